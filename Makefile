@@ -1,0 +1,48 @@
+# Two commands set everything up on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export ROOMHIRE_DATA_DIR ?= var
+
+.PHONY: run test lint typecheck contracts pytest system-deps clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+## Migrate the embedded SQLite database, load demo data, serve on http://127.0.0.1:8000
+run: $(STAMP)
+	$(BIN)/roomhire db upgrade
+	$(BIN)/roomhire demo
+	$(BIN)/roomhire serve --host 127.0.0.1 --port 8000
+
+## Lint, type-check, architecture contracts, then the whole pytest suite
+test: $(STAMP) system-deps lint typecheck contracts pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+contracts: $(STAMP)
+	$(BIN)/lint-imports
+
+pytest: $(STAMP)
+	$(BIN)/pytest
+
+# Debian packages the tests use, installed only when running as root and missing.
+DEBIAN_PACKAGES :=
+system-deps:
+	@missing=""; for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $$missing; \
+	  else echo "Missing Debian packages (install them as root):$$missing"; fi; \
+	fi
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

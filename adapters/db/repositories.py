@@ -1,0 +1,201 @@
+"""Repositories over one SQLAlchemy session (the unit of work's)."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session as DbSession
+
+from adapters.db import mapping
+from adapters.db.tables import (
+    AuditRow,
+    ClosureRow,
+    IdempotencyRow,
+    RoomRow,
+    SeriesRow,
+    SessionRow,
+    TrustRow,
+    UserRow,
+    VenueRow,
+)
+from service.domain.audit import AuditEvent
+from service.domain.bookings import BookingSeries, Session, SessionStatus
+from service.domain.directory import Closure, Room, Trust, Venue
+from service.domain.timeslots import Interval
+from service.domain.users import User
+from service.ports import KeyAlreadyClaimed, SlotTaken, StoredResponse
+
+OVERLAP_MARKERS = ("session_overlap", "sessions_no_overlap")
+
+
+class _Repository:
+    def __init__(self, db: DbSession) -> None:
+        self.db = db
+
+
+class TrustRepository(_Repository):
+    def add(self, trust: Trust) -> Trust:
+        row = TrustRow(**{k: v for k, v in dataclasses.asdict(trust).items() if k != "id"})
+        self.db.add(row)
+        self.db.flush()
+        return mapping.trust(row)
+
+    def get(self, trust_id: int) -> Trust | None:
+        row = self.db.get(TrustRow, trust_id)
+        return mapping.trust(row) if row else None
+
+    def all(self) -> list[Trust]:
+        return [mapping.trust(r) for r in self.db.scalars(select(TrustRow).order_by(TrustRow.id))]
+
+
+class VenueRepository(_Repository):
+    def add(self, venue: Venue) -> Venue:
+        row = mapping.venue_row(venue)
+        self.db.add(row)
+        self.db.flush()
+        return mapping.venue(row)
+
+    def get(self, venue_id: int) -> Venue | None:
+        row = self.db.get(VenueRow, venue_id)
+        return mapping.venue(row) if row else None
+
+    def all(self) -> list[Venue]:
+        return [mapping.venue(r) for r in self.db.scalars(select(VenueRow).order_by(VenueRow.id))]
+
+    def add_closure(self, venue_id: int, closure: Closure) -> None:
+        self.db.add(ClosureRow(venue_id=venue_id, day=closure.day, reason=closure.reason))
+        self.db.flush()
+
+
+class RoomRepository(_Repository):
+    def add(self, room: Room) -> Room:
+        fields = dataclasses.asdict(room)
+        del fields["id"]
+        row = RoomRow(**fields)
+        self.db.add(row)
+        self.db.flush()
+        return mapping.room(row)
+
+    def get(self, room_id: int) -> Room | None:
+        row = self.db.get(RoomRow, room_id)
+        return mapping.room(row) if row else None
+
+    def find(self, *, min_capacity: int = 0, venue_id: int | None = None) -> list[Room]:
+        query = select(RoomRow).where(RoomRow.capacity >= min_capacity).order_by(RoomRow.id)
+        if venue_id is not None:
+            query = query.where(RoomRow.venue_id == venue_id)
+        return [mapping.room(r) for r in self.db.scalars(query)]
+
+
+class BookingRepository(_Repository):
+    def add(self, series: BookingSeries) -> BookingSeries:
+        row = mapping.series_row(series)
+        try:
+            with self.db.begin_nested():
+                self.db.add(row)
+                self.db.flush()
+        except IntegrityError as exc:
+            if any(marker in str(exc.orig) for marker in OVERLAP_MARKERS):
+                raise SlotTaken from exc
+            raise
+        return mapping.series(row)
+
+    def get(self, series_id: int) -> BookingSeries | None:
+        row = self.db.get(SeriesRow, series_id)
+        return mapping.series(row) if row else None
+
+    def find(self, *, facilitator_id: int | None = None) -> list[BookingSeries]:
+        query = select(SeriesRow).order_by(SeriesRow.id)
+        if facilitator_id is not None:
+            query = query.where(SeriesRow.facilitator_id == facilitator_id)
+        return [mapping.series(r) for r in self.db.scalars(query)]
+
+    def session(self, session_id: int) -> Session | None:
+        row = self.db.get(SessionRow, session_id)
+        return mapping.session(row) if row else None
+
+    def update_session(self, session: Session) -> None:
+        row = self.db.get_one(SessionRow, session.id)
+        row.status = session.status.value
+        row.cancelled_at = session.cancelled_at
+        self.db.flush()
+
+    def booked_overlapping(self, room_ids: Sequence[int], span: Interval) -> list[Session]:
+        query = select(SessionRow).where(
+            SessionRow.room_id.in_(room_ids),
+            SessionRow.status == SessionStatus.BOOKED.value,
+            SessionRow.occupied_from < span.end,
+            SessionRow.occupied_until > span.start,
+        )
+        return [mapping.session(r) for r in self.db.scalars(query)]
+
+    def sessions_of_room(self, room_id: int) -> list[Session]:
+        query = (
+            select(SessionRow).where(SessionRow.room_id == room_id).order_by(SessionRow.starts_at)
+        )
+        return [mapping.session(r) for r in self.db.scalars(query)]
+
+    def sessions_of_facilitator(self, facilitator_id: int) -> list[Session]:
+        query = (
+            select(SessionRow)
+            .join(SeriesRow)
+            .where(SeriesRow.facilitator_id == facilitator_id)
+            .order_by(SessionRow.starts_at)
+        )
+        return [mapping.session(r) for r in self.db.scalars(query)]
+
+
+class UserRepository(_Repository):
+    def add(self, user: User) -> User:
+        row = UserRow(
+            email=user.email, role=user.role.value, key_hash=user.key_hash, active=user.active
+        )
+        self.db.add(row)
+        self.db.flush()
+        return mapping.user(row)
+
+    def get(self, user_id: int) -> User | None:
+        row = self.db.get(UserRow, user_id)
+        return mapping.user(row) if row else None
+
+    def by_key_hash(self, key_hash: str) -> User | None:
+        row = self.db.scalar(select(UserRow).where(UserRow.key_hash == key_hash))
+        return mapping.user(row) if row else None
+
+    def by_email(self, email: str) -> User | None:
+        row = self.db.scalar(select(UserRow).where(UserRow.email == email))
+        return mapping.user(row) if row else None
+
+
+class IdempotencyStore(_Repository):
+    def get(self, user_id: int, key: str) -> StoredResponse | None:
+        row = self._row(user_id, key)
+        return StoredResponse(row.fingerprint, row.status, row.body) if row else None
+
+    def claim(self, user_id: int, key: str, fingerprint: str) -> None:
+        self.db.add(IdempotencyRow(user_id=user_id, key=key, fingerprint=fingerprint))
+        try:
+            self.db.flush()
+        except IntegrityError as exc:
+            raise KeyAlreadyClaimed(key) from exc
+
+    def complete(self, user_id: int, key: str, status: int, body: str) -> None:
+        row = self._row(user_id, key)
+        assert row is not None
+        row.status, row.body = status, body
+        self.db.flush()
+
+    def _row(self, user_id: int, key: str) -> IdempotencyRow | None:
+        return self.db.scalar(
+            select(IdempotencyRow).where(
+                IdempotencyRow.user_id == user_id, IdempotencyRow.key == key
+            )
+        )
+
+
+class AuditLog(_Repository):
+    def record(self, event: AuditEvent) -> None:
+        self.db.add(AuditRow(**dataclasses.asdict(event)))

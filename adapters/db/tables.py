@@ -1,0 +1,167 @@
+"""SQLAlchemy 2 mapped tables. Repositories translate rows to domain objects and back."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    Time,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out, on every engine (SQLite keeps no zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UtcDateTime column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UtcDateTime, dict[str, Any]: JSON}
+
+
+class TrustRow(Base):
+    __tablename__ = "trusts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    organisation_code: Mapped[str] = mapped_column(String(10))
+    payables_code: Mapped[str] = mapped_column(String(40))
+    accounts_payable_email: Mapped[str] = mapped_column(String(254))
+    invoice_address: Mapped[str] = mapped_column(Text)
+    po_number_pattern: Mapped[str] = mapped_column(String(200))
+
+
+class VenueRow(Base):
+    __tablename__ = "venues"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str] = mapped_column(Text)
+    postcode: Mapped[str] = mapped_column(String(10))
+    contact_email: Mapped[str] = mapped_column(String(254))
+    remittance_email: Mapped[str] = mapped_column(String(254))
+    vat_number: Mapped[str | None] = mapped_column(String(20))
+    supplier_number: Mapped[str | None] = mapped_column(String(30))
+    notice_period_hours: Mapped[int] = mapped_column(Integer)
+    closures: Mapped[list[ClosureRow]] = relationship(
+        order_by="ClosureRow.day", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+
+class ClosureRow(Base):
+    __tablename__ = "venue_closures"
+    __table_args__ = (UniqueConstraint("venue_id", "day"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    venue_id: Mapped[int] = mapped_column(ForeignKey("venues.id"))
+    day: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(200))
+
+
+class RoomRow(Base):
+    __tablename__ = "rooms"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    venue_id: Mapped[int] = mapped_column(ForeignKey("venues.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    capacity: Mapped[int] = mapped_column(Integer)
+    step_free: Mapped[bool] = mapped_column(Boolean)
+    price_per_hour_pence: Mapped[int] = mapped_column(Integer)
+    vat_treatment: Mapped[str] = mapped_column(String(20))
+    setup_minutes: Mapped[int] = mapped_column(Integer)
+    clearaway_minutes: Mapped[int] = mapped_column(Integer)
+
+
+class UserRow(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    role: Mapped[str] = mapped_column(String(20))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    active: Mapped[bool] = mapped_column(Boolean)
+
+
+class SeriesRow(Base):
+    __tablename__ = "booking_series"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    room_id: Mapped[int] = mapped_column(ForeignKey("rooms.id"), index=True)
+    facilitator_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    group_label: Mapped[str] = mapped_column(String(200))
+    invoice_description: Mapped[str | None] = mapped_column(String(200))
+    frequency: Mapped[str] = mapped_column(String(20))
+    first_date: Mapped[date] = mapped_column(Date)
+    count: Mapped[int | None] = mapped_column(Integer)
+    until: Mapped[date | None] = mapped_column(Date)
+    keep_count: Mapped[bool] = mapped_column(Boolean)
+    start_time: Mapped[time] = mapped_column(Time)
+    end_time: Mapped[time] = mapped_column(Time)
+    created_at: Mapped[datetime]
+    skipped: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    sessions: Mapped[list[SessionRow]] = relationship(
+        order_by="SessionRow.starts_at", lazy="selectin", back_populates="series"
+    )
+
+
+class SessionRow(Base):
+    """Booked sessions of one room may not overlap: an exclusion constraint on PostgreSQL and
+    a trigger on SQLite enforce it (see the migrations)."""
+
+    __tablename__ = "sessions"
+    __table_args__ = (Index("ix_sessions_room_occupied", "room_id", "occupied_from"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    series_id: Mapped[int] = mapped_column(ForeignKey("booking_series.id"), index=True)
+    room_id: Mapped[int] = mapped_column(ForeignKey("rooms.id"))
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    occupied_from: Mapped[datetime]
+    occupied_until: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(20))
+    cancelled_at: Mapped[datetime | None]
+    series: Mapped[SeriesRow] = relationship(back_populates="sessions")
+
+
+class IdempotencyRow(Base):
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (UniqueConstraint("user_id", "key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    key: Mapped[str] = mapped_column(String(255))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    status: Mapped[int | None] = mapped_column(Integer)
+    body: Mapped[str | None] = mapped_column(Text)
+
+
+class AuditRow(Base):
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_entity", "entity", "entity_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(300))
+    action: Mapped[str] = mapped_column(String(50))
+    entity: Mapped[str] = mapped_column(String(50))
+    entity_id: Mapped[int] = mapped_column(Integer)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON)

@@ -1,0 +1,61 @@
+"""A unit of work is one database transaction; nested `with` blocks join the outer one."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from adapters.db import repositories as repos
+from service import ports
+
+
+class SqlAlchemyUnitOfWork:
+    trusts: ports.TrustRepository
+    venues: ports.VenueRepository
+    rooms: ports.RoomRepository
+    bookings: ports.BookingRepository
+    users: ports.UserRepository
+    idempotency: ports.IdempotencyStore
+    audit: ports.AuditLog
+
+    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+        self._factory = session_factory
+        self._depth = 0
+        self._committed = False
+
+    def __enter__(self) -> Self:
+        if self._depth == 0:
+            self.db = self._factory()
+            self._committed = False
+            self.trusts = repos.TrustRepository(self.db)
+            self.venues = repos.VenueRepository(self.db)
+            self.rooms = repos.RoomRepository(self.db)
+            self.bookings = repos.BookingRepository(self.db)
+            self.users = repos.UserRepository(self.db)
+            self.idempotency = repos.IdempotencyStore(self.db)
+            self.audit = repos.AuditLog(self.db)
+        self._depth += 1
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._depth -= 1
+        if self._depth > 0:
+            return
+        try:
+            if self._committed and exc_type is None:
+                self.db.commit()
+            else:
+                self.db.rollback()
+        finally:
+            self.db.close()
+
+    def commit(self) -> None:
+        """Mark the work done; the outermost block commits it when it ends."""
+        self._committed = True

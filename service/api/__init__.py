@@ -1,0 +1,50 @@
+"""The JSON API: flask-smorest blueprints, OpenAPI 3 at /api/v1/openapi.json."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
+
+from flask import Flask
+from flask_smorest import Api
+from flask_smorest.spec import prepare_response
+
+from service.api import bookings, calendars, directory, health, problems
+from service.api.fields import ProblemSchema
+
+
+class RoomhireApi(Api):  # type: ignore[misc]
+    """Documents every error response as application/problem+json with ProblemSchema."""
+
+    ERROR_SCHEMA = ProblemSchema
+
+    def _register_responses(self) -> None:
+        for status in HTTPStatus:
+            response: dict[str, Any] = {"description": status.phrase}
+            if status >= 400:
+                response["schema"] = self.ERROR_SCHEMA
+            prepare_response(response, self.spec, problems.PROBLEM_JSON)
+            self.spec.components.response(status.name, response, lazy=True)
+        default = {"description": "Error (RFC 7807 problem)", "schema": self.ERROR_SCHEMA}
+        prepare_response(default, self.spec, problems.PROBLEM_JSON)
+        self.spec.components.response("DEFAULT_ERROR", default, lazy=True)
+
+
+def init_app(app: Flask) -> None:
+    app.config.update(
+        API_TITLE="Roomhire",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/api/v1",
+        OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_REDOC_PATH="docs",
+        OPENAPI_REDOC_URL="https://cdn.jsdelivr.net/npm/redoc@2/bundles/redoc.standalone.js",
+        API_SPEC_OPTIONS={
+            "security": [{"bearerAuth": []}],
+            "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
+        },
+    )
+    api = RoomhireApi(app)
+    for module in (health, directory, bookings, calendars):
+        api.register_blueprint(module.blp)
+    problems.register(app)

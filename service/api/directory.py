@@ -1,0 +1,194 @@
+"""Trusts, venues and rooms (admin writes, every user reads), and room availability."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, post_load, validate
+
+from service.api.edge import ctx, current_user, uow
+from service.api.fields import Day, LondonDateTime
+from service.api.idempotent import idempotent
+from service.domain.directory import Closure, Room, Trust, VatTreatment, Venue
+from service.domain.timeslots import Interval
+from service.usecases import directory
+from service.usecases.availability import free_rooms
+
+blp = Blueprint("directory", __name__, url_prefix="/api/v1", description="Trusts, venues, rooms")
+
+_text = validate.Length(min=1, max=200)
+
+
+class TrustSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    name = fields.String(required=True, validate=_text)
+    organisation_code = fields.String(required=True, validate=validate.Regexp(r"^[A-Z0-9]{3,5}$"))
+    payables_code = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    accounts_payable_email = fields.Email(required=True)
+    invoice_address = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    po_number_pattern = fields.String(required=True, validate=_text)
+
+    @post_load
+    def make(self, data: dict[str, Any], **_: Any) -> Trust:
+        return Trust(**data)
+
+
+class ClosureSchema(Schema):
+    date = Day(required=True, attribute="day", data_key="date")
+    reason = fields.String(required=True, validate=_text)
+
+    @post_load
+    def make(self, data: dict[str, Any], **_: Any) -> Closure:
+        return Closure(**data)
+
+
+class VenueSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    name = fields.String(required=True, validate=_text)
+    address = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    postcode = fields.String(required=True, validate=validate.Length(min=5, max=10))
+    contact_email = fields.Email(required=True)
+    remittance_email = fields.Email(required=True)
+    vat_number = fields.String(
+        load_default=None, allow_none=True, validate=validate.Regexp(r"^(GB)?\d{9}(\d{3})?$")
+    )
+    supplier_number = fields.String(load_default=None, allow_none=True, validate=_text)
+    notice_period_hours = fields.Integer(
+        load_default=48, strict=True, validate=validate.Range(min=0, max=24 * 60)
+    )
+    closures = fields.List(fields.Nested(ClosureSchema), load_default=list)
+
+    @post_load
+    def make(self, data: dict[str, Any], **_: Any) -> Venue:
+        return Venue(**data)
+
+
+class RoomSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    venue_id = fields.Integer(dump_only=True)
+    name = fields.String(required=True, validate=_text)
+    capacity = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=1000))
+    step_free = fields.Boolean(required=True)
+    price_per_hour_pence = fields.Integer(
+        required=True, strict=True, validate=validate.Range(min=0, max=10_000_000)
+    )
+    vat_treatment = fields.Enum(VatTreatment, by_value=True, required=True)
+    setup_minutes = fields.Integer(load_default=0, strict=True, validate=validate.Range(0, 240))
+    clearaway_minutes = fields.Integer(load_default=0, strict=True, validate=validate.Range(0, 240))
+
+
+class AvailabilityQuery(Schema):
+    start = LondonDateTime(required=True)
+    end = LondonDateTime(required=True)
+    capacity = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1000))
+    postcode_area = fields.String(validate=validate.Regexp(r"^[A-Za-z]{1,2}(\d[A-Za-z\d]?)?$"))
+
+
+class VenueSummarySchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    address = fields.String()
+    postcode = fields.String()
+
+
+class FreeRoomSchema(RoomSchema):
+    venue = fields.Nested(VenueSummarySchema)
+
+
+@blp.route("/trusts")
+class Trusts(MethodView):
+    @blp.response(200, TrustSchema(many=True))
+    def get(self) -> list[Trust]:
+        current_user()
+        with uow() as unit:
+            return unit.trusts.all()
+
+    @idempotent
+    @blp.arguments(TrustSchema)
+    @blp.response(201, TrustSchema)
+    def post(self, trust: Trust) -> Trust:
+        """Admin: add an NHS trust (the buyer)."""
+        return directory.create_trust(uow(), ctx().clock, current_user(), trust)
+
+
+@blp.route("/trusts/<int(max=2147483647):trust_id>")
+class TrustById(MethodView):
+    @blp.response(200, TrustSchema)
+    def get(self, trust_id: int) -> Trust:
+        current_user()
+        return directory.get_trust(uow(), trust_id)
+
+
+@blp.route("/venues")
+class Venues(MethodView):
+    @blp.response(200, VenueSchema(many=True))
+    def get(self) -> list[Venue]:
+        current_user()
+        with uow() as unit:
+            return unit.venues.all()
+
+    @idempotent
+    @blp.arguments(VenueSchema)
+    @blp.response(201, VenueSchema)
+    def post(self, venue: Venue) -> Venue:
+        """Admin: add a venue (the social enterprise hiring rooms out)."""
+        return directory.create_venue(uow(), ctx().clock, current_user(), venue)
+
+
+@blp.route("/venues/<int(max=2147483647):venue_id>")
+class VenueById(MethodView):
+    @blp.response(200, VenueSchema)
+    def get(self, venue_id: int) -> Venue:
+        current_user()
+        return directory.get_venue(uow(), venue_id)
+
+
+@blp.route("/venues/<int(max=2147483647):venue_id>/closures")
+class VenueClosures(MethodView):
+    @blp.arguments(ClosureSchema)
+    @blp.response(200, VenueSchema)
+    def post(self, closure: Closure, venue_id: int) -> Venue:
+        """Admin: record a date the venue is closed; bookings skip it."""
+        return directory.add_closure(uow(), ctx().clock, current_user(), venue_id, closure)
+
+
+@blp.route("/venues/<int(max=2147483647):venue_id>/rooms")
+class VenueRooms(MethodView):
+    @blp.response(200, RoomSchema(many=True))
+    def get(self, venue_id: int) -> list[Room]:
+        current_user()
+        directory.get_venue(uow(), venue_id)
+        with uow() as unit:
+            return unit.rooms.find(venue_id=venue_id)
+
+    @idempotent
+    @blp.arguments(RoomSchema)
+    @blp.response(201, RoomSchema)
+    def post(self, fields_: dict[str, Any], venue_id: int) -> Room:
+        """Admin: add a room to a venue."""
+        room = Room(venue_id=venue_id, **fields_)
+        return directory.create_room(uow(), ctx().clock, current_user(), room)
+
+
+@blp.route("/rooms/<int(max=2147483647):room_id>")
+class RoomById(MethodView):
+    @blp.response(200, RoomSchema)
+    def get(self, room_id: int) -> Room:
+        current_user()
+        return directory.get_room(uow(), room_id)
+
+
+@blp.route("/rooms/availability")
+class Availability(MethodView):
+    @blp.arguments(AvailabilityQuery, location="query")
+    @blp.response(200, FreeRoomSchema(many=True))
+    def get(self, query: dict[str, Any]) -> list[dict[str, Any]]:
+        """Rooms free for the whole slot (set-up and clear-away included), with their venue."""
+        current_user()
+        slot = Interval(query["start"], query["end"])
+        found = free_rooms(
+            ctx(), slot, min_capacity=query["capacity"], postcode_area=query.get("postcode_area")
+        )
+        return [{**vars(free.room), "venue": free.venue} for free in found]

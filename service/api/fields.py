@@ -1,0 +1,54 @@
+"""Field types and schemas shared by the blueprints."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate
+
+from service.domain.timeslots import LONDON, as_london
+
+MAX_ID = 2**31 - 1
+
+
+def id_field(**kwargs: Any) -> fields.Integer:
+    """An integer id that fits every database's INTEGER column."""
+    return fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_ID), **kwargs)
+
+
+EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
+
+
+def in_service_years(value: date) -> None:
+    day = value.date() if isinstance(value, datetime) else value
+    if not EARLIEST <= day <= LATEST:
+        raise ValidationError(f"Must be between {EARLIEST} and {LATEST}.")
+
+
+class LondonDateTime(fields.DateTime):
+    """Reads naive values as London wall-clock time; writes ISO 8601 in London time."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
+        return None if value is None else value.astimezone(LONDON).isoformat()
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> datetime:
+        parsed = super()._deserialize(value, attr, data, **kwargs)
+        in_service_years(parsed)
+        return as_london(parsed)
+
+
+class Day(fields.Date):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(validate=in_service_years, **kwargs)
+
+
+class ProblemSchema(Schema):
+    """RFC 7807 problem details, with a stable `code` for programs."""
+
+    type = fields.String(required=True)
+    title = fields.String(required=True)
+    status = fields.Integer(required=True)
+    code = fields.String(required=True)
+    detail = fields.String(required=True)
+    errors = fields.Dict()

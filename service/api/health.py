@@ -1,0 +1,48 @@
+"""Liveness with a database check, and who-am-I."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields
+
+from service.api.edge import current_user, uow
+from service.domain.users import User
+
+blp = Blueprint("health", __name__, description="Service health")
+
+
+class HealthSchema(Schema):
+    status = fields.String()
+    database = fields.String()
+
+
+class MeSchema(Schema):
+    id = fields.Integer()
+    email = fields.String()
+    role = fields.String()
+
+
+@blp.route("/healthz")
+class Health(MethodView):
+    @blp.response(200, HealthSchema)
+    @blp.alt_response(503, schema=HealthSchema)
+    @blp.doc(security=[])
+    def get(self) -> Any:
+        """200 when the service can reach its database, 503 when it cannot."""
+        try:
+            with uow() as unit:
+                unit.trusts.get(0)
+        except Exception:  # any database failure means "not healthy", never a 500
+            return {"status": "unavailable", "database": "unreachable"}, 503
+        return {"status": "ok", "database": "ok"}
+
+
+@blp.route("/api/v1/me")
+class Me(MethodView):
+    @blp.response(200, MeSchema)
+    def get(self) -> User:
+        """The user behind the API key."""
+        return current_user()

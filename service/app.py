@@ -1,0 +1,47 @@
+"""The composition root: the one place that picks adapters and wires them to the ports."""
+
+from __future__ import annotations
+
+from flask import Flask
+from sqlalchemy import Engine
+
+from adapters.calendar.bank_holidays import EnglandBankHolidays
+from adapters.calendar.ics import IcsWriter
+from adapters.clock import SystemClock
+from adapters.db.engine import make_engine, make_session_factory
+from adapters.db.migrate import upgrade
+from adapters.db.unit_of_work import SqlAlchemyUnitOfWork
+from service import api
+from service.config import Config
+from service.ports import Clock
+from service.usecases.context import Context
+
+
+def upgrade_database(config: Config) -> None:
+    upgrade(config.database_url)
+
+
+def context_for(config: Config) -> Context:
+    """For the CLI: the same wiring as the app, without Flask."""
+    return _context(make_engine(config.database_url))
+
+
+def _context(engine: Engine, clock: Clock | None = None) -> Context:
+    sessions = make_session_factory(engine)
+    return Context(
+        new_uow=lambda: SqlAlchemyUnitOfWork(sessions),
+        clock=clock or SystemClock(),
+        holidays=EnglandBankHolidays(),
+        calendar=IcsWriter(),
+    )
+
+
+def create_app(config: Config | None = None, *, clock: Clock | None = None) -> Flask:
+    config = config or Config.from_env()
+    app = Flask("roomhire")
+    app.config.update(SECRET_KEY=config.secret_key, MAX_CONTENT_LENGTH=1024 * 1024)
+    engine = make_engine(config.database_url)
+    app.extensions["roomhire.engine"] = engine
+    app.extensions["roomhire"] = _context(engine, clock)
+    api.init_app(app)
+    return app

@@ -1,0 +1,92 @@
+"""The `roomhire` command: thin, like the API — it parses, calls a use case, prints."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from service.app import context_for, upgrade_database
+from service.config import Config, ConfigError
+from service.domain.errors import DomainError
+from service.domain.users import Role
+from service.usecases.accounts import create_user
+from service.usecases.context import Context
+from service.usecases.demo import load_demo
+
+
+def _config() -> Config:
+    try:
+        return Config.from_env()
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def _context() -> Context:
+    return context_for(_config())
+
+
+@click.group()
+def main() -> None:
+    """Roomhire: community room hire for NHS group work."""
+
+
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Apply the Alembic migrations up to the newest."""
+    config = _config()
+    upgrade_database(config)
+    click.echo(f"Database is at the newest schema ({config.database_url.split('@')[-1]}).")
+
+
+@main.command()
+def demo() -> None:
+    """Load invented demo data and print the demo users' API keys (once)."""
+    context = _context()
+    keys = load_demo(context.new_uow(), context.clock)
+    if keys is None:
+        click.echo("Demo data is already loaded; its API keys were printed when it was loaded.")
+        click.echo("Make a new key with: roomhire users create --email … --role …")
+        return
+    click.echo("Demo data loaded. API keys (shown only now — keep them):")
+    for email, key in keys.items():
+        click.echo(f"  {email:40} {key}")
+
+
+@main.group()
+def users() -> None:
+    """Staff accounts."""
+
+
+@users.command("create")
+@click.option("--email", required=True)
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+def users_create(email: str, role: str) -> None:
+    """Create a user and print their API key (shown only once)."""
+    context = _context()
+    try:
+        user, key = create_user(
+            context.new_uow(), context.clock, email=email, role=Role(role), actor="cli"
+        )
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from exc
+    click.echo(f"Created {user.role.value} {user.email} (id {user.id}). API key (shown once):")
+    click.echo(key)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
+def serve(host: str, port: int, workers: int) -> None:
+    """Serve the app with gunicorn."""
+    _config()
+    argv = [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers", str(workers)]
+    argv += ["--access-logfile", "-", "service.app:create_app()"]
+    os.execv(sys.executable, argv)  # noqa: S606 — replaces this process with gunicorn

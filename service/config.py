@@ -1,0 +1,43 @@
+"""Settings from ROOMHIRE_* environment variables, with safe embedded defaults."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message names it."""
+
+
+@dataclass(frozen=True)
+class Config:
+    database_url: str
+    secret_key: str
+    data_dir: Path
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Config:
+        env = os.environ if env is None else env
+        data_dir = Path(env.get("ROOMHIRE_DATA_DIR", "var")).resolve()
+        url = env.get("ROOMHIRE_DATABASE_URL") or f"sqlite:///{data_dir / 'roomhire.db'}"
+        if not url.startswith(("sqlite://", "postgresql")):
+            raise ConfigError(
+                "ROOMHIRE_DATABASE_URL must be a sqlite:/// or postgresql+psycopg:// URL."
+            )
+        if url.startswith("sqlite:///"):
+            data_dir.mkdir(parents=True, exist_ok=True)
+        return cls(url, env.get("ROOMHIRE_SECRET_KEY") or _local_secret(data_dir), data_dir)
+
+
+def _local_secret(data_dir: Path) -> str:
+    """An embedded default: a random key kept in the data folder, never a constant in code."""
+    path = data_dir / "secret_key"
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()

@@ -1,0 +1,135 @@
+"""Booking series and their sessions: what is booked, what is cancelled, what stays chargeable."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from enum import StrEnum
+
+from service.domain.directory import Room, Venue
+from service.domain.errors import AlreadyCancelled, BookingClash, RuleViolation
+from service.domain.labels import ensure_no_patient_data
+from service.domain.recurrence import Recurrence, Skipped, SkipRule, plan
+from service.domain.timeslots import LONDON, Interval, london_slot
+
+NEUTRAL_DESCRIPTION = "Room hire"
+
+
+class SessionStatus(StrEnum):
+    BOOKED = "booked"
+    CANCELLED = "cancelled"
+    LATE_CANCELLED = "late_cancelled"
+
+
+@dataclass
+class Session:
+    """One occurrence. `occupied` includes the room's set-up and clear-away buffers."""
+
+    room_id: int
+    slot: Interval
+    occupied: Interval
+    status: SessionStatus = SessionStatus.BOOKED
+    cancelled_at: datetime | None = None
+    series_id: int | None = None
+    id: int | None = None
+
+    @property
+    def local_date(self) -> date:
+        return self.slot.start.astimezone(LONDON).date()
+
+    @property
+    def chargeable(self) -> bool:
+        return self.status is not SessionStatus.CANCELLED
+
+    def cancel(self, now: datetime, venue: Venue) -> None:
+        """Late cancellations (inside the venue's notice period) stay chargeable."""
+        if self.status is not SessionStatus.BOOKED:
+            raise AlreadyCancelled(f"The session on {self.local_date} is already cancelled.")
+        if self.slot.start <= now:
+            raise RuleViolation(f"The session on {self.local_date} has already started.")
+        late = self.slot.start - now < venue.notice_period
+        self.status = SessionStatus.LATE_CANCELLED if late else SessionStatus.CANCELLED
+        self.cancelled_at = now
+
+
+@dataclass
+class BookingSeries:
+    room_id: int
+    facilitator_id: int
+    group_label: str
+    recurrence: Recurrence
+    start_time: time
+    end_time: time
+    created_at: datetime
+    invoice_description: str | None = None
+    sessions: list[Session] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    id: int | None = None
+
+    @property
+    def description(self) -> str:
+        """What the invoice line says: neutral unless the booking chose a description."""
+        return self.invoice_description or NEUTRAL_DESCRIPTION
+
+
+@dataclass(frozen=True)
+class BookingRequest:
+    room_id: int
+    facilitator_id: int
+    group_label: str
+    recurrence: Recurrence
+    start_time: time
+    end_time: time
+    invoice_description: str | None = None
+
+
+def new_series(
+    request: BookingRequest, room: Room, venue: Venue, skip_rule: SkipRule, now: datetime
+) -> BookingSeries:
+    """Plan a series' sessions; the caller checks them against the room's other bookings."""
+    ensure_no_patient_data("group label", request.group_label)
+    if request.invoice_description:
+        ensure_no_patient_data("invoice description", request.invoice_description)
+    if request.end_time <= request.start_time:
+        raise RuleViolation("The session must end after it starts, on the same day.")
+
+    def skip(day: date) -> str | None:
+        closure = venue.closure_on(day)
+        return f"venue closed: {closure.reason}" if closure else skip_rule(day)
+
+    days, skipped = plan(request.recurrence, skip)
+    sessions = []
+    for day in days:
+        slot = london_slot(day, request.start_time, request.end_time)
+        if slot.start <= now:
+            raise RuleViolation(f"The session on {day} would be in the past.")
+        sessions.append(Session(room.id or 0, slot, slot.widened(room.setup, room.clearaway)))
+    return BookingSeries(
+        room_id=request.room_id,
+        facilitator_id=request.facilitator_id,
+        group_label=request.group_label,
+        recurrence=request.recurrence,
+        start_time=request.start_time,
+        end_time=request.end_time,
+        created_at=now,
+        invoice_description=request.invoice_description,
+        sessions=sessions,
+        skipped=skipped,
+    )
+
+
+def ensure_no_clash(planned: Iterable[Session], booked: Iterable[Session]) -> None:
+    """Raise naming the first clash between planned sessions and booked ones in the same room."""
+    booked = [s for s in booked if s.status is SessionStatus.BOOKED]
+    for new in planned:
+        for old in booked:
+            if old.room_id == new.room_id and old.occupied.overlaps(new.occupied):
+                raise BookingClash(
+                    f"The room is already booked on {new.local_date} (booking {old.series_id}, "
+                    f"{old.slot.start.astimezone(LONDON):%H:%M} to "
+                    f"{old.slot.end.astimezone(LONDON):%H:%M}, buffers included).",
+                    date=new.local_date.isoformat(),
+                    booking_id=old.series_id,
+                    session_id=old.id,
+                )

@@ -1,0 +1,108 @@
+"""The parties: NHS trusts that buy, venues that hire rooms out, and their rooms."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from enum import StrEnum
+
+from service.domain.errors import RuleViolation
+
+_POSTCODE = re.compile(r"^([A-Z]{1,2})(\d[A-Z\d]?) ?(\d[A-Z]{2})$")
+
+
+def normalise_postcode(raw: str) -> str:
+    """'bs1 5tr' -> 'BS1 5TR'; refuses anything not shaped like a UK postcode."""
+    compact = re.sub(r"\s+", "", raw.upper())
+    match = _POSTCODE.match(compact)
+    if not match:
+        raise RuleViolation(f"{raw!r} is not a UK postcode.", field="postcode")
+    area, district, inward = match.groups()
+    return f"{area}{district} {inward}"
+
+
+def in_postcode_area(postcode: str, area: str) -> bool:
+    """True when the postcode lies in an area ('BS') or district ('BS1')."""
+    wanted = area.strip().upper()
+    outward = postcode.split(" ")[0]
+    letters = re.match(r"[A-Z]+", outward)
+    return wanted in (outward, letters.group(0) if letters else "")
+
+
+def check_pattern(pattern: str) -> str:
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise RuleViolation(
+            f"The PO number pattern is not a valid regular expression: {exc}."
+        ) from exc
+    return pattern
+
+
+class VatTreatment(StrEnum):
+    """How the venue charges VAT on this room (room hire is exempt unless opted to tax)."""
+
+    EXEMPT = "exempt"
+    STANDARD = "standard"
+    ZERO = "zero"
+    OUTSIDE_SCOPE = "outside_scope"
+
+
+@dataclass
+class Trust:
+    name: str
+    organisation_code: str
+    payables_code: str
+    accounts_payable_email: str
+    invoice_address: str
+    po_number_pattern: str
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class Closure:
+    day: date
+    reason: str
+
+
+@dataclass
+class Venue:
+    name: str
+    address: str
+    postcode: str
+    contact_email: str
+    remittance_email: str
+    vat_number: str | None = None
+    supplier_number: str | None = None
+    notice_period_hours: int = 48
+    closures: list[Closure] = field(default_factory=list)
+    id: int | None = None
+
+    @property
+    def notice_period(self) -> timedelta:
+        return timedelta(hours=self.notice_period_hours)
+
+    def closure_on(self, day: date) -> Closure | None:
+        return next((c for c in self.closures if c.day == day), None)
+
+
+@dataclass
+class Room:
+    venue_id: int
+    name: str
+    capacity: int
+    step_free: bool
+    price_per_hour_pence: int
+    vat_treatment: VatTreatment
+    setup_minutes: int = 0
+    clearaway_minutes: int = 0
+    id: int | None = None
+
+    @property
+    def setup(self) -> timedelta:
+        return timedelta(minutes=self.setup_minutes)
+
+    @property
+    def clearaway(self) -> timedelta:
+        return timedelta(minutes=self.clearaway_minutes)

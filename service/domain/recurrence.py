@@ -1,0 +1,85 @@
+"""Which dates a booking series falls on, and which it skips and why."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+
+from service.domain.errors import RuleViolation
+
+MAX_SESSIONS = 104
+MAX_HORIZON = timedelta(days=2 * 366)
+
+
+class Frequency(StrEnum):
+    ONCE = "once"
+    WEEKLY = "weekly"
+    FORTNIGHTLY = "fortnightly"
+
+    @property
+    def step(self) -> timedelta:
+        return timedelta(weeks=2 if self is Frequency.FORTNIGHTLY else 1)
+
+
+@dataclass(frozen=True)
+class Skipped:
+    day: date
+    reason: str
+
+
+@dataclass(frozen=True)
+class Recurrence:
+    """`count` sessions or every date `until`; skipped dates are made up at the end
+    when `keep_count` is set (the usual closed 6- or 12-week group)."""
+
+    first_date: date
+    frequency: Frequency = Frequency.ONCE
+    count: int | None = None
+    until: date | None = None
+    keep_count: bool = True
+
+    def __post_init__(self) -> None:
+        if self.frequency is Frequency.ONCE:
+            if self.until is not None or self.count not in (None, 1):
+                raise RuleViolation("A single booking has one session: leave out count and until.")
+            return
+        if (self.count is None) == (self.until is None):
+            raise RuleViolation("A recurring booking needs either a count or an until date.")
+        if self.count is not None and not 1 <= self.count <= MAX_SESSIONS:
+            raise RuleViolation(f"A series has 1 to {MAX_SESSIONS} sessions.")
+        if self.until is not None and not self.first_date <= self.until:
+            raise RuleViolation("The until date is before the first date.")
+        if self.until is not None and self.until - self.first_date > MAX_HORIZON:
+            raise RuleViolation("A series can run for at most two years.")
+
+
+SkipRule = Callable[[date], str | None]
+
+
+def plan(recurrence: Recurrence, skip_reason: SkipRule) -> tuple[list[date], list[Skipped]]:
+    """Dates to book and dates skipped, in order."""
+    held: list[date] = []
+    skipped: list[Skipped] = []
+    wanted = recurrence.count or 1
+    day = recurrence.first_date
+    while not _done(recurrence, day, len(held) + len(skipped), len(held), wanted):
+        reason = skip_reason(day)
+        if reason:
+            skipped.append(Skipped(day, reason))
+        else:
+            held.append(day)
+        day += recurrence.frequency.step
+    if not held:
+        raise RuleViolation("Every date of this booking is a bank holiday or a venue closure.")
+    return held, skipped
+
+
+def _done(r: Recurrence, day: date, seen: int, held: int, wanted: int) -> bool:
+    if r.until is not None:
+        return day > r.until
+    if day - r.first_date > MAX_HORIZON:
+        raise RuleViolation("Too many skipped dates: the series would run past two years.")
+    makes_up_skips = r.keep_count and r.frequency is not Frequency.ONCE
+    return (held if makes_up_skips else seen) >= wanted

@@ -1,0 +1,53 @@
+"""Wall-clock times in Europe/London turned into exact UTC instants."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from service.domain.errors import RuleViolation
+
+LONDON = ZoneInfo("Europe/London")
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A half-open span of time [start, end) between two aware datetimes."""
+
+    start: datetime
+    end: datetime
+
+    def __post_init__(self) -> None:
+        if self.start.tzinfo is None or self.end.tzinfo is None:
+            raise ValueError("Interval needs timezone-aware datetimes")
+        if self.end <= self.start:
+            raise RuleViolation("The end must be after the start.")
+
+    def overlaps(self, other: Interval) -> bool:
+        return self.start < other.end and other.start < self.end
+
+    def widened(self, before: timedelta, after: timedelta) -> Interval:
+        return Interval(self.start - before, self.end + after)
+
+
+def london_instant(day: date, at: time) -> datetime:
+    """The UTC instant of a London wall-clock time; refuses times the clock change skips."""
+    local = datetime.combine(day, at, LONDON)
+    instant = local.astimezone(UTC)
+    if instant.astimezone(LONDON).replace(tzinfo=None) != local.replace(tzinfo=None):
+        raise RuleViolation(
+            f"{at:%H:%M} does not exist on {day} in London (the clocks go forward)."
+        )
+    return instant
+
+
+def london_slot(day: date, start: time, end: time) -> Interval:
+    return Interval(london_instant(day, start), london_instant(day, end))
+
+
+def as_london(moment: datetime) -> datetime:
+    """Read an incoming datetime: naive values are London wall-clock time."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=LONDON)
+    return moment.astimezone(LONDON)

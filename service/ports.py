@@ -1,0 +1,122 @@
+"""The interfaces the use cases need. Adapters implement them; tests may fake them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from types import TracebackType
+from typing import Protocol, Self
+
+from service.domain.audit import AuditEvent
+from service.domain.bookings import BookingSeries, Session
+from service.domain.calendar import CalendarEntry
+from service.domain.directory import Closure, Room, Trust, Venue
+from service.domain.timeslots import Interval
+from service.domain.users import User
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current instant, timezone-aware."""
+        ...
+
+
+class HolidayCalendar(Protocol):
+    def holiday_name(self, day: date) -> str | None:
+        """The bank holiday's name on that day, or None on a working day."""
+        ...
+
+
+class CalendarWriter(Protocol):
+    def feed(self, name: str, entries: Sequence[CalendarEntry]) -> bytes: ...
+
+
+class TrustRepository(Protocol):
+    def add(self, trust: Trust) -> Trust: ...
+    def get(self, trust_id: int) -> Trust | None: ...
+    def all(self) -> list[Trust]: ...
+
+
+class VenueRepository(Protocol):
+    def add(self, venue: Venue) -> Venue: ...
+    def get(self, venue_id: int) -> Venue | None: ...
+    def all(self) -> list[Venue]: ...
+    def add_closure(self, venue_id: int, closure: Closure) -> None: ...
+
+
+class RoomRepository(Protocol):
+    def add(self, room: Room) -> Room: ...
+    def get(self, room_id: int) -> Room | None: ...
+    def find(self, *, min_capacity: int = 0, venue_id: int | None = None) -> list[Room]: ...
+
+
+class BookingRepository(Protocol):
+    def add(self, series: BookingSeries) -> BookingSeries: ...
+    def get(self, series_id: int) -> BookingSeries | None: ...
+    def find(self, *, facilitator_id: int | None = None) -> list[BookingSeries]: ...
+    def session(self, session_id: int) -> Session | None: ...
+    def update_session(self, session: Session) -> None: ...
+    def booked_overlapping(self, room_ids: Sequence[int], span: Interval) -> list[Session]:
+        """Booked (not cancelled) sessions whose occupied time overlaps `span`."""
+        ...
+
+    def sessions_of_room(self, room_id: int) -> list[Session]: ...
+    def sessions_of_facilitator(self, facilitator_id: int) -> list[Session]: ...
+
+
+class UserRepository(Protocol):
+    def add(self, user: User) -> User: ...
+    def get(self, user_id: int) -> User | None: ...
+    def by_key_hash(self, key_hash: str) -> User | None: ...
+    def by_email(self, email: str) -> User | None: ...
+
+
+@dataclass(frozen=True)
+class StoredResponse:
+    fingerprint: str
+    status: int | None
+    body: str | None
+
+
+class IdempotencyStore(Protocol):
+    def get(self, user_id: int, key: str) -> StoredResponse | None: ...
+    def claim(self, user_id: int, key: str, fingerprint: str) -> None:
+        """Reserve the key inside the current transaction; raises KeyAlreadyClaimed if taken."""
+        ...
+
+    def complete(self, user_id: int, key: str, status: int, body: str) -> None: ...
+
+
+class SlotTaken(Exception):
+    """The database refused a session because its room is taken at that time."""
+
+
+class KeyAlreadyClaimed(Exception):
+    """Another transaction holds or has committed the same idempotency key."""
+
+
+class AuditLog(Protocol):
+    def record(self, event: AuditEvent) -> None: ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction. Nested `with` blocks join the outer one; only the outermost commits.
+    Leaving the outermost block without `commit()` rolls everything back."""
+
+    trusts: TrustRepository
+    venues: VenueRepository
+    rooms: RoomRepository
+    bookings: BookingRepository
+    users: UserRepository
+    idempotency: IdempotencyStore
+    audit: AuditLog
+
+    def __enter__(self) -> Self: ...
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+    def commit(self) -> None: ...

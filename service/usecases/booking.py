@@ -1,0 +1,135 @@
+"""Facilitators book rooms (single or recurring) and cancel sessions."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from service.domain.audit import AuditEvent
+from service.domain.bookings import (
+    BookingRequest,
+    BookingSeries,
+    Session,
+    SessionStatus,
+    ensure_no_clash,
+    new_series,
+)
+from service.domain.errors import BookingClash, NotFound, PermissionDenied, RuleViolation
+from service.domain.timeslots import Interval
+from service.domain.users import Role, User
+from service.ports import SlotTaken, UnitOfWork
+from service.usecases.context import Context
+from service.usecases.directory import get_room, get_venue
+
+
+def book(ctx: Context, uow: UnitOfWork, actor: User, request: BookingRequest) -> BookingSeries:
+    actor.require(Role.FACILITATOR, Role.ADMIN)
+    if not actor.may_manage_booking_of(request.facilitator_id):
+        raise PermissionDenied("Facilitators book for themselves only.")
+    with uow:
+        facilitator = uow.users.get(request.facilitator_id)
+        if facilitator is None or facilitator.role is not Role.FACILITATOR:
+            raise RuleViolation(f"User {request.facilitator_id} is not a facilitator.")
+        room = get_room(uow, request.room_id)
+        venue = get_venue(uow, room.venue_id)
+        series = new_series(request, room, venue, ctx.holidays.holiday_name, ctx.clock.now())
+        span = Interval(series.sessions[0].occupied.start, series.sessions[-1].occupied.end)
+        ensure_no_clash(series.sessions, uow.bookings.booked_overlapping([room.id or 0], span))
+        try:
+            series = uow.bookings.add(series)
+        except SlotTaken:
+            # Someone booked between our check and our insert: name what they booked.
+            ensure_no_clash(series.sessions, uow.bookings.booked_overlapping([room.id or 0], span))
+            raise BookingClash("The room was booked by someone else at the same moment.") from None
+        assert series.id is not None
+        uow.audit.record(
+            AuditEvent(
+                ctx.clock.now(),
+                actor.label,
+                "booked",
+                "booking",
+                series.id,
+                {"sessions": len(series.sessions), "skipped": len(series.skipped)},
+            )
+        )
+        uow.commit()
+    return series
+
+
+def get_booking(uow: UnitOfWork, actor: User, series_id: int) -> BookingSeries:
+    with uow:
+        series = uow.bookings.get(series_id)
+    if series is None or not _may_see(actor, series):
+        raise NotFound(f"There is no booking {series_id}.")
+    return series
+
+
+def list_bookings(uow: UnitOfWork, actor: User) -> list[BookingSeries]:
+    own = actor.id if actor.role is Role.FACILITATOR else None
+    with uow:
+        return uow.bookings.find(facilitator_id=own)
+
+
+def cancel_session(ctx: Context, uow: UnitOfWork, actor: User, session_id: int) -> Session:
+    with uow:
+        session = uow.bookings.session(session_id)
+        if session is None or session.series_id is None:
+            raise NotFound(f"There is no session {session_id}.")
+        series = _manageable(uow, actor, session.series_id)
+        _cancel(ctx, uow, actor, series, [session])
+        uow.commit()
+    return session
+
+
+def cancel_rest(
+    ctx: Context, uow: UnitOfWork, actor: User, series_id: int, from_date: date | None
+) -> list[Session]:
+    """Cancel every still-booked session from `from_date` (default: all future ones)."""
+    with uow:
+        series = _manageable(uow, actor, series_id)
+        now = ctx.clock.now()
+        rest = [
+            s
+            for s in series.sessions
+            if s.status is SessionStatus.BOOKED
+            and s.slot.start > now
+            and (from_date is None or s.local_date >= from_date)
+        ]
+        if not rest:
+            raise RuleViolation("No future booked sessions to cancel in this booking.")
+        _cancel(ctx, uow, actor, series, rest)
+        uow.commit()
+    return rest
+
+
+def _cancel(
+    ctx: Context, uow: UnitOfWork, actor: User, series: BookingSeries, sessions: list[Session]
+) -> None:
+    now = ctx.clock.now()
+    venue = get_venue(uow, get_room(uow, series.room_id).venue_id)
+    for session in sessions:
+        session.cancel(now, venue)
+        uow.bookings.update_session(session)
+        assert session.id is not None
+        uow.audit.record(
+            AuditEvent(
+                now,
+                actor.label,
+                session.status.value,
+                "session",
+                session.id,
+                {"booking": series.id, "date": session.local_date.isoformat()},
+            )
+        )
+
+
+def _manageable(uow: UnitOfWork, actor: User, series_id: int) -> BookingSeries:
+    series = uow.bookings.get(series_id)
+    if series is None or not _may_see(actor, series):
+        raise NotFound(f"There is no booking {series_id}.")
+    if not actor.may_manage_booking_of(series.facilitator_id):
+        raise PermissionDenied("Only the booking's facilitator or an admin can cancel it.")
+    return series
+
+
+def _may_see(actor: User, series: BookingSeries) -> bool:
+    return actor.role is not Role.FACILITATOR or actor.id == series.facilitator_id

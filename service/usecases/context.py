@@ -1,0 +1,16 @@
+"""What the edges hand to use cases: the unit of work and the other ports, wired in app.py."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from service.ports import CalendarWriter, Clock, HolidayCalendar, UnitOfWork
+
+
+@dataclass(frozen=True)
+class Context:
+    new_uow: Callable[[], UnitOfWork]
+    clock: Clock
+    holidays: HolidayCalendar
+    calendar: CalendarWriter

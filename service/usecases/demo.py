@@ -1,0 +1,90 @@
+"""Invented demo data for `make run`: a trust, three venues with rooms, and staff accounts."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from service.domain.directory import Closure, Room, Trust, VatTreatment, Venue
+from service.domain.users import Role
+from service.ports import Clock, UnitOfWork
+from service.usecases.accounts import create_user
+
+ACTOR = "demo loader"
+
+TRUST = Trust(
+    name="Severnvale Mental Health NHS Foundation Trust",
+    organisation_code="RZZ",
+    payables_code="RZZ Payables Z999",
+    accounts_payable_email="sevmh.invoices@example.nhs.uk",
+    invoice_address="RZZ Payables Z999\nPO Box 000\nLeeds\nLS1 1AA",
+    po_number_pattern=r"RZZPO\d{7}",
+)
+
+VENUES: list[tuple[Venue, list[Room]]] = [
+    (
+        Venue(
+            name="St Michael's Community Hall CIC",
+            address="12 Chapel Row, Redfield, Bristol",
+            postcode="BS5 9XX",
+            contact_email="bookings@stmichaels-hall.example.org",
+            remittance_email="treasurer@stmichaels-hall.example.org",
+            closures=[Closure(date(2026, 12, 29), "Hall closed between Christmas and New Year")],
+        ),
+        [
+            Room(0, "Main hall", 40, True, 2500, VatTreatment.EXEMPT, 15, 15),
+            Room(0, "Garden room", 12, True, 1500, VatTreatment.EXEMPT, 10, 10),
+        ],
+    ),
+    (
+        Venue(
+            name="Harbourside Kitchen Café Ltd",
+            address="3 Quay Street, Bristol",
+            postcode="BS1 4XX",
+            contact_email="events@harbourside-kitchen.example.org",
+            remittance_email="accounts@harbourside-kitchen.example.org",
+            vat_number="GB123456789",
+            notice_period_hours=72,
+        ),
+        [Room(0, "Upstairs room", 16, False, 3000, VatTreatment.STANDARD, 0, 15)],
+    ),
+    (
+        Venue(
+            name="Eastfield Community Centre",
+            address="Eastfield Road, Kingswood, Bristol",
+            postcode="BS15 8XX",
+            contact_email="hello@eastfield-centre.example.org",
+            remittance_email="finance@eastfield-centre.example.org",
+            supplier_number="4400123",
+        ),
+        [
+            Room(0, "Meeting room 1", 10, True, 1200, VatTreatment.EXEMPT, 0, 0),
+            Room(0, "Activity studio", 25, True, 2000, VatTreatment.EXEMPT, 15, 15),
+        ],
+    ),
+]
+
+USERS = [
+    ("admin@demo.roomhire.invalid", Role.ADMIN),
+    ("facilitator@demo.roomhire.invalid", Role.FACILITATOR),
+    ("finance@demo.roomhire.invalid", Role.FINANCE),
+]
+
+
+def load_demo(uow: UnitOfWork, clock: Clock) -> dict[str, str] | None:
+    """Load once; returns each user's API key, or None when the demo data is already there."""
+    with uow:
+        if uow.trusts.all():
+            return None
+        uow.trusts.add(TRUST)
+        for venue, rooms in VENUES:
+            venue_id = uow.venues.add(venue).id
+            assert venue_id is not None
+            for room in rooms:
+                room.venue_id = venue_id
+                uow.rooms.add(room)
+        keys = {
+            email: create_user(uow, clock, email=email, role=role, actor=ACTOR)[1]
+            for email, role in USERS
+        }
+        uow.commit()
+    return keys

@@ -1,0 +1,151 @@
+"""Fixtures: the app on SQLite and, when ROOMHIRE_TEST_DATABASE_URL is set, on PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import Engine, create_engine, text
+
+from adapters.db.migrate import upgrade
+from service.app import create_app
+from service.config import Config
+from service.domain.users import Role
+from service.usecases.accounts import create_user
+from tests.fakes import FrozenClock
+
+PG_URL = os.environ.get("ROOMHIRE_TEST_DATABASE_URL")
+ENGINES = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Migrate once; each test gets a copy of the file."""
+    path = tmp_path_factory.mktemp("template") / "roomhire.db"
+    upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def migrated_postgresql() -> Iterator[Engine]:
+    if not PG_URL:
+        pytest.skip("PostgreSQL not configured: set ROOMHIRE_TEST_DATABASE_URL to run this on it")
+    engine = create_engine(PG_URL)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    upgrade(PG_URL)
+    yield engine
+    engine.dispose()
+
+
+def _truncate(engine: Engine) -> None:
+    with engine.begin() as conn:
+        tables = conn.execute(
+            text("SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                 "AND tablename <> 'alembic_version'")
+        ).scalars()
+        conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(params=ENGINES)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A migrated, empty database on each engine."""
+    if request.param == "sqlite":
+        path = tmp_path / "roomhire.db"
+        shutil.copy(request.getfixturevalue("migrated_sqlite"), path)
+        return f"sqlite:///{path}"
+    engine = request.getfixturevalue("migrated_postgresql")
+    _truncate(engine)
+    assert PG_URL
+    return PG_URL
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock()
+
+
+@pytest.fixture
+def app(database_url: str, clock: FrozenClock, tmp_path: Path) -> Iterator[Flask]:
+    app = create_app(Config(database_url, "test-secret", tmp_path), clock=clock)
+    app.config["TESTING"] = True
+    yield app
+    app.extensions["roomhire.engine"].dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+class Staff:
+    """Creates users and directory entries the way a person would: through the API."""
+
+    def __init__(self, app: Flask, client: FlaskClient) -> None:
+        self.app, self.client = app, client
+        self.admin = self.user(Role.ADMIN)
+
+    def user(self, role: Role, email: str | None = None) -> dict[str, Any]:
+        ctx = self.app.extensions["roomhire"]
+        email = email or f"{role.value}-{os.urandom(4).hex()}@example.org"
+        user, key = create_user(ctx.new_uow(), ctx.clock, email=email, role=role, actor="test")
+        return {"id": user.id, "headers": {"Authorization": f"Bearer {key}"}}
+
+    def post(self, path: str, body: dict[str, Any], who: dict[str, Any] | None = None) -> Any:
+        response = self.client.post(path, json=body, headers=(who or self.admin)["headers"])
+        assert response.status_code == 201, response.json
+        return response.json
+
+    def venue(self, **overrides: Any) -> dict[str, Any]:
+        body = {
+            "name": "Chapel Hall CIC",
+            "address": "1 Chapel Row, Bristol",
+            "postcode": "bs5 9xx",
+            "contact_email": "hall@example.org",
+            "remittance_email": "money@example.org",
+            **overrides,
+        }
+        return dict(self.post("/api/v1/venues", body))
+
+    def room(self, venue_id: int, **overrides: Any) -> dict[str, Any]:
+        body = {
+            "name": "Main hall",
+            "capacity": 20,
+            "step_free": True,
+            "price_per_hour_pence": 2500,
+            "vat_treatment": "exempt",
+            **overrides,
+        }
+        return dict(self.post(f"/api/v1/venues/{venue_id}/rooms", body))
+
+
+@pytest.fixture
+def staff(app: Flask, client: FlaskClient) -> Staff:
+    return Staff(app, client)
+
+
+@pytest.fixture
+def facilitator(staff: Staff) -> dict[str, Any]:
+    return staff.user(Role.FACILITATOR)
+
+
+@pytest.fixture
+def room(staff: Staff) -> dict[str, Any]:
+    return staff.room(staff.venue()["id"], setup_minutes=15, clearaway_minutes=15)
+
+
+def booking_body(room_id: int, **overrides: Any) -> dict[str, Any]:
+    return {
+        "room_id": room_id,
+        "group_label": "Tuesday afternoon group",
+        "first_date": "2026-12-01",
+        "start_time": "13:00",
+        "end_time": "16:00",
+        **overrides,
+    }
