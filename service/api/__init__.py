@@ -5,11 +5,12 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import Any
 
-from flask import Flask
+from flask import Flask, request
 from flask_smorest import Api
 from flask_smorest.spec import prepare_response
 
 from service.api import bookings, calendars, directory, health, problems
+from service.api.edge import current_user
 from service.api.fields import ProblemSchema
 
 
@@ -30,6 +31,16 @@ class RoomhireApi(Api):  # type: ignore[misc]
         self.spec.components.response("DEFAULT_ERROR", default, lazy=True)
 
 
+PUBLIC = ("/api/v1/openapi.json", "/api/v1/docs")
+
+
+def _authenticate() -> None:
+    """Every API call is authenticated before its body is read: 401 comes before 422."""
+    routed = request.routing_exception is None  # unknown routes answer 404/405 as such
+    if routed and request.path.startswith("/api/") and not request.path.startswith(PUBLIC):
+        current_user()
+
+
 def init_app(app: Flask) -> None:
     app.config.update(
         API_TITLE="Roomhire",
@@ -45,6 +56,7 @@ def init_app(app: Flask) -> None:
         },
     )
     api = RoomhireApi(app)
+    app.before_request(_authenticate)
     for module in (health, directory, bookings, calendars):
         api.register_blueprint(module.blp)
     problems.register(app)

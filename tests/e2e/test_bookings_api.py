@@ -28,14 +28,22 @@ def test_a_weekly_series_skips_bank_holidays_and_closures_and_keeps_its_count(
     assert response.status_code == 201, response.json
     booking = response.json
     assert [s["date"] for s in booking["sessions"]] == [
-        "2026-12-14", "2026-12-21", "2027-01-11", "2027-01-18"
+        "2026-12-14",
+        "2026-12-21",
+        "2027-01-11",
+        "2027-01-18",
     ]
     assert booking["skipped"] == [
         {"date": "2026-12-28", "reason": "bank holiday: Boxing Day (observed)"},
         {"date": "2027-01-04", "reason": "venue closed: Hall being decorated"},
     ]
-    fewer = booking_body(room["id"], first_date="2026-12-15", frequency="weekly", sessions=4,
-                         keep_session_count=False)
+    fewer = booking_body(
+        room["id"],
+        first_date="2026-12-15",
+        frequency="weekly",
+        sessions=4,
+        keep_session_count=False,
+    )
     assert len(book(client, facilitator, fewer).json["sessions"]) == 4  # Tuesdays: none skipped
 
 
@@ -54,7 +62,9 @@ def test_times_stay_1pm_london_across_the_clock_change(
     body = booking_body(room["id"], first_date="2027-03-16", frequency="weekly", sessions=3)
     sessions = book(client, facilitator, body).json["sessions"]
     assert [s["starts_at"] for s in sessions] == [
-        "2027-03-16T13:00:00+00:00", "2027-03-23T13:00:00+00:00", "2027-03-30T13:00:00+01:00"
+        "2027-03-16T13:00:00+00:00",
+        "2027-03-23T13:00:00+00:00",
+        "2027-03-30T13:00:00+01:00",
     ]
 
 
@@ -63,8 +73,12 @@ def test_a_clash_answers_409_naming_date_and_booking_and_stores_nothing(
 ) -> None:
     first = book(client, facilitator, booking_body(room["id"], first_date="2026-12-08")).json
     clashing = booking_body(
-        room["id"], first_date="2026-12-01", frequency="weekly", sessions=3,
-        start_time="16:20", end_time="17:00",  # inside the 15 + 15 minute buffers
+        room["id"],
+        first_date="2026-12-01",
+        frequency="weekly",
+        sessions=3,
+        start_time="16:20",
+        end_time="17:00",  # inside the 15 + 15 minute buffers
     )
     response = book(client, facilitator, clashing)
     assert response.status_code == 409
@@ -106,15 +120,21 @@ def test_cancel_the_rest_of_a_series_from_a_date(
     body = booking_body(room["id"], first_date="2026-12-01", frequency="weekly", sessions=4)
     booking = book(client, facilitator, body).json
     response = client.post(
-        f"/api/v1/bookings/{booking['id']}/cancel", json={"from_date": "2026-12-08"},
+        f"/api/v1/bookings/{booking['id']}/cancel",
+        json={"from_date": "2026-12-08"},
         headers=facilitator["headers"],
     )
     assert [s["date"] for s in response.json["cancelled"]] == [
-        "2026-12-08", "2026-12-15", "2026-12-22"
+        "2026-12-08",
+        "2026-12-15",
+        "2026-12-22",
     ]
     statuses = client.get(f"/api/v1/bookings/{booking['id']}", headers=facilitator["headers"])
     assert [s["status"] for s in statuses.json["sessions"]] == [
-        "booked", "cancelled", "cancelled", "cancelled"
+        "booked",
+        "cancelled",
+        "cancelled",
+        "cancelled",
     ]
 
 
@@ -141,7 +161,8 @@ def test_invoice_description_is_neutral_unless_set(
 ) -> None:
     plain = book(client, facilitator, booking_body(room["id"])).json
     described = book(
-        client, facilitator,
+        client,
+        facilitator,
         booking_body(room["id"], first_date="2026-12-02", invoice_description="Wellbeing group"),
     ).json
     assert plain["invoice_description"] == "Room hire"
@@ -186,6 +207,8 @@ def test_availability_lists_rooms_free_for_the_whole_slot(
     assert names("start=2026-12-01T16:30&end=2026-12-01T17:00&capacity=10") == ["Busy", "Bath"]
     assert names("start=2026-12-25T10:00&end=2026-12-25T12:00") == []  # Christmas Day
     assert bath["id"] and free["id"]
-    bad = client.get("/api/v1/rooms/availability?start=2026-12-01T17:00&end=2026-12-01T16:00",
-                     headers=facilitator["headers"])
+    bad = client.get(
+        "/api/v1/rooms/availability?start=2026-12-01T17:00&end=2026-12-01T16:00",
+        headers=facilitator["headers"],
+    )
     assert bad.status_code == 422

@@ -14,8 +14,14 @@ def closed(day: date) -> str | None:
 
 def test_weekly_series_keeps_its_count_by_running_on_past_skipped_dates() -> None:
     days, skipped = plan(Recurrence(date(2026, 12, 8), Frequency.WEEKLY, count=6), closed)
-    assert days == [date(2026, 12, 8), date(2026, 12, 15), date(2027, 1, 5), date(2027, 1, 12),
-                    date(2027, 1, 19), date(2027, 1, 26)]
+    assert days == [
+        date(2026, 12, 8),
+        date(2026, 12, 15),
+        date(2027, 1, 5),
+        date(2027, 1, 12),
+        date(2027, 1, 19),
+        date(2027, 1, 26),
+    ]
     assert [s.day for s in skipped] == sorted(CHRISTMAS)
 
 
@@ -26,7 +32,9 @@ def test_series_can_drop_skipped_dates_instead() -> None:
 
 
 def test_fortnightly_until_a_date_includes_that_date() -> None:
-    days, _ = plan(Recurrence(date(2027, 1, 5), Frequency.FORTNIGHTLY, until=date(2027, 2, 16)), closed)
+    days, _ = plan(
+        Recurrence(date(2027, 1, 5), Frequency.FORTNIGHTLY, until=date(2027, 2, 16)), closed
+    )
     assert days == [date(2027, 1, 5), date(2027, 1, 19), date(2027, 2, 2), date(2027, 2, 16)]
 
 

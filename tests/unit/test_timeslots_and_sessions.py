@@ -21,7 +21,11 @@ def test_a_1pm_group_is_1pm_in_london_either_side_of_the_clock_change() -> None:
     november = london_slot(date(2026, 11, 24), time(13), time(16))  # GMT
     assert march.start == datetime(2027, 3, 30, 12, tzinfo=UTC)
     assert november.start == datetime(2026, 11, 24, 13, tzinfo=UTC)
-    assert march.start.astimezone(LONDON).time() == november.start.astimezone(LONDON).time() == time(13)
+    assert (
+        march.start.astimezone(LONDON).time()
+        == november.start.astimezone(LONDON).time()
+        == time(13)
+    )
 
 
 def test_a_time_the_clocks_skip_is_refused() -> None:

@@ -1,0 +1,90 @@
+"""Every error of the API is an RFC 7807 problem with a stable code, never HTML or a traceback."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.testing import FlaskClient
+
+
+def _is_problem(response: Any, status: int, code: str) -> None:
+    assert response.status_code == status
+    assert response.mimetype == "application/problem+json"
+    body = response.json
+    assert body["status"] == status and body["code"] == code
+    assert body["type"].endswith(code.replace("_", "-")) and body["title"] and body["detail"]
+    assert "Traceback" not in response.get_data(as_text=True)
+
+
+def test_unknown_route_and_wrong_method(client: FlaskClient) -> None:
+    _is_problem(client.get("/api/v1/nothing-here"), 404, "not_found")
+    _is_problem(client.delete("/healthz"), 405, "method_not_allowed")
+    _is_problem(client.get("/api/v1/rooms/99999999999999999999"), 404, "not_found")
+
+
+def test_malformed_json_and_unknown_fields(
+    client: FlaskClient, facilitator: dict[str, Any]
+) -> None:
+    headers = {**facilitator["headers"], "Content-Type": "application/json"}
+    _is_problem(
+        client.post("/api/v1/bookings", data="{not json", headers=headers), 400, "malformed_json"
+    )
+    response = client.post("/api/v1/bookings", json={"surprise": 1}, headers=facilitator["headers"])
+    _is_problem(response, 422, "validation_failed")
+    assert "surprise" in response.json["errors"]["json"]
+    assert "room_id" in response.json["errors"]["json"]
+
+
+def test_missing_things_are_404_problems(client: FlaskClient, facilitator: dict[str, Any]) -> None:
+    for path in (
+        "/api/v1/rooms/42",
+        "/api/v1/venues/42",
+        "/api/v1/trusts/42",
+        "/api/v1/bookings/42",
+    ):
+        _is_problem(client.get(path, headers=facilitator["headers"]), 404, "not_found")
+    _is_problem(
+        client.post("/api/v1/sessions/42/cancel", headers=facilitator["headers"]), 404, "not_found"
+    )
+
+
+def test_bad_pattern_and_postcode_are_rule_violations(client: FlaskClient, staff: Any) -> None:
+    trust = {
+        "name": "T",
+        "organisation_code": "RZZ",
+        "payables_code": "P",
+        "invoice_address": "A",
+        "accounts_payable_email": "ap@example.org",
+        "po_number_pattern": "RZZ(PO",
+    }
+    _is_problem(
+        client.post("/api/v1/trusts", json=trust, headers=staff.admin["headers"]),
+        422,
+        "rule_violation",
+    )
+    venue = {
+        "name": "V",
+        "address": "A",
+        "postcode": "NOPE 123",
+        "contact_email": "c@example.org",
+        "remittance_email": "r@example.org",
+    }
+    _is_problem(
+        client.post("/api/v1/venues", json=venue, headers=staff.admin["headers"]),
+        422,
+        "rule_violation",
+    )
+    assert client.get("/api/v1/venues", headers=staff.admin["headers"]).json == []
+
+
+def test_health_checks_the_database(client: FlaskClient) -> None:
+    assert client.get("/healthz").json == {"status": "ok", "database": "ok"}
+
+
+def test_openapi_document_describes_the_api(client: FlaskClient) -> None:
+    spec = client.get("/api/v1/openapi.json").json
+    assert spec["openapi"].startswith("3.")
+    assert {"/api/v1/bookings", "/api/v1/rooms/availability", "/healthz"} <= set(spec["paths"])
+    assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+    assert "application/problem+json" in spec["components"]["responses"]["DEFAULT_ERROR"]["content"]
+    assert client.get("/api/v1/docs").status_code == 200
