@@ -1,0 +1,63 @@
+"""The real app under gunicorn on 127.0.0.1, for tests that need a running server."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import requests
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def gunicorn(
+    database_url: str, data_dir: Path, *, workers: int = 2, threads: int = 8
+) -> Iterator[str]:
+    port = free_port()
+    env = {**os.environ, "ROOMHIRE_DATABASE_URL": database_url, "ROOMHIRE_DATA_DIR": str(data_dir)}
+    log = (data_dir / "gunicorn.log").open("w")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+            "service.app:create_app()",
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if requests.get(f"{base}/healthz", timeout=5).status_code == 200:
+                    break
+            except requests.RequestException:  # not listening, or workers still booting
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError((data_dir / "gunicorn.log").read_text())
+            time.sleep(0.1)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        log.close()

@@ -1,0 +1,130 @@
+"""No double bookings under concurrency: simultaneous overlapping requests at the running app."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import requests
+from sqlalchemy import text
+
+from adapters.db.engine import make_engine
+from service.app import context_for
+from service.config import Config
+from service.domain.directory import Room, VatTreatment, Venue
+from service.domain.users import Role
+from service.usecases.accounts import create_user
+from service.usecases.directory import create_room, create_venue
+from tests.e2e.live import gunicorn
+
+CONCURRENT = 16
+ROUNDS = 4
+
+
+def _setup(database_url: str, data_dir: Path) -> tuple[dict[str, str], int]:
+    ctx = context_for(Config(database_url, "s", data_dir))
+    admin, _ = create_user(
+        ctx.new_uow(), ctx.clock, email="a@example.org", role=Role.ADMIN, actor="test"
+    )
+    _, key = create_user(
+        ctx.new_uow(), ctx.clock, email="f@example.org", role=Role.FACILITATOR, actor="test"
+    )
+    venue = create_venue(
+        ctx.new_uow(),
+        ctx.clock,
+        admin,
+        Venue("V", "A", "BS1 1AA", "c@example.org", "r@example.org"),
+    )
+    room = create_room(
+        ctx.new_uow(),
+        ctx.clock,
+        admin,
+        Room(venue.id or 0, "R", 10, True, 1000, VatTreatment.EXEMPT, 15, 15),
+    )
+    return {"Authorization": f"Bearer {key}"}, room.id or 0
+
+
+def _fire(url: str, bodies: list[dict[str, Any]], headers: list[dict[str, str]]) -> list[Any]:
+    barrier = threading.Barrier(len(bodies))
+    results: list[Any] = [None] * len(bodies)
+
+    def send(i: int) -> None:
+        barrier.wait()
+        results[i] = requests.post(url, json=bodies[i], headers=headers[i], timeout=60)
+
+    threads = [threading.Thread(target=send, args=(i,)) for i in range(len(bodies))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def _monday_in(weeks: int) -> date:
+    today = date.today()
+    return today + timedelta(days=7 * weeks - today.weekday())
+
+
+def test_simultaneous_overlapping_bookings_give_one_201_and_the_rest_409(
+    database_url: str, tmp_path: Path
+) -> None:
+    headers, room_id = _setup(database_url, tmp_path)
+    with gunicorn(database_url, tmp_path) as base:
+        for round_ in range(ROUNDS):
+            day = _monday_in(3 + 3 * round_).isoformat()  # rounds never share a week
+            bodies = [
+                {
+                    "room_id": room_id,
+                    "group_label": f"Group {i}",
+                    "first_date": day,
+                    "start_time": f"13:{i:02d}",
+                    "end_time": "15:00",
+                    "frequency": "weekly",
+                    "sessions": 2,
+                }
+                for i in range(CONCURRENT)
+            ]
+            statuses = Counter(
+                r.status_code
+                for r in _fire(f"{base}/api/v1/bookings", bodies, [headers] * CONCURRENT)
+            )
+            assert statuses == {201: 1, 409: CONCURRENT - 1}, (round_, statuses)
+
+    engine = make_engine(database_url)
+    with engine.connect() as conn:
+        overlaps = conn.execute(
+            text(
+                "SELECT count(*) FROM sessions a JOIN sessions b ON a.room_id = b.room_id "
+                "AND a.id < b.id AND a.status = 'booked' AND b.status = 'booked' "
+                "AND a.occupied_from < b.occupied_until AND b.occupied_from < a.occupied_until"
+            )
+        ).scalar_one()
+        booked = conn.execute(text("SELECT count(*) FROM sessions")).scalar_one()
+    engine.dispose()
+    assert overlaps == 0
+    assert booked == ROUNDS * 2
+
+
+def test_simultaneous_replays_of_one_idempotency_key_create_one_booking(
+    database_url: str, tmp_path: Path
+) -> None:
+    headers, room_id = _setup(database_url, tmp_path)
+    body = {
+        "room_id": room_id,
+        "group_label": "Replayed",
+        "first_date": _monday_in(3).isoformat(),
+        "start_time": "10:00",
+        "end_time": "11:00",
+    }
+    with gunicorn(database_url, tmp_path) as base:
+        replays = _fire(
+            f"{base}/api/v1/bookings",
+            [body] * CONCURRENT,
+            [{**headers, "Idempotency-Key": "flaky-phone"}] * CONCURRENT,
+        )
+        assert {r.status_code for r in replays} == {201}
+        assert len({r.text for r in replays}) == 1
+        assert len(requests.get(f"{base}/api/v1/bookings", headers=headers, timeout=10).json()) == 1
