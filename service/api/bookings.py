@@ -9,7 +9,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from service.api.edge import ctx, current_user, uow
-from service.api.fields import Day, LondonDateTime, id_field
+from service.api.fields import Day, LondonDateTime, Text, id_field
 from service.api.idempotent import HEADER, idempotent
 from service.domain.bookings import BookingRequest, BookingSeries, Session
 from service.domain.recurrence import MAX_SESSIONS, Frequency, Recurrence
@@ -22,10 +22,10 @@ _label = validate.Length(min=1, max=120)
 
 class BookingInput(Schema):
     room_id = id_field(required=True)
-    group_label = fields.String(
+    group_label = Text(
         required=True, validate=_label, metadata={"description": "Neutral name chosen by staff."}
     )
-    invoice_description = fields.String(
+    invoice_description = Text(
         validate=_label, metadata={"description": "Invoice line text; default 'Room hire'."}
     )
     first_date = Day(required=True)

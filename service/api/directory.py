@@ -9,7 +9,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, post_load, validate
 
 from service.api.edge import ctx, current_user, uow
-from service.api.fields import Day, LondonDateTime
+from service.api.fields import Day, LondonDateTime, Text
 from service.api.idempotent import idempotent
 from service.domain.directory import Closure, Room, Trust, VatTreatment, Venue
 from service.domain.timeslots import Interval
@@ -23,12 +23,12 @@ _text = validate.Length(min=1, max=200)
 
 class TrustSchema(Schema):
     id = fields.Integer(dump_only=True)
-    name = fields.String(required=True, validate=_text)
-    organisation_code = fields.String(required=True, validate=validate.Regexp(r"^[A-Z0-9]{3,5}$"))
-    payables_code = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    name = Text(required=True, validate=_text)
+    organisation_code = Text(required=True, validate=validate.Regexp(r"^[A-Z0-9]{3,5}$"))
+    payables_code = Text(required=True, validate=validate.Length(min=1, max=40))
     accounts_payable_email = fields.Email(required=True)
-    invoice_address = fields.String(required=True, validate=validate.Length(min=1, max=500))
-    po_number_pattern = fields.String(required=True, validate=_text)
+    invoice_address = Text(required=True, validate=validate.Length(min=1, max=500))
+    po_number_pattern = Text(required=True, validate=_text)
 
     @post_load
     def make(self, data: dict[str, Any], **_: Any) -> Trust:
@@ -37,7 +37,7 @@ class TrustSchema(Schema):
 
 class ClosureSchema(Schema):
     date = Day(required=True, attribute="day", data_key="date")
-    reason = fields.String(required=True, validate=_text)
+    reason = Text(required=True, validate=_text)
 
     @post_load
     def make(self, data: dict[str, Any], **_: Any) -> Closure:
@@ -46,15 +46,15 @@ class ClosureSchema(Schema):
 
 class VenueSchema(Schema):
     id = fields.Integer(dump_only=True)
-    name = fields.String(required=True, validate=_text)
-    address = fields.String(required=True, validate=validate.Length(min=1, max=500))
-    postcode = fields.String(required=True, validate=validate.Length(min=5, max=10))
+    name = Text(required=True, validate=_text)
+    address = Text(required=True, validate=validate.Length(min=1, max=500))
+    postcode = Text(required=True, validate=validate.Length(min=5, max=10))
     contact_email = fields.Email(required=True)
     remittance_email = fields.Email(required=True)
-    vat_number = fields.String(
+    vat_number = Text(
         load_default=None, allow_none=True, validate=validate.Regexp(r"^(GB)?\d{9}(\d{3})?$")
     )
-    supplier_number = fields.String(load_default=None, allow_none=True, validate=_text)
+    supplier_number = Text(load_default=None, allow_none=True, validate=_text)
     notice_period_hours = fields.Integer(
         load_default=48, strict=True, validate=validate.Range(min=0, max=24 * 60)
     )
@@ -68,7 +68,7 @@ class VenueSchema(Schema):
 class RoomSchema(Schema):
     id = fields.Integer(dump_only=True)
     venue_id = fields.Integer(dump_only=True)
-    name = fields.String(required=True, validate=_text)
+    name = Text(required=True, validate=_text)
     capacity = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=1000))
     step_free = fields.Boolean(required=True)
     price_per_hour_pence = fields.Integer(
@@ -83,7 +83,7 @@ class AvailabilityQuery(Schema):
     start = LondonDateTime(required=True)
     end = LondonDateTime(required=True)
     capacity = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1000))
-    postcode_area = fields.String(validate=validate.Regexp(r"^[A-Za-z]{1,2}(\d[A-Za-z\d]?)?$"))
+    postcode_area = Text(validate=validate.Regexp(r"^[A-Za-z]{1,2}(\d[A-Za-z\d]?)?$"))
 
 
 class VenueSummarySchema(Schema):

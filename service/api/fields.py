@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date, datetime
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import INCLUDE, Schema, ValidationError, fields, validate
 
 from service.domain.timeslots import LONDON, as_london
 
@@ -26,6 +27,17 @@ def in_service_years(value: date) -> None:
         raise ValidationError(f"Must be between {EARLIEST} and {LATEST}.")
 
 
+class Text(fields.String):
+    """Free text from outside: trimmed, and no control characters but newline and tab
+    (PostgreSQL refuses NUL, and nobody means to send the others)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text: str = super()._deserialize(value, attr, data, **kwargs)
+        if any(unicodedata.category(c) == "Cc" and c not in "\n\t" for c in text):
+            raise ValidationError("Control characters are not allowed.")
+        return text.strip()
+
+
 class LondonDateTime(fields.DateTime):
     """Reads naive values as London wall-clock time; writes ISO 8601 in London time."""
 
@@ -44,7 +56,11 @@ class Day(fields.Date):
 
 
 class ProblemSchema(Schema):
-    """RFC 7807 problem details, with a stable `code` for programs."""
+    """RFC 7807 problem details, with a stable `code` for programs; extension members
+    (e.g. `booking_id` and `date` of a clash) may follow."""
+
+    class Meta:
+        unknown = INCLUDE
 
     type = fields.String(required=True)
     title = fields.String(required=True)

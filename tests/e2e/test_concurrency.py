@@ -9,11 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import requests
+from flask import Flask
 from sqlalchemy import text
 
 from adapters.db.engine import make_engine
-from service.app import context_for
-from service.config import Config
 from service.domain.directory import Room, VatTreatment, Venue
 from service.domain.users import Role
 from service.usecases.accounts import create_user
@@ -24,8 +23,8 @@ CONCURRENT = 16
 ROUNDS = 4
 
 
-def _setup(database_url: str, data_dir: Path) -> tuple[dict[str, str], int]:
-    ctx = context_for(Config(database_url, "s", data_dir))
+def _setup(app: Flask) -> tuple[dict[str, str], int]:
+    ctx = app.extensions["roomhire"]
     admin, _ = create_user(
         ctx.new_uow(), ctx.clock, email="a@example.org", role=Role.ADMIN, actor="test"
     )
@@ -69,9 +68,9 @@ def _monday_in(weeks: int) -> date:
 
 
 def test_simultaneous_overlapping_bookings_give_one_201_and_the_rest_409(
-    database_url: str, tmp_path: Path
+    app: Flask, database_url: str, tmp_path: Path
 ) -> None:
-    headers, room_id = _setup(database_url, tmp_path)
+    headers, room_id = _setup(app)
     with gunicorn(database_url, tmp_path) as base:
         for round_ in range(ROUNDS):
             day = _monday_in(3 + 3 * round_).isoformat()  # rounds never share a week
@@ -109,9 +108,9 @@ def test_simultaneous_overlapping_bookings_give_one_201_and_the_rest_409(
 
 
 def test_simultaneous_replays_of_one_idempotency_key_create_one_booking(
-    database_url: str, tmp_path: Path
+    app: Flask, database_url: str, tmp_path: Path
 ) -> None:
-    headers, room_id = _setup(database_url, tmp_path)
+    headers, room_id = _setup(app)
     body = {
         "room_id": room_id,
         "group_label": "Replayed",

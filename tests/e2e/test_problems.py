@@ -6,6 +6,8 @@ from typing import Any
 
 from flask.testing import FlaskClient
 
+from tests.conftest import booking_body
+
 
 def _is_problem(response: Any, status: int, code: str) -> None:
     assert response.status_code == status
@@ -88,3 +90,15 @@ def test_openapi_document_describes_the_api(client: FlaskClient) -> None:
     assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
     assert "application/problem+json" in spec["components"]["responses"]["DEFAULT_ERROR"]["content"]
     assert client.get("/api/v1/docs").status_code == 200
+
+
+def test_control_characters_in_text_are_refused_on_every_engine(
+    client: FlaskClient, facilitator: dict[str, Any], room: dict[str, Any]
+) -> None:
+    body = booking_body(room["id"], group_label="Group\x00one")
+    response = client.post("/api/v1/bookings", json=body, headers=facilitator["headers"])
+    _is_problem(response, 422, "validation_failed")
+    assert "group_label" in response.json["errors"]["json"]
+    padded = booking_body(room["id"], group_label="  Tuesday group  ")
+    created = client.post("/api/v1/bookings", json=padded, headers=facilitator["headers"])
+    assert created.json["group_label"] == "Tuesday group"
