@@ -1,0 +1,88 @@
+"""The `roomhire` command as an operator runs it, in a subprocess with its own environment."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.e2e.live import free_port
+
+ROOMHIRE = str(Path(sys.executable).parent / "roomhire")
+
+
+def environment(data_dir: Path, **overrides: str) -> dict[str, str]:
+    """The embedded default (SQLite in data_dir) unless the test overrides it."""
+    inherited = {k: v for k, v in os.environ.items() if k != "ROOMHIRE_DATABASE_URL"}
+    return {**inherited, "ROOMHIRE_DATA_DIR": str(data_dir), **overrides}
+
+
+def run(data_dir: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [ROOMHIRE, *args],
+        env=environment(data_dir, **env),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_upgrade_demo_and_users_on_the_embedded_database(tmp_path: Path) -> None:
+    assert run(tmp_path, "db", "upgrade").returncode == 0
+    assert (tmp_path / "roomhire.db").exists()
+    demo = run(tmp_path, "demo")
+    assert demo.returncode == 0, demo.stderr
+    keys = re.findall(r"rh_[A-Za-z0-9_-]{40,}", demo.stdout)
+    assert len(keys) == 3
+    again = run(tmp_path, "demo")
+    assert "already loaded" in again.stdout and not re.search(r"rh_\w{40}", again.stdout)
+
+    created = run(tmp_path, "users", "create", "--email", "Sam@Example.org", "--role", "finance")
+    assert created.returncode == 0 and "finance sam@example.org" in created.stdout
+    duplicate = run(tmp_path, "users", "create", "--email", "sam@example.org", "--role", "admin")
+    assert duplicate.returncode == 1
+    assert "already exists" in duplicate.stderr and "Traceback" not in duplicate.stderr
+    bad_role = run(tmp_path, "users", "create", "--email", "x@example.org", "--role", "boss")
+    assert bad_role.returncode == 2 and "Invalid value for '--role'" in bad_role.stderr
+
+
+def test_a_wrong_database_url_is_a_clear_message(tmp_path: Path) -> None:
+    result = run(tmp_path, "db", "upgrade", ROOMHIRE_DATABASE_URL="mysql://nope")
+    assert result.returncode == 1
+    assert "ROOMHIRE_DATABASE_URL must be" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.slow
+def test_serve_runs_gunicorn_with_the_demo_keys_working(tmp_path: Path) -> None:
+    run(tmp_path, "db", "upgrade")
+    key = re.findall(r"rh_[A-Za-z0-9_-]{40,}", run(tmp_path, "demo").stdout)[1]
+    port = free_port()
+    server = subprocess.Popen(
+        [ROOMHIRE, "serve", "--port", str(port), "--workers", "1"],
+        env=environment(tmp_path),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                me = requests.get(
+                    f"{base}/api/v1/me", headers={"Authorization": f"Bearer {key}"}, timeout=5
+                )
+                break
+            except requests.RequestException:
+                server.poll()
+                assert server.returncode is None
+                time.sleep(0.1)
+        assert me.json()["role"] == "facilitator"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
