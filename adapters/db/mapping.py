@@ -1,8 +1,11 @@
-"""Rows to domain objects and back."""
+"""Rows to domain objects and back. Rows and dataclasses share field names, so only the
+fields that differ in shape (enums, intervals, child rows) are spelled out."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
+from typing import Any, TypeVar
 
 from adapters.db.tables import (
     ClosureRow,
@@ -19,77 +22,59 @@ from service.domain.recurrence import Frequency, Recurrence, Skipped
 from service.domain.timeslots import Interval
 from service.domain.users import Role, User
 
+D = TypeVar("D")
+
+
+def _shared(kind: type[Any], source: object, **overrides: Any) -> dict[str, Any]:
+    """The values of `kind`'s dataclass fields read from `source`, except those overridden."""
+    names = [f.name for f in dataclasses.fields(kind) if f.name not in overrides]
+    return {**{name: getattr(source, name) for name in names if hasattr(source, name)}, **overrides}
+
+
+def _to_domain(kind: type[D], row: object, **overrides: Any) -> D:
+    return kind(**_shared(kind, row, **overrides))
+
 
 def trust(row: TrustRow) -> Trust:
-    return Trust(
-        id=row.id,
-        name=row.name,
-        organisation_code=row.organisation_code,
-        payables_code=row.payables_code,
-        accounts_payable_email=row.accounts_payable_email,
-        invoice_address=row.invoice_address,
-        po_number_pattern=row.po_number_pattern,
-    )
+    return _to_domain(Trust, row)
+
+
+def trust_row(t: Trust) -> TrustRow:
+    return TrustRow(**_shared(Trust, t))
 
 
 def venue(row: VenueRow) -> Venue:
-    return Venue(
-        id=row.id,
-        name=row.name,
-        address=row.address,
-        postcode=row.postcode,
-        contact_email=row.contact_email,
-        remittance_email=row.remittance_email,
-        vat_number=row.vat_number,
-        supplier_number=row.supplier_number,
-        notice_period_hours=row.notice_period_hours,
-        closures=[Closure(c.day, c.reason) for c in row.closures],
-    )
+    return _to_domain(Venue, row, closures=[Closure(c.day, c.reason) for c in row.closures])
 
 
 def venue_row(v: Venue) -> VenueRow:
-    return VenueRow(
-        name=v.name,
-        address=v.address,
-        postcode=v.postcode,
-        contact_email=v.contact_email,
-        remittance_email=v.remittance_email,
-        vat_number=v.vat_number,
-        supplier_number=v.supplier_number,
-        notice_period_hours=v.notice_period_hours,
-        closures=[ClosureRow(day=c.day, reason=c.reason) for c in v.closures],
-    )
+    closures = [ClosureRow(day=c.day, reason=c.reason) for c in v.closures]
+    return VenueRow(**_shared(Venue, v, closures=closures))
 
 
 def room(row: RoomRow) -> Room:
-    return Room(
-        id=row.id,
-        venue_id=row.venue_id,
-        name=row.name,
-        capacity=row.capacity,
-        step_free=row.step_free,
-        price_per_hour_pence=row.price_per_hour_pence,
-        vat_treatment=VatTreatment(row.vat_treatment),
-        setup_minutes=row.setup_minutes,
-        clearaway_minutes=row.clearaway_minutes,
-    )
+    return _to_domain(Room, row, vat_treatment=VatTreatment(row.vat_treatment))
+
+
+def room_row(r: Room) -> RoomRow:
+    return RoomRow(**_shared(Room, r, vat_treatment=r.vat_treatment.value))
 
 
 def user(row: UserRow) -> User:
-    return User(
-        id=row.id, email=row.email, role=Role(row.role), key_hash=row.key_hash, active=row.active
-    )
+    return _to_domain(User, row, role=Role(row.role))
+
+
+def user_row(u: User) -> UserRow:
+    return UserRow(**_shared(User, u, role=u.role.value))
 
 
 def session(row: SessionRow) -> Session:
-    return Session(
-        id=row.id,
-        series_id=row.series_id,
-        room_id=row.room_id,
+    return _to_domain(
+        Session,
+        row,
         slot=Interval(row.starts_at, row.ends_at),
         occupied=Interval(row.occupied_from, row.occupied_until),
         status=SessionStatus(row.status),
-        cancelled_at=row.cancelled_at,
     )
 
 
@@ -106,42 +91,24 @@ def session_row(s: Session) -> SessionRow:
 
 
 def series(row: SeriesRow) -> BookingSeries:
-    return BookingSeries(
-        id=row.id,
-        room_id=row.room_id,
-        facilitator_id=row.facilitator_id,
-        group_label=row.group_label,
-        invoice_description=row.invoice_description,
-        recurrence=Recurrence(
-            first_date=row.first_date,
-            frequency=Frequency(row.frequency),
-            count=row.count,
-            until=row.until,
-            keep_count=row.keep_count,
-        ),
-        start_time=row.start_time,
-        end_time=row.end_time,
-        created_at=row.created_at,
+    recurrence = _to_domain(Recurrence, row, frequency=Frequency(row.frequency))
+    return _to_domain(
+        BookingSeries,
+        row,
+        recurrence=recurrence,
         sessions=[session(s) for s in row.sessions],
         skipped=[Skipped(date.fromisoformat(s["date"]), s["reason"]) for s in row.skipped],
     )
 
 
 def series_row(s: BookingSeries) -> SeriesRow:
-    r = s.recurrence
-    return SeriesRow(
-        room_id=s.room_id,
-        facilitator_id=s.facilitator_id,
-        group_label=s.group_label,
-        invoice_description=s.invoice_description,
-        frequency=r.frequency.value,
-        first_date=r.first_date,
-        count=r.count,
-        until=r.until,
-        keep_count=r.keep_count,
-        start_time=s.start_time,
-        end_time=s.end_time,
-        created_at=s.created_at,
+    values = _shared(
+        BookingSeries,
+        s,
         skipped=[{"date": k.day.isoformat(), "reason": k.reason} for k in s.skipped],
         sessions=[session_row(x) for x in s.sessions],
+    )
+    del values["recurrence"]
+    return SeriesRow(
+        **values, **_shared(Recurrence, s.recurrence, frequency=s.recurrence.frequency.value)
     )

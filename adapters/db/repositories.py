@@ -38,7 +38,7 @@ class _Repository:
 
 class TrustRepository(_Repository):
     def add(self, trust: Trust) -> Trust:
-        row = TrustRow(**{k: v for k, v in dataclasses.asdict(trust).items() if k != "id"})
+        row = mapping.trust_row(trust)
         self.db.add(row)
         self.db.flush()
         return mapping.trust(row)
@@ -72,9 +72,7 @@ class VenueRepository(_Repository):
 
 class RoomRepository(_Repository):
     def add(self, room: Room) -> Room:
-        fields = dataclasses.asdict(room)
-        del fields["id"]
-        row = RoomRow(**fields)
+        row = mapping.room_row(room)
         self.db.add(row)
         self.db.flush()
         return mapping.room(row)

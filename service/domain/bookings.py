@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time
 from enum import StrEnum
 
@@ -105,18 +105,8 @@ def new_series(
         if slot.start <= now:
             raise RuleViolation(f"The session on {day} would be in the past.")
         sessions.append(Session(room.id or 0, slot, slot.widened(room.setup, room.clearaway)))
-    return BookingSeries(
-        room_id=request.room_id,
-        facilitator_id=request.facilitator_id,
-        group_label=request.group_label,
-        recurrence=request.recurrence,
-        start_time=request.start_time,
-        end_time=request.end_time,
-        created_at=now,
-        invoice_description=request.invoice_description,
-        sessions=sessions,
-        skipped=skipped,
-    )
+    requested = {f.name: getattr(request, f.name) for f in fields(request)}
+    return BookingSeries(**requested, created_at=now, sessions=sessions, skipped=skipped)
 
 
 def ensure_no_clash(planned: Iterable[Session], booked: Iterable[Session]) -> None:

@@ -1,6 +1,8 @@
 from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from service.domain.errors import RuleViolation
 from service.domain.recurrence import Frequency, Recurrence, plan
@@ -57,3 +59,26 @@ def test_malformed_recurrences_are_refused(kwargs: dict) -> None:  # type: ignor
 def test_a_single_booking_on_a_closed_day_is_refused() -> None:
     with pytest.raises(RuleViolation, match="bank holiday or a venue closure"):
         plan(Recurrence(date(2026, 12, 22)), closed)
+
+
+@given(
+    first=st.dates(date(2026, 1, 1), date(2030, 12, 31)),
+    count=st.integers(1, 30),
+    fortnightly=st.booleans(),
+    keep=st.booleans(),
+    closed_days=st.sets(st.dates(date(2026, 1, 1), date(2031, 12, 31)), max_size=40),
+)
+def test_planned_series_hold_the_properties_a_facilitator_relies_on(
+    first: date, count: int, fortnightly: bool, keep: bool, closed_days: set[date]
+) -> None:
+    closed_days.discard(first)  # the first date is open, so the series is never empty
+    frequency = Frequency.FORTNIGHTLY if fortnightly else Frequency.WEEKLY
+    days, skipped = plan(
+        Recurrence(first, frequency, count=count, keep_count=keep),
+        lambda d: "closed" if d in closed_days else None,
+    )
+    assert days[0] == first
+    assert all((d - first).days % (14 if fortnightly else 7) == 0 for d in days)
+    assert not set(days) & closed_days and {s.day for s in skipped} <= closed_days
+    assert days == sorted(days) and len(set(days)) == len(days)
+    assert len(days) == count if keep else len(days) + len(skipped) == count
