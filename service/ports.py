@@ -12,6 +12,7 @@ from service.domain.audit import AuditEvent
 from service.domain.bookings import BookingSeries, Session
 from service.domain.calendar import CalendarEntry
 from service.domain.directory import Closure, Room, Trust, Venue
+from service.domain.purchasing import PurchaseOrder
 from service.domain.timeslots import Interval
 from service.domain.users import User
 
@@ -61,8 +62,21 @@ class BookingRepository(Protocol):
         """Booked (not cancelled) sessions whose occupied time overlaps `span`."""
         ...
 
-    def sessions_of_room(self, room_id: int) -> list[Session]: ...
-    def sessions_of_facilitator(self, facilitator_id: int) -> list[Session]: ...
+    def set_purchase_order(self, series_id: int, purchase_order_id: int) -> None: ...
+    def committed_pence(self, purchase_order_id: int) -> int:
+        """Gross value of every chargeable session of the series the PO covers."""
+        ...
+
+
+class PurchaseOrderRepository(Protocol):
+    def add(self, po: PurchaseOrder) -> PurchaseOrder: ...
+    def get(self, po_id: int, *, for_update: bool = False) -> PurchaseOrder | None:
+        """`for_update` locks the PO until the transaction ends (value checks cannot race)."""
+        ...
+
+    def by_number(self, number: str) -> PurchaseOrder | None: ...
+    def find(self, *, venue_id: int | None = None) -> list[PurchaseOrder]: ...
+    def update(self, po: PurchaseOrder) -> None: ...
 
 
 class UserRepository(Protocol):
@@ -108,6 +122,7 @@ class UnitOfWork(Protocol):
     venues: VenueRepository
     rooms: RoomRepository
     bookings: BookingRepository
+    purchase_orders: PurchaseOrderRepository
     users: UserRepository
     idempotency: IdempotencyStore
     audit: AuditLog

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import date
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from adapters.db.tables import (
     ClosureRow,
+    PurchaseOrderRow,
     RoomRow,
     SeriesRow,
     SessionRow,
@@ -16,8 +18,10 @@ from adapters.db.tables import (
     UserRow,
     VenueRow,
 )
-from service.domain.bookings import BookingSeries, Session, SessionStatus
+from service.domain.bookings import BookingSeries, InvoiceCadence, Session, SessionStatus
 from service.domain.directory import Closure, Room, Trust, VatTreatment, Venue
+from service.domain.money import LineAmount
+from service.domain.purchasing import PurchaseOrder
 from service.domain.recurrence import Frequency, Recurrence, Skipped
 from service.domain.timeslots import Interval
 from service.domain.users import Role, User
@@ -68,6 +72,14 @@ def user_row(u: User) -> UserRow:
     return UserRow(**_shared(User, u, role=u.role.value))
 
 
+def purchase_order(row: PurchaseOrderRow) -> PurchaseOrder:
+    return _to_domain(PurchaseOrder, row)
+
+
+def purchase_order_row(po: PurchaseOrder) -> PurchaseOrderRow:
+    return PurchaseOrderRow(**_shared(PurchaseOrder, po))
+
+
 def session(row: SessionRow) -> Session:
     return _to_domain(
         Session,
@@ -75,6 +87,7 @@ def session(row: SessionRow) -> Session:
         slot=Interval(row.starts_at, row.ends_at),
         occupied=Interval(row.occupied_from, row.occupied_until),
         status=SessionStatus(row.status),
+        charge=LineAmount(row.net_pence, Decimal(row.vat_rate_bp) / 10_000, row.vat_pence),
     )
 
 
@@ -87,6 +100,9 @@ def session_row(s: Session) -> SessionRow:
         occupied_until=s.occupied.end,
         status=s.status.value,
         cancelled_at=s.cancelled_at,
+        net_pence=s.charge.net,
+        vat_rate_bp=int(s.charge.rate * 10_000),
+        vat_pence=s.charge.vat,
     )
 
 
@@ -96,6 +112,7 @@ def series(row: SeriesRow) -> BookingSeries:
         BookingSeries,
         row,
         recurrence=recurrence,
+        invoice_cadence=InvoiceCadence(row.invoice_cadence),
         sessions=[session(s) for s in row.sessions],
         skipped=[Skipped(date.fromisoformat(s["date"]), s["reason"]) for s in row.skipped],
     )
@@ -105,6 +122,7 @@ def series_row(s: BookingSeries) -> SeriesRow:
     values = _shared(
         BookingSeries,
         s,
+        invoice_cadence=s.invoice_cadence.value,
         skipped=[{"date": k.day.isoformat(), "reason": k.reason} for k in s.skipped],
         sessions=[session_row(x) for x in s.sessions],
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as DbSession
 
@@ -14,6 +14,7 @@ from adapters.db.tables import (
     AuditRow,
     ClosureRow,
     IdempotencyRow,
+    PurchaseOrderRow,
     RoomRow,
     SeriesRow,
     SessionRow,
@@ -24,6 +25,7 @@ from adapters.db.tables import (
 from service.domain.audit import AuditEvent
 from service.domain.bookings import BookingSeries, Session, SessionStatus
 from service.domain.directory import Closure, Room, Trust, Venue
+from service.domain.purchasing import PurchaseOrder
 from service.domain.timeslots import Interval
 from service.domain.users import User
 from service.ports import KeyAlreadyClaimed, SlotTaken, StoredResponse
@@ -130,20 +132,47 @@ class BookingRepository(_Repository):
         )
         return [mapping.session(r) for r in self.db.scalars(query)]
 
-    def sessions_of_room(self, room_id: int) -> list[Session]:
-        query = (
-            select(SessionRow).where(SessionRow.room_id == room_id).order_by(SessionRow.starts_at)
-        )
-        return [mapping.session(r) for r in self.db.scalars(query)]
+    def set_purchase_order(self, series_id: int, purchase_order_id: int) -> None:
+        self.db.get_one(SeriesRow, series_id).purchase_order_id = purchase_order_id
+        self.db.flush()
 
-    def sessions_of_facilitator(self, facilitator_id: int) -> list[Session]:
-        query = (
-            select(SessionRow)
+    def committed_pence(self, purchase_order_id: int) -> int:
+        total = self.db.scalar(
+            select(func.coalesce(func.sum(SessionRow.net_pence + SessionRow.vat_pence), 0))
             .join(SeriesRow)
-            .where(SeriesRow.facilitator_id == facilitator_id)
-            .order_by(SessionRow.starts_at)
+            .where(
+                SeriesRow.purchase_order_id == purchase_order_id,
+                SessionRow.status != SessionStatus.CANCELLED.value,
+            )
         )
-        return [mapping.session(r) for r in self.db.scalars(query)]
+        return int(total or 0)
+
+
+class PurchaseOrderRepository(_Repository):
+    def add(self, po: PurchaseOrder) -> PurchaseOrder:
+        row = mapping.purchase_order_row(po)
+        self.db.add(row)
+        self.db.flush()
+        return mapping.purchase_order(row)
+
+    def get(self, po_id: int, *, for_update: bool = False) -> PurchaseOrder | None:
+        row = self.db.get(PurchaseOrderRow, po_id, with_for_update=for_update)
+        return mapping.purchase_order(row) if row else None
+
+    def by_number(self, number: str) -> PurchaseOrder | None:
+        row = self.db.scalar(select(PurchaseOrderRow).where(PurchaseOrderRow.number == number))
+        return mapping.purchase_order(row) if row else None
+
+    def find(self, *, venue_id: int | None = None) -> list[PurchaseOrder]:
+        query = select(PurchaseOrderRow).order_by(PurchaseOrderRow.id)
+        if venue_id is not None:
+            query = query.where(PurchaseOrderRow.venue_id == venue_id)
+        return [mapping.purchase_order(r) for r in self.db.scalars(query)]
+
+    def update(self, po: PurchaseOrder) -> None:
+        row = self.db.get_one(PurchaseOrderRow, po.id)
+        row.approved_value_pence, row.valid_to = po.approved_value_pence, po.valid_to
+        self.db.flush()
 
 
 class UserRepository(_Repository):

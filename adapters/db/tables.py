@@ -120,6 +120,10 @@ class SeriesRow(Base):
     start_time: Mapped[time] = mapped_column(Time)
     end_time: Mapped[time] = mapped_column(Time)
     created_at: Mapped[datetime]
+    purchase_order_id: Mapped[int | None] = mapped_column(
+        ForeignKey("purchase_orders.id"), index=True
+    )
+    invoice_cadence: Mapped[str] = mapped_column(String(20), server_default="monthly")
     skipped: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     sessions: Mapped[list[SessionRow]] = relationship(
         order_by="SessionRow.starts_at", lazy="selectin", back_populates="series"
@@ -141,7 +145,24 @@ class SessionRow(Base):
     occupied_until: Mapped[datetime]
     status: Mapped[str] = mapped_column(String(20))
     cancelled_at: Mapped[datetime | None]
+    net_pence: Mapped[int] = mapped_column(Integer, server_default="0")
+    vat_rate_bp: Mapped[int] = mapped_column(
+        Integer, server_default="0"
+    )  # basis points: 2000 = 20%
+    vat_pence: Mapped[int] = mapped_column(Integer, server_default="0")
     series: Mapped[SeriesRow] = relationship(back_populates="sessions")
+
+
+class PurchaseOrderRow(Base):
+    __tablename__ = "purchase_orders"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(30), unique=True)
+    trust_id: Mapped[int] = mapped_column(ForeignKey("trusts.id"))
+    venue_id: Mapped[int] = mapped_column(ForeignKey("venues.id"), index=True)
+    cost_centre: Mapped[str] = mapped_column(String(40))
+    approved_value_pence: Mapped[int] = mapped_column(Integer)
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_to: Mapped[date] = mapped_column(Date)
 
 
 class IdempotencyRow(Base):

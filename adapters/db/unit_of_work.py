@@ -16,6 +16,7 @@ class SqlAlchemyUnitOfWork:
     venues: ports.VenueRepository
     rooms: ports.RoomRepository
     bookings: ports.BookingRepository
+    purchase_orders: ports.PurchaseOrderRepository
     users: ports.UserRepository
     idempotency: ports.IdempotencyStore
     audit: ports.AuditLog
@@ -33,6 +34,7 @@ class SqlAlchemyUnitOfWork:
             self.venues = repos.VenueRepository(self.db)
             self.rooms = repos.RoomRepository(self.db)
             self.bookings = repos.BookingRepository(self.db)
+            self.purchase_orders = repos.PurchaseOrderRepository(self.db)
             self.users = repos.UserRepository(self.db)
             self.idempotency = repos.IdempotencyStore(self.db)
             self.audit = repos.AuditLog(self.db)

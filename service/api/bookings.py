@@ -11,7 +11,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from service.api.edge import ctx, current_user, uow
 from service.api.fields import Day, LondonDateTime, Text, id_field
 from service.api.idempotent import HEADER, idempotent
-from service.domain.bookings import BookingRequest, BookingSeries, Session
+from service.domain.bookings import BookingRequest, BookingSeries, InvoiceCadence, Session
 from service.domain.recurrence import MAX_SESSIONS, Frequency, Recurrence
 from service.usecases import booking
 
@@ -40,6 +40,10 @@ class BookingInput(Schema):
             "description": "Make up skipped dates at the end so the series keeps N sessions."
         },
     )
+    purchase_order_id = id_field(metadata={"description": "The PO covering this booking."})
+    invoice_cadence = fields.Enum(
+        InvoiceCadence, by_value=True, load_default=InvoiceCadence.MONTHLY
+    )
     facilitator_id = id_field(
         metadata={"description": "Admin only; facilitators book for themselves."}
     )
@@ -59,6 +63,9 @@ class SessionSchema(Schema):
     ends_at = LondonDateTime(attribute="slot.end")
     status = fields.String()
     chargeable = fields.Boolean()
+    net_pence = fields.Integer(attribute="charge.net")
+    vat_pence = fields.Integer(attribute="charge.vat")
+    gross_pence = fields.Integer(attribute="charge.gross")
     cancelled_at = LondonDateTime(allow_none=True)
 
 
@@ -76,6 +83,8 @@ class BookingSchema(Schema):
     frequency = fields.String(attribute="recurrence.frequency")
     start_time = fields.Time()
     end_time = fields.Time()
+    purchase_order_id = fields.Integer(allow_none=True)
+    invoice_cadence = fields.String()
     created_at = LondonDateTime()
     sessions = fields.List(fields.Nested(SessionSchema))
     skipped = fields.List(fields.Nested(SkippedSchema))
@@ -134,6 +143,8 @@ class Bookings(MethodView):
             ),
             start_time=data["start_time"],
             end_time=data["end_time"],
+            purchase_order_id=data.get("purchase_order_id"),
+            invoice_cadence=data["invoice_cadence"],
         )
         return booking.book(ctx(), uow(), actor, request)
 
@@ -143,6 +154,21 @@ class BookingById(MethodView):
     @blp.response(200, BookingSchema)
     def get(self, booking_id: int) -> BookingSeries:
         return booking.get_booking(uow(), current_user(), booking_id)
+
+
+class CoverInput(Schema):
+    purchase_order_id = id_field(required=True)
+
+
+@blp.route("/bookings/<int(max=2147483647):booking_id>/purchase-order")
+class CoverWithPurchaseOrder(MethodView):
+    @blp.arguments(CoverInput)
+    @blp.response(200, BookingSchema)
+    def post(self, data: dict[str, Any], booking_id: int) -> BookingSeries:
+        """Put a booking on a PO: the PO must be for its venue, cover its dates and have room."""
+        return booking.cover_with_purchase_order(
+            ctx(), uow(), current_user(), booking_id, data["purchase_order_id"]
+        )
 
 
 @blp.route("/bookings/<int(max=2147483647):booking_id>/cancel")

@@ -10,10 +10,17 @@ from enum import StrEnum
 from service.domain.directory import Room, Venue
 from service.domain.errors import AlreadyCancelled, BookingClash, RuleViolation
 from service.domain.labels import ensure_no_patient_data
+from service.domain.money import LineAmount, charge, vat_rate
 from service.domain.recurrence import Recurrence, Skipped, SkipRule, plan
 from service.domain.timeslots import LONDON, Interval, london_slot
 
 NEUTRAL_DESCRIPTION = "Room hire"
+
+
+class InvoiceCadence(StrEnum):
+    MONTHLY = "monthly"  # all sessions of a calendar month, in arrears
+    PER_SESSION = "per_session"
+    END_OF_SERIES = "end_of_series"
 
 
 class SessionStatus(StrEnum):
@@ -29,6 +36,7 @@ class Session:
     room_id: int
     slot: Interval
     occupied: Interval
+    charge: LineAmount
     status: SessionStatus = SessionStatus.BOOKED
     cancelled_at: datetime | None = None
     series_id: int | None = None
@@ -41,6 +49,10 @@ class Session:
     @property
     def chargeable(self) -> bool:
         return self.status is not SessionStatus.CANCELLED
+
+    @property
+    def minutes(self) -> int:
+        return int((self.slot.end - self.slot.start).total_seconds() // 60)
 
     def cancel(self, now: datetime, venue: Venue) -> None:
         """Late cancellations (inside the venue's notice period) stay chargeable."""
@@ -63,6 +75,8 @@ class BookingSeries:
     end_time: time
     created_at: datetime
     invoice_description: str | None = None
+    purchase_order_id: int | None = None
+    invoice_cadence: InvoiceCadence = InvoiceCadence.MONTHLY
     sessions: list[Session] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     id: int | None = None
@@ -71,6 +85,11 @@ class BookingSeries:
     def description(self) -> str:
         """What the invoice line says: neutral unless the booking chose a description."""
         return self.invoice_description or NEUTRAL_DESCRIPTION
+
+    @property
+    def committed_pence(self) -> int:
+        """What the series will cost: every chargeable session, gross."""
+        return sum(s.charge.gross for s in self.sessions if s.chargeable)
 
 
 @dataclass(frozen=True)
@@ -82,6 +101,8 @@ class BookingRequest:
     start_time: time
     end_time: time
     invoice_description: str | None = None
+    purchase_order_id: int | None = None
+    invoice_cadence: InvoiceCadence = InvoiceCadence.MONTHLY
 
 
 def new_series(
@@ -99,12 +120,17 @@ def new_series(
         return f"venue closed: {closure.reason}" if closure else skip_rule(day)
 
     days, skipped = plan(request.recurrence, skip)
+    rate = vat_rate(room.vat_treatment, venue.vat_number is not None)
     sessions = []
     for day in days:
         slot = london_slot(day, request.start_time, request.end_time)
         if slot.start <= now:
             raise RuleViolation(f"The session on {day} would be in the past.")
-        sessions.append(Session(room.id or 0, slot, slot.widened(room.setup, room.clearaway)))
+        minutes = int((slot.end - slot.start).total_seconds() // 60)
+        price = charge(room.price_per_hour_pence, minutes, rate)
+        sessions.append(
+            Session(room.id or 0, slot, slot.widened(room.setup, room.clearaway), price)
+        )
     requested = {f.name: getattr(request, f.name) for f in fields(request)}
     return BookingSeries(**requested, created_at=now, sessions=sessions, skipped=skipped)
 

@@ -13,12 +13,13 @@ from service.domain.bookings import (
     ensure_no_clash,
     new_series,
 )
-from service.domain.errors import BookingClash, NotFound, PermissionDenied, RuleViolation
+from service.domain.errors import BookingClash, Conflict, NotFound, PermissionDenied, RuleViolation
 from service.domain.timeslots import Interval
 from service.domain.users import Role, User
 from service.ports import SlotTaken, UnitOfWork
 from service.usecases.context import Context
 from service.usecases.directory import get_room, get_venue
+from service.usecases.purchasing import draw_on
 
 
 def book(ctx: Context, uow: UnitOfWork, actor: User, request: BookingRequest) -> BookingSeries:
@@ -34,6 +35,8 @@ def book(ctx: Context, uow: UnitOfWork, actor: User, request: BookingRequest) ->
         series = new_series(request, room, venue, ctx.holidays.holiday_name, ctx.clock.now())
         span = Interval(series.sessions[0].occupied.start, series.sessions[-1].occupied.end)
         ensure_no_clash(series.sessions, uow.bookings.booked_overlapping([room.id or 0], span))
+        if request.purchase_order_id is not None:
+            draw_on(uow, request.purchase_order_id, series, venue.id or 0)
         try:
             series = uow.bookings.add(series)
         except SlotTaken:
@@ -49,6 +52,36 @@ def book(ctx: Context, uow: UnitOfWork, actor: User, request: BookingRequest) ->
                 "booking",
                 series.id,
                 {"sessions": len(series.sessions), "skipped": len(series.skipped)},
+            )
+        )
+        uow.commit()
+    return series
+
+
+def cover_with_purchase_order(
+    ctx: Context, uow: UnitOfWork, actor: User, series_id: int, po_id: int
+) -> BookingSeries:
+    """Put an existing booking on a PO (finance often raises the PO after the booking)."""
+    actor.require(Role.FINANCE, Role.ADMIN, Role.FACILITATOR)
+    with uow:
+        series = uow.bookings.get(series_id)
+        if series is None or not _may_see(actor, series):
+            raise NotFound(f"There is no booking {series_id}.")
+        if series.purchase_order_id == po_id:
+            return series
+        if series.purchase_order_id is not None:
+            raise Conflict(f"Booking {series_id} is already covered by another PO.")
+        draw_on(uow, po_id, series, get_room(uow, series.room_id).venue_id)
+        uow.bookings.set_purchase_order(series_id, po_id)
+        series.purchase_order_id = po_id
+        uow.audit.record(
+            AuditEvent(
+                ctx.clock.now(),
+                actor.label,
+                "po_attached",
+                "booking",
+                series_id,
+                {"purchase_order": po_id},
             )
         )
         uow.commit()

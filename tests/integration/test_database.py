@@ -9,6 +9,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, insert, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -166,4 +167,5 @@ def test_migrations_downgrade_and_upgrade_again(database_url: str, engine: Engin
         assert MigrationContext.configure(conn).get_current_revision() is None
     upgrade(database_url)
     with engine.connect() as conn:
-        assert MigrationContext.configure(conn).get_current_revision() == "0001"
+        head = ScriptDirectory.from_config(alembic_config(database_url)).get_current_head()
+        assert MigrationContext.configure(conn).get_current_revision() == head

@@ -1,10 +1,12 @@
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 
 import pytest
 
 from service.domain.bookings import Session, SessionStatus, ensure_no_clash
 from service.domain.directory import Venue, in_postcode_area, normalise_postcode
 from service.domain.errors import AlreadyCancelled, BookingClash, RuleViolation
+from service.domain.money import LineAmount
 from service.domain.timeslots import LONDON, london_slot
 
 VENUE = Venue("Hall", "1 Row", "BS1 1AA", "a@example.org", "b@example.org", notice_period_hours=48)
@@ -13,7 +15,8 @@ VENUE = Venue("Hall", "1 Row", "BS1 1AA", "a@example.org", "b@example.org", noti
 def session(day: date, start: time = time(13), end: time = time(16), buffer: int = 0) -> Session:
     slot = london_slot(day, start, end)
     margin = timedelta(minutes=buffer)
-    return Session(room_id=1, slot=slot, occupied=slot.widened(margin, margin), series_id=7, id=70)
+    occupied = slot.widened(margin, margin)
+    return Session(1, slot, occupied, LineAmount(7500, Decimal(0), 0), series_id=7, id=70)
 
 
 def test_a_1pm_group_is_1pm_in_london_either_side_of_the_clock_change() -> None:

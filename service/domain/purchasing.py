@@ -1,0 +1,69 @@
+"""NHS purchase orders: a booking series is covered by one PO; no PO, no invoice."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from service.domain.errors import Conflict, RuleViolation
+from service.domain.money import format_pounds
+
+
+class PurchaseOrderExceeded(Conflict):
+    code = "po_value_exceeded"
+
+
+class PurchaseOrderNotValid(Conflict):
+    code = "po_not_valid"
+
+
+@dataclass
+class PurchaseOrder:
+    number: str
+    trust_id: int
+    venue_id: int
+    cost_centre: str
+    approved_value_pence: int
+    valid_from: date
+    valid_to: date
+    id: int | None = None
+
+    def __post_init__(self) -> None:
+        self.number = re.sub(r"\s+", "", self.number).upper()
+        if self.valid_to < self.valid_from:
+            raise RuleViolation("The PO's valid_to is before its valid_from.")
+        if self.approved_value_pence <= 0:
+            raise RuleViolation("The PO's approved value must be more than £0.00.")
+
+    def check_number(self, pattern: str) -> None:
+        if not re.fullmatch(pattern, self.number):
+            raise RuleViolation(
+                f"PO number {self.number} does not match the trust's pattern {pattern}.",
+                field="number",
+            )
+
+    def ensure_covers(self, days: list[date], venue_id: int) -> None:
+        if venue_id != self.venue_id:
+            raise PurchaseOrderNotValid(f"PO {self.number} is for another venue.", po=self.number)
+        outside = [d for d in days if not self.valid_from <= d <= self.valid_to]
+        if outside:
+            raise PurchaseOrderNotValid(
+                f"PO {self.number} is valid {self.valid_from} to {self.valid_to}; "
+                f"{outside[0]} is outside it.",
+                po=self.number,
+                date=outside[0].isoformat(),
+            )
+
+    def ensure_room_for(self, already_pence: int, extra_pence: int, what: str) -> None:
+        """Refuse `what` when it would take the PO past its approved value, saying by how much."""
+        over = already_pence + extra_pence - self.approved_value_pence
+        if over > 0:
+            raise PurchaseOrderExceeded(
+                f"{what} would exceed PO {self.number} by {format_pounds(over)} "
+                f"(approved {format_pounds(self.approved_value_pence)}, "
+                f"already {format_pounds(already_pence)}, this {format_pounds(extra_pence)}). "
+                "Ask finance to raise the PO value first.",
+                po=self.number,
+                over_by_pence=over,
+            )

@@ -1,0 +1,119 @@
+"""Finance records purchase orders and raises their value; bookings draw on them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from service.domain.audit import AuditEvent
+from service.domain.bookings import BookingSeries
+from service.domain.errors import Conflict, NotFound, RuleViolation
+from service.domain.purchasing import PurchaseOrder
+from service.domain.users import Role, User
+from service.ports import Clock, UnitOfWork
+from service.usecases.directory import get_trust, get_venue
+
+
+@dataclass(frozen=True)
+class PurchaseOrderStatement:
+    po: PurchaseOrder
+    committed_pence: int
+
+    @property
+    def remaining_pence(self) -> int:
+        return self.po.approved_value_pence - self.committed_pence
+
+
+def create_purchase_order(
+    uow: UnitOfWork, clock: Clock, actor: User, po: PurchaseOrder
+) -> PurchaseOrderStatement:
+    actor.require(Role.FINANCE, Role.ADMIN)
+    with uow:
+        po.check_number(get_trust(uow, po.trust_id).po_number_pattern)
+        get_venue(uow, po.venue_id)
+        if uow.purchase_orders.by_number(po.number):
+            raise Conflict(f"PO {po.number} is already recorded.", po=po.number)
+        po = uow.purchase_orders.add(po)
+        assert po.id is not None
+        uow.audit.record(
+            AuditEvent(
+                clock.now(),
+                actor.label,
+                "created",
+                "purchase_order",
+                po.id,
+                {"number": po.number, "value": po.approved_value_pence},
+            )
+        )
+        uow.commit()
+    return PurchaseOrderStatement(po, 0)
+
+
+def statement(uow: UnitOfWork, po_id: int) -> PurchaseOrderStatement:
+    with uow:
+        po = uow.purchase_orders.get(po_id)
+        if po is None:
+            raise NotFound(f"There is no purchase order {po_id}.")
+        return PurchaseOrderStatement(po, uow.bookings.committed_pence(po_id))
+
+
+def list_statements(uow: UnitOfWork, venue_id: int | None) -> list[PurchaseOrderStatement]:
+    with uow:
+        return [statement(uow, po.id or 0) for po in uow.purchase_orders.find(venue_id=venue_id)]
+
+
+def amend(
+    uow: UnitOfWork,
+    clock: Clock,
+    actor: User,
+    po_id: int,
+    *,
+    approved_value_pence: int | None,
+    valid_to: date | None,
+) -> PurchaseOrderStatement:
+    """Raise (or lower, never below what is committed) the value; move the end date."""
+    actor.require(Role.FINANCE, Role.ADMIN)
+    with uow:
+        po = uow.purchase_orders.get(po_id, for_update=True)
+        if po is None:
+            raise NotFound(f"There is no purchase order {po_id}.")
+        before = (po.approved_value_pence, po.valid_to)
+        committed = uow.bookings.committed_pence(po_id)
+        if approved_value_pence is not None:
+            if approved_value_pence < committed:
+                raise RuleViolation(
+                    f"PO {po.number} already has {committed} pence committed; "
+                    "its value cannot go below that."
+                )
+            po.approved_value_pence = approved_value_pence
+        if valid_to is not None:
+            if valid_to < po.valid_from:
+                raise RuleViolation("valid_to is before the PO's valid_from.")
+            po.valid_to = valid_to
+        uow.purchase_orders.update(po)
+        uow.audit.record(
+            AuditEvent(
+                clock.now(),
+                actor.label,
+                "amended",
+                "purchase_order",
+                po_id,
+                {
+                    "from": [before[0], before[1].isoformat()],
+                    "to": [po.approved_value_pence, po.valid_to.isoformat()],
+                },
+            )
+        )
+        uow.commit()
+    return PurchaseOrderStatement(po, committed)
+
+
+def draw_on(uow: UnitOfWork, po_id: int, series: BookingSeries, venue_id: int) -> PurchaseOrder:
+    """Check (with the PO locked) that it can cover the series: venue, dates and value."""
+    po = uow.purchase_orders.get(po_id, for_update=True)
+    if po is None:
+        raise NotFound(f"There is no purchase order {po_id}.")
+    chargeable = [s for s in series.sessions if s.chargeable]
+    po.ensure_covers([s.local_date for s in chargeable], venue_id)
+    po.ensure_room_for(uow.bookings.committed_pence(po_id), series.committed_pence, "This booking")
+    return po

@@ -1,0 +1,171 @@
+"""Purchase orders: pattern, value and validity limits, committed and remaining value."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+
+from service.domain.users import Role
+from tests.conftest import Staff, booking_body
+
+Who = dict[str, Any]
+
+
+@pytest.fixture
+def trust(staff: Staff) -> Who:
+    return dict(
+        staff.post(
+            "/api/v1/trusts",
+            {
+                "name": "Severnvale MH Trust",
+                "organisation_code": "RZZ",
+                "payables_code": "RZZ Payables Z999",
+                "accounts_payable_email": "ap@example.nhs.uk",
+                "invoice_address": "RZZ Payables Z999\nPO Box 000\nLeeds LS1 1AA",
+                "po_number_pattern": r"RZZPO\d{7}",
+            },
+        )
+    )
+
+
+@pytest.fixture
+def finance(staff: Staff) -> Who:
+    return staff.user(Role.FINANCE)
+
+
+def new_po(staff: Staff, finance: Who, trust: Who, room: Who, **overrides: Any) -> Any:
+    body = {
+        "number": "rzzpo 0000123",
+        "trust_id": trust["id"],
+        "venue_id": room["venue_id"],
+        "cost_centre": "CC4410",
+        "approved_value_pence": 6 * 7500,
+        "valid_from": "2026-11-01",
+        "valid_to": "2027-03-31",
+        **overrides,
+    }
+    return staff.post("/api/v1/purchase-orders", body, finance)
+
+
+def test_a_po_number_is_normalised_and_must_match_the_trusts_pattern(
+    client: FlaskClient, staff: Staff, finance: Who, trust: Who, room: Who
+) -> None:
+    po = new_po(staff, finance, trust, room)
+    assert po["number"] == "RZZPO0000123" and po["remaining_pence"] == 45000
+    bad = {
+        "number": "PO-123",
+        "trust_id": trust["id"],
+        "venue_id": room["venue_id"],
+        "cost_centre": "CC",
+        "approved_value_pence": 100,
+        "valid_from": "2026-11-01",
+        "valid_to": "2027-03-31",
+    }
+    response = client.post("/api/v1/purchase-orders", json=bad, headers=finance["headers"])
+    assert response.status_code == 422 and "RZZPO" in response.json["detail"]
+    again = client.post(
+        "/api/v1/purchase-orders",
+        json={**bad, "number": "RZZPO0000123"},
+        headers=finance["headers"],
+    )
+    assert again.status_code == 409
+
+
+def test_only_finance_and_admin_record_pos(
+    client: FlaskClient, staff: Staff, facilitator: Who, trust: Who, room: Who
+) -> None:
+    body = {
+        "number": "RZZPO0000124",
+        "trust_id": trust["id"],
+        "venue_id": room["venue_id"],
+        "cost_centre": "CC",
+        "approved_value_pence": 100,
+        "valid_from": "2026-11-01",
+        "valid_to": "2027-03-31",
+    }
+    response = client.post("/api/v1/purchase-orders", json=body, headers=facilitator["headers"])
+    assert response.status_code == 403
+
+
+def test_booking_past_the_po_value_is_refused_saying_by_how_much_until_it_is_raised(
+    client: FlaskClient, staff: Staff, finance: Who, trust: Who, room: Who, facilitator: Who
+) -> None:
+    po = new_po(staff, finance, trust, room)  # room: £25/h, VAT exempt; 3 h = £75 a session
+    body = booking_body(room["id"], frequency="weekly", sessions=8, purchase_order_id=po["id"])
+    refused = client.post("/api/v1/bookings", json=body, headers=facilitator["headers"])
+    assert refused.status_code == 409 and refused.json["code"] == "po_value_exceeded"
+    assert refused.json["over_by_pence"] == 2 * 7500
+    assert "£150.00" in refused.json["detail"]
+    assert client.get("/api/v1/bookings", headers=facilitator["headers"]).json == []
+
+    raised = client.patch(
+        f"/api/v1/purchase-orders/{po['id']}",
+        json={"approved_value_pence": 8 * 7500},
+        headers=finance["headers"],
+    )
+    assert raised.status_code == 200 and raised.json["remaining_pence"] == 60000
+    booked = client.post("/api/v1/bookings", json=body, headers=facilitator["headers"])
+    assert booked.status_code == 201 and booked.json["purchase_order_id"] == po["id"]
+    assert {s["gross_pence"] for s in booked.json["sessions"]} == {7500}
+    statement = client.get(f"/api/v1/purchase-orders/{po['id']}", headers=finance["headers"]).json
+    assert statement["committed_pence"] == 60000 and statement["remaining_pence"] == 0
+
+    lower = client.patch(
+        f"/api/v1/purchase-orders/{po['id']}",
+        json={"approved_value_pence": 100},
+        headers=finance["headers"],
+    )
+    assert lower.status_code == 422
+
+    session_id = booked.json["sessions"][-1]["id"]  # well ahead: an ordinary cancellation
+    client.post(f"/api/v1/sessions/{session_id}/cancel", headers=facilitator["headers"])
+    statement = client.get(f"/api/v1/purchase-orders/{po['id']}", headers=finance["headers"]).json
+    assert statement["committed_pence"] == 52500 and statement["remaining_pence"] == 7500
+
+
+def test_a_po_must_be_for_the_venue_and_cover_the_dates(
+    client: FlaskClient, staff: Staff, finance: Who, trust: Who, room: Who, facilitator: Who
+) -> None:
+    po = new_po(staff, finance, trust, room, valid_to="2026-12-10", approved_value_pence=10**6)
+    late = booking_body(room["id"], frequency="weekly", sessions=3, purchase_order_id=po["id"])
+    response = client.post("/api/v1/bookings", json=late, headers=facilitator["headers"])
+    assert response.status_code == 409 and response.json["code"] == "po_not_valid"
+    assert response.json["date"] == "2026-12-15"
+    elsewhere = staff.room(staff.venue(name="Other hall")["id"])
+    other = booking_body(elsewhere["id"], purchase_order_id=po["id"])
+    response = client.post("/api/v1/bookings", json=other, headers=facilitator["headers"])
+    assert response.status_code == 409 and "another venue" in response.json["detail"]
+
+
+def test_a_booking_can_be_put_on_a_po_later(
+    client: FlaskClient, staff: Staff, finance: Who, trust: Who, room: Who, facilitator: Who
+) -> None:
+    booking = staff.post(
+        "/api/v1/bookings", booking_body(room["id"], frequency="weekly", sessions=2), facilitator
+    )
+    po = new_po(staff, finance, trust, room)
+    path = f"/api/v1/bookings/{booking['id']}/purchase-order"
+    covered = client.post(path, json={"purchase_order_id": po["id"]}, headers=finance["headers"])
+    assert covered.status_code == 200 and covered.json["purchase_order_id"] == po["id"]
+    statement = client.get(f"/api/v1/purchase-orders/{po['id']}", headers=finance["headers"]).json
+    assert statement["committed_pence"] == 15000
+    other = new_po(staff, finance, trust, room, number="RZZPO0000999")
+    again = client.post(path, json={"purchase_order_id": other["id"]}, headers=finance["headers"])
+    assert again.status_code == 409
+
+
+def test_vat_registered_venues_charge_vat_on_standard_rated_rooms(
+    client: FlaskClient, staff: Staff, facilitator: Who
+) -> None:
+    venue = staff.venue(vat_number="GB123456789")
+    room = staff.room(venue["id"], price_per_hour_pence=3333, vat_treatment="standard")
+    body = booking_body(room["id"], start_time="13:00", end_time="14:30")
+    session = staff.post("/api/v1/bookings", body, facilitator)["sessions"][0]
+    # 1.5 h x £33.33 = £49.995 -> £50.00 net (half-up); VAT 20% = £10.00
+    assert (session["net_pence"], session["vat_pence"], session["gross_pence"]) == (
+        5000,
+        1000,
+        6000,
+    )
