@@ -11,6 +11,7 @@ from adapters.clock import SystemClock
 from adapters.db.engine import make_engine, make_session_factory
 from adapters.db.migrate import upgrade
 from adapters.db.unit_of_work import SqlAlchemyUnitOfWork
+from adapters.pdf.weasyprint_renderer import WeasyPrintRenderer
 from service import api
 from service.config import Config
 from service.ports import Clock
@@ -23,16 +24,17 @@ def upgrade_database(config: Config) -> None:
 
 def context_for(config: Config) -> Context:
     """For the CLI: the same wiring as the app, without Flask."""
-    return _context(make_engine(config.database_url))
+    return _context(config, make_engine(config.database_url))
 
 
-def _context(engine: Engine, clock: Clock | None = None) -> Context:
+def _context(config: Config, engine: Engine, clock: Clock | None = None) -> Context:
     sessions = make_session_factory(engine)
     return Context(
         new_uow=lambda: SqlAlchemyUnitOfWork(sessions),
         clock=clock or SystemClock(),
         holidays=EnglandBankHolidays(),
         calendar=IcsWriter(),
+        renderer=WeasyPrintRenderer(config.template_dir),
     )
 
 
@@ -42,6 +44,6 @@ def create_app(config: Config | None = None, *, clock: Clock | None = None) -> F
     app.config.update(SECRET_KEY=config.secret_key, MAX_CONTENT_LENGTH=1024 * 1024)
     engine = make_engine(config.database_url)
     app.extensions["roomhire.engine"] = engine
-    app.extensions["roomhire"] = _context(engine, clock)
+    app.extensions["roomhire"] = _context(config, engine, clock)
     api.init_app(app)
     return app

@@ -18,6 +18,7 @@ class Config:
     database_url: str
     secret_key: str
     data_dir: Path
+    template_dir: Path = Path("invoice_templates")
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Config:
@@ -30,7 +31,11 @@ class Config:
             )
         if url.startswith("sqlite:///"):
             data_dir.mkdir(parents=True, exist_ok=True)
-        return cls(url, env.get("ROOMHIRE_SECRET_KEY") or _local_secret(data_dir), data_dir)
+        templates = Path(env.get("ROOMHIRE_TEMPLATE_DIR", "invoice_templates")).resolve()
+        if not (templates / "invoice.html").is_file():
+            raise ConfigError(f"ROOMHIRE_TEMPLATE_DIR: no invoice.html in {templates}.")
+        secret = env.get("ROOMHIRE_SECRET_KEY") or _local_secret(data_dir)
+        return cls(url, secret, data_dir, templates)
 
 
 def _local_secret(data_dir: Path) -> str:

@@ -12,6 +12,7 @@ from service.domain.audit import AuditEvent
 from service.domain.bookings import BookingSeries, Session
 from service.domain.calendar import CalendarEntry
 from service.domain.directory import Closure, Room, Trust, Venue
+from service.domain.invoicing import Invoice, Kind
 from service.domain.purchasing import PurchaseOrder
 from service.domain.timeslots import Interval
 from service.domain.users import User
@@ -31,6 +32,12 @@ class HolidayCalendar(Protocol):
 
 class CalendarWriter(Protocol):
     def feed(self, name: str, entries: Sequence[CalendarEntry]) -> bytes: ...
+
+
+class InvoiceRenderer(Protocol):
+    def render(self, invoice: Invoice) -> bytes:
+        """The invoice (or credit note) as a PDF document."""
+        ...
 
 
 class TrustRepository(Protocol):
@@ -79,6 +86,30 @@ class PurchaseOrderRepository(Protocol):
     def update(self, po: PurchaseOrder) -> None: ...
 
 
+class InvoiceRepository(Protocol):
+    def lock_issuing(self) -> None:
+        """Serialise invoice runs until the transaction ends."""
+        ...
+
+    def next_number(self, venue_id: int, kind: Kind, prefix: str) -> tuple[str, int]:
+        """The venue's prefix for this kind and its next sequence value, locked until commit;
+        `prefix` is used only for the venue's first document of this kind."""
+        ...
+
+    def add(self, invoice: Invoice, pdf: bytes, created_at: datetime) -> Invoice: ...
+    def get(self, invoice_id: int) -> Invoice | None: ...
+    def find(self, *, venue_id: int | None = None) -> list[Invoice]: ...
+    def charged_session_ids(self) -> set[int]: ...
+    def invoice_charging(self, session_id: int) -> Invoice | None: ...
+    def invoiced_pence(self, purchase_order_id: int) -> int:
+        """Gross invoiced on the PO, credit notes deducted."""
+        ...
+
+    def document(self, invoice_id: int) -> tuple[bytes, str] | None:
+        """The stored PDF and its SHA-256."""
+        ...
+
+
 class UserRepository(Protocol):
     def add(self, user: User) -> User: ...
     def get(self, user_id: int) -> User | None: ...
@@ -123,6 +154,7 @@ class UnitOfWork(Protocol):
     rooms: RoomRepository
     bookings: BookingRepository
     purchase_orders: PurchaseOrderRepository
+    invoices: InvoiceRepository
     users: UserRepository
     idempotency: IdempotencyStore
     audit: AuditLog

@@ -21,6 +21,7 @@ from service.usecases.accounts import create_user
 from tests.fakes import FrozenClock
 
 PG_URL = os.environ.get("ROOMHIRE_TEST_DATABASE_URL")
+TEMPLATES = Path(__file__).parents[1] / "invoice_templates"
 ENGINES = ["sqlite", "postgresql"]
 
 
@@ -75,7 +76,7 @@ def clock() -> FrozenClock:
 
 @pytest.fixture
 def app(database_url: str, clock: FrozenClock, tmp_path: Path) -> Iterator[Flask]:
-    app = create_app(Config(database_url, "test-secret", tmp_path), clock=clock)
+    app = create_app(Config(database_url, "test-secret", tmp_path, TEMPLATES), clock=clock)
     app.config["TESTING"] = True
     yield app
     app.extensions["roomhire.engine"].dispose()

@@ -4,12 +4,14 @@ fields that differ in shape (enums, intervals, child rows) are spelled out."""
 from __future__ import annotations
 
 import dataclasses
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
 from adapters.db.tables import (
     ClosureRow,
+    InvoiceLineRow,
+    InvoiceRow,
     PurchaseOrderRow,
     RoomRow,
     SeriesRow,
@@ -20,6 +22,7 @@ from adapters.db.tables import (
 )
 from service.domain.bookings import BookingSeries, InvoiceCadence, Session, SessionStatus
 from service.domain.directory import Closure, Room, Trust, VatTreatment, Venue
+from service.domain.invoicing import Invoice, Kind, Line, Party
 from service.domain.money import LineAmount
 from service.domain.purchasing import PurchaseOrder
 from service.domain.recurrence import Frequency, Recurrence, Skipped
@@ -29,14 +32,14 @@ from service.domain.users import Role, User
 D = TypeVar("D")
 
 
-def _shared(kind: type[Any], source: object, **overrides: Any) -> dict[str, Any]:
-    """The values of `kind`'s dataclass fields read from `source`, except those overridden."""
-    names = [f.name for f in dataclasses.fields(kind) if f.name not in overrides]
+def _shared(target: type[Any], source: object, /, **overrides: Any) -> dict[str, Any]:
+    """The values of `target`'s dataclass fields read from `source`, except those overridden."""
+    names = [f.name for f in dataclasses.fields(target) if f.name not in overrides]
     return {**{name: getattr(source, name) for name in names if hasattr(source, name)}, **overrides}
 
 
-def _to_domain(kind: type[D], row: object, **overrides: Any) -> D:
-    return kind(**_shared(kind, row, **overrides))
+def _to_domain(target: type[D], row: object, /, **overrides: Any) -> D:
+    return target(**_shared(target, row, **overrides))
 
 
 def trust(row: TrustRow) -> Trust:
@@ -129,4 +132,48 @@ def series_row(s: BookingSeries) -> SeriesRow:
     del values["recurrence"]
     return SeriesRow(
         **values, **_shared(Recurrence, s.recurrence, frequency=s.recurrence.frequency.value)
+    )
+
+
+def invoice(row: InvoiceRow) -> Invoice:
+    return _to_domain(
+        Invoice,
+        row,
+        kind=Kind(row.kind),
+        supplier=Party(**row.supplier),
+        customer=Party(**row.customer),
+        lines=tuple(invoice_line(line) for line in row.lines),
+    )
+
+
+def invoice_line(row: InvoiceLineRow) -> Line:
+    amount = LineAmount(row.net_pence, Decimal(row.vat_rate_bp) / 10_000, row.vat_pence)
+    session_id = row.charged_session_id or row.credited_session_id
+    return _to_domain(Line, row, amount=amount, session_id=session_id)
+
+
+def invoice_row(inv: Invoice, created_at: datetime) -> InvoiceRow:
+    values = _shared(
+        Invoice,
+        inv,
+        kind=inv.kind.value,
+        supplier=dataclasses.asdict(inv.supplier),
+        customer=dataclasses.asdict(inv.customer),
+        lines=[invoice_line_row(inv.kind, i, line) for i, line in enumerate(inv.lines)],
+    )
+    return InvoiceRow(**values, gross_pence=inv.gross_pence, created_at=created_at)
+
+
+def invoice_line_row(kind: Kind, position: int, line: Line) -> InvoiceLineRow:
+    values = _shared(Line, line, amount=None, session_id=None)
+    del values["amount"], values["session_id"]
+    charged = kind is Kind.INVOICE
+    return InvoiceLineRow(
+        **values,
+        position=position,
+        net_pence=line.amount.net,
+        vat_rate_bp=int(line.amount.rate * 10_000),
+        vat_pence=line.amount.vat,
+        charged_session_id=line.session_id if charged else None,
+        credited_session_id=None if charged else line.session_id,
     )

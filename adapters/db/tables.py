@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     Time,
@@ -163,6 +164,70 @@ class PurchaseOrderRow(Base):
     approved_value_pence: Mapped[int] = mapped_column(Integer)
     valid_from: Mapped[date] = mapped_column(Date)
     valid_to: Mapped[date] = mapped_column(Date)
+
+
+class InvoiceCounterRow(Base):
+    """One row per venue and document kind, locked while numbering: no gaps, no database
+    sequence (a sequence skips numbers when a transaction rolls back)."""
+
+    __tablename__ = "invoice_counters"
+    venue_id: Mapped[int] = mapped_column(ForeignKey("venues.id"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    prefix: Mapped[str] = mapped_column(String(20))
+    last_value: Mapped[int] = mapped_column(Integer)
+
+
+class InvoiceRow(Base):
+    """Immutable once written: triggers refuse UPDATE and DELETE (see migration 0003)."""
+
+    __tablename__ = "invoices"
+    __table_args__ = (UniqueConstraint("venue_id", "number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    number: Mapped[str] = mapped_column(String(30))
+    venue_id: Mapped[int] = mapped_column(ForeignKey("venues.id"), index=True)
+    trust_id: Mapped[int] = mapped_column(ForeignKey("trusts.id"))
+    purchase_order_id: Mapped[int] = mapped_column(ForeignKey("purchase_orders.id"), index=True)
+    po_number: Mapped[str] = mapped_column(String(30))
+    booking_id: Mapped[int] = mapped_column(ForeignKey("booking_series.id"), index=True)
+    issue_date: Mapped[date] = mapped_column(Date)
+    tax_point: Mapped[date] = mapped_column(Date)
+    due_date: Mapped[date] = mapped_column(Date)
+    supplier: Mapped[dict[str, Any]] = mapped_column(JSON)
+    customer: Mapped[dict[str, Any]] = mapped_column(JSON)
+    credits_invoice: Mapped[str | None] = mapped_column(String(30))
+    gross_pence: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime]
+    lines: Mapped[list[InvoiceLineRow]] = relationship(
+        order_by="InvoiceLineRow.position", lazy="selectin"
+    )
+
+
+class InvoiceLineRow(Base):
+    """A session is charged on at most one invoice line and credited on at most one."""
+
+    __tablename__ = "invoice_lines"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    description: Mapped[str] = mapped_column(String(200))
+    day: Mapped[date] = mapped_column(Date)
+    start: Mapped[time] = mapped_column(Time)
+    end: Mapped[time] = mapped_column(Time)
+    room: Mapped[str] = mapped_column(String(200))
+    minutes: Mapped[int] = mapped_column(Integer)
+    net_pence: Mapped[int] = mapped_column(Integer)
+    vat_rate_bp: Mapped[int] = mapped_column(Integer)
+    vat_pence: Mapped[int] = mapped_column(Integer)
+    charged_session_id: Mapped[int | None] = mapped_column(ForeignKey("sessions.id"), unique=True)
+    credited_session_id: Mapped[int | None] = mapped_column(ForeignKey("sessions.id"), unique=True)
+
+
+class InvoiceDocumentRow(Base):
+    __tablename__ = "invoice_documents"
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), primary_key=True)
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
 
 
 class IdempotencyRow(Base):

@@ -17,6 +17,7 @@ class SqlAlchemyUnitOfWork:
     rooms: ports.RoomRepository
     bookings: ports.BookingRepository
     purchase_orders: ports.PurchaseOrderRepository
+    invoices: ports.InvoiceRepository
     users: ports.UserRepository
     idempotency: ports.IdempotencyStore
     audit: ports.AuditLog
@@ -35,6 +36,7 @@ class SqlAlchemyUnitOfWork:
             self.rooms = repos.RoomRepository(self.db)
             self.bookings = repos.BookingRepository(self.db)
             self.purchase_orders = repos.PurchaseOrderRepository(self.db)
+            self.invoices = repos.InvoiceRepository(self.db)
             self.users = repos.UserRepository(self.db)
             self.idempotency = repos.IdempotencyStore(self.db)
             self.audit = repos.AuditLog(self.db)

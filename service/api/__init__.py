@@ -9,7 +9,15 @@ from flask import Flask, request
 from flask_smorest import Api
 from flask_smorest.spec import prepare_response
 
-from service.api import bookings, calendars, directory, health, problems, purchasing
+from service.api import (
+    bookings,
+    calendars,
+    directory,
+    health,
+    invoicing,
+    problems,
+    purchasing,
+)
 from service.api.edge import current_user
 from service.api.fields import ProblemSchema
 
@@ -57,6 +65,6 @@ def init_app(app: Flask) -> None:
     )
     api = RoomhireApi(app)
     app.before_request(_authenticate)
-    for module in (health, directory, bookings, purchasing, calendars):
+    for module in (health, directory, bookings, purchasing, invoicing, calendars):
         api.register_blueprint(module.blp)
     problems.register(app)

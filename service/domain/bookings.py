@@ -64,6 +64,14 @@ class Session:
         self.status = SessionStatus.LATE_CANCELLED if late else SessionStatus.CANCELLED
         self.cancelled_at = now
 
+    def waive(self) -> None:
+        """The venue agrees not to charge a late cancellation."""
+        if self.status is not SessionStatus.LATE_CANCELLED:
+            raise RuleViolation(
+                f"Only a late cancellation can be waived; this session is {self.status.value}."
+            )
+        self.status = SessionStatus.CANCELLED
+
 
 @dataclass
 class BookingSeries:

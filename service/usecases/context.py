@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from service.ports import CalendarWriter, Clock, HolidayCalendar, UnitOfWork
+from service.ports import CalendarWriter, Clock, HolidayCalendar, InvoiceRenderer, UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -14,3 +14,4 @@ class Context:
     clock: Clock
     holidays: HolidayCalendar
     calendar: CalendarWriter
+    renderer: InvoiceRenderer

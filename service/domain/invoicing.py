@@ -1,0 +1,162 @@
+"""Invoices and credit notes: built once from held sessions, checked the way NHS Shared
+Business Services would check them, and never changed after issue."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from enum import StrEnum
+
+from service.domain.bookings import BookingSeries, InvoiceCadence, Session
+from service.domain.errors import Conflict
+from service.domain.money import LineAmount
+from service.domain.timeslots import LONDON
+
+PAYMENT_TERMS = timedelta(days=30)
+MAX_DAYS_AHEAD = 14
+NUMBER_FORMAT = re.compile(r"[A-Z0-9]{1,30}")
+_NOT_INITIALS = {"CIC", "LTD", "LIMITED", "PLC", "THE", "OF", "AND", "INTEREST", "COMPANY"}
+
+
+class Kind(StrEnum):
+    INVOICE = "invoice"
+    CREDIT_NOTE = "credit_note"
+
+
+class InvoiceRefused(Conflict):
+    """A pre-issue check that SBS would fail; nothing is issued for that booking."""
+
+    code = "invoice_refused"
+
+
+class InvoiceImmutable(Conflict):
+    code = "invoice_immutable"
+
+
+def number_prefix(venue_name: str, kind: Kind) -> str:
+    """'St Michael's Community Hall CIC' -> 'SMCH' (credit notes 'SMCHCN'); a short name
+    gives its first letters instead: 'Chapel Hall CIC' -> 'CHAP'. Capitals only."""
+    words = re.findall(r"[A-Z]+", venue_name.upper().replace("'S", ""))
+    initials = "".join(w[0] for w in words if w not in _NOT_INITIALS)[:6]
+    if len(initials) < 3:
+        initials = "".join(words)[:4].ljust(3, "X")
+    return initials + ("CN" if kind is Kind.CREDIT_NOTE else "")
+
+
+def format_number(prefix: str, sequence: int) -> str:
+    number = f"{prefix}{sequence:04d}"
+    if not NUMBER_FORMAT.fullmatch(number):
+        raise InvoiceRefused(f"Invoice number {number} is not 1-30 capitals and digits.")
+    return number
+
+
+@dataclass(frozen=True)
+class Party:
+    name: str
+    address: str
+    email: str
+    vat_number: str | None = None
+
+
+@dataclass(frozen=True)
+class Line:
+    description: str
+    day: date
+    start: time
+    end: time
+    room: str
+    minutes: int
+    amount: LineAmount
+    session_id: int | None
+
+    @property
+    def hours(self) -> Decimal:
+        return (Decimal(self.minutes) / 60).quantize(Decimal("0.01"))
+
+
+@dataclass(frozen=True)
+class Invoice:
+    """Frozen: an issued invoice never changes. Corrections are credit notes."""
+
+    kind: Kind
+    number: str
+    venue_id: int
+    trust_id: int
+    purchase_order_id: int
+    po_number: str
+    booking_id: int
+    issue_date: date
+    tax_point: date
+    due_date: date
+    supplier: Party
+    customer: Party
+    lines: tuple[Line, ...]
+    credits_invoice: str | None = None
+    id: int | None = None
+
+    @property
+    def net_pence(self) -> int:
+        return sum(line.amount.net for line in self.lines)
+
+    @property
+    def vat_pence(self) -> int:
+        return sum(line.amount.vat for line in self.lines)
+
+    @property
+    def gross_pence(self) -> int:
+        return self.net_pence + self.vat_pence
+
+    @property
+    def vat_registered(self) -> bool:
+        return self.supplier.vat_number is not None
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What is due for one booking and period, before numbering and checks."""
+
+    series: BookingSeries
+    sessions: tuple[Session, ...]
+
+
+def due_drafts(
+    series: BookingSeries, invoiced: set[int], through: date, now: datetime
+) -> list[Draft]:
+    """Chargeable, held (ended), not yet invoiced sessions up to `through`, grouped by the
+    cadence. Monthly is in arrears: a month is invoiced once it has ended by `through`."""
+    last = min(through, now.astimezone(LONDON).date())
+    ready = [
+        s
+        for s in series.sessions
+        if s.chargeable and s.id not in invoiced and s.slot.end <= now and s.local_date <= last
+    ]
+    if series.invoice_cadence is InvoiceCadence.PER_SESSION:
+        return [Draft(series, (s,)) for s in ready]
+    if series.invoice_cadence is InvoiceCadence.END_OF_SERIES:
+        outstanding = [s for s in series.sessions if s.chargeable and s.id not in invoiced]
+        return [Draft(series, tuple(ready))] if ready and len(ready) == len(outstanding) else []
+    months: dict[tuple[int, int], list[Session]] = {}
+    for s in ready:
+        if _month_end(s.local_date) <= last:
+            months.setdefault((s.local_date.year, s.local_date.month), []).append(s)
+    return [Draft(series, tuple(group)) for _, group in sorted(months.items())]
+
+
+def _month_end(day: date) -> date:
+    first_of_next = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    return first_of_next - timedelta(days=1)
+
+
+def check_issue_date(issue_date: date, today: date) -> None:
+    if issue_date > today + timedelta(days=MAX_DAYS_AHEAD):
+        raise InvoiceRefused(
+            f"The invoice date {issue_date} is more than {MAX_DAYS_AHEAD} days ahead; "
+            "SBS rejects it."
+        )
+
+
+def total(lines: Iterable[Line]) -> int:
+    return sum(line.amount.gross for line in lines)

@@ -1,0 +1,234 @@
+"""Finance issues invoices for held sessions and credit notes for waived charges."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from service.domain.audit import AuditEvent
+from service.domain.bookings import BookingSeries, Session
+from service.domain.directory import Room, Trust, Venue
+from service.domain.errors import DomainError, NotFound
+from service.domain.invoicing import (
+    PAYMENT_TERMS,
+    Draft,
+    Invoice,
+    InvoiceRefused,
+    Kind,
+    Line,
+    Party,
+    check_issue_date,
+    due_drafts,
+    format_number,
+    number_prefix,
+)
+from service.domain.purchasing import PurchaseOrder
+from service.domain.timeslots import LONDON
+from service.domain.users import Role, User
+from service.ports import UnitOfWork
+from service.usecases.context import Context
+from service.usecases.directory import get_room, get_trust, get_venue
+
+
+@dataclass(frozen=True)
+class Refusal:
+    booking_id: int
+    code: str
+    reason: str
+
+
+@dataclass
+class IssueReport:
+    issued: list[Invoice] = field(default_factory=list)
+    refused: list[Refusal] = field(default_factory=list)
+
+
+def issue_invoices(
+    ctx: Context, uow: UnitOfWork, actor: User, through: date, venue_id: int | None = None
+) -> IssueReport:
+    """Issue every invoice due up to `through`. Idempotent: invoiced sessions are never
+    invoiced again, and concurrent runs queue behind one lock. One transaction: if any
+    invoice fails to render, none is issued and no number is used."""
+    actor.require(Role.FINANCE, Role.ADMIN)
+    report = IssueReport()
+    with uow:
+        uow.invoices.lock_issuing()
+        now = ctx.clock.now()
+        charged = uow.invoices.charged_session_ids()
+        for series in uow.bookings.find():
+            room = get_room(uow, series.room_id)
+            if venue_id is not None and room.venue_id != venue_id:
+                continue
+            for draft in due_drafts(series, charged, through, now):
+                try:  # every check comes before a number is drawn, so refusals leave no gap
+                    checked = _checked(uow, draft, room, today=now.astimezone(LONDON).date())
+                except DomainError as refused:
+                    report.refused.append(Refusal(series.id or 0, refused.code, refused.message))
+                    continue
+                invoice = _document(uow, Kind.INVOICE, *checked)
+                report.issued.append(_store(ctx, uow, actor, invoice))
+        uow.commit()
+    return report
+
+
+_Checked = tuple[Venue, Trust, PurchaseOrder, BookingSeries, tuple[Line, ...], date]
+
+
+def _checked(uow: UnitOfWork, draft: Draft, room: Room, today: date) -> _Checked:
+    """The pre-issue checks SBS would otherwise fail the invoice on."""
+    series = draft.series
+    if series.purchase_order_id is None:
+        raise InvoiceRefused(
+            f"Booking {series.id} has no purchase order: no PO, no invoice. "
+            "Put the booking on a PO first."
+        )
+    po = uow.purchase_orders.get(series.purchase_order_id, for_update=True)
+    assert po is not None
+    trust = get_trust(uow, po.trust_id)
+    venue = get_venue(uow, room.venue_id)
+    po.check_number(trust.po_number_pattern)
+    po.ensure_covers([s.local_date for s in draft.sessions], venue.id or 0)
+    lines = tuple(_line(series, room, s) for s in draft.sessions)
+    po.ensure_room_for(
+        uow.invoices.invoiced_pence(po.id or 0), sum(x.amount.gross for x in lines), "This invoice"
+    )
+    check_issue_date(today, today)
+    return venue, trust, po, series, lines, today
+
+
+def _document(
+    uow: UnitOfWork,
+    kind: Kind,
+    venue: Venue,
+    trust: Trust,
+    po: PurchaseOrder,
+    series: BookingSeries,
+    lines: tuple[Line, ...],
+    today: date,
+    credits_invoice: str | None = None,
+) -> Invoice:
+    prefix, sequence = uow.invoices.next_number(
+        venue.id or 0, kind, number_prefix(venue.name, kind)
+    )
+    return Invoice(
+        kind=kind,
+        number=format_number(prefix, sequence),
+        venue_id=venue.id or 0,
+        trust_id=trust.id or 0,
+        purchase_order_id=po.id or 0,
+        po_number=po.number,
+        booking_id=series.id or 0,
+        issue_date=today,
+        tax_point=max(line.day for line in lines) if kind is Kind.INVOICE else today,
+        due_date=today + PAYMENT_TERMS,
+        supplier=Party(
+            venue.name,
+            f"{venue.address}\n{venue.postcode}",
+            venue.remittance_email,
+            venue.vat_number,
+        ),
+        customer=Party(trust.name, trust.invoice_address, trust.accounts_payable_email),
+        lines=lines,
+        credits_invoice=credits_invoice,
+    )
+
+
+def _line(series: BookingSeries, room: Room, session: Session) -> Line:
+    start, end = (t.astimezone(LONDON) for t in (session.slot.start, session.slot.end))
+    return Line(
+        series.description,
+        session.local_date,
+        start.time(),
+        end.time(),
+        room.name,
+        session.minutes,
+        session.charge,
+        session.id,
+    )
+
+
+def _store(ctx: Context, uow: UnitOfWork, actor: User, invoice: Invoice) -> Invoice:
+    stored = uow.invoices.add(invoice, ctx.renderer.render(invoice), ctx.clock.now())
+    assert stored.id is not None
+    uow.audit.record(
+        AuditEvent(
+            ctx.clock.now(),
+            actor.label,
+            "issued",
+            stored.kind.value,
+            stored.id,
+            {"number": stored.number, "gross": stored.gross_pence},
+        )
+    )
+    return stored
+
+
+@dataclass(frozen=True)
+class Waived:
+    session: Session
+    credit_note: Invoice | None
+
+
+def waive_late_cancellation(ctx: Context, uow: UnitOfWork, actor: User, session_id: int) -> Waived:
+    """The venue agrees not to charge a late cancellation; if it was invoiced already,
+    a credit note against that invoice takes the charge back."""
+    actor.require(Role.FINANCE, Role.ADMIN)
+    with uow:
+        session = uow.bookings.session(session_id)
+        if session is None:
+            raise NotFound(f"There is no session {session_id}.")
+        session.waive()
+        uow.bookings.update_session(session)
+        uow.audit.record(AuditEvent(ctx.clock.now(), actor.label, "waived", "session", session_id))
+        credit_note = None
+        invoice = uow.invoices.invoice_charging(session_id)
+        if invoice is not None:
+            charged = next(line for line in invoice.lines if line.session_id == session_id)
+            credit = Line(
+                f"Credit: {charged.description}, waived late cancellation",
+                charged.day,
+                charged.start,
+                charged.end,
+                charged.room,
+                charged.minutes,
+                charged.amount.negated(),
+                session_id,
+            )
+            po = uow.purchase_orders.get(invoice.purchase_order_id)
+            series = uow.bookings.get(invoice.booking_id)
+            assert po is not None and series is not None
+            today = ctx.clock.now().astimezone(LONDON).date()
+            credit_note = _store(
+                ctx,
+                uow,
+                actor,
+                _document(
+                    uow,
+                    Kind.CREDIT_NOTE,
+                    get_venue(uow, invoice.venue_id),
+                    get_trust(uow, invoice.trust_id),
+                    po,
+                    series,
+                    (credit,),
+                    today,
+                    invoice.number,
+                ),
+            )
+        uow.commit()
+    return Waived(session, credit_note)
+
+
+def get_invoice(uow: UnitOfWork, invoice_id: int) -> Invoice:
+    with uow:
+        invoice = uow.invoices.get(invoice_id)
+    if invoice is None:
+        raise NotFound(f"There is no invoice {invoice_id}.")
+    return invoice
+
+
+def invoice_pdf(uow: UnitOfWork, invoice_id: int) -> tuple[Invoice, bytes, str]:
+    with uow:
+        invoice = get_invoice(uow, invoice_id)
+        document = uow.invoices.document(invoice_id)
+    assert document is not None
+    return invoice, *document

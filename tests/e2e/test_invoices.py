@@ -1,0 +1,274 @@
+"""Issuing invoices through the API: cadence, idempotency, PO checks, immutability, PDFs."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import text
+
+from service.domain.users import Role
+from tests.conftest import Staff, booking_body
+from tests.fakes import FrozenClock
+
+Who = dict[str, Any]
+
+
+@pytest.fixture
+def finance(staff: Staff) -> Who:
+    return staff.user(Role.FINANCE)
+
+
+@pytest.fixture
+def po(staff: Staff, finance: Who, room: Who) -> Any:
+    trust = staff.post(
+        "/api/v1/trusts",
+        {
+            "name": "Severnvale MH Trust",
+            "organisation_code": "RZZ",
+            "payables_code": "RZZ Payables Z999",
+            "accounts_payable_email": "ap@example.nhs.uk",
+            "invoice_address": "RZZ Payables Z999\nPO Box 000\nLeeds LS1 1AA",
+            "po_number_pattern": r"RZZPO\d{7}",
+        },
+    )
+    return staff.post(
+        "/api/v1/purchase-orders",
+        {
+            "number": "RZZPO0000123",
+            "trust_id": trust["id"],
+            "venue_id": room["venue_id"],
+            "cost_centre": "CC4410",
+            "approved_value_pence": 100_000,
+            "valid_from": "2026-11-01",
+            "valid_to": "2027-03-31",
+        },
+        finance,
+    )
+
+
+def book_tuesdays(staff: Staff, who: Who, room: Who, po: Any, **overrides: Any) -> Any:
+    fields = {
+        "first_date": "2026-11-24",
+        "frequency": "weekly",
+        "sessions": 6,
+        "purchase_order_id": po["id"],
+        **overrides,
+    }
+    body = booking_body(room["id"], **fields)
+    return staff.post("/api/v1/bookings", body, who)
+
+
+def issue(client: FlaskClient, finance: Who, through: str, **extra: Any) -> Any:
+    response = client.post(
+        "/api/v1/invoices/issue", json={"through": through, **extra}, headers=finance["headers"]
+    )
+    assert response.status_code == 200, response.json
+    return response.json
+
+
+def pdf_text(pdf: bytes) -> str:
+    run = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True
+    )
+    return run.stdout.decode()
+
+
+def test_monthly_invoices_in_arrears_quote_the_po_and_are_issued_once(
+    client: FlaskClient,
+    staff: Staff,
+    finance: Who,
+    facilitator: Who,
+    room: Who,
+    po: Any,
+    clock: FrozenClock,
+) -> None:
+    book_tuesdays(staff, facilitator, room, po)  # 24 Nov, 1 8 15 22 29 Dec; £75 each
+    clock.current = datetime(2026, 12, 10, 9, tzinfo=UTC)
+    assert issue(client, finance, "2026-11-29")["issued"] == []  # November not over by then
+    first = issue(client, finance, "2026-12-10")["issued"]  # November only: December runs on
+    assert [(i["number"], len(i["lines"]), i["gross_pence"]) for i in first] == [
+        ("CHAP0001", 1, 7500)
+    ]
+    clock.current = datetime(2027, 1, 4, 9, tzinfo=UTC)
+    december = issue(client, finance, "2026-12-31")["issued"]
+    assert [(i["number"], len(i["lines"]), i["gross_pence"]) for i in december] == [
+        ("CHAP0002", 5, 37500)
+    ]
+    invoice = december[0]
+    assert invoice["po_number"] == "RZZPO0000123" and invoice["tax_point"] == "2026-12-29"
+    assert invoice["issue_date"] == "2027-01-04" and invoice["due_date"] == "2027-02-03"
+    assert {line["description"] for line in invoice["lines"]} == {"Room hire"}
+    assert "RZZ Payables Z999" in invoice["customer"]["address"]
+    assert issue(client, finance, "2026-12-31") == {"issued": [], "refused": []}
+    statement = client.get(f"/api/v1/purchase-orders/{po['id']}", headers=finance["headers"])
+    assert statement.json["committed_pence"] == 45000
+
+
+def test_per_session_and_end_of_series_cadences(
+    client: FlaskClient,
+    staff: Staff,
+    finance: Who,
+    facilitator: Who,
+    room: Who,
+    po: Any,
+    clock: FrozenClock,
+) -> None:
+    book_tuesdays(staff, facilitator, room, po, invoice_cadence="per_session", sessions=2)
+    book_tuesdays(
+        staff,
+        facilitator,
+        room,
+        po,
+        invoice_cadence="end_of_series",
+        sessions=3,
+        start_time="09:00",
+        end_time="10:00",
+    )
+    clock.current = datetime(2026, 12, 2, 12, tzinfo=UTC)
+    issued = issue(client, finance, "2026-12-02")["issued"]
+    assert [len(i["lines"]) for i in issued] == [1, 1]  # the series of 3 is not over yet
+    clock.current = datetime(2026, 12, 9, 12, tzinfo=UTC)
+    issued = issue(client, finance, "2026-12-09")["issued"]
+    assert [(len(i["lines"]), i["gross_pence"]) for i in issued] == [(3, 3 * 2500)]
+
+
+def test_cancelled_sessions_are_not_charged_and_late_cancellations_are(
+    client: FlaskClient,
+    staff: Staff,
+    finance: Who,
+    facilitator: Who,
+    room: Who,
+    po: Any,
+    clock: FrozenClock,
+) -> None:
+    booking = book_tuesdays(staff, facilitator, room, po, sessions=3)  # 24 Nov, 1 and 8 Dec
+    early, late = booking["sessions"][1]["id"], booking["sessions"][2]["id"]
+    client.post(f"/api/v1/sessions/{early}/cancel", headers=facilitator["headers"])
+    clock.current = datetime(2026, 12, 7, 12, tzinfo=UTC)
+    client.post(f"/api/v1/sessions/{late}/cancel", headers=facilitator["headers"])
+    clock.current = datetime(2027, 1, 4, 9, tzinfo=UTC)
+    issued = issue(client, finance, "2026-12-31")["issued"]
+    assert [[line["date"] for line in i["lines"]] for i in issued] == [
+        ["2026-11-24"],
+        ["2026-12-08"],
+    ]
+
+
+def test_no_po_no_invoice_and_a_po_too_small_is_refused_saying_why(
+    app: Flask,
+    client: FlaskClient,
+    staff: Staff,
+    finance: Who,
+    facilitator: Who,
+    room: Who,
+    po: Any,
+    clock: FrozenClock,
+) -> None:
+    no_po = staff.post(
+        "/api/v1/bookings", booking_body(room["id"], first_date="2026-11-25"), facilitator
+    )
+    covered = book_tuesdays(staff, facilitator, room, po, sessions=2)
+    with app.extensions["roomhire.engine"].begin() as conn:  # someone else invoiced on the PO
+        conn.execute(text("UPDATE purchase_orders SET approved_value_pence = 7000"))
+    clock.current = datetime(2027, 1, 4, 9, tzinfo=UTC)
+    report = issue(client, finance, "2026-12-31")
+    assert report["issued"] == []
+    reasons = {r["booking_id"]: (r["code"], r["reason"]) for r in report["refused"]}
+    assert reasons[no_po["id"]][0] == "invoice_refused"
+    assert "no PO, no invoice" in reasons[no_po["id"]][1]
+    assert reasons[covered["id"]][0] == "po_value_exceeded"
+    assert "by £5.00" in reasons[covered["id"]][1]  # November: £75 against £70
+    client.post(
+        f"/api/v1/bookings/{no_po['id']}/purchase-order",
+        json={"purchase_order_id": po["id"]},
+        headers=finance["headers"],
+    )
+
+
+def test_an_issued_invoice_never_changes(
+    app: Flask,
+    client: FlaskClient,
+    staff: Staff,
+    finance: Who,
+    facilitator: Who,
+    room: Who,
+    po: Any,
+    clock: FrozenClock,
+) -> None:
+    book_tuesdays(staff, facilitator, room, po, sessions=1)
+    clock.current = datetime(2026, 12, 2, 9, tzinfo=UTC)
+    invoice = issue(client, finance, "2026-11-30")["issued"][0]
+    path = f"/api/v1/invoices/{invoice['id']}"
+    for method in ("PATCH", "DELETE"):
+        response = client.open(
+            path, method=method, json={"gross_pence": 1}, headers=finance["headers"]
+        )
+        assert response.status_code == 409 and response.json["code"] == "invoice_immutable"
+    engine = app.extensions["roomhire.engine"]
+    for statement in (
+        "UPDATE invoices SET gross_pence = 1",
+        "DELETE FROM invoice_lines",
+        "UPDATE invoice_documents SET sha256 = 'x'",
+    ):
+        with pytest.raises(Exception, match="invoice_immutable"), engine.begin() as conn:
+            conn.execute(text(statement))
+    assert client.get(path, headers=finance["headers"]).json == invoice
+
+
+def test_the_pdf_is_rendered_once_and_its_text_matches_the_invoice(
+    client: FlaskClient,
+    staff: Staff,
+    finance: Who,
+    facilitator: Who,
+    room: Who,
+    po: Any,
+    clock: FrozenClock,
+) -> None:
+    book_tuesdays(staff, facilitator, room, po, sessions=2)
+    clock.current = datetime(2027, 1, 4, 9, tzinfo=UTC)
+    invoice = issue(client, finance, "2026-12-31")["issued"][1]
+    first = client.get(f"/api/v1/invoices/{invoice['id']}.pdf", headers=finance["headers"])
+    again = client.get(f"/api/v1/invoices/{invoice['id']}.pdf", headers=finance["headers"])
+    assert first.mimetype == "application/pdf" and first.data == again.data
+    assert first.headers["ETag"].strip('"') == hashlib.sha256(first.data).hexdigest()
+    words = pdf_text(first.data)
+    assert "RZZPO0000123" in words and invoice["number"] in words and "£75.00" in words
+    assert "No VAT charged" in words and "Room hire" in words
+    assert "RZZ Payables Z999" in words and "Tuesday afternoon group" not in words
+    assert words.count("\f") == 1  # one page: one invoice per PDF
+
+
+def test_waiving_an_invoiced_late_cancellation_issues_a_credit_note(
+    client: FlaskClient,
+    staff: Staff,
+    finance: Who,
+    facilitator: Who,
+    room: Who,
+    po: Any,
+    clock: FrozenClock,
+) -> None:
+    booking = book_tuesdays(staff, facilitator, room, po, sessions=2)
+    clock.current = datetime(2026, 11, 30, 12, tzinfo=UTC)  # 25 hours before 1 Dec
+    late = booking["sessions"][1]["id"]
+    client.post(f"/api/v1/sessions/{late}/cancel", headers=facilitator["headers"])
+    clock.current = datetime(2027, 1, 4, 9, tzinfo=UTC)
+    december = issue(client, finance, "2026-12-31")["issued"][1]
+    waived = client.post(f"/api/v1/sessions/{late}/waive", headers=finance["headers"])
+    assert waived.status_code == 200, waived.json
+    note = waived.json["credit_note"]
+    assert note["kind"] == "credit_note" and note["number"] == "CHAPCN0001"
+    assert note["credits_invoice"] == december["number"] and note["gross_pence"] == -7500
+    assert waived.json["session"]["status"] == "cancelled"
+    words = pdf_text(
+        client.get(f"/api/v1/invoices/{note['id']}.pdf", headers=finance["headers"]).data
+    )
+    assert "Credit note" in words and december["number"] in words and "-£75.00" in words
+    again = client.post(f"/api/v1/sessions/{late}/waive", headers=finance["headers"])
+    assert again.status_code == 422
+    assert issue(client, finance, "2026-12-31")["issued"] == []
