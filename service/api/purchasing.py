@@ -56,6 +56,7 @@ class PurchaseOrderSchema(Schema):
     valid_from = fields.Date(attribute="po.valid_from")
     valid_to = fields.Date(attribute="po.valid_to")
     committed_pence = fields.Integer(metadata={"description": "Chargeable sessions booked, gross"})
+    invoiced_pence = fields.Integer(metadata={"description": "Invoiced, credit notes deducted"})
     remaining_pence = fields.Integer()
 
 

@@ -18,6 +18,7 @@ from service.usecases.directory import get_trust, get_venue
 class PurchaseOrderStatement:
     po: PurchaseOrder
     committed_pence: int
+    invoiced_pence: int = 0
 
     @property
     def remaining_pence(self) -> int:
@@ -54,7 +55,9 @@ def statement(uow: UnitOfWork, po_id: int) -> PurchaseOrderStatement:
         po = uow.purchase_orders.get(po_id)
         if po is None:
             raise NotFound(f"There is no purchase order {po_id}.")
-        return PurchaseOrderStatement(po, uow.bookings.committed_pence(po_id))
+        return PurchaseOrderStatement(
+            po, uow.bookings.committed_pence(po_id), uow.invoices.invoiced_pence(po_id)
+        )
 
 
 def list_statements(uow: UnitOfWork, venue_id: int | None) -> list[PurchaseOrderStatement]:
@@ -105,7 +108,7 @@ def amend(
             )
         )
         uow.commit()
-    return PurchaseOrderStatement(po, committed)
+    return statement(uow, po_id)
 
 
 def draw_on(uow: UnitOfWork, po_id: int, series: BookingSeries, venue_id: int) -> PurchaseOrder:

@@ -108,6 +108,7 @@ def test_monthly_invoices_in_arrears_quote_the_po_and_are_issued_once(
     assert issue(client, finance, "2026-12-31") == {"issued": [], "refused": []}
     statement = client.get(f"/api/v1/purchase-orders/{po['id']}", headers=finance["headers"])
     assert statement.json["committed_pence"] == 45000
+    assert statement.json["invoiced_pence"] == 45000
 
 
 def test_per_session_and_end_of_series_cadences(
@@ -272,3 +273,28 @@ def test_waiving_an_invoiced_late_cancellation_issues_a_credit_note(
     again = client.post(f"/api/v1/sessions/{late}/waive", headers=finance["headers"])
     assert again.status_code == 422
     assert issue(client, finance, "2026-12-31")["issued"] == []
+
+
+def test_a_credit_note_reduces_what_is_invoiced_on_the_po(
+    client: FlaskClient,
+    staff: Staff,
+    finance: Who,
+    facilitator: Who,
+    room: Who,
+    po: Any,
+    clock: FrozenClock,
+) -> None:
+    booking = book_tuesdays(staff, facilitator, room, po, sessions=1)
+    clock.current = datetime(2026, 11, 23, 14, tzinfo=UTC)  # 23 hours before
+    client.post(
+        f"/api/v1/sessions/{booking['sessions'][0]['id']}/cancel", headers=facilitator["headers"]
+    )
+    clock.current = datetime(2026, 12, 2, 9, tzinfo=UTC)
+    issue(client, finance, "2026-11-30")
+    path = f"/api/v1/purchase-orders/{po['id']}"
+    assert client.get(path, headers=finance["headers"]).json["invoiced_pence"] == 7500
+    client.post(
+        f"/api/v1/sessions/{booking['sessions'][0]['id']}/waive", headers=finance["headers"]
+    )
+    statement = client.get(path, headers=finance["headers"]).json
+    assert statement["invoiced_pence"] == 0 and statement["committed_pence"] == 0

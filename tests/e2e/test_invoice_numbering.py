@@ -1,0 +1,142 @@
+"""Invoice numbers are unique and gapless: concurrent runs and failures half-way."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import text
+
+from service.domain.errors import Conflict
+from service.domain.invoicing import Invoice
+from service.domain.users import Role, User
+from service.usecases.invoicing import issue_invoices
+from tests.conftest import Staff, booking_body
+from tests.fakes import FrozenClock
+
+SESSIONS = 4
+VENUES = 2
+THROUGH = date(2027, 1, 31)
+FINANCE = User(email="finance@example.org", role=Role.FINANCE, key_hash="")
+
+
+@pytest.fixture
+def due(staff: Staff, clock: FrozenClock) -> int:
+    """Per-session bookings at two venues, all held by the time the clock is moved on."""
+    finance = staff.user(Role.FINANCE)
+    facilitator = staff.user(Role.FACILITATOR)
+    trust = staff.post(
+        "/api/v1/trusts",
+        {
+            "name": "T",
+            "organisation_code": "RZZ",
+            "payables_code": "P",
+            "accounts_payable_email": "ap@example.nhs.uk",
+            "invoice_address": "PO Box 1",
+            "po_number_pattern": r"RZZPO\d{7}",
+        },
+    )
+    for v in range(VENUES):
+        room = staff.room(staff.venue(name=f"Hall {v} CIC")["id"])
+        po = staff.post(
+            "/api/v1/purchase-orders",
+            {
+                "number": f"RZZPO000000{v}",
+                "trust_id": trust["id"],
+                "venue_id": room["venue_id"],
+                "cost_centre": "CC",
+                "approved_value_pence": 10**7,
+                "valid_from": "2026-11-01",
+                "valid_to": "2027-12-31",
+            },
+            finance,
+        )
+        for start in ("09:00", "13:00"):
+            staff.post(
+                "/api/v1/bookings",
+                booking_body(
+                    room["id"],
+                    frequency="weekly",
+                    sessions=SESSIONS,
+                    start_time=start,
+                    end_time=f"{int(start[:2]) + 2}:00",
+                    invoice_cadence="per_session",
+                    purchase_order_id=po["id"],
+                ),
+                facilitator,
+            )
+    clock.current = datetime(2027, 2, 1, 9, tzinfo=UTC)
+    return VENUES * 2 * SESSIONS
+
+
+def _numbers(app: Flask) -> dict[int, list[str]]:
+    with app.extensions["roomhire.engine"].connect() as conn:
+        rows = conn.execute(text("SELECT venue_id, number FROM invoices ORDER BY id")).all()
+    by_venue: dict[int, list[str]] = {}
+    for venue_id, number in rows:
+        by_venue.setdefault(venue_id, []).append(number)
+    return by_venue
+
+
+def _assert_gapless(app: Flask, expected: int) -> None:
+    by_venue = _numbers(app)
+    assert sum(len(n) for n in by_venue.values()) == expected
+    for numbers in by_venue.values():
+        assert sorted(int(n[-4:]) for n in numbers) == list(range(1, len(numbers) + 1))
+        assert len(set(numbers)) == len(numbers)
+
+
+def test_racing_issue_runs_issue_every_invoice_exactly_once(
+    app: Flask, staff: Staff, due: int
+) -> None:
+    finance = staff.user(Role.FINANCE)
+    barrier = threading.Barrier(8)
+    counts: list[int] = []
+
+    def run() -> None:
+        client = app.test_client()
+        barrier.wait()
+        response = client.post(
+            "/api/v1/invoices/issue", json={"through": "2027-01-31"}, headers=finance["headers"]
+        )
+        assert response.status_code == 200, response.json
+        counts.append(len(response.json["issued"]))
+
+    threads = [threading.Thread(target=run) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(counts) == [0] * 7 + [due]
+    _assert_gapless(app, due)
+
+
+class FailingRenderer:
+    def __init__(self, real: Any, fail_on: int) -> None:
+        self.real, self.fail_on, self.calls = real, fail_on, 0
+
+    def render(self, invoice: Invoice) -> bytes:
+        self.calls += 1
+        if self.calls == self.fail_on:
+            raise Conflict("renderer failed (injected)")
+        return bytes(self.real.render(invoice))
+
+
+@pytest.mark.parametrize("fail_on", [1, 3, 8])
+def test_a_failure_half_way_issues_nothing_and_leaves_no_gap(
+    app: Flask, due: int, fail_on: int
+) -> None:
+    ctx = app.extensions["roomhire"]
+    failing = dataclasses.replace(ctx, renderer=FailingRenderer(ctx.renderer, fail_on))
+    with pytest.raises(Conflict, match="injected"):
+        issue_invoices(failing, failing.new_uow(), FINANCE, THROUGH)
+    assert _numbers(app) == {}
+    with app.extensions["roomhire.engine"].connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM invoice_counters")).scalar_one() == 0
+    report = issue_invoices(ctx, ctx.new_uow(), FINANCE, THROUGH)
+    assert len(report.issued) == due
+    _assert_gapless(app, due)
