@@ -1,0 +1,36 @@
+from decimal import ROUND_HALF_UP, Decimal
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from service.domain.directory import VatTreatment
+from service.domain.money import STANDARD_RATE, charge, format_pounds, round_pence, vat_rate
+
+
+def test_half_pennies_round_up_and_formatting_is_exact() -> None:
+    assert [round_pence(Decimal(x)) for x in ("0.5", "1.49", "2.5", "-0.5")] == [1, 1, 3, -1]
+    assert format_pounds(123456) == "£1,234.56" and format_pounds(-500) == "-£5.00"
+    assert format_pounds(7) == "£0.07"
+
+
+def test_only_vat_registered_venues_charge_vat_on_standard_rooms() -> None:
+    assert vat_rate(VatTreatment.STANDARD, True) == STANDARD_RATE
+    assert vat_rate(VatTreatment.STANDARD, False) == 0
+    assert vat_rate(VatTreatment.EXEMPT, True) == 0
+
+
+@given(
+    price=st.integers(0, 1_000_000),
+    minutes=st.integers(1, 24 * 60),
+    rate=st.sampled_from([Decimal(0), Decimal("0.05"), STANDARD_RATE]),
+)
+def test_a_line_is_net_plus_vat_each_rounded_half_up_to_the_penny(
+    price: int, minutes: int, rate: Decimal
+) -> None:
+    line = charge(price, minutes, rate)
+    exact_net = Decimal(price) * minutes / 60
+    assert abs(line.net - exact_net) <= Decimal("0.5")
+    assert line.net == int(exact_net.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    assert line.vat == int((line.net * rate).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    assert line.gross == line.net + line.vat
+    assert line.negated().gross == -line.gross
