@@ -1,0 +1,117 @@
+"""Render 200 demo invoices; print per-invoice median and p95 in ms for Roomhire's renderer
+and, in the same run, for a bare weasyprint.HTML(...).write_pdf() of the same HTML.
+
+    .venv/bin/python benchmarks/invoice_rendering.py [COUNT]
+
+Target (issue 3): median <= 100 ms and <= 1.3x the bare render.
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from datetime import date, timedelta
+from datetime import time as clock
+from decimal import Decimal
+from functools import partial
+from pathlib import Path
+
+from weasyprint import CSS, HTML
+from weasyprint.text.ffi import harfbuzz_subset
+
+from adapters.pdf.weasyprint_renderer import WeasyPrintRenderer
+from service.domain.invoicing import Invoice, Kind, Line, Party
+from service.domain.money import charge
+from service.usecases.demo import TRUST, VENUES
+
+TEMPLATES = Path(__file__).parents[1] / "invoice_templates"
+
+
+def demo_invoices(count: int) -> list[Invoice]:
+    rng = random.Random(2026)
+    customer = Party(TRUST.name, TRUST.invoice_address, TRUST.accounts_payable_email)
+    invoices = []
+    for n in range(1, count + 1):
+        venue, rooms = VENUES[n % len(VENUES)]
+        room = rooms[0]
+        rate = Decimal("0.20") if venue.vat_number else Decimal(0)
+        first = date(2026, 12, 1)
+        lines = tuple(
+            Line(
+                "Room hire",
+                first + timedelta(weeks=w),
+                clock(13),
+                clock(16),
+                room.name,
+                180,
+                charge(room.price_per_hour_pence, 180, rate),
+                None,
+            )
+            for w in range(rng.randint(1, 5))
+        )
+        supplier = Party(
+            venue.name,
+            f"{venue.address}\n{venue.postcode}",
+            venue.remittance_email,
+            venue.vat_number,
+        )
+        invoices.append(
+            Invoice(
+                Kind.INVOICE,
+                f"DEMO{n:04d}",
+                1,
+                1,
+                1,
+                "RZZPO0000123",
+                1,
+                date(2027, 1, 4),
+                lines[-1].day,
+                date(2027, 2, 3),
+                supplier,
+                customer,
+                lines,
+            )
+        )
+    return invoices
+
+
+def timed(render: Callable[[], bytes]) -> float:
+    start = time.perf_counter()
+    pdf = render()
+    assert pdf.startswith(b"%PDF")
+    return (time.perf_counter() - start) * 1000
+
+
+def summary(name: str, times: list[float]) -> tuple[float, float]:
+    median = statistics.median(times)
+    p95 = statistics.quantiles(times, n=20)[-1]
+    print(f"{name:<34} median {median:7.1f} ms   p95 {p95:7.1f} ms")
+    return median, p95
+
+
+def main() -> None:
+    count = int(sys.argv[1]) if len(sys.argv) > 1 else 200
+    print(f"HarfBuzz subsetting: {'in use' if harfbuzz_subset else 'MISSING (fontTools fallback)'}")
+    renderer = WeasyPrintRenderer(TEMPLATES)
+    invoices = demo_invoices(count)
+    renderer.render(invoices[0])  # warm up fonts and the template once, as a server would
+    ours, bare = [], []
+    stylesheet = str(TEMPLATES / "invoice.css")
+    for invoice in invoices:  # interleaved, so both see the same machine load
+        html = renderer.html(invoice)
+        ours.append(timed(partial(renderer.render, invoice)))
+        bare_html = HTML(string=html, base_url=str(TEMPLATES))
+        bare.append(
+            timed(lambda page=bare_html: page.write_pdf(stylesheets=[CSS(filename=stylesheet)]))
+        )
+    print(f"{count} invoices")
+    our_median, _ = summary("Roomhire renderer (per invoice)", ours)
+    bare_median, _ = summary("bare HTML(...).write_pdf()", bare)
+    print(f"ratio of medians: {our_median / bare_median:.2f}x (target <= 1.3x, median <= 100 ms)")
+
+
+if __name__ == "__main__":
+    main()
