@@ -18,6 +18,11 @@ ADMIN_ONLY = [
     ("POST", "/api/v1/venues/{venue}/closures"),
 ]
 BOOKERS = [("POST", "/api/v1/bookings")]
+FINANCE = [
+    ("POST", "/api/v1/purchase-orders"),
+    ("POST", "/api/v1/invoices/issue"),
+    ("GET", "/api/v1/invoices"),
+]
 ANY_STAFF = [
     ("GET", "/api/v1/me"),
     ("GET", "/api/v1/trusts"),
@@ -28,21 +33,43 @@ ANY_STAFF = [
     ("GET", "/api/v1/rooms/{room}/sessions.ics"),
     ("GET", "/api/v1/rooms/availability?start=2026-12-01T10:00&end=2026-12-01T11:00"),
     ("GET", "/api/v1/bookings"),
+    ("GET", "/api/v1/purchase-orders"),
 ]
 ALLOWED = {
-    Role.ADMIN: ADMIN_ONLY + BOOKERS + ANY_STAFF,
+    Role.ADMIN: ADMIN_ONLY + BOOKERS + FINANCE + ANY_STAFF,
     Role.FACILITATOR: BOOKERS + ANY_STAFF,
-    Role.FINANCE: ANY_STAFF,
+    Role.FINANCE: FINANCE + ANY_STAFF,
 }
-ROUTES = ADMIN_ONLY + BOOKERS + ANY_STAFF
+ROUTES = ADMIN_ONLY + BOOKERS + FINANCE + ANY_STAFF
 
 
 @pytest.fixture
 def bodies(staff: Staff) -> dict[str, Any]:
     venue = staff.venue()
     room = staff.room(venue["id"])
+    trust = staff.post(
+        "/api/v1/trusts",
+        {
+            "name": "T",
+            "organisation_code": "RZZ",
+            "payables_code": "P",
+            "accounts_payable_email": "ap@example.nhs.uk",
+            "invoice_address": "PO Box 1",
+            "po_number_pattern": r"RZZPO\d{7}",
+        },
+    )
     return {
         "ids": {"venue": venue["id"], "room": room["id"]},
+        "/api/v1/purchase-orders": {
+            "number": "RZZPO0000001",
+            "trust_id": trust["id"],
+            "venue_id": venue["id"],
+            "cost_centre": "CC",
+            "approved_value_pence": 100,
+            "valid_from": "2026-11-01",
+            "valid_to": "2027-03-31",
+        },
+        "/api/v1/invoices/issue": {"through": "2026-12-31"},
         "/api/v1/trusts": {
             "name": "Trust",
             "organisation_code": "RZZ",

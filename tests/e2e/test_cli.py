@@ -7,12 +7,16 @@ import re
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import requests
 
+from service.domain.users import Role
+from tests.conftest import Staff, booking_body
 from tests.e2e.live import free_port
+from tests.fakes import FrozenClock
 
 ROOMHIRE = str(Path(sys.executable).parent / "roomhire")
 
@@ -86,3 +90,56 @@ def test_serve_runs_gunicorn_with_the_demo_keys_working(tmp_path: Path) -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_invoices_issue_from_the_command_line(
+    database_url: str, staff: Staff, clock: FrozenClock, tmp_path: Path
+) -> None:
+    clock.current = datetime(2025, 1, 1, 9, tzinfo=UTC)  # so the sessions are held by now
+    finance = staff.user(Role.FINANCE)
+    room = staff.room(staff.venue()["id"])
+    trust = staff.post(
+        "/api/v1/trusts",
+        {
+            "name": "T",
+            "organisation_code": "RZZ",
+            "payables_code": "P",
+            "accounts_payable_email": "ap@example.nhs.uk",
+            "invoice_address": "PO Box 1",
+            "po_number_pattern": r"RZZPO\d{7}",
+        },
+    )
+    po = staff.post(
+        "/api/v1/purchase-orders",
+        {
+            "number": "RZZPO0000001",
+            "trust_id": trust["id"],
+            "venue_id": room["venue_id"],
+            "cost_centre": "CC",
+            "approved_value_pence": 10**6,
+            "valid_from": "2025-01-01",
+            "valid_to": "2025-12-31",
+        },
+        finance,
+    )
+    staff.post(
+        "/api/v1/bookings",
+        booking_body(
+            room["id"],
+            first_date="2025-01-07",
+            frequency="weekly",
+            sessions=2,
+            purchase_order_id=po["id"],
+            facilitator_id=staff.user(Role.FACILITATOR)["id"],
+        ),
+    )
+
+    env = {"ROOMHIRE_DATABASE_URL": database_url}
+    first = run(tmp_path, "invoices", "issue", "--through", "2025-01-31", **env)
+    assert first.returncode == 0, first.stderr
+    assert "issued CHAP0001  PO RZZPO0000001  £150.00  (2 sessions)" in first.stdout
+    assert "1 issued, 0 refused." in first.stdout
+    again = run(tmp_path, "invoices", "issue", "--through", "2025-01-31", **env)
+    assert "0 issued, 0 refused." in again.stdout
+    wrong = run(tmp_path, "invoices", "issue", "--through", "31/01/2025", **env)
+    assert wrong.returncode == 2 and "Invalid value for '--through'" in wrong.stderr
