@@ -20,7 +20,10 @@ from service.domain.users import Role
 from service.usecases.accounts import create_user
 from tests.fakes import FrozenClock
 
-PG_URL = os.environ.get("ROOMHIRE_TEST_DATABASE_URL")
+SERVER_URL = os.environ.get("ROOMHIRE_TEST_DATABASE_URL")
+# Each run gets a schema of its own, so two runs against one database cannot clobber each other.
+PG_SCHEMA = f"roomhire_test_{os.getpid()}"
+PG_URL = SERVER_URL and f"{SERVER_URL}?options=-csearch_path%3D{PG_SCHEMA},public"
 TEMPLATES = Path(__file__).parents[1] / "invoice_templates"
 ENGINES = ["sqlite", "postgresql"]
 
@@ -37,21 +40,28 @@ def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def migrated_postgresql() -> Iterator[Engine]:
     if not PG_URL:
         pytest.skip("PostgreSQL not configured: set ROOMHIRE_TEST_DATABASE_URL to run this on it")
-    engine = create_engine(PG_URL)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    assert SERVER_URL
+    server = create_engine(SERVER_URL)
+    with server.begin() as conn:
+        conn.execute(text("CREATE EXTENSION IF NOT EXISTS btree_gist SCHEMA public"))
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE; CREATE SCHEMA {PG_SCHEMA}"))
     upgrade(PG_URL)
+    engine = create_engine(PG_URL)
     yield engine
     engine.dispose()
+    with server.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA {PG_SCHEMA} CASCADE"))
+    server.dispose()
 
 
 def _truncate(engine: Engine) -> None:
     with engine.begin() as conn:
         tables = conn.execute(
             text(
-                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                "SELECT tablename FROM pg_tables WHERE schemaname = :schema "
                 "AND tablename <> 'alembic_version'"
-            )
+            ),
+            {"schema": PG_SCHEMA},
         ).scalars()
         conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
 
@@ -115,6 +125,33 @@ class Staff:
             **overrides,
         }
         return dict(self.post("/api/v1/venues", body))
+
+    def trust(self, **overrides: Any) -> dict[str, Any]:
+        body = {
+            "name": "Severnvale MH Trust",
+            "organisation_code": "RZZ",
+            "payables_code": "RZZ Payables Z999",
+            "accounts_payable_email": "ap@example.nhs.uk",
+            "invoice_address": "RZZ Payables Z999\nPO Box 000\nLeeds LS1 1AA",
+            "po_number_pattern": r"RZZPO\d{7}",
+            **overrides,
+        }
+        return dict(self.post("/api/v1/trusts", body))
+
+    def purchase_order(
+        self, trust_id: int, venue_id: int, who: dict[str, Any], **overrides: Any
+    ) -> dict[str, Any]:
+        body = {
+            "number": "RZZPO0000123",
+            "trust_id": trust_id,
+            "venue_id": venue_id,
+            "cost_centre": "CC4410",
+            "approved_value_pence": 100_000,
+            "valid_from": "2026-11-01",
+            "valid_to": "2027-03-31",
+            **overrides,
+        }
+        return dict(self.post("/api/v1/purchase-orders", body, who))
 
     def room(self, venue_id: int, **overrides: Any) -> dict[str, Any]:
         body = {

@@ -47,17 +47,7 @@ ROUTES = ADMIN_ONLY + BOOKERS + FINANCE + ANY_STAFF
 def bodies(staff: Staff) -> dict[str, Any]:
     venue = staff.venue()
     room = staff.room(venue["id"])
-    trust = staff.post(
-        "/api/v1/trusts",
-        {
-            "name": "T",
-            "organisation_code": "RZZ",
-            "payables_code": "P",
-            "accounts_payable_email": "ap@example.nhs.uk",
-            "invoice_address": "PO Box 1",
-            "po_number_pattern": r"RZZPO\d{7}",
-        },
-    )
+    trust = staff.trust()
     return {
         "ids": {"venue": venue["id"], "room": room["id"]},
         "/api/v1/purchase-orders": {

@@ -98,29 +98,14 @@ def test_invoices_issue_from_the_command_line(
     clock.current = datetime(2025, 1, 1, 9, tzinfo=UTC)  # so the sessions are held by now
     finance = staff.user(Role.FINANCE)
     room = staff.room(staff.venue()["id"])
-    trust = staff.post(
-        "/api/v1/trusts",
-        {
-            "name": "T",
-            "organisation_code": "RZZ",
-            "payables_code": "P",
-            "accounts_payable_email": "ap@example.nhs.uk",
-            "invoice_address": "PO Box 1",
-            "po_number_pattern": r"RZZPO\d{7}",
-        },
-    )
-    po = staff.post(
-        "/api/v1/purchase-orders",
-        {
-            "number": "RZZPO0000001",
-            "trust_id": trust["id"],
-            "venue_id": room["venue_id"],
-            "cost_centre": "CC",
-            "approved_value_pence": 10**6,
-            "valid_from": "2025-01-01",
-            "valid_to": "2025-12-31",
-        },
+    trust = staff.trust()
+    po = staff.purchase_order(
+        trust["id"],
+        room["venue_id"],
         finance,
+        number="RZZPO0000001",
+        valid_from="2025-01-01",
+        valid_to="2025-12-31",
     )
     staff.post(
         "/api/v1/bookings",

@@ -29,31 +29,16 @@ def due(staff: Staff, clock: FrozenClock) -> int:
     """Per-session bookings at two venues, all held by the time the clock is moved on."""
     finance = staff.user(Role.FINANCE)
     facilitator = staff.user(Role.FACILITATOR)
-    trust = staff.post(
-        "/api/v1/trusts",
-        {
-            "name": "T",
-            "organisation_code": "RZZ",
-            "payables_code": "P",
-            "accounts_payable_email": "ap@example.nhs.uk",
-            "invoice_address": "PO Box 1",
-            "po_number_pattern": r"RZZPO\d{7}",
-        },
-    )
+    trust = staff.trust()
     for v in range(VENUES):
         room = staff.room(staff.venue(name=f"Hall {v} CIC")["id"])
-        po = staff.post(
-            "/api/v1/purchase-orders",
-            {
-                "number": f"RZZPO000000{v}",
-                "trust_id": trust["id"],
-                "venue_id": room["venue_id"],
-                "cost_centre": "CC",
-                "approved_value_pence": 10**7,
-                "valid_from": "2026-11-01",
-                "valid_to": "2027-12-31",
-            },
+        po = staff.purchase_order(
+            trust["id"],
+            room["venue_id"],
             finance,
+            number=f"RZZPO000000{v}",
+            approved_value_pence=10**7,
+            valid_to="2027-12-31",
         )
         for start in ("09:00", "13:00"):
             staff.post(

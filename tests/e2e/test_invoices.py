@@ -26,30 +26,7 @@ def finance(staff: Staff) -> Who:
 
 @pytest.fixture
 def po(staff: Staff, finance: Who, room: Who) -> Any:
-    trust = staff.post(
-        "/api/v1/trusts",
-        {
-            "name": "Severnvale MH Trust",
-            "organisation_code": "RZZ",
-            "payables_code": "RZZ Payables Z999",
-            "accounts_payable_email": "ap@example.nhs.uk",
-            "invoice_address": "RZZ Payables Z999\nPO Box 000\nLeeds LS1 1AA",
-            "po_number_pattern": r"RZZPO\d{7}",
-        },
-    )
-    return staff.post(
-        "/api/v1/purchase-orders",
-        {
-            "number": "RZZPO0000123",
-            "trust_id": trust["id"],
-            "venue_id": room["venue_id"],
-            "cost_centre": "CC4410",
-            "approved_value_pence": 100_000,
-            "valid_from": "2026-11-01",
-            "valid_to": "2027-03-31",
-        },
-        finance,
-    )
+    return staff.purchase_order(staff.trust()["id"], room["venue_id"], finance)
 
 
 def book_tuesdays(staff: Staff, who: Who, room: Who, po: Any, **overrides: Any) -> Any:

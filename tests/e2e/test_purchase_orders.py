@@ -15,19 +15,7 @@ Who = dict[str, Any]
 
 @pytest.fixture
 def trust(staff: Staff) -> Who:
-    return dict(
-        staff.post(
-            "/api/v1/trusts",
-            {
-                "name": "Severnvale MH Trust",
-                "organisation_code": "RZZ",
-                "payables_code": "RZZ Payables Z999",
-                "accounts_payable_email": "ap@example.nhs.uk",
-                "invoice_address": "RZZ Payables Z999\nPO Box 000\nLeeds LS1 1AA",
-                "po_number_pattern": r"RZZPO\d{7}",
-            },
-        )
-    )
+    return staff.trust()
 
 
 @pytest.fixture
@@ -36,17 +24,8 @@ def finance(staff: Staff) -> Who:
 
 
 def new_po(staff: Staff, finance: Who, trust: Who, room: Who, **overrides: Any) -> Any:
-    body = {
-        "number": "rzzpo 0000123",
-        "trust_id": trust["id"],
-        "venue_id": room["venue_id"],
-        "cost_centre": "CC4410",
-        "approved_value_pence": 6 * 7500,
-        "valid_from": "2026-11-01",
-        "valid_to": "2027-03-31",
-        **overrides,
-    }
-    return staff.post("/api/v1/purchase-orders", body, finance)
+    fields = {"number": "rzzpo 0000123", "approved_value_pence": 6 * 7500, **overrides}
+    return staff.purchase_order(trust["id"], room["venue_id"], finance, **fields)
 
 
 def test_a_po_number_is_normalised_and_must_match_the_trusts_pattern(
