@@ -73,12 +73,18 @@ def users() -> None:
 @users.command("create")
 @click.option("--email", required=True)
 @click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
-def users_create(email: str, role: str) -> None:
+@click.option("--trust", "trust_id", type=click.IntRange(1), help="The trust they work for.")
+def users_create(email: str, role: str, trust_id: int | None) -> None:
     """Create a user and print their API key (shown only once)."""
     context = _context()
     try:
         user, key = create_user(
-            context.new_uow(), context.clock, email=email, role=Role(role), actor="cli"
+            context.new_uow(),
+            context.clock,
+            email=email,
+            role=Role(role),
+            actor="cli",
+            trust_id=trust_id,
         )
     except DomainError as exc:
         raise click.ClickException(exc.message) from exc

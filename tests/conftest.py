@@ -104,10 +104,12 @@ class Staff:
         self.app, self.client = app, client
         self.admin = self.user(Role.ADMIN)
 
-    def user(self, role: Role, email: str | None = None) -> dict[str, Any]:
+    def user(self, role: Role, trust_id: int | None = None) -> dict[str, Any]:
         ctx = self.app.extensions["roomhire"]
-        email = email or f"{role.value}-{os.urandom(4).hex()}@example.org"
-        user, key = create_user(ctx.new_uow(), ctx.clock, email=email, role=role, actor="test")
+        email = f"{role.value}-{os.urandom(4).hex()}@example.org"
+        user, key = create_user(
+            ctx.new_uow(), ctx.clock, email=email, role=role, actor="test", trust_id=trust_id
+        )
         return {"id": user.id, "headers": {"Authorization": f"Bearer {key}"}}
 
     def post(self, path: str, body: dict[str, Any], who: dict[str, Any] | None = None) -> Any:

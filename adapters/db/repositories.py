@@ -184,9 +184,7 @@ class PurchaseOrderRepository(_Repository):
 
 class UserRepository(_Repository):
     def add(self, user: User) -> User:
-        row = UserRow(
-            email=user.email, role=user.role.value, key_hash=user.key_hash, active=user.active
-        )
+        row = mapping.user_row(user)
         self.db.add(row)
         self.db.flush()
         return mapping.user(row)

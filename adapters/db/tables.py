@@ -104,6 +104,7 @@ class UserRow(Base):
     role: Mapped[str] = mapped_column(String(20))
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     active: Mapped[bool] = mapped_column(Boolean)
+    trust_id: Mapped[int | None] = mapped_column(ForeignKey("trusts.id"))
 
 
 class SeriesRow(Base):
@@ -125,6 +126,7 @@ class SeriesRow(Base):
         ForeignKey("purchase_orders.id"), index=True
     )
     invoice_cadence: Mapped[str] = mapped_column(String(20), server_default="monthly")
+    trust_id: Mapped[int | None] = mapped_column(ForeignKey("trusts.id"))
     skipped: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     sessions: Mapped[list[SessionRow]] = relationship(
         order_by="SessionRow.starts_at", lazy="selectin", back_populates="series"

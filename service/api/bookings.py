@@ -84,6 +84,7 @@ class BookingSchema(Schema):
     start_time = fields.Time()
     end_time = fields.Time()
     purchase_order_id = fields.Integer(allow_none=True)
+    trust_id = fields.Integer(allow_none=True, metadata={"description": "The facilitator's trust"})
     invoice_cadence = fields.String()
     created_at = LondonDateTime()
     sessions = fields.List(fields.Nested(SessionSchema))

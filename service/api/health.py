@@ -23,6 +23,7 @@ class MeSchema(Schema):
     id = fields.Integer()
     email = fields.String()
     role = fields.String()
+    trust_id = fields.Integer(allow_none=True)
 
 
 @blp.route("/healthz")

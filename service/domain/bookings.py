@@ -85,6 +85,7 @@ class BookingSeries:
     invoice_description: str | None = None
     purchase_order_id: int | None = None
     invoice_cadence: InvoiceCadence = InvoiceCadence.MONTHLY
+    trust_id: int | None = None  # the facilitator's trust: it pays, so its PO must cover this
     sessions: list[Session] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     id: int | None = None
@@ -111,6 +112,7 @@ class BookingRequest:
     invoice_description: str | None = None
     purchase_order_id: int | None = None
     invoice_cadence: InvoiceCadence = InvoiceCadence.MONTHLY
+    trust_id: int | None = None
 
 
 def new_series(

@@ -43,7 +43,11 @@ class PurchaseOrder:
                 field="number",
             )
 
-    def ensure_covers(self, days: list[date], venue_id: int) -> None:
+    def ensure_covers(self, days: list[date], venue_id: int, trust_id: int | None) -> None:
+        if trust_id is not None and trust_id != self.trust_id:
+            raise PurchaseOrderNotValid(
+                f"PO {self.number} belongs to another trust than the booking's.", po=self.number
+            )
         if venue_id != self.venue_id:
             raise PurchaseOrderNotValid(f"PO {self.number} is for another venue.", po=self.number)
         outside = [d for d in days if not self.valid_from <= d <= self.valid_to]

@@ -20,6 +20,7 @@ class User:
     role: Role
     key_hash: str
     active: bool = True
+    trust_id: int | None = None  # the NHS trust a facilitator works for
     id: int | None = None
 
     def require(self, *roles: Role) -> None:

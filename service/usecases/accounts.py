@@ -6,7 +6,7 @@ import hashlib
 import secrets
 
 from service.domain.audit import AuditEvent
-from service.domain.errors import Conflict, RuleViolation, Unauthenticated
+from service.domain.errors import Conflict, NotFound, RuleViolation, Unauthenticated
 from service.domain.users import Role, User
 from service.ports import Clock, UnitOfWork
 
@@ -18,9 +18,16 @@ def hash_key(key: str) -> str:
 
 
 def create_user(
-    uow: UnitOfWork, clock: Clock, *, email: str, role: Role, actor: str
+    uow: UnitOfWork,
+    clock: Clock,
+    *,
+    email: str,
+    role: Role,
+    actor: str,
+    trust_id: int | None = None,
 ) -> tuple[User, str]:
-    """Create a user and return it with its API key, which is never shown again."""
+    """Create a user and return it with its API key, which is never shown again.
+    A facilitator may belong to a trust: their bookings must then use that trust's POs."""
     email = email.strip().lower()
     if "@" not in email:
         raise RuleViolation(f"{email!r} is not an email address.", field="email")
@@ -28,7 +35,11 @@ def create_user(
     with uow:
         if uow.users.by_email(email):
             raise Conflict(f"A user with email {email} already exists.")
-        user = uow.users.add(User(email=email, role=role, key_hash=hash_key(key)))
+        if trust_id is not None and uow.trusts.get(trust_id) is None:
+            raise NotFound(f"There is no trust {trust_id}.")
+        user = uow.users.add(
+            User(email=email, role=role, key_hash=hash_key(key), trust_id=trust_id)
+        )
         assert user.id is not None
         uow.audit.record(AuditEvent(clock.now(), actor, "created", "user", user.id, {"role": role}))
         uow.commit()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from service.domain.audit import AuditEvent
@@ -32,6 +33,7 @@ def book(ctx: Context, uow: UnitOfWork, actor: User, request: BookingRequest) ->
             raise RuleViolation(f"User {request.facilitator_id} is not a facilitator.")
         room = get_room(uow, request.room_id)
         venue = get_venue(uow, room.venue_id)
+        request = replace(request, trust_id=facilitator.trust_id)
         series = new_series(request, room, venue, ctx.holidays.holiday_name, ctx.clock.now())
         span = Interval(series.sessions[0].occupied.start, series.sessions[-1].occupied.end)
         ensure_no_clash(series.sessions, uow.bookings.booked_overlapping([room.id or 0], span))

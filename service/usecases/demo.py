@@ -75,7 +75,7 @@ def load_demo(uow: UnitOfWork, clock: Clock) -> dict[str, str] | None:
     with uow:
         if uow.trusts.all():
             return None
-        uow.trusts.add(TRUST)
+        trust_id = uow.trusts.add(TRUST).id
         for venue, rooms in VENUES:
             venue_id = uow.venues.add(venue).id
             assert venue_id is not None
@@ -83,7 +83,9 @@ def load_demo(uow: UnitOfWork, clock: Clock) -> dict[str, str] | None:
                 room.venue_id = venue_id
                 uow.rooms.add(room)
         keys = {
-            email: create_user(uow, clock, email=email, role=role, actor=ACTOR)[1]
+            email: create_user(uow, clock, email=email, role=role, actor=ACTOR, trust_id=trust_id)[
+                1
+            ]
             for email, role in USERS
         }
         uow.commit()

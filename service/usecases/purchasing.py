@@ -117,6 +117,6 @@ def draw_on(uow: UnitOfWork, po_id: int, series: BookingSeries, venue_id: int) -
     if po is None:
         raise NotFound(f"There is no purchase order {po_id}.")
     chargeable = [s for s in series.sessions if s.chargeable]
-    po.ensure_covers([s.local_date for s in chargeable], venue_id)
+    po.ensure_covers([s.local_date for s in chargeable], venue_id, series.trust_id)
     po.ensure_room_for(uow.bookings.committed_pence(po_id), series.committed_pence, "This booking")
     return po

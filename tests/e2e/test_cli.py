@@ -128,3 +128,19 @@ def test_invoices_issue_from_the_command_line(
     assert "0 issued, 0 refused." in again.stdout
     wrong = run(tmp_path, "invoices", "issue", "--through", "31/01/2025", **env)
     assert wrong.returncode == 2 and "Invalid value for '--through'" in wrong.stderr
+
+
+def test_users_belong_to_an_existing_trust(tmp_path: Path) -> None:
+    run(tmp_path, "db", "upgrade")
+    missing = run(
+        tmp_path,
+        "users",
+        "create",
+        "--email",
+        "f@example.org",
+        "--role",
+        "facilitator",
+        "--trust",
+        "999",
+    )
+    assert missing.returncode == 1 and "There is no trust 999" in missing.stderr

@@ -275,3 +275,29 @@ def test_a_credit_note_reduces_what_is_invoiced_on_the_po(
     )
     statement = client.get(path, headers=finance["headers"]).json
     assert statement["invoiced_pence"] == 0 and statement["committed_pence"] == 0
+
+
+def test_an_invoice_on_a_po_of_another_trust_is_refused_before_issue(
+    app: Flask,
+    client: FlaskClient,
+    staff: Staff,
+    finance: Who,
+    facilitator: Who,
+    room: Who,
+    po: Any,
+    clock: FrozenClock,
+) -> None:
+    booking = book_tuesdays(staff, facilitator, room, po, sessions=1)
+    other = staff.trust(name="Other Trust")
+    with app.extensions["roomhire.engine"].begin() as conn:  # e.g. the facilitator moved trust
+        conn.execute(text("UPDATE booking_series SET trust_id = :t"), {"t": other["id"]})
+    clock.current = datetime(2026, 12, 2, 9, tzinfo=UTC)
+    report = issue(client, finance, "2026-11-30")
+    assert report["issued"] == []
+    assert report["refused"] == [
+        {
+            "booking_id": booking["id"],
+            "code": "po_not_valid",
+            "reason": "PO RZZPO0000123 belongs to another trust than the booking's.",
+        }
+    ]

@@ -148,3 +148,19 @@ def test_vat_registered_venues_charge_vat_on_standard_rated_rooms(
         1000,
         6000,
     )
+
+
+def test_a_po_of_another_trust_is_refused(
+    client: FlaskClient, staff: Staff, finance: Who, trust: Who, room: Who
+) -> None:
+    other_trust = staff.trust(name="Other Trust", po_number_pattern=r"RVJPO\d{7}")
+    theirs = new_po(staff, finance, other_trust, room, number="RVJPO0000001")
+    ours = new_po(staff, finance, trust, room)
+    facilitator = staff.user(Role.FACILITATOR, trust_id=trust["id"])
+    body = booking_body(room["id"], purchase_order_id=theirs["id"])
+    refused = client.post("/api/v1/bookings", json=body, headers=facilitator["headers"])
+    assert refused.status_code == 409 and refused.json["code"] == "po_not_valid"
+    assert "another trust" in refused.json["detail"]
+    body = booking_body(room["id"], purchase_order_id=ours["id"])
+    booked = client.post("/api/v1/bookings", json=body, headers=facilitator["headers"])
+    assert booked.status_code == 201 and booked.json["trust_id"] == trust["id"]

@@ -62,33 +62,25 @@ def uow(tmp_path_factory: pytest.TempPathFactory) -> SqlAlchemyUnitOfWork:
     url = f"sqlite:///{tmp_path_factory.mktemp('docs') / 'roomhire.db'}"
     upgrade(url)
     engine = make_engine(url)
-    with engine.begin() as conn:  # the rows an invoice refers to
-        conn.execute(
-            text("INSERT INTO trusts VALUES (1, 'T', 'RZZ', 'P', 'ap@x.nhs.uk', 'PO Box', 'X')")
-        )
-        conn.execute(
-            text(
-                "INSERT INTO venues VALUES (1, 'V', 'A', 'BS1 1AA', 'c@x.org', "
-                "'r@x.org', NULL, NULL, 48)"
-            )
-        )
-        conn.execute(text("INSERT INTO rooms VALUES (1, 1, 'R', 5, 1, 100, 'exempt', 0, 0)"))
-        conn.execute(text("INSERT INTO users VALUES (1, 'f@x.org', 'facilitator', 'h', 1)"))
-        conn.execute(
-            text(
-                "INSERT INTO purchase_orders VALUES (1, 'RZZPO0000001', 1, 1, 'CC', "
-                "100, '2026-01-01', '2027-01-01')"
-            )
-        )
-        conn.execute(
-            text(
-                "INSERT INTO booking_series (id, room_id, facilitator_id, group_label, frequency, "
-                "first_date, keep_count, start_time, end_time, created_at, skipped, "
-                "invoice_cadence) "
-                "VALUES (1, 1, 1, 'G', 'once', '2026-12-01', 1, '09:00:00', '10:00:00', "
-                "'2026-11-01 00:00:00.000000', '[]', 'monthly')"
-            )
-        )
+    rows = {  # the rows an invoice refers to
+        "trusts": "(id, name, organisation_code, payables_code, accounts_payable_email, "
+        "invoice_address, po_number_pattern) VALUES (1, 'T', 'RZZ', 'P', 'a@x.org', 'PO Box', 'X')",
+        "venues": "(id, name, address, postcode, contact_email, remittance_email, "
+        "notice_period_hours) VALUES (1, 'V', 'A', 'BS1 1AA', 'c@x.org', 'r@x.org', 48)",
+        "rooms": "(id, venue_id, name, capacity, step_free, price_per_hour_pence, vat_treatment, "
+        "setup_minutes, clearaway_minutes) VALUES (1, 1, 'R', 5, 1, 100, 'exempt', 0, 0)",
+        "users": "(id, email, role, key_hash, active) VALUES (1, 'f@x.org', 'facilitator', 'h', 1)",
+        "purchase_orders": "(id, number, trust_id, venue_id, cost_centre, approved_value_pence, "
+        "valid_from, valid_to) VALUES (1, 'RZZPO0000001', 1, 1, 'CC', 100, '2026-01-01', "
+        "'2027-01-01')",
+        "booking_series": "(id, room_id, facilitator_id, group_label, frequency, first_date, "
+        "keep_count, start_time, end_time, created_at, skipped, invoice_cadence) VALUES (1, 1, 1, "
+        "'G', 'once', '2026-12-01', 1, '09:00:00', '10:00:00', '2026-11-01 00:00:00.000000', "
+        "'[]', 'monthly')",
+    }
+    with engine.begin() as conn:
+        for table, values in rows.items():
+            conn.execute(text(f"INSERT INTO {table} {values}"))
     return SqlAlchemyUnitOfWork(make_session_factory(engine))
 
 
