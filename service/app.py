@@ -11,10 +11,12 @@ from adapters.clock import SystemClock
 from adapters.db.engine import make_engine, make_session_factory
 from adapters.db.migrate import upgrade
 from adapters.db.unit_of_work import SqlAlchemyUnitOfWork
+from adapters.email.file_outbox import FileMailer
+from adapters.email.smtp import SmtpMailer, SmtpSettings
 from adapters.pdf.weasyprint_renderer import WeasyPrintRenderer
 from service import api
 from service.config import Config
-from service.ports import Clock
+from service.ports import Clock, Mailer
 from service.usecases.context import Context
 
 
@@ -35,7 +37,15 @@ def _context(config: Config, engine: Engine, clock: Clock | None = None) -> Cont
         holidays=EnglandBankHolidays(),
         calendar=IcsWriter(),
         renderer=WeasyPrintRenderer(config.template_dir),
+        mailer=_mailer(config),
+        mail_from=config.mail_from,
     )
+
+
+def _mailer(config: Config) -> Mailer:
+    if config.smtp is None:
+        return FileMailer(config.outbox_dir)
+    return SmtpMailer(SmtpSettings(**vars(config.smtp)))
 
 
 def create_app(config: Config | None = None, *, clock: Clock | None = None) -> Flask:

@@ -15,6 +15,7 @@ from service.domain.money import format_pounds
 from service.domain.users import Role, User
 from service.usecases.accounts import create_user
 from service.usecases.context import Context
+from service.usecases.delivery import run_worker
 from service.usecases.demo import load_demo
 from service.usecases.invoicing import issue_invoices
 
@@ -120,6 +121,20 @@ def invoices_issue(through: datetime, venue_id: int | None) -> None:
     for refusal in report.refused:
         click.echo(f"refused booking {refusal.booking_id}: {refusal.reason}", err=True)
     click.echo(f"{len(report.issued)} issued, {len(report.refused)} refused.")
+
+
+@main.group()
+def outbox() -> None:
+    """The email outbox."""
+
+
+@outbox.command("run")
+@click.option("--once", is_flag=True, help="Deliver what is due, then exit (for cron).")
+@click.option("--batch", default=50, show_default=True, type=click.IntRange(1, 1000))
+def outbox_run(once: bool, batch: int) -> None:
+    """Deliver queued invoice emails; retry temporary failures with backoff."""
+    run = run_worker(_context(), once=once, batch=batch)
+    click.echo(f"{run.sent} sent, {run.retrying} to retry, {run.failed} failed.")
 
 
 @main.command()

@@ -14,11 +14,26 @@ class ConfigError(Exception):
 
 
 @dataclass(frozen=True)
+class SmtpConfig:
+    host: str
+    port: int
+    username: str | None
+    password: str | None
+    starttls: bool
+
+
+@dataclass(frozen=True)
 class Config:
     database_url: str
     secret_key: str
     data_dir: Path
     template_dir: Path = Path("invoice_templates")
+    mail_from: str = "invoices@roomhire.invalid"
+    smtp: SmtpConfig | None = None  # None: write .eml files to data_dir/outbox
+
+    @property
+    def outbox_dir(self) -> Path:
+        return self.data_dir / "outbox"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Config:
@@ -35,7 +50,29 @@ class Config:
         if not (templates / "invoice.html").is_file():
             raise ConfigError(f"ROOMHIRE_TEMPLATE_DIR: no invoice.html in {templates}.")
         secret = env.get("ROOMHIRE_SECRET_KEY") or _local_secret(data_dir)
-        return cls(url, secret, data_dir, templates)
+        mail_from = env.get("ROOMHIRE_MAIL_FROM", "invoices@roomhire.invalid")
+        if "@" not in mail_from:
+            raise ConfigError("ROOMHIRE_MAIL_FROM must be an email address.")
+        return cls(url, secret, data_dir, templates, mail_from, _smtp(env))
+
+
+def _smtp(env: Mapping[str, str]) -> SmtpConfig | None:
+    host = env.get("ROOMHIRE_SMTP_HOST")
+    if not host:
+        return None
+    port = env.get("ROOMHIRE_SMTP_PORT", "587")
+    if not port.isdigit() or not 0 < int(port) < 65536:
+        raise ConfigError(f"ROOMHIRE_SMTP_PORT must be a port number, not {port!r}.")
+    starttls = env.get("ROOMHIRE_SMTP_STARTTLS", "true").lower()
+    if starttls not in ("true", "false"):
+        raise ConfigError("ROOMHIRE_SMTP_STARTTLS must be true or false.")
+    return SmtpConfig(
+        host,
+        int(port),
+        env.get("ROOMHIRE_SMTP_USERNAME") or None,
+        env.get("ROOMHIRE_SMTP_PASSWORD") or None,
+        starttls == "true",
+    )
 
 
 def _local_secret(data_dir: Path) -> str:

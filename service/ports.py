@@ -11,6 +11,7 @@ from typing import Protocol, Self
 from service.domain.audit import AuditEvent
 from service.domain.bookings import BookingSeries, Session
 from service.domain.calendar import CalendarEntry
+from service.domain.delivery import OutboxMessage, State
 from service.domain.directory import Closure, Room, Trust, Venue
 from service.domain.invoicing import Invoice, Kind
 from service.domain.purchasing import PurchaseOrder
@@ -37,6 +38,32 @@ class CalendarWriter(Protocol):
 class InvoiceRenderer(Protocol):
     def render(self, invoice: Invoice) -> bytes:
         """The invoice (or credit note) as a PDF document."""
+        ...
+
+
+@dataclass(frozen=True)
+class Email:
+    sender: str
+    to: str
+    subject: str
+    message_id: str
+    text: str
+    attachment_name: str
+    attachment: bytes
+
+
+class TemporaryDeliveryError(Exception):
+    """Worth retrying: connection refused or dropped, timeout, SMTP 4xx."""
+
+
+class PermanentDeliveryError(Exception):
+    """Not worth retrying: SMTP 5xx (e.g. the recipient does not exist)."""
+
+
+class Mailer(Protocol):
+    def send(self, email: Email) -> str:
+        """Hand the email over; return the server's reply once it has accepted it.
+        Raises TemporaryDeliveryError or PermanentDeliveryError otherwise."""
         ...
 
 
@@ -110,6 +137,20 @@ class InvoiceRepository(Protocol):
         ...
 
 
+class OutboxRepository(Protocol):
+    def add(self, message: OutboxMessage) -> OutboxMessage: ...
+    def get(self, message_id: int) -> OutboxMessage | None: ...
+    def find(
+        self, *, state: State | None = None, invoice_id: int | None = None
+    ) -> list[OutboxMessage]: ...
+    def due(self, now: datetime, stale_before: datetime, limit: int) -> list[OutboxMessage]:
+        """Pending messages due now and abandoned claims, locked for this transaction
+        (skipping rows other workers hold)."""
+        ...
+
+    def save(self, message: OutboxMessage) -> None: ...
+
+
 class UserRepository(Protocol):
     def add(self, user: User) -> User: ...
     def get(self, user_id: int) -> User | None: ...
@@ -155,6 +196,7 @@ class UnitOfWork(Protocol):
     bookings: BookingRepository
     purchase_orders: PurchaseOrderRepository
     invoices: InvoiceRepository
+    outbox: OutboxRepository
     users: UserRepository
     idempotency: IdempotencyStore
     audit: AuditLog

@@ -191,3 +191,36 @@ def booking_body(room_id: int, **overrides: Any) -> dict[str, Any]:
         "end_time": "16:00",
         **overrides,
     }
+
+
+@pytest.fixture
+def finance(staff: Staff) -> dict[str, Any]:
+    return staff.user(Role.FINANCE)
+
+
+@pytest.fixture
+def po(staff: Staff, finance: dict[str, Any], room: dict[str, Any]) -> dict[str, Any]:
+    """A £1,000 purchase order of a trust for the `room`'s venue."""
+    return staff.purchase_order(staff.trust()["id"], room["venue_id"], finance)
+
+
+def book_tuesdays(
+    staff: Staff, who: dict[str, Any], room: dict[str, Any], po: dict[str, Any], **overrides: Any
+) -> Any:
+    """Weekly from Tuesday 24 November 2026, 13:00-16:00, six sessions, on the PO."""
+    fields = {
+        "first_date": "2026-11-24",
+        "frequency": "weekly",
+        "sessions": 6,
+        "purchase_order_id": po["id"],
+        **overrides,
+    }
+    return staff.post("/api/v1/bookings", booking_body(room["id"], **fields), who)
+
+
+def issue(client: FlaskClient, finance: dict[str, Any], through: str, **extra: Any) -> Any:
+    response = client.post(
+        "/api/v1/invoices/issue", json={"through": through, **extra}, headers=finance["headers"]
+    )
+    assert response.status_code == 200, response.json
+    return response.json

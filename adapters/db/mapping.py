@@ -12,6 +12,7 @@ from adapters.db.tables import (
     ClosureRow,
     InvoiceLineRow,
     InvoiceRow,
+    OutboxRow,
     PurchaseOrderRow,
     RoomRow,
     SeriesRow,
@@ -21,6 +22,7 @@ from adapters.db.tables import (
     VenueRow,
 )
 from service.domain.bookings import BookingSeries, InvoiceCadence, Session, SessionStatus
+from service.domain.delivery import OutboxMessage, Recipient, State
 from service.domain.directory import Closure, Room, Trust, VatTreatment, Venue
 from service.domain.invoicing import Invoice, Kind, Line, Party
 from service.domain.money import LineAmount
@@ -177,3 +179,13 @@ def invoice_line_row(kind: Kind, position: int, line: Line) -> InvoiceLineRow:
         charged_session_id=line.session_id if charged else None,
         credited_session_id=None if charged else line.session_id,
     )
+
+
+def outbox(row: OutboxRow) -> OutboxMessage:
+    return _to_domain(
+        OutboxMessage, row, recipient=Recipient(row.recipient), state=State(row.state)
+    )
+
+
+def outbox_row(m: OutboxMessage) -> OutboxRow:
+    return OutboxRow(**_shared(OutboxMessage, m, recipient=m.recipient.value, state=m.state.value))

@@ -20,6 +20,7 @@ from adapters.db.tables import (
     InvoiceDocumentRow,
     InvoiceLineRow,
     InvoiceRow,
+    OutboxRow,
     PurchaseOrderRow,
     RoomRow,
     SeriesRow,
@@ -30,6 +31,7 @@ from adapters.db.tables import (
 )
 from service.domain.audit import AuditEvent
 from service.domain.bookings import BookingSeries, Session, SessionStatus
+from service.domain.delivery import OutboxMessage, State
 from service.domain.directory import Closure, Room, Trust, Venue
 from service.domain.invoicing import Invoice, Kind
 from service.domain.purchasing import PurchaseOrder
@@ -293,3 +295,49 @@ class InvoiceRepository(_Repository):
     def document(self, invoice_id: int) -> tuple[bytes, str] | None:
         row = self.db.get(InvoiceDocumentRow, invoice_id)
         return (row.pdf, row.sha256) if row else None
+
+
+class OutboxRepository(_Repository):
+    def add(self, message: OutboxMessage) -> OutboxMessage:
+        row = mapping.outbox_row(message)
+        self.db.add(row)
+        self.db.flush()
+        return mapping.outbox(row)
+
+    def get(self, message_id: int) -> OutboxMessage | None:
+        row = self.db.get(OutboxRow, message_id)
+        return mapping.outbox(row) if row else None
+
+    def find(
+        self, *, state: State | None = None, invoice_id: int | None = None
+    ) -> list[OutboxMessage]:
+        query = select(OutboxRow).order_by(OutboxRow.id)
+        if state is not None:
+            query = query.where(OutboxRow.state == state.value)
+        if invoice_id is not None:
+            query = query.where(OutboxRow.invoice_id == invoice_id)
+        return [mapping.outbox(r) for r in self.db.scalars(query)]
+
+    def due(self, now: datetime, stale_before: datetime, limit: int) -> list[OutboxMessage]:
+        pending = (OutboxRow.state == State.PENDING.value) & (
+            OutboxRow.next_attempt_at.is_(None) | (OutboxRow.next_attempt_at <= now)
+        )
+        abandoned = (OutboxRow.state == State.SENDING.value) & (OutboxRow.claimed_at < stale_before)
+        query = (
+            select(OutboxRow)
+            .where(pending | abandoned)
+            .order_by(OutboxRow.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return [mapping.outbox(r) for r in self.db.scalars(query)]
+
+    def save(self, message: OutboxMessage) -> None:
+        row = self.db.get_one(OutboxRow, message.id)
+        for name, value in _columns(mapping.outbox_row(message)).items():
+            setattr(row, name, value)
+        self.db.flush()
+
+
+def _columns(row: OutboxRow) -> dict[str, object]:
+    return {c.key: getattr(row, c.key) for c in OutboxRow.__table__.columns if c.key != "id"}

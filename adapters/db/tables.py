@@ -19,6 +19,7 @@ from sqlalchemy import (
     Time,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -57,6 +58,10 @@ class TrustRow(Base):
     accounts_payable_email: Mapped[str] = mapped_column(String(254))
     invoice_address: Mapped[str] = mapped_column(Text)
     po_number_pattern: Mapped[str] = mapped_column(String(200))
+    invoice_subject: Mapped[str] = mapped_column(
+        String(200), server_default="{document} {number} - PO {po_number} - {supplier}"
+    )
+    send_on_issue: Mapped[bool] = mapped_column(Boolean, server_default=false())
 
 
 class VenueRow(Base):
@@ -230,6 +235,32 @@ class InvoiceDocumentRow(Base):
     invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), primary_key=True)
     pdf: Mapped[bytes] = mapped_column(LargeBinary)
     sha256: Mapped[str] = mapped_column(String(64))
+
+
+class OutboxRow(Base):
+    """One email per invoice and recipient: never twice."""
+
+    __tablename__ = "outbox_messages"
+    __table_args__ = (
+        UniqueConstraint("invoice_id", "recipient"),
+        Index("ix_outbox_due", "state", "next_attempt_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"))
+    recipient: Mapped[str] = mapped_column(String(30))
+    to: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(300))
+    message_id: Mapped[str] = mapped_column(String(200))
+    pdf_sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    state: Mapped[str] = mapped_column(String(20))
+    attempts: Mapped[int] = mapped_column(Integer)
+    next_attempt_at: Mapped[datetime | None]
+    claimed_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    server_reply: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[datetime | None]
+    possible_duplicate: Mapped[bool] = mapped_column(Boolean)
 
 
 class IdempotencyRow(Base):

@@ -18,6 +18,7 @@ class SqlAlchemyUnitOfWork:
     bookings: ports.BookingRepository
     purchase_orders: ports.PurchaseOrderRepository
     invoices: ports.InvoiceRepository
+    outbox: ports.OutboxRepository
     users: ports.UserRepository
     idempotency: ports.IdempotencyStore
     audit: ports.AuditLog
@@ -37,6 +38,7 @@ class SqlAlchemyUnitOfWork:
             self.bookings = repos.BookingRepository(self.db)
             self.purchase_orders = repos.PurchaseOrderRepository(self.db)
             self.invoices = repos.InvoiceRepository(self.db)
+            self.outbox = repos.OutboxRepository(self.db)
             self.users = repos.UserRepository(self.db)
             self.idempotency = repos.IdempotencyStore(self.db)
             self.audit = repos.AuditLog(self.db)

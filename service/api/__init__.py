@@ -12,6 +12,7 @@ from flask_smorest.spec import prepare_response
 from service.api import (
     bookings,
     calendars,
+    delivery,
     directory,
     health,
     invoicing,
@@ -65,6 +66,6 @@ def init_app(app: Flask) -> None:
     )
     api = RoomhireApi(app)
     app.before_request(_authenticate)
-    for module in (health, directory, bookings, purchasing, invoicing, calendars):
+    for module in (health, directory, bookings, purchasing, invoicing, delivery, calendars):
         api.register_blueprint(module.blp)
     problems.register(app)

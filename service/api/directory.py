@@ -11,6 +11,7 @@ from marshmallow import Schema, fields, post_load, validate
 from service.api.edge import ctx, current_user, uow
 from service.api.fields import Day, LondonDateTime, Text
 from service.api.idempotent import idempotent
+from service.domain.delivery import DEFAULT_SUBJECT
 from service.domain.directory import Closure, Room, Trust, VatTreatment, Venue
 from service.domain.timeslots import Interval
 from service.usecases import directory
@@ -29,6 +30,15 @@ class TrustSchema(Schema):
     accounts_payable_email = fields.Email(required=True)
     invoice_address = Text(required=True, validate=validate.Length(min=1, max=500))
     po_number_pattern = Text(required=True, validate=_text)
+    invoice_subject = Text(
+        load_default=DEFAULT_SUBJECT,
+        validate=_text,
+        metadata={
+            "description": "Email subject; must contain {document}, {number} and "
+            "{po_number}; {supplier} is optional."
+        },
+    )
+    send_on_issue = fields.Boolean(load_default=False)
 
     @post_load
     def make(self, data: dict[str, Any], **_: Any) -> Trust:

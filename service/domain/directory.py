@@ -57,6 +57,8 @@ class Trust:
     accounts_payable_email: str
     invoice_address: str
     po_number_pattern: str
+    invoice_subject: str = "{document} {number} - PO {po_number} - {supplier}"
+    send_on_issue: bool = False  # queue each invoice for email as soon as it is issued
     id: int | None = None
 
 

@@ -5,7 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from service.ports import CalendarWriter, Clock, HolidayCalendar, InvoiceRenderer, UnitOfWork
+from service.ports import (
+    CalendarWriter,
+    Clock,
+    HolidayCalendar,
+    InvoiceRenderer,
+    Mailer,
+    UnitOfWork,
+)
 
 
 @dataclass(frozen=True)
@@ -15,3 +22,5 @@ class Context:
     holidays: HolidayCalendar
     calendar: CalendarWriter
     renderer: InvoiceRenderer
+    mailer: Mailer
+    mail_from: str

@@ -6,6 +6,7 @@ from dataclasses import replace
 from typing import TypeVar
 
 from service.domain.audit import AuditEvent
+from service.domain.delivery import check_subject_template
 from service.domain.directory import Closure, Room, Trust, Venue, check_pattern, normalise_postcode
 from service.domain.errors import NotFound
 from service.domain.users import Role, User
@@ -22,6 +23,7 @@ def _record(uow: UnitOfWork, clock: Clock, actor: User, entity: str, entity_id: 
 def create_trust(uow: UnitOfWork, clock: Clock, actor: User, trust: Trust) -> Trust:
     actor.require(Role.ADMIN)
     check_pattern(trust.po_number_pattern)
+    check_subject_template(trust.invoice_subject)
     with uow:
         trust = uow.trusts.add(trust)
         _record(uow, clock, actor, "trust", trust.id)

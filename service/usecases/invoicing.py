@@ -27,6 +27,7 @@ from service.domain.timeslots import LONDON
 from service.domain.users import Role, User
 from service.ports import UnitOfWork
 from service.usecases.context import Context
+from service.usecases.delivery import queue_messages
 from service.usecases.directory import get_room, get_trust, get_venue
 
 
@@ -65,8 +66,10 @@ def issue_invoices(
                 except DomainError as refused:
                     report.refused.append(Refusal(series.id or 0, refused.code, refused.message))
                     continue
-                invoice = _document(uow, Kind.INVOICE, *checked)
-                report.issued.append(_store(ctx, uow, actor, invoice))
+                stored = _store(ctx, uow, actor, _document(uow, Kind.INVOICE, *checked))
+                report.issued.append(stored)
+                if checked[1].send_on_issue:  # same transaction: issued means queued
+                    queue_messages(ctx, uow, stored, actor.label)
         uow.commit()
     return report
 

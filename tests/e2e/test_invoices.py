@@ -12,41 +12,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
-from service.domain.users import Role
-from tests.conftest import Staff, booking_body
+from tests.conftest import Staff, book_tuesdays, booking_body, issue
 from tests.fakes import FrozenClock
 
 Who = dict[str, Any]
-
-
-@pytest.fixture
-def finance(staff: Staff) -> Who:
-    return staff.user(Role.FINANCE)
-
-
-@pytest.fixture
-def po(staff: Staff, finance: Who, room: Who) -> Any:
-    return staff.purchase_order(staff.trust()["id"], room["venue_id"], finance)
-
-
-def book_tuesdays(staff: Staff, who: Who, room: Who, po: Any, **overrides: Any) -> Any:
-    fields = {
-        "first_date": "2026-11-24",
-        "frequency": "weekly",
-        "sessions": 6,
-        "purchase_order_id": po["id"],
-        **overrides,
-    }
-    body = booking_body(room["id"], **fields)
-    return staff.post("/api/v1/bookings", body, who)
-
-
-def issue(client: FlaskClient, finance: Who, through: str, **extra: Any) -> Any:
-    response = client.post(
-        "/api/v1/invoices/issue", json={"through": through, **extra}, headers=finance["headers"]
-    )
-    assert response.status_code == 200, response.json
-    return response.json
 
 
 def pdf_text(pdf: bytes) -> str:

@@ -18,11 +18,6 @@ def trust(staff: Staff) -> Who:
     return staff.trust()
 
 
-@pytest.fixture
-def finance(staff: Staff) -> Who:
-    return staff.user(Role.FINANCE)
-
-
 def new_po(staff: Staff, finance: Who, trust: Who, room: Who, **overrides: Any) -> Any:
     fields = {"number": "rzzpo 0000123", "approved_value_pence": 6 * 7500, **overrides}
     return staff.purchase_order(trust["id"], room["venue_id"], finance, **fields)

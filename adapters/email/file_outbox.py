@@ -1,0 +1,23 @@
+"""The embedded default: each email is written as an .eml file into a folder."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from adapters.email.mime import mime
+from service.ports import Email
+
+
+class FileMailer:
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def send(self, email: Email) -> str:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        name = re.sub(r"[^A-Za-z0-9.]+", "_", email.message_id.strip("<>")) + ".eml"
+        path = self.folder / name
+        temporary = path.with_suffix(".tmp")
+        temporary.write_bytes(mime(email).as_bytes())
+        temporary.replace(path)  # a reader never sees half a message
+        return f"written to {path}"

@@ -1,0 +1,22 @@
+"""An Email as an RFC 5322 message with its PDF attached."""
+
+from __future__ import annotations
+
+from email.message import EmailMessage
+from email.utils import formatdate
+
+from service.ports import Email
+
+
+def mime(email: Email) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = email.sender
+    message["To"] = email.to
+    message["Subject"] = email.subject
+    message["Message-ID"] = email.message_id
+    message["Date"] = formatdate(localtime=False, usegmt=True)
+    message.set_content(email.text)
+    message.add_attachment(
+        email.attachment, maintype="application", subtype="pdf", filename=email.attachment_name
+    )
+    return message

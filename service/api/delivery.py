@@ -1,0 +1,64 @@
+"""Sending invoices by email and watching the outbox."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields
+
+from service.api.edge import ctx, current_user, uow
+from service.api.fields import LondonDateTime
+from service.domain.delivery import OutboxMessage, State
+from service.usecases import delivery
+
+blp = Blueprint("delivery", __name__, url_prefix="/api/v1", description="Invoice delivery")
+
+
+class OutboxSchema(Schema):
+    id = fields.Integer()
+    invoice_id = fields.Integer()
+    recipient = fields.String()
+    to = fields.String()
+    subject = fields.String()
+    message_id = fields.String()
+    pdf_sha256 = fields.String()
+    state = fields.String()
+    attempts = fields.Integer()
+    next_attempt_at = LondonDateTime(allow_none=True)
+    last_error = fields.String(allow_none=True)
+    server_reply = fields.String(allow_none=True)
+    sent_at = LondonDateTime(allow_none=True)
+    possible_duplicate = fields.Boolean()
+    created_at = LondonDateTime()
+
+
+class OutboxQuery(Schema):
+    state = fields.Enum(State, by_value=True)
+
+
+@blp.route("/invoices/<int(max=2147483647):invoice_id>/send")
+class Send(MethodView):
+    @blp.response(202, OutboxSchema(many=True))
+    def post(self, invoice_id: int) -> list[OutboxMessage]:
+        """Finance: queue the invoice for its trust's accounts-payable inbox, with a copy to
+        the venue. Once only: asking again returns what is already queued."""
+        return delivery.queue_invoice(ctx(), uow(), current_user(), invoice_id)
+
+
+@blp.route("/outbox")
+class Outbox(MethodView):
+    @blp.arguments(OutboxQuery, location="query")
+    @blp.response(200, OutboxSchema(many=True))
+    def get(self, query: dict[str, Any]) -> list[OutboxMessage]:
+        """Finance: messages with proof of delivery; `state=failed` is the dead-letter list."""
+        return delivery.outbox(uow(), current_user(), query.get("state"))
+
+
+@blp.route("/outbox/<int(max=2147483647):outbox_id>/retry")
+class Retry(MethodView):
+    @blp.response(200, OutboxSchema)
+    def post(self, outbox_id: int) -> OutboxMessage:
+        """Finance: put a failed message back in the queue."""
+        return delivery.retry(ctx(), uow(), current_user(), outbox_id)

@@ -1,0 +1,113 @@
+"""Delivering invoices by email through a transactional outbox: each message is sent once,
+retried with backoff while failures are temporary, and dead-lettered for finance when not."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from service.domain.errors import RuleViolation
+from service.domain.invoicing import Invoice, Kind
+
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+MAX_ATTEMPTS = 8
+FIRST_RETRY = timedelta(seconds=30)
+LONGEST_RETRY = timedelta(hours=1)
+CLAIM_EXPIRES = timedelta(minutes=10)
+DEFAULT_SUBJECT = "{document} {number} - PO {po_number} - {supplier}"
+_REQUIRED = ("{document}", "{number}", "{po_number}")
+
+
+class Recipient(StrEnum):
+    ACCOUNTS_PAYABLE = "accounts_payable"
+    VENUE_COPY = "venue_copy"
+
+
+class State(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"  # dead letter: finance sees it and may retry
+
+
+def check_subject_template(template: str) -> str:
+    missing = [part for part in _REQUIRED if part not in template]
+    if missing:
+        raise RuleViolation(
+            f"The invoice email subject must contain {', '.join(missing)} so accounts payable "
+            "can match it.",
+            field="invoice_subject",
+        )
+    return template
+
+
+def subject(template: str, invoice: Invoice) -> str:
+    document = "Credit note" if invoice.kind is Kind.CREDIT_NOTE else "Invoice"
+    return template.format(
+        document=document,
+        number=invoice.number,
+        po_number=invoice.po_number,
+        supplier=invoice.supplier.name,
+    )
+
+
+def message_id(invoice: Invoice, recipient: Recipient) -> str:
+    """Deterministic, so a resend of the same invoice to the same inbox can be recognised."""
+    digest = hashlib.sha256(f"{invoice.venue_id}/{invoice.number}".encode()).hexdigest()[:20]
+    return f"<{invoice.number}.{digest}.{recipient.value}@roomhire.invalid>"
+
+
+def ensure_attachable(pdf: bytes) -> None:
+    if len(pdf) > MAX_ATTACHMENT_BYTES:
+        raise RuleViolation(f"The PDF is {len(pdf)} bytes; the inbox takes at most 10 MB.")
+
+
+@dataclass
+class OutboxMessage:
+    invoice_id: int
+    recipient: Recipient
+    to: str
+    subject: str
+    message_id: str
+    pdf_sha256: str
+    created_at: datetime
+    state: State = State.PENDING
+    attempts: int = 0
+    next_attempt_at: datetime | None = None
+    claimed_at: datetime | None = None
+    last_error: str | None = None
+    server_reply: str | None = None
+    sent_at: datetime | None = None
+    possible_duplicate: bool = False
+    id: int | None = None
+
+    def claim(self, now: datetime) -> None:
+        """A claim left in `sending` by a worker that died may have been accepted by the
+        server before the result was recorded: sending again may duplicate, so flag it."""
+        if self.state is State.SENDING:
+            self.possible_duplicate = True
+        self.state, self.claimed_at = State.SENDING, now
+        self.attempts += 1
+
+    def sent(self, reply: str, now: datetime) -> None:
+        self.state, self.server_reply, self.sent_at, self.last_error = State.SENT, reply, now, None
+
+    def failed_temporarily(self, error: str, now: datetime, rng: random.Random) -> None:
+        self.last_error = error
+        if self.attempts >= MAX_ATTEMPTS:
+            self.state = State.FAILED
+            return
+        ceiling = min(FIRST_RETRY * 2 ** (self.attempts - 1), LONGEST_RETRY)
+        self.state = State.PENDING
+        self.next_attempt_at = now + ceiling * rng.uniform(0.5, 1.0)  # jitter spreads retries
+
+    def failed_permanently(self, error: str) -> None:
+        self.state, self.last_error = State.FAILED, error
+
+    def retry(self, now: datetime) -> None:
+        if self.state is not State.FAILED:
+            raise RuleViolation(f"Only failed messages can be retried; this one is {self.state}.")
+        self.state, self.attempts, self.next_attempt_at = State.PENDING, 0, now

@@ -1,0 +1,205 @@
+"""Queue invoices in the outbox (same transaction as the decision to send) and deliver them."""
+
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import dataclass
+
+from service.domain.audit import AuditEvent
+from service.domain.delivery import (
+    CLAIM_EXPIRES,
+    OutboxMessage,
+    Recipient,
+    State,
+    ensure_attachable,
+    message_id,
+    subject,
+)
+from service.domain.errors import NotFound
+from service.domain.invoicing import Invoice
+from service.domain.money import format_pounds
+from service.domain.users import Role, User
+from service.ports import Email, PermanentDeliveryError, TemporaryDeliveryError, UnitOfWork
+from service.usecases.context import Context
+from service.usecases.directory import get_trust, get_venue
+
+_jitter = random.Random()  # noqa: S311 — retry jitter, not a secret
+
+
+def queue_invoice(
+    ctx: Context, uow: UnitOfWork, actor: User, invoice_id: int
+) -> list[OutboxMessage]:
+    """Finance sends an invoice. Queued once: asking again returns the messages already queued."""
+    actor.require(Role.FINANCE, Role.ADMIN)
+    with uow:
+        invoice = uow.invoices.get(invoice_id)
+        if invoice is None:
+            raise NotFound(f"There is no invoice {invoice_id}.")
+        messages = queue_messages(ctx, uow, invoice, actor.label)
+        uow.commit()
+    return messages
+
+
+def queue_messages(
+    ctx: Context, uow: UnitOfWork, invoice: Invoice, actor: str
+) -> list[OutboxMessage]:
+    """Within the caller's transaction: one message to the trust's accounts-payable inbox and
+    a copy to the venue, unless they are queued already."""
+    assert invoice.id is not None
+    existing = uow.outbox.find(invoice_id=invoice.id)
+    if existing:
+        return existing
+    document = uow.invoices.document(invoice.id)
+    assert document is not None
+    pdf, sha256 = document
+    ensure_attachable(pdf)
+    trust = get_trust(uow, invoice.trust_id)
+    venue = get_venue(uow, invoice.venue_id)
+    now = ctx.clock.now()
+    messages = [
+        uow.outbox.add(
+            OutboxMessage(
+                invoice.id,
+                recipient,
+                to,
+                subject(trust.invoice_subject, invoice),
+                message_id(invoice, recipient),
+                sha256,
+                now,
+            )
+        )
+        for recipient, to in (
+            (Recipient.ACCOUNTS_PAYABLE, trust.accounts_payable_email),
+            (Recipient.VENUE_COPY, venue.contact_email),
+        )
+    ]
+    uow.audit.record(
+        AuditEvent(
+            now, actor, "queued", invoice.kind.value, invoice.id, {"to": [m.to for m in messages]}
+        )
+    )
+    return messages
+
+
+@dataclass
+class DeliveryRun:
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+
+    @property
+    def handled(self) -> int:
+        return self.sent + self.retrying + self.failed
+
+
+def deliver_due(ctx: Context, *, batch: int = 50) -> DeliveryRun:
+    """Claim a batch (short transaction), send each message outside any transaction, record
+    each result in its own transaction: a message is `sent` only after the server accepted it."""
+    uow = ctx.new_uow()
+    with uow:
+        now = ctx.clock.now()
+        claimed = uow.outbox.due(now, now - CLAIM_EXPIRES, batch)
+        for message in claimed:
+            message.claim(now)
+            uow.outbox.save(message)
+        uow.commit()
+    run = DeliveryRun()
+    for message in claimed:
+        _deliver(ctx, uow, message)
+        if message.state is State.SENT:
+            run.sent += 1
+        elif message.state is State.FAILED:
+            run.failed += 1
+        else:
+            run.retrying += 1
+    return run
+
+
+def run_worker(
+    ctx: Context, *, once: bool, batch: int = 50, poll_seconds: float = 5
+) -> DeliveryRun:
+    """Deliver until nothing is due (`once`, for cron) or for ever."""
+    total = DeliveryRun()
+    while True:
+        run = deliver_due(ctx, batch=batch)
+        total.sent, total.retrying, total.failed = (
+            total.sent + run.sent,
+            total.retrying + run.retrying,
+            total.failed + run.failed,
+        )
+        if run.handled == 0:
+            if once:
+                return total
+            time.sleep(poll_seconds)
+
+
+def _deliver(ctx: Context, uow: UnitOfWork, message: OutboxMessage) -> None:
+    with uow:
+        invoice = uow.invoices.get(message.invoice_id)
+        document = uow.invoices.document(message.invoice_id)
+    assert invoice is not None and document is not None
+    pdf, sha256 = document
+    try:
+        if sha256 != message.pdf_sha256:
+            raise PermanentDeliveryError("the stored PDF no longer matches its SHA-256")
+        reply = ctx.mailer.send(_email(ctx, invoice, message, pdf))
+    except TemporaryDeliveryError as exc:
+        message.failed_temporarily(str(exc), ctx.clock.now(), _jitter)
+    except PermanentDeliveryError as exc:
+        message.failed_permanently(str(exc))
+    else:
+        message.sent(reply, ctx.clock.now())
+    with uow:
+        uow.outbox.save(message)
+        uow.audit.record(
+            AuditEvent(
+                ctx.clock.now(),
+                "outbox worker",
+                f"email_{message.state}",
+                invoice.kind.value,
+                message.invoice_id,
+                {"to": message.to, "reply": message.server_reply, "error": message.last_error},
+            )
+        )
+        uow.commit()
+
+
+def _email(ctx: Context, invoice: Invoice, message: OutboxMessage, pdf: bytes) -> Email:
+    lines = [
+        f"Please find attached {invoice.number} from {invoice.supplier.name} "
+        f"for purchase order {invoice.po_number}: {format_pounds(invoice.gross_pence)}.",
+        f"Payment is due by {invoice.due_date:%d %B %Y}. "
+        f"Remittance advice to {invoice.supplier.email}.",
+    ]
+    if message.recipient is Recipient.VENUE_COPY:
+        lines.insert(0, f"Your copy: this was emailed to {invoice.customer.name} accounts payable.")
+    return Email(
+        sender=ctx.mail_from,
+        to=message.to,
+        subject=message.subject,
+        message_id=message.message_id,
+        text="\n\n".join(lines),
+        attachment_name=f"{invoice.number}.pdf",
+        attachment=pdf,
+    )
+
+
+def outbox(uow: UnitOfWork, actor: User, state: State | None) -> list[OutboxMessage]:
+    actor.require(Role.FINANCE, Role.ADMIN)
+    with uow:
+        return uow.outbox.find(state=state)
+
+
+def retry(ctx: Context, uow: UnitOfWork, actor: User, outbox_id: int) -> OutboxMessage:
+    """Finance puts a dead-lettered message back in the queue (e.g. after fixing the address)."""
+    actor.require(Role.FINANCE, Role.ADMIN)
+    with uow:
+        message = uow.outbox.get(outbox_id)
+        if message is None:
+            raise NotFound(f"There is no outbox message {outbox_id}.")
+        message.retry(ctx.clock.now())
+        uow.outbox.save(message)
+        uow.audit.record(AuditEvent(ctx.clock.now(), actor.label, "retry", "outbox", outbox_id))
+        uow.commit()
+    return message

@@ -1,0 +1,215 @@
+"""Invoices by email, against a real SMTP server (aiosmtpd) on 127.0.0.1."""
+
+from __future__ import annotations
+
+import dataclasses
+import email
+import hashlib
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from email.policy import default
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from flask import Flask
+from flask.testing import FlaskClient
+
+from adapters.email.smtp import SmtpMailer, SmtpSettings
+from service.usecases.context import Context
+from service.usecases.delivery import deliver_due, run_worker
+from tests.conftest import Staff, book_tuesdays, issue
+from tests.e2e.live import free_port
+from tests.fakes import FrozenClock
+
+Who = dict[str, Any]
+
+
+class Inbox:
+    """An SMTP server's handler: keeps what it accepts, answers the faults it is given."""
+
+    def __init__(self) -> None:
+        self.received: list[EmailMessage] = []
+        self.data_faults: list[str] = []
+        self.unknown: set[str] = set()
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any
+    ) -> str:
+        if address in self.unknown:
+            return "550 5.1.1 mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.data_faults:
+            return self.data_faults.pop(0)
+        message = email.message_from_bytes(envelope.content, policy=default)
+        assert isinstance(message, EmailMessage)
+        self.received.append(message)
+        return f"250 2.0.0 queued as Q{len(self.received)}"
+
+
+@pytest.fixture
+def inbox() -> Iterator[tuple[Inbox, int]]:
+    handler, port = Inbox(), free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield handler, port
+    controller.stop()
+
+
+@pytest.fixture
+def smtp_ctx(app: Flask, inbox: tuple[Inbox, int]) -> Context:
+    ctx: Context = app.extensions["roomhire"]
+    mailer = SmtpMailer(SmtpSettings("127.0.0.1", inbox[1], starttls=False, timeout=5))
+    return dataclasses.replace(ctx, mailer=mailer)
+
+
+@pytest.fixture
+def invoice(
+    client: FlaskClient,
+    staff: Staff,
+    finance: Who,
+    facilitator: Who,
+    room: Who,
+    po: Any,
+    clock: FrozenClock,
+) -> Any:
+    book_tuesdays(staff, facilitator, room, po, sessions=2)
+    clock.current = datetime(2026, 12, 2, 9, tzinfo=UTC)
+    return issue(client, finance, "2026-11-30")["issued"][0]
+
+
+def send(client: FlaskClient, finance: Who, invoice: Any) -> Any:
+    response = client.post(f"/api/v1/invoices/{invoice['id']}/send", headers=finance["headers"])
+    assert response.status_code == 202, response.json
+    return response.json
+
+
+def test_an_invoice_reaches_the_ap_inbox_once_with_its_pdf_and_proof(
+    client: FlaskClient, finance: Who, invoice: Any, inbox: tuple[Inbox, int], smtp_ctx: Context
+) -> None:
+    queued = send(client, finance, invoice)
+    assert [(m["recipient"], m["to"], m["state"]) for m in queued] == [
+        ("accounts_payable", "ap@example.nhs.uk", "pending"),
+        ("venue_copy", "hall@example.org", "pending"),
+    ]
+    assert send(client, finance, invoice) == queued  # never queued twice
+    run = deliver_due(smtp_ctx)
+    assert (run.sent, run.retrying, run.failed) == (2, 0, 0)
+
+    server = inbox[0]
+    ap = next(m for m in server.received if m["To"] == "ap@example.nhs.uk")
+    assert ap["Subject"] == f"Invoice {invoice['number']} - PO RZZPO0000123 - Chapel Hall CIC"
+    attachments = list(ap.iter_attachments())
+    assert len(attachments) == 1 and attachments[0].get_content_type() == "application/pdf"
+    stored = client.get(f"/api/v1/invoices/{invoice['id']}.pdf", headers=finance["headers"]).data
+    assert attachments[0].get_content() == stored
+    assert ap["Message-ID"] == queued[0]["message_id"]
+
+    proof = client.get("/api/v1/outbox", headers=finance["headers"]).json
+    assert {m["state"] for m in proof} == {"sent"}
+    assert proof[0]["server_reply"].startswith("250 2.0.0 queued as Q")
+    assert proof[0]["sent_at"] and proof[0]["pdf_sha256"] == hashlib.sha256(stored).hexdigest()
+    assert deliver_due(smtp_ctx).handled == 0 and len(server.received) == 2
+
+
+def test_temporary_failures_are_retried_with_backoff_until_accepted(
+    client: FlaskClient,
+    finance: Who,
+    invoice: Any,
+    inbox: tuple[Inbox, int],
+    smtp_ctx: Context,
+    clock: FrozenClock,
+) -> None:
+    inbox[0].data_faults = ["451 4.3.0 try again later", "421 4.7.0 too busy"]
+    send(client, finance, invoice)
+    assert deliver_due(smtp_ctx).retrying == 2
+    waiting = client.get("/api/v1/outbox", headers=finance["headers"]).json
+    assert {m["state"] for m in waiting} == {"pending"} and "451" in waiting[0]["last_error"]
+    assert deliver_due(smtp_ctx).handled == 0  # not due yet: backoff
+    clock.advance(timedelta(minutes=2))
+    assert run_worker(smtp_ctx, once=True).sent == 2
+    assert len(inbox[0].received) == 2
+
+
+def test_a_permanent_failure_is_dead_lettered_and_finance_can_retry(
+    client: FlaskClient, finance: Who, invoice: Any, inbox: tuple[Inbox, int], smtp_ctx: Context
+) -> None:
+    inbox[0].unknown = {"ap@example.nhs.uk"}
+    send(client, finance, invoice)
+    run = deliver_due(smtp_ctx)
+    assert (run.sent, run.failed) == (1, 1)
+    failed = client.get("/api/v1/outbox?state=failed", headers=finance["headers"]).json
+    assert [m["to"] for m in failed] == ["ap@example.nhs.uk"]
+    assert failed[0]["last_error"].startswith("550")
+    inbox[0].unknown = set()
+    retried = client.post(f"/api/v1/outbox/{failed[0]['id']}/retry", headers=finance["headers"])
+    assert retried.status_code == 200 and retried.json["state"] == "pending"
+    assert deliver_due(smtp_ctx).sent == 1
+    assert client.get("/api/v1/outbox?state=failed", headers=finance["headers"]).json == []
+
+
+def test_a_server_that_is_not_there_is_a_temporary_failure(
+    app: Flask, client: FlaskClient, finance: Who, invoice: Any
+) -> None:
+    ctx = app.extensions["roomhire"]
+    closed = dataclasses.replace(
+        ctx, mailer=SmtpMailer(SmtpSettings("127.0.0.1", free_port(), starttls=False, timeout=2))
+    )
+    send(client, finance, invoice)
+    assert deliver_due(closed).retrying == 2
+    errors = {
+        m["last_error"] for m in client.get("/api/v1/outbox", headers=finance["headers"]).json
+    }
+    assert all("ConnectionRefused" in e for e in errors)
+
+
+def test_the_embedded_default_writes_eml_files(
+    app: Flask, client: FlaskClient, finance: Who, invoice: Any, tmp_path: Path
+) -> None:
+    send(client, finance, invoice)
+    assert deliver_due(app.extensions["roomhire"]).sent == 2
+    files = sorted((tmp_path / "outbox").glob("*.eml"))
+    assert len(files) == 2
+    message = email.message_from_bytes(files[0].read_bytes(), policy=default)
+    assert invoice["number"] in message["Subject"]
+
+
+def test_trusts_can_have_invoices_queued_as_they_are_issued(
+    client: FlaskClient,
+    staff: Staff,
+    finance: Who,
+    facilitator: Who,
+    room: Who,
+    clock: FrozenClock,
+) -> None:
+    trust = staff.trust(send_on_issue=True, invoice_subject="{document} {number} PO {po_number}")
+    po = staff.purchase_order(trust["id"], room["venue_id"], finance)
+    book_tuesdays(staff, facilitator, room, po, sessions=1)
+    clock.current = datetime(2026, 12, 2, 9, tzinfo=UTC)
+    issued = issue(client, finance, "2026-11-30")["issued"][0]
+    queued = client.get("/api/v1/outbox", headers=finance["headers"]).json
+    assert [m["subject"] for m in queued] == [f"Invoice {issued['number']} PO RZZPO0000123"] * 2
+    bad = client.post(
+        "/api/v1/trusts",
+        json={
+            **{
+                k: trust[k]
+                for k in (
+                    "name",
+                    "organisation_code",
+                    "payables_code",
+                    "accounts_payable_email",
+                    "invoice_address",
+                    "po_number_pattern",
+                )
+            },
+            "invoice_subject": "Room hire {number}",
+        },
+        headers=staff.admin["headers"],
+    )
+    assert bad.status_code == 422 and "{po_number}" in bad.json["detail"]
