@@ -53,7 +53,12 @@ class Email:
 
 
 class TemporaryDeliveryError(Exception):
-    """Worth retrying: connection refused or dropped, timeout, SMTP 4xx."""
+    """Worth retrying: connection refused or dropped, timeout, SMTP 4xx. `maybe_delivered`
+    when it failed after the message was handed over (the server may have accepted it)."""
+
+    def __init__(self, message: str, *, maybe_delivered: bool = False) -> None:
+        super().__init__(message)
+        self.maybe_delivered = maybe_delivered
 
 
 class PermanentDeliveryError(Exception):

@@ -49,7 +49,14 @@ def _transmit(smtp: smtplib.SMTP, email: Email) -> str:
     for code, reply in (smtp.mail(email.sender), smtp.rcpt(email.to)):
         if code not in (250, 251):
             raise smtplib.SMTPResponseException(code, reply)
-    code, reply = smtp.data(mime(email).as_string())
+    try:
+        code, reply = smtp.data(mime(email).as_string())
+    except smtplib.SMTPResponseException:
+        raise  # a definite answer (4xx/5xx): handled by the caller
+    except OSError as exc:  # dropped or timed out mid-DATA: accepted or not, nobody knows
+        raise TemporaryDeliveryError(
+            f"{type(exc).__name__} during DATA: {exc}", maybe_delivered=True
+        ) from exc
     if code != 250:
         raise smtplib.SMTPResponseException(code, reply)
     return f"{code} {reply.decode(errors='replace')}"

@@ -95,8 +95,11 @@ class OutboxMessage:
     def sent(self, reply: str, now: datetime) -> None:
         self.state, self.server_reply, self.sent_at, self.last_error = State.SENT, reply, now, None
 
-    def failed_temporarily(self, error: str, now: datetime, rng: random.Random) -> None:
+    def failed_temporarily(
+        self, error: str, now: datetime, rng: random.Random, *, maybe_delivered: bool = False
+    ) -> None:
         self.last_error = error
+        self.possible_duplicate |= maybe_delivered  # the next send may repeat a delivered one
         if self.attempts >= MAX_ATTEMPTS:
             self.state = State.FAILED
             return

@@ -145,7 +145,9 @@ def _deliver(ctx: Context, uow: UnitOfWork, message: OutboxMessage) -> None:
             raise PermanentDeliveryError("the stored PDF no longer matches its SHA-256")
         reply = ctx.mailer.send(_email(ctx, invoice, message, pdf))
     except TemporaryDeliveryError as exc:
-        message.failed_temporarily(str(exc), ctx.clock.now(), _jitter)
+        message.failed_temporarily(
+            str(exc), ctx.clock.now(), _jitter, maybe_delivered=exc.maybe_delivered
+        )
     except PermanentDeliveryError as exc:
         message.failed_permanently(str(exc))
     else:

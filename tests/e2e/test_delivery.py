@@ -7,13 +7,11 @@ import email
 import hashlib
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from email.message import EmailMessage
 from email.policy import default
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -22,43 +20,16 @@ from service.usecases.context import Context
 from service.usecases.delivery import deliver_due, run_worker
 from tests.conftest import Staff, book_tuesdays, issue
 from tests.e2e.live import free_port
+from tests.e2e.smtp_server import Inbox, smtp_server
 from tests.fakes import FrozenClock
 
 Who = dict[str, Any]
 
 
-class Inbox:
-    """An SMTP server's handler: keeps what it accepts, answers the faults it is given."""
-
-    def __init__(self) -> None:
-        self.received: list[EmailMessage] = []
-        self.data_faults: list[str] = []
-        self.unknown: set[str] = set()
-
-    async def handle_RCPT(
-        self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any
-    ) -> str:
-        if address in self.unknown:
-            return "550 5.1.1 mailbox unavailable"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        if self.data_faults:
-            return self.data_faults.pop(0)
-        message = email.message_from_bytes(envelope.content, policy=default)
-        assert isinstance(message, EmailMessage)
-        self.received.append(message)
-        return f"250 2.0.0 queued as Q{len(self.received)}"
-
-
 @pytest.fixture
 def inbox() -> Iterator[tuple[Inbox, int]]:
-    handler, port = Inbox(), free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield handler, port
-    controller.stop()
+    with smtp_server(Inbox()) as server:
+        yield server
 
 
 @pytest.fixture

@@ -1,0 +1,121 @@
+"""Fault injection over 500 invoices: refused connections, 4xx replies, lines dropped after
+the server accepted, replies too slow, and a worker killed mid-batch. Every invoice is
+delivered; none is marked sent unless the server accepted it; a message reaches the server
+twice only through an ambiguous failure, and is then flagged."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, date, datetime, timedelta
+
+from flask import Flask
+
+from adapters.email.smtp import SmtpMailer, SmtpSettings
+from service.domain.delivery import CLAIM_EXPIRES, State
+from service.domain.invoicing import Invoice
+from service.domain.users import Role, User
+from service.ports import Email
+from service.usecases.context import Context
+from service.usecases.delivery import deliver_due
+from service.usecases.invoicing import issue_invoices
+from tests.conftest import Staff, booking_body
+from tests.e2e.live import free_port
+from tests.e2e.smtp_server import FaultyInbox, smtp_server
+from tests.fakes import FrozenClock
+
+ROOMS, SESSIONS = 5, 100  # 500 per-session invoices
+FINANCE = User(email="finance@example.org", role=Role.FINANCE, key_hash="")
+
+
+class TinyPdf:
+    """The PDF is not under test here; rendering 500 real ones would only cost time."""
+
+    def render(self, invoice: Invoice) -> bytes:
+        return b"%PDF-1.7\n% " + invoice.number.encode() + b"\n%%EOF\n"
+
+
+class WorkerKilled(BaseException):
+    """Like SIGKILL: nothing in the worker catches it."""
+
+
+class DiesAfter:
+    """A mailer whose worker dies right after the server accepted the n-th message,
+    before the result could be recorded."""
+
+    def __init__(self, mailer: SmtpMailer, n: int) -> None:
+        self.mailer, self.left = mailer, n
+
+    def send(self, email: Email) -> str:
+        reply = self.mailer.send(email)
+        self.left -= 1
+        if self.left == 0:
+            raise WorkerKilled
+        return reply
+
+
+def _issue_500(app: Flask, staff: Staff, clock: FrozenClock) -> Context:
+    finance = staff.user(Role.FINANCE)
+    facilitator = staff.user(Role.FACILITATOR)
+    trust = staff.trust(send_on_issue=True)
+    venue = staff.venue()
+    po = staff.purchase_order(
+        trust["id"], venue["id"], finance, approved_value_pence=10**8, valid_to="2029-12-31"
+    )
+    for r in range(ROOMS):
+        room = staff.room(venue["id"], name=f"Room {r}")
+        staff.post(
+            "/api/v1/bookings",
+            booking_body(
+                room["id"],
+                frequency="weekly",
+                sessions=SESSIONS,
+                purchase_order_id=po["id"],
+                invoice_cadence="per_session",
+            ),
+            facilitator,
+        )
+    clock.current = datetime(2029, 1, 2, 9, tzinfo=UTC)
+    ctx = dataclasses.replace(app.extensions["roomhire"], renderer=TinyPdf())
+    report = issue_invoices(ctx, ctx.new_uow(), FINANCE, date(2028, 12, 31))
+    assert len(report.issued) == ROOMS * SESSIONS and not report.refused
+    return ctx
+
+
+def test_every_invoice_is_delivered_once_through_every_kind_of_fault(
+    app: Flask, staff: Staff, clock: FrozenClock
+) -> None:
+    ctx = _issue_500(app, staff, clock)
+    inbox = FaultyInbox(2026, refuse=0.12, drop=0.04, slow=0.004, delay=1.5)
+    with smtp_server(inbox) as (server, port):
+        smtp = SmtpMailer(SmtpSettings("127.0.0.1", port, starttls=False, timeout=1.0))
+        nowhere = SmtpMailer(SmtpSettings("127.0.0.1", free_port(), starttls=False, timeout=1.0))
+        assert deliver_due(dataclasses.replace(ctx, mailer=nowhere), batch=40).retrying == 40
+
+        for crash_after in (7, 150, 333):  # three workers die mid-batch
+            clock.advance(CLAIM_EXPIRES + timedelta(minutes=1))
+            try:
+                deliver_due(
+                    dataclasses.replace(ctx, mailer=DiesAfter(smtp, crash_after)), batch=400
+                )
+            except WorkerKilled:
+                pass
+            else:
+                raise AssertionError("the worker should have died")
+
+        for _ in range(40):  # the surviving worker, run by cron, until nothing is left
+            clock.advance(timedelta(hours=1, minutes=1))  # past any backoff and stale claim
+            if deliver_due(dataclasses.replace(ctx, mailer=smtp), batch=500).handled == 0:
+                break
+
+    with ctx.new_uow() as uow:
+        messages = uow.outbox.find()
+    assert len(messages) == 2 * ROOMS * SESSIONS
+    assert {m.state for m in messages} == {State.SENT}
+    received = server.message_ids
+    assert all(received[m.message_id] >= 1 for m in messages)  # every one delivered
+    assert all(m.server_reply and m.server_reply.startswith("250") for m in messages)
+    duplicated = {mid for mid, times in received.items() if times > 1}
+    flagged = {m.message_id for m in messages if m.possible_duplicate}
+    assert duplicated and duplicated <= flagged  # duplicates happen only where flagged
+    assert set(received) == {m.message_id for m in messages}  # nothing else was sent
+    assert min(server.faults.values()) > 0 and len(server.faults) == 3, server.faults
