@@ -1,0 +1,138 @@
+"""Messages per second through the outbox worker to a local SMTP server (aiosmtpd).
+
+    .venv/bin/python benchmarks/outbox_throughput.py [INVOICES]
+
+Each invoice is two emails (accounts payable and the venue's copy) carrying a real PDF.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import socket
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime
+from datetime import time as clock
+from decimal import Decimal
+from pathlib import Path
+
+from aiosmtpd.controller import Controller
+
+from adapters.email.smtp import SmtpMailer, SmtpSettings
+from service.app import context_for, upgrade_database
+from service.config import Config
+from service.domain.bookings import BookingSeries, InvoiceCadence
+from service.domain.directory import Room, Trust, VatTreatment, Venue
+from service.domain.invoicing import Invoice, Kind, Line, Party
+from service.domain.money import charge
+from service.domain.purchasing import PurchaseOrder
+from service.domain.recurrence import Recurrence
+from service.domain.users import Role, User
+from service.usecases.delivery import deliver_due, queue_messages
+
+TEMPLATES = Path(__file__).parents[1] / "invoice_templates"
+
+
+class Sink:
+    async def handle_DATA(self, server: object, session: object, envelope: object) -> str:
+        return "250 OK"
+
+
+def main() -> None:
+    count = int(sys.argv[1]) if len(sys.argv) > 1 else 500
+    folder = Path(tempfile.mkdtemp())
+    config = Config(f"sqlite:///{folder / 'bench.db'}", "bench", folder, TEMPLATES)
+    upgrade_database(config)
+    ctx = context_for(config)
+    now = datetime.now(UTC)
+    with ctx.new_uow() as uow:
+        trust = uow.trusts.add(
+            Trust("T", "RZZ", "P", "ap@example.nhs.uk", "PO Box 1", "RZZPO\\d{7}")
+        )
+        venue = uow.venues.add(
+            Venue("Chapel Hall CIC", "1 Row", "BS5 9XX", "hall@example.org", "money@example.org")
+        )
+        room = uow.rooms.add(Room(venue.id or 0, "Hall", 20, True, 2500, VatTreatment.EXEMPT))
+        user = uow.users.add(User("f@example.org", Role.FACILITATOR, "h"))
+        po = uow.purchase_orders.add(
+            PurchaseOrder(
+                "RZZPO0000001",
+                trust.id or 0,
+                venue.id or 0,
+                "CC",
+                10**9,
+                date(2026, 1, 1),
+                date(2027, 1, 1),
+            )
+        )
+        series = uow.bookings.add(
+            BookingSeries(
+                room.id or 0,
+                user.id or 0,
+                "G",
+                Recurrence(date(2026, 12, 1)),
+                clock(13),
+                clock(16),
+                now,
+                purchase_order_id=po.id,
+                invoice_cadence=InvoiceCadence.MONTHLY,
+            )
+        )
+        lines = tuple(
+            Line(
+                "Room hire",
+                date(2026, 12, d),
+                clock(13),
+                clock(16),
+                "Hall",
+                180,
+                charge(2500, 180, Decimal(0)),
+                None,
+            )
+            for d in (1, 8, 15, 22)
+        )
+        supplier = Party(venue.name, venue.address, venue.remittance_email)
+        customer = Party(trust.name, trust.invoice_address, trust.accounts_payable_email)
+        template = Invoice(
+            Kind.INVOICE,
+            "X",
+            venue.id or 0,
+            trust.id or 0,
+            po.id or 0,
+            po.number,
+            series.id or 0,
+            date(2027, 1, 4),
+            date(2026, 12, 22),
+            date(2027, 2, 3),
+            supplier,
+            customer,
+            lines,
+        )
+        pdf = ctx.renderer.render(template)
+        for n in range(1, count + 1):
+            invoice = uow.invoices.add(
+                Invoice(**{**template.__dict__, "number": f"CHAP{n:04d}"}), pdf, now
+            )
+            queue_messages(ctx, uow, invoice, "benchmark")
+        uow.commit()
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Sink(), hostname="127.0.0.1", port=port)
+    controller.start()
+    mailer = SmtpMailer(SmtpSettings("127.0.0.1", port, starttls=False))
+    worker = dataclasses.replace(ctx, mailer=mailer)
+    start = time.perf_counter()
+    sent = 0
+    while (run := deliver_due(worker, batch=100)).handled:
+        sent += run.sent
+    elapsed = time.perf_counter() - start
+    controller.stop()
+    print(f"{sent} messages ({count} invoices, PDF {len(pdf):,} bytes each) in {elapsed:.2f} s")
+    print(f"throughput: {sent / elapsed:.0f} messages/s (one worker, SQLite, SMTP on 127.0.0.1)")
+
+
+if __name__ == "__main__":
+    main()
