@@ -22,6 +22,7 @@ FINANCE = [
     ("POST", "/api/v1/purchase-orders"),
     ("POST", "/api/v1/invoices/issue"),
     ("GET", "/api/v1/invoices"),
+    ("GET", "/api/v1/outbox"),
 ]
 ANY_STAFF = [
     ("GET", "/api/v1/me"),

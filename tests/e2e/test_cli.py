@@ -144,3 +144,31 @@ def test_users_belong_to_an_existing_trust(tmp_path: Path) -> None:
         "999",
     )
     assert missing.returncode == 1 and "There is no trust 999" in missing.stderr
+
+
+def test_outbox_run_once_delivers_what_is_due_and_exits(
+    database_url: str, staff: Staff, clock: FrozenClock, tmp_path: Path
+) -> None:
+    clock.current = datetime(2025, 1, 1, 9, tzinfo=UTC)
+    finance = staff.user(Role.FINANCE)
+    room = staff.room(staff.venue()["id"])
+    trust = staff.trust(send_on_issue=True)
+    po = staff.purchase_order(
+        trust["id"], room["venue_id"], finance, valid_from="2025-01-01", valid_to="2025-12-31"
+    )
+    staff.post(
+        "/api/v1/bookings",
+        booking_body(
+            room["id"],
+            first_date="2025-01-07",
+            purchase_order_id=po["id"],
+            facilitator_id=staff.user(Role.FACILITATOR)["id"],
+        ),
+    )
+    env = {"ROOMHIRE_DATABASE_URL": database_url}
+    assert "1 issued" in run(tmp_path, "invoices", "issue", "--through", "2025-01-31", **env).stdout
+    delivered = run(tmp_path, "outbox", "run", "--once", **env)
+    assert delivered.returncode == 0, delivered.stderr
+    assert "2 sent, 0 to retry, 0 failed." in delivered.stdout
+    assert len(list((tmp_path / "outbox").glob("*.eml"))) == 2
+    assert "0 sent" in run(tmp_path, "outbox", "run", "--once", **env).stdout
