@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import email
 import hashlib
+import os
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.policy import default
@@ -16,6 +22,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from adapters.email.smtp import SmtpMailer, SmtpSettings
+from service.domain.delivery import CLAIM_EXPIRES
 from service.usecases.context import Context
 from service.usecases.delivery import deliver_due, run_worker
 from tests.conftest import Staff, book_tuesdays, issue
@@ -184,3 +191,63 @@ def test_trusts_can_have_invoices_queued_as_they_are_issued(
         headers=staff.admin["headers"],
     )
     assert bad.status_code == 422 and "{po_number}" in bad.json["detail"]
+
+
+class SlowInbox(Inbox):
+    """Takes its time over each message, so a worker can be killed in the middle of a batch."""
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        await asyncio.sleep(0.3)
+        return await super().handle_DATA(server, session, envelope)
+
+
+def test_a_worker_process_killed_mid_batch_loses_nothing(
+    app: Flask,
+    client: FlaskClient,
+    staff: Staff,
+    finance: Who,
+    facilitator: Who,
+    room: Who,
+    po: Any,
+    clock: FrozenClock,
+    database_url: str,
+    tmp_path: Path,
+) -> None:
+    book_tuesdays(staff, facilitator, room, po, invoice_cadence="per_session")
+    clock.current = datetime(2027, 1, 4, 9, tzinfo=UTC)
+    for invoice in issue(client, finance, "2026-12-31")["issued"]:
+        send(client, finance, invoice)
+    with smtp_server(SlowInbox()) as (server, port):
+        env = {
+            **os.environ,
+            "ROOMHIRE_DATABASE_URL": database_url,
+            "ROOMHIRE_DATA_DIR": str(tmp_path),
+            "ROOMHIRE_SMTP_HOST": "127.0.0.1",
+            "ROOMHIRE_SMTP_PORT": str(port),
+            "ROOMHIRE_SMTP_STARTTLS": "false",
+        }
+        worker = subprocess.Popen(
+            [str(Path(sys.executable).parent / "roomhire"), "outbox", "run"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 30
+        while len(server.received) < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        worker.send_signal(signal.SIGKILL)  # mid-batch: 12 messages claimed, 3 or so sent
+        worker.wait(timeout=10)
+        assert 0 < len(server.received) < 12
+        stuck = client.get("/api/v1/outbox?state=sending", headers=finance["headers"]).json
+        assert stuck, "the killed worker left its claims behind"
+
+        smtp = SmtpMailer(SmtpSettings("127.0.0.1", port, starttls=False, timeout=5))
+        # The killed worker claimed on the real clock; later, its claims have gone stale.
+        clock.current = max(clock.current, datetime.now(UTC)) + CLAIM_EXPIRES + timedelta(minutes=1)
+        run_worker(dataclasses.replace(app.extensions["roomhire"], mailer=smtp), once=True)
+    messages = client.get("/api/v1/outbox", headers=finance["headers"]).json
+    assert len(messages) == 12 and {m["state"] for m in messages} == {"sent"}
+    received = server.message_ids
+    assert {m["message_id"] for m in messages} == set(received)
+    flagged = {m["message_id"] for m in messages if m["possible_duplicate"]}
+    assert {mid for mid, n in received.items() if n > 1} <= flagged
