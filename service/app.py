@@ -11,12 +11,14 @@ from adapters.clock import SystemClock
 from adapters.db.engine import make_engine, make_session_factory
 from adapters.db.migrate import upgrade
 from adapters.db.unit_of_work import SqlAlchemyUnitOfWork
+from adapters.email.file_notifier import FileNotifier
 from adapters.email.file_outbox import FileMailer
+from adapters.email.notify import NotifyClient
 from adapters.email.smtp import SmtpMailer, SmtpSettings
 from adapters.pdf.weasyprint_renderer import WeasyPrintRenderer
 from service import api
 from service.config import Config
-from service.ports import Clock, Mailer
+from service.ports import Clock, Mailer, Notifier
 from service.usecases.context import Context
 
 
@@ -38,8 +40,16 @@ def _context(config: Config, engine: Engine, clock: Clock | None = None) -> Cont
         calendar=IcsWriter(),
         renderer=WeasyPrintRenderer(config.template_dir),
         mailer=_mailer(config),
+        notifier=_notifier(config),
         mail_from=config.mail_from,
     )
+
+
+def _notifier(config: Config) -> Notifier:
+    if config.notify is None:
+        return FileNotifier(config.data_dir / "notifications.jsonl")
+    n = config.notify
+    return NotifyClient(n.api_key, n.templates, n.base_url)
 
 
 def _mailer(config: Config) -> Mailer:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -23,6 +24,13 @@ class SmtpConfig:
 
 
 @dataclass(frozen=True)
+class NotifyConfig:
+    api_key: str
+    base_url: str
+    templates: dict[str, str]  # Roomhire's name for a message -> the Notify template id
+
+
+@dataclass(frozen=True)
 class Config:
     database_url: str
     secret_key: str
@@ -30,6 +38,7 @@ class Config:
     template_dir: Path = Path("invoice_templates")
     mail_from: str = "invoices@roomhire.invalid"
     smtp: SmtpConfig | None = None  # None: write .eml files to data_dir/outbox
+    notify: NotifyConfig | None = None  # None: write notices to data_dir/notifications.jsonl
 
     @property
     def outbox_dir(self) -> Path:
@@ -53,7 +62,22 @@ class Config:
         mail_from = env.get("ROOMHIRE_MAIL_FROM", "invoices@roomhire.invalid")
         if "@" not in mail_from:
             raise ConfigError("ROOMHIRE_MAIL_FROM must be an email address.")
-        return cls(url, secret, data_dir, templates, mail_from, _smtp(env))
+        return cls(url, secret, data_dir, templates, mail_from, _smtp(env), _notify(env))
+
+
+def _notify(env: Mapping[str, str]) -> NotifyConfig | None:
+    key = env.get("ROOMHIRE_NOTIFY_API_KEY")
+    if not key:
+        return None
+    if not re.fullmatch(r".+-[0-9a-f-]{36}-[0-9a-f-]{36}", key):
+        raise ConfigError("ROOMHIRE_NOTIFY_API_KEY is not a Notify API key (name-service-secret).")
+    template = env.get("ROOMHIRE_NOTIFY_TEMPLATE_RECEIPT_REMINDER")
+    if not template:
+        raise ConfigError(
+            "Set ROOMHIRE_NOTIFY_TEMPLATE_RECEIPT_REMINDER to the Notify template id."
+        )
+    base = env.get("ROOMHIRE_NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk")
+    return NotifyConfig(key, base.rstrip("/"), {"receipt_reminder": template})
 
 
 def _smtp(env: Mapping[str, str]) -> SmtpConfig | None:

@@ -72,6 +72,23 @@ class Mailer(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class Notice:
+    """A short notification by GOV.UK Notify (which cannot attach a PDF)."""
+
+    email_address: str
+    template: str  # which message: a key of the configured Notify template ids
+    personalisation: dict[str, str]
+    reference: str
+
+
+class Notifier(Protocol):
+    def notify(self, notice: Notice) -> str:
+        """Send it; return the provider's id for it. Raises TemporaryDeliveryError (429, 5xx,
+        network) or PermanentDeliveryError (400, 403: retrying would not help)."""
+        ...
+
+
 class TrustRepository(Protocol):
     def add(self, trust: Trust) -> Trust: ...
     def get(self, trust_id: int) -> Trust | None: ...

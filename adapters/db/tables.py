@@ -62,6 +62,7 @@ class TrustRow(Base):
         String(200), server_default="{document} {number} - PO {po_number} - {supplier}"
     )
     send_on_issue: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    remind_facilitators: Mapped[bool] = mapped_column(Boolean, server_default=false())
 
 
 class VenueRow(Base):

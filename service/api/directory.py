@@ -39,6 +39,7 @@ class TrustSchema(Schema):
         },
     )
     send_on_issue = fields.Boolean(load_default=False)
+    remind_facilitators = fields.Boolean(load_default=False)
 
     @post_load
     def make(self, data: dict[str, Any], **_: Any) -> Trust:

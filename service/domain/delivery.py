@@ -24,6 +24,7 @@ _REQUIRED = ("{document}", "{number}", "{po_number}")
 class Recipient(StrEnum):
     ACCOUNTS_PAYABLE = "accounts_payable"
     VENUE_COPY = "venue_copy"
+    FACILITATOR_REMINDER = "facilitator_reminder"  # by GOV.UK Notify: confirm the sessions
 
 
 class State(StrEnum):

@@ -59,6 +59,9 @@ class Trust:
     po_number_pattern: str
     invoice_subject: str = "{document} {number} - PO {po_number} - {supplier}"
     send_on_issue: bool = False  # queue each invoice for email as soon as it is issued
+    # With each invoice, remind the facilitator to receipt the sessions on the PO, so that
+    # accounts payable does not put the invoice on a QTY REC hold.
+    remind_facilitators: bool = False
     id: int | None = None
 
 

@@ -11,6 +11,7 @@ from service.ports import (
     HolidayCalendar,
     InvoiceRenderer,
     Mailer,
+    Notifier,
     UnitOfWork,
 )
 
@@ -23,4 +24,5 @@ class Context:
     calendar: CalendarWriter
     renderer: InvoiceRenderer
     mailer: Mailer
+    notifier: Notifier
     mail_from: str

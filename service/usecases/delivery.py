@@ -17,13 +17,20 @@ from service.domain.delivery import (
     subject,
 )
 from service.domain.errors import NotFound
-from service.domain.invoicing import Invoice
+from service.domain.invoicing import Invoice, Kind
 from service.domain.money import format_pounds
 from service.domain.users import Role, User
-from service.ports import Email, PermanentDeliveryError, TemporaryDeliveryError, UnitOfWork
+from service.ports import (
+    Email,
+    Notice,
+    PermanentDeliveryError,
+    TemporaryDeliveryError,
+    UnitOfWork,
+)
 from service.usecases.context import Context
 from service.usecases.directory import get_trust, get_venue
 
+RECEIPT_REMINDER = "receipt_reminder"  # the Notify template: "please confirm the sessions"
 _jitter = random.Random()  # noqa: S311 — retry jitter, not a secret
 
 
@@ -56,23 +63,28 @@ def queue_messages(
     ensure_attachable(pdf)
     trust = get_trust(uow, invoice.trust_id)
     venue = get_venue(uow, invoice.venue_id)
+    title = subject(trust.invoice_subject, invoice)
+    recipients = [
+        (Recipient.ACCOUNTS_PAYABLE, trust.accounts_payable_email, title),
+        (Recipient.VENUE_COPY, venue.contact_email, title),
+    ]
+    facilitator = _facilitator(uow, invoice)
+    if trust.remind_facilitators and facilitator and invoice.kind is Kind.INVOICE:
+        recipients.append(
+            (
+                Recipient.FACILITATOR_REMINDER,
+                facilitator.email,
+                f"Please confirm the sessions of {invoice.number} on {invoice.po_number}",
+            )
+        )
     now = ctx.clock.now()
     messages = [
         uow.outbox.add(
             OutboxMessage(
-                invoice.id,
-                recipient,
-                to,
-                subject(trust.invoice_subject, invoice),
-                message_id(invoice, recipient),
-                sha256,
-                now,
+                invoice.id, recipient, to, title, message_id(invoice, recipient), sha256, now
             )
         )
-        for recipient, to in (
-            (Recipient.ACCOUNTS_PAYABLE, trust.accounts_payable_email),
-            (Recipient.VENUE_COPY, venue.contact_email),
-        )
+        for recipient, to, title in recipients
     ]
     uow.audit.record(
         AuditEvent(
@@ -80,6 +92,11 @@ def queue_messages(
         )
     )
     return messages
+
+
+def _facilitator(uow: UnitOfWork, invoice: Invoice) -> User | None:
+    series = uow.bookings.get(invoice.booking_id)
+    return uow.users.get(series.facilitator_id) if series else None
 
 
 @dataclass
@@ -143,7 +160,10 @@ def _deliver(ctx: Context, uow: UnitOfWork, message: OutboxMessage) -> None:
     try:
         if sha256 != message.pdf_sha256:
             raise PermanentDeliveryError("the stored PDF no longer matches its SHA-256")
-        reply = ctx.mailer.send(_email(ctx, invoice, message, pdf))
+        if message.recipient is Recipient.FACILITATOR_REMINDER:
+            reply = ctx.notifier.notify(_reminder(invoice, message))
+        else:
+            reply = ctx.mailer.send(_email(ctx, invoice, message, pdf))
     except TemporaryDeliveryError as exc:
         message.failed_temporarily(
             str(exc), ctx.clock.now(), _jitter, maybe_delivered=exc.maybe_delivered
@@ -184,6 +204,22 @@ def _email(ctx: Context, invoice: Invoice, message: OutboxMessage, pdf: bytes) -
         text="\n\n".join(lines),
         attachment_name=f"{invoice.number}.pdf",
         attachment=pdf,
+    )
+
+
+def _reminder(invoice: Invoice, message: OutboxMessage) -> Notice:
+    dates = ", ".join(f"{line.day:%d %b %Y}" for line in invoice.lines)
+    return Notice(
+        email_address=message.to,
+        template=RECEIPT_REMINDER,
+        personalisation={
+            "invoice_number": invoice.number,
+            "po_number": invoice.po_number,
+            "venue": invoice.supplier.name,
+            "sessions": dates,
+            "amount": format_pounds(invoice.gross_pence),
+        },
+        reference=message.message_id,
     )
 
 

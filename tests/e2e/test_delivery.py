@@ -21,11 +21,14 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from adapters.email.notify import NotifyClient
 from adapters.email.smtp import SmtpMailer, SmtpSettings
 from service.domain.delivery import CLAIM_EXPIRES
+from service.domain.users import Role
 from service.usecases.context import Context
-from service.usecases.delivery import deliver_due, run_worker
+from service.usecases.delivery import RECEIPT_REMINDER, deliver_due, run_worker
 from tests.conftest import Staff, book_tuesdays, issue
+from tests.e2e.fake_notify import API_KEY, fake_notify
 from tests.e2e.live import free_port
 from tests.e2e.smtp_server import Inbox, smtp_server
 from tests.fakes import FrozenClock
@@ -251,3 +254,73 @@ def test_a_worker_process_killed_mid_batch_loses_nothing(
     assert {m["message_id"] for m in messages} == set(received)
     flagged = {m["message_id"] for m in messages if m["possible_duplicate"]}
     assert {mid for mid, n in received.items() if n > 1} <= flagged
+
+
+@pytest.fixture
+def reminding(
+    client: FlaskClient, staff: Staff, finance: Who, room: Who, clock: FrozenClock
+) -> tuple[Any, Who]:
+    """An issued invoice of a trust that reminds its facilitators, queued for sending."""
+    trust = staff.trust(remind_facilitators=True)
+    facilitator = staff.user(Role.FACILITATOR, trust_id=trust["id"])
+    po = staff.purchase_order(trust["id"], room["venue_id"], finance)
+    book_tuesdays(staff, facilitator, room, po, sessions=1)
+    clock.current = datetime(2026, 12, 2, 9, tzinfo=UTC)
+    invoice = issue(client, finance, "2026-11-30")["issued"][0]
+    send(client, finance, invoice)
+    return invoice, facilitator
+
+
+def _with_notify(ctx: Context, base_url: str) -> Context:
+    client = NotifyClient(API_KEY, {RECEIPT_REMINDER: "tmpl-receipt"}, base_url, timeout=5)
+    return dataclasses.replace(ctx, notifier=client)
+
+
+def test_facilitators_are_reminded_by_notify_which_is_retried_on_429_and_5xx(
+    client: FlaskClient,
+    finance: Who,
+    reminding: tuple[Any, Who],
+    smtp_ctx: Context,
+    clock: FrozenClock,
+) -> None:
+    invoice, facilitator = reminding
+    with fake_notify() as (notify, base_url):
+        notify.script = [429, 503]
+        ctx = _with_notify(smtp_ctx, base_url)
+        assert (
+            deliver_due(ctx).sent,
+            client.get("/api/v1/outbox?state=pending", headers=finance["headers"]).json[0][
+                "last_error"
+            ][:3],
+        ) == (2, "429")
+        clock.advance(timedelta(minutes=2))
+        assert deliver_due(ctx).retrying == 1
+        clock.advance(timedelta(minutes=5))
+        assert deliver_due(ctx).sent == 1
+    assert notify.refused_tokens == 0
+    [body] = notify.accepted
+    assert body["template_id"] == "tmpl-receipt"
+    assert (
+        body["email_address"]
+        == client.get("/api/v1/me", headers=facilitator["headers"]).json["email"]
+    )
+    assert body["personalisation"]["invoice_number"] == invoice["number"]
+    assert body["personalisation"]["po_number"] == "RZZPO0000123"
+    reminder = next(
+        m
+        for m in client.get("/api/v1/outbox", headers=finance["headers"]).json
+        if m["recipient"] == "facilitator_reminder"
+    )
+    assert reminder["state"] == "sent" and reminder["server_reply"].startswith("201 notification")
+    assert body["reference"] == reminder["message_id"]
+
+
+def test_a_notify_400_is_not_retried(
+    client: FlaskClient, finance: Who, reminding: tuple[Any, Who], smtp_ctx: Context
+) -> None:
+    with fake_notify() as (notify, base_url):
+        notify.script = [400]
+        run = deliver_due(_with_notify(smtp_ctx, base_url))
+    assert (run.sent, run.failed, run.retrying) == (2, 1, 0)
+    [failed] = client.get("/api/v1/outbox?state=failed", headers=finance["headers"]).json
+    assert failed["recipient"] == "facilitator_reminder" and failed["last_error"].startswith("400")

@@ -20,10 +20,10 @@ def upgrade() -> None:
         "trusts",
         sa.Column("invoice_subject", sa.String(200), server_default=SUBJECT, nullable=False),
     )
-    op.add_column(
-        "trusts",
-        sa.Column("send_on_issue", sa.Boolean(), server_default=sa.false(), nullable=False),
-    )
+    for flag in ("send_on_issue", "remind_facilitators"):
+        op.add_column(
+            "trusts", sa.Column(flag, sa.Boolean(), server_default=sa.false(), nullable=False)
+        )
     op.create_table(
         "outbox_messages",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -50,5 +50,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("outbox_messages")
     with op.batch_alter_table("trusts") as batch:
+        batch.drop_column("remind_facilitators")
         batch.drop_column("send_on_issue")
         batch.drop_column("invoice_subject")

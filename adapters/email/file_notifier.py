@@ -1,0 +1,20 @@
+"""The embedded default for notifications: one JSON line per notice in a file."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+
+from service.ports import Notice
+
+
+class FileNotifier:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def notify(self, notice: Notice) -> str:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self.path.open("a") as log:
+            log.write(json.dumps(asdict(notice), sort_keys=True) + "\n")
+        return f"written to {self.path}"
