@@ -6,6 +6,7 @@ twice only through an ambiguous failure, and is then flagged."""
 from __future__ import annotations
 
 import dataclasses
+import threading
 from datetime import UTC, date, datetime, timedelta
 
 from flask import Flask
@@ -16,11 +17,11 @@ from service.domain.invoicing import Invoice
 from service.domain.users import Role, User
 from service.ports import Email
 from service.usecases.context import Context
-from service.usecases.delivery import deliver_due
+from service.usecases.delivery import deliver_due, run_worker
 from service.usecases.invoicing import issue_invoices
 from tests.conftest import Staff, booking_body
 from tests.e2e.live import free_port
-from tests.e2e.smtp_server import FaultyInbox, smtp_server
+from tests.e2e.smtp_server import FaultyInbox, Inbox, smtp_server
 from tests.fakes import FrozenClock
 
 ROOMS, SESSIONS = 5, 100  # 500 per-session invoices
@@ -119,3 +120,28 @@ def test_every_invoice_is_delivered_once_through_every_kind_of_fault(
     assert duplicated and duplicated <= flagged  # duplicates happen only where flagged
     assert set(received) == {m.message_id for m in messages}  # nothing else was sent
     assert min(server.faults.values()) > 0 and len(server.faults) == 3, server.faults
+
+
+def test_several_workers_at_once_send_each_message_exactly_once(
+    app: Flask, staff: Staff, clock: FrozenClock
+) -> None:
+    ctx = _issue_500(app, staff, clock)
+    with smtp_server(Inbox()) as (server, port):
+        smtp = dataclasses.replace(
+            ctx, mailer=SmtpMailer(SmtpSettings("127.0.0.1", port, starttls=False, timeout=5))
+        )
+        barrier = threading.Barrier(4)
+
+        def worker() -> None:
+            barrier.wait()
+            run_worker(smtp, once=True, batch=25)
+
+        threads = [threading.Thread(target=worker) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    received = server.message_ids
+    assert len(received) == 2 * ROOMS * SESSIONS and set(received.values()) == {1}
+    with ctx.new_uow() as uow:
+        assert {m.state for m in uow.outbox.find()} == {State.SENT}
