@@ -21,6 +21,7 @@ class SmtpConfig:
     username: str | None
     password: str | None
     starttls: bool
+    ca_file: str | None = None
 
 
 @dataclass(frozen=True)
@@ -90,12 +91,16 @@ def _smtp(env: Mapping[str, str]) -> SmtpConfig | None:
     starttls = env.get("ROOMHIRE_SMTP_STARTTLS", "true").lower()
     if starttls not in ("true", "false"):
         raise ConfigError("ROOMHIRE_SMTP_STARTTLS must be true or false.")
+    ca_file = env.get("ROOMHIRE_SMTP_CA_FILE") or None
+    if ca_file and not Path(ca_file).is_file():
+        raise ConfigError(f"ROOMHIRE_SMTP_CA_FILE: no file at {ca_file}.")
     return SmtpConfig(
         host,
         int(port),
         env.get("ROOMHIRE_SMTP_USERNAME") or None,
         env.get("ROOMHIRE_SMTP_PASSWORD") or None,
         starttls == "true",
+        ca_file,
     )
 
 

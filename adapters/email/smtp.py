@@ -18,6 +18,7 @@ class SmtpSettings:
     password: str | None = None
     starttls: bool = True
     timeout: float = 30.0
+    ca_file: str | None = None  # trust this CA too (a relay with a private certificate)
 
 
 class SmtpMailer:
@@ -30,7 +31,7 @@ class SmtpMailer:
         try:
             with smtplib.SMTP(s.host, s.port, timeout=s.timeout) as smtp:
                 if s.starttls:
-                    smtp.starttls(context=ssl.create_default_context())
+                    smtp.starttls(context=ssl.create_default_context(cafile=s.ca_file))
                 if s.username:
                     smtp.login(s.username, s.password or "")
                 return _transmit(smtp, email)

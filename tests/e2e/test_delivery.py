@@ -8,6 +8,7 @@ import email
 import hashlib
 import os
 import signal
+import ssl
 import subprocess
 import sys
 import time
@@ -18,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -324,3 +327,76 @@ def test_a_notify_400_is_not_retried(
     assert (run.sent, run.failed, run.retrying) == (2, 1, 0)
     [failed] = client.get("/api/v1/outbox?state=failed", headers=finance["headers"]).json
     assert failed["recipient"] == "facilitator_reminder" and failed["last_error"].startswith("400")
+
+
+class Authenticator:
+    def __call__(
+        self, server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any
+    ) -> AuthResult:
+        ok = (auth_data.login, auth_data.password) == (b"roomhire-app", b"s3cret")
+        return AuthResult(success=ok, handled=False)  # let the server answer 535
+
+
+def test_smtp_with_starttls_and_login_as_nhsmail_expects(
+    client: FlaskClient, finance: Who, invoice: Any, app: Flask, tmp_path: Path
+) -> None:
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    tls.load_cert_chain(cert, key)
+    handler, port = Inbox(), free_port()
+    controller = Controller(
+        handler,
+        hostname="127.0.0.1",
+        port=port,
+        tls_context=tls,
+        require_starttls=True,
+        authenticator=Authenticator(),
+        auth_require_tls=True,
+    )
+    controller.start()
+    try:
+        send(client, finance, invoice)
+        ctx = app.extensions["roomhire"]
+
+        def mailer(password: str) -> Context:
+            settings = SmtpSettings(
+                "127.0.0.1",
+                port,
+                "roomhire-app",
+                password,
+                starttls=True,
+                timeout=5,
+                ca_file=str(cert),
+            )
+            return dataclasses.replace(ctx, mailer=SmtpMailer(settings))
+
+        assert deliver_due(mailer("wrong")).failed == 2  # 535: a permanent failure
+        for message in client.get("/api/v1/outbox", headers=finance["headers"]).json:
+            assert message["last_error"].startswith("535")
+            client.post(f"/api/v1/outbox/{message['id']}/retry", headers=finance["headers"])
+        assert deliver_due(mailer("s3cret")).sent == 2
+    finally:
+        controller.stop()
+    assert len(handler.received) == 2
