@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Flask
 from sqlalchemy import Engine
 
@@ -15,6 +17,7 @@ from adapters.email.file_notifier import FileNotifier
 from adapters.email.file_outbox import FileMailer
 from adapters.email.notify import NotifyClient
 from adapters.email.smtp import SmtpMailer, SmtpSettings
+from adapters.exports.profiles import Profiles
 from adapters.pdf.weasyprint_renderer import WeasyPrintRenderer
 from service import api
 from service.config import Config
@@ -42,6 +45,8 @@ def _context(config: Config, engine: Engine, clock: Clock | None = None) -> Cont
         mailer=_mailer(config),
         notifier=_notifier(config),
         mail_from=config.mail_from,
+        exports=Profiles(config.profiles_dir),
+        lost_after=timedelta(days=config.lost_after_days),
     )
 
 

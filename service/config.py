@@ -9,6 +9,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+NOTIFY_TEMPLATES = ("receipt_reminder", "hold_notice")  # GOV.UK Notify messages Roomhire sends
+
 
 class ConfigError(Exception):
     """A setting is missing or malformed; the message names it."""
@@ -40,6 +42,8 @@ class Config:
     mail_from: str = "invoices@roomhire.invalid"
     smtp: SmtpConfig | None = None  # None: write .eml files to data_dir/outbox
     notify: NotifyConfig | None = None  # None: write notices to data_dir/notifications.jsonl
+    profiles_dir: Path | None = None  # finance users' export mapping files (*.toml)
+    lost_after_days: int = 14  # an invoice no export shows this long after sending is lost
 
     @property
     def outbox_dir(self) -> Path:
@@ -63,7 +67,25 @@ class Config:
         mail_from = env.get("ROOMHIRE_MAIL_FROM", "invoices@roomhire.invalid")
         if "@" not in mail_from:
             raise ConfigError("ROOMHIRE_MAIL_FROM must be an email address.")
-        return cls(url, secret, data_dir, templates, mail_from, _smtp(env), _notify(env))
+        profiles = env.get("ROOMHIRE_EXPORT_PROFILES_DIR")
+        if profiles and not Path(profiles).is_dir():
+            raise ConfigError(f"ROOMHIRE_EXPORT_PROFILES_DIR: no folder at {profiles}.")
+        lost_after = env.get("ROOMHIRE_LOST_AFTER_DAYS", "14")
+        if not lost_after.isdigit() or not 1 <= int(lost_after) <= 365:
+            raise ConfigError(
+                f"ROOMHIRE_LOST_AFTER_DAYS must be a number of days (1-365), not {lost_after!r}."
+            )
+        return cls(
+            url,
+            secret,
+            data_dir,
+            templates,
+            mail_from,
+            _smtp(env),
+            _notify(env),
+            Path(profiles).resolve() if profiles else None,
+            int(lost_after),
+        )
 
 
 def _notify(env: Mapping[str, str]) -> NotifyConfig | None:
@@ -72,13 +94,14 @@ def _notify(env: Mapping[str, str]) -> NotifyConfig | None:
         return None
     if not re.fullmatch(r".+-[0-9a-f-]{36}-[0-9a-f-]{36}", key):
         raise ConfigError("ROOMHIRE_NOTIFY_API_KEY is not a Notify API key (name-service-secret).")
-    template = env.get("ROOMHIRE_NOTIFY_TEMPLATE_RECEIPT_REMINDER")
-    if not template:
-        raise ConfigError(
-            "Set ROOMHIRE_NOTIFY_TEMPLATE_RECEIPT_REMINDER to the Notify template id."
-        )
+    templates = {}
+    for name in NOTIFY_TEMPLATES:
+        variable = f"ROOMHIRE_NOTIFY_TEMPLATE_{name.upper()}"
+        if not env.get(variable):
+            raise ConfigError(f"Set {variable} to the Notify template id.")
+        templates[name] = env[variable]
     base = env.get("ROOMHIRE_NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk")
-    return NotifyConfig(key, base.rstrip("/"), {"receipt_reminder": template})
+    return NotifyConfig(key, base.rstrip("/"), templates)
 
 
 def _smtp(env: Mapping[str, str]) -> SmtpConfig | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from types import TracebackType
@@ -13,10 +13,18 @@ from service.domain.bookings import BookingSeries, Session
 from service.domain.calendar import CalendarEntry
 from service.domain.delivery import OutboxMessage, State
 from service.domain.directory import Closure, Room, Trust, Venue
+from service.domain.exports import ExportReading, Profile, SupplierIndex
 from service.domain.invoicing import Invoice, Kind
 from service.domain.purchasing import PurchaseOrder
+from service.domain.reconciliation import (
+    Discrepancy,
+    ImportRecord,
+    InvoiceState,
+    Ours,
+    StatusEvent,
+)
 from service.domain.timeslots import Interval
-from service.domain.users import User
+from service.domain.users import Role, User
 
 
 class Clock(Protocol):
@@ -178,6 +186,50 @@ class UserRepository(Protocol):
     def get(self, user_id: int) -> User | None: ...
     def by_key_hash(self, key_hash: str) -> User | None: ...
     def by_email(self, email: str) -> User | None: ...
+    def find(self, *, role: Role, trust_id: int | None) -> list[User]: ...
+
+
+class ExportFormats(Protocol):
+    """The finance export layouts Roomhire reads (built-in profiles and mapping files)."""
+
+    def names(self) -> list[str]: ...
+    def get(self, name: str) -> Profile:
+        """A profile by name or a mapping file by path; ProfileInvalid if neither."""
+        ...
+
+    def read(
+        self,
+        data: bytes,
+        profile: Profile,
+        suppliers: SupplierIndex,
+        progress: Callable[[int], None] | None = None,
+    ) -> ExportReading:
+        """Rows about our venues, row errors, counts; ExportRefused for a broken file."""
+        ...
+
+
+class ReconciliationRepository(Protocol):
+    def lock(self) -> None:
+        """Serialise imports until the transaction ends."""
+        ...
+
+    def ours(self) -> list[Ours]: ...
+    def states(self) -> dict[int, InvoiceState]: ...
+    def state(self, invoice_id: int) -> InvoiceState | None: ...
+    def save_states(self, states: Sequence[InvoiceState]) -> None: ...
+    def confirm(self, invoice_id: int) -> None: ...
+    def add_events(self, events: Sequence[StatusEvent]) -> None: ...
+    def events(self, invoice_id: int) -> list[StatusEvent]: ...
+    def add_import(self, record: ImportRecord) -> ImportRecord: ...
+    def update_import(self, record: ImportRecord) -> None: ...
+    def get_import(self, import_id: int) -> ImportRecord | None: ...
+    def import_of(self, profile: str, sha256: str) -> ImportRecord | None: ...
+    def imports(self) -> list[ImportRecord]:
+        """Newest first."""
+        ...
+
+    def add_findings(self, findings: Sequence[Discrepancy]) -> None: ...
+    def findings(self, import_ids: Sequence[int]) -> list[Discrepancy]: ...
 
 
 @dataclass(frozen=True)
@@ -222,6 +274,7 @@ class UnitOfWork(Protocol):
     users: UserRepository
     idempotency: IdempotencyStore
     audit: AuditLog
+    reconciliation: ReconciliationRepository
 
     def __enter__(self) -> Self: ...
     def __exit__(

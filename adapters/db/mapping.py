@@ -10,13 +10,16 @@ from typing import Any, TypeVar
 
 from adapters.db.tables import (
     ClosureRow,
+    ImportRow,
     InvoiceLineRow,
     InvoiceRow,
+    InvoiceStateRow,
     OutboxRow,
     PurchaseOrderRow,
     RoomRow,
     SeriesRow,
     SessionRow,
+    StatusEventRow,
     TrustRow,
     UserRow,
     VenueRow,
@@ -24,9 +27,11 @@ from adapters.db.tables import (
 from service.domain.bookings import BookingSeries, InvoiceCadence, Session, SessionStatus
 from service.domain.delivery import OutboxMessage, Recipient, State
 from service.domain.directory import Closure, Room, Trust, VatTreatment, Venue
+from service.domain.exports import RowError, Status
 from service.domain.invoicing import Invoice, Kind, Line, Party
 from service.domain.money import LineAmount
 from service.domain.purchasing import PurchaseOrder
+from service.domain.reconciliation import ImportRecord, InvoiceState, StatusEvent
 from service.domain.recurrence import Frequency, Recurrence, Skipped
 from service.domain.timeslots import Interval
 from service.domain.users import Role, User
@@ -189,3 +194,31 @@ def outbox(row: OutboxRow) -> OutboxMessage:
 
 def outbox_row(m: OutboxMessage) -> OutboxRow:
     return OutboxRow(**_shared(OutboxMessage, m, recipient=m.recipient.value, state=m.state.value))
+
+
+def import_record(row: ImportRow) -> ImportRecord:
+    errors = [RowError(**e) for e in row.row_errors]
+    return _to_domain(ImportRecord, row, row_errors=errors)
+
+
+def import_row(record: ImportRecord) -> ImportRow:
+    errors = [dataclasses.asdict(e) for e in record.row_errors]
+    return ImportRow(**_shared(ImportRecord, record, row_errors=errors))
+
+
+def invoice_state(row: InvoiceStateRow) -> InvoiceState:
+    return _to_domain(InvoiceState, row, status=Status(row.status), holds=tuple(row.holds))
+
+
+def invoice_state_values(state: InvoiceState) -> dict[str, Any]:
+    return _shared(InvoiceState, state, status=state.status.value, holds=list(state.holds))
+
+
+def status_event(row: StatusEventRow) -> StatusEvent:
+    return _to_domain(StatusEvent, row, status=Status(row.status))
+
+
+def status_event_values(event: StatusEvent) -> dict[str, Any]:
+    values = _shared(StatusEvent, event, status=event.status.value)
+    del values["id"]
+    return values

@@ -5,26 +5,31 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, date, datetime
 
-from sqlalchemy import func, select, text
+from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as DbSession
 
 from adapters.db import mapping
 from adapters.db.tables import (
     AuditRow,
+    Base,
     ClosureRow,
+    FindingRow,
     IdempotencyRow,
+    ImportRow,
     InvoiceCounterRow,
     InvoiceDocumentRow,
     InvoiceLineRow,
     InvoiceRow,
+    InvoiceStateRow,
     OutboxRow,
     PurchaseOrderRow,
     RoomRow,
     SeriesRow,
     SessionRow,
+    StatusEventRow,
     TrustRow,
     UserRow,
     VenueRow,
@@ -33,10 +38,19 @@ from service.domain.audit import AuditEvent
 from service.domain.bookings import BookingSeries, Session, SessionStatus
 from service.domain.delivery import OutboxMessage, State
 from service.domain.directory import Closure, Room, Trust, Venue
+from service.domain.exports import Status, normalise_invoice_number
 from service.domain.invoicing import Invoice, Kind
 from service.domain.purchasing import PurchaseOrder
-from service.domain.timeslots import Interval
-from service.domain.users import User
+from service.domain.reconciliation import (
+    Discrepancy,
+    ImportRecord,
+    InvoiceState,
+    Ours,
+    Problem,
+    StatusEvent,
+)
+from service.domain.timeslots import LONDON, Interval
+from service.domain.users import Role, User
 from service.ports import KeyAlreadyClaimed, SlotTaken, StoredResponse
 
 OVERLAP_MARKERS = ("session_overlap", "sessions_no_overlap")
@@ -199,6 +213,13 @@ class UserRepository(_Repository):
         row = self.db.scalar(select(UserRow).where(UserRow.key_hash == key_hash))
         return mapping.user(row) if row else None
 
+    def find(self, *, role: Role, trust_id: int | None) -> list[User]:
+        """Active users with that role (of that trust, when given)."""
+        query = select(UserRow).where(UserRow.role == role.value, UserRow.active)
+        if trust_id is not None:
+            query = query.where(UserRow.trust_id == trust_id)
+        return [mapping.user(r) for r in self.db.scalars(query.order_by(UserRow.id))]
+
     def by_email(self, email: str) -> User | None:
         row = self.db.scalar(select(UserRow).where(UserRow.email == email))
         return mapping.user(row) if row else None
@@ -339,5 +360,150 @@ class OutboxRepository(_Repository):
         self.db.flush()
 
 
-def _columns(row: OutboxRow) -> dict[str, object]:
-    return {c.key: getattr(row, c.key) for c in OutboxRow.__table__.columns if c.key != "id"}
+def _columns(row: Base) -> dict[str, object]:
+    return {c.key: getattr(row, c.key) for c in row.__table__.columns if c.key != "id"}
+
+
+class ReconciliationRepository(_Repository):
+    def lock(self) -> None:
+        """Serialise imports. SQLite transactions are serialised already."""
+        if self.db.get_bind().dialect.name == "postgresql":
+            self.db.execute(text("SELECT pg_advisory_xact_lock(7373002)"))
+
+    def ours(self) -> list[Ours]:
+        """Every invoice and credit note, light: no lines, no PDF."""
+        sent = (
+            select(StatusEventRow.invoice_id, func.min(StatusEventRow.at).label("at"))
+            .where(StatusEventRow.status == Status.SENT.value)
+            .group_by(StatusEventRow.invoice_id)
+            .subquery()
+        )
+        query = select(
+            InvoiceRow.id,
+            InvoiceRow.venue_id,
+            InvoiceRow.trust_id,
+            InvoiceRow.booking_id,
+            InvoiceRow.number,
+            InvoiceRow.po_number,
+            InvoiceRow.gross_pence,
+            InvoiceRow.kind,
+            sent.c.at,
+        ).outerjoin(sent, sent.c.invoice_id == InvoiceRow.id)
+        return [
+            Ours(
+                id=r.id,
+                venue_id=r.venue_id,
+                trust_id=r.trust_id,
+                booking_id=r.booking_id,
+                number=normalise_invoice_number(r.number),
+                po_number=normalise_invoice_number(r.po_number),
+                amount_pence=-r.gross_pence if r.kind == Kind.CREDIT_NOTE.value else r.gross_pence,
+                sent_on=_london_day(r.at),
+            )
+            for r in self.db.execute(query.order_by(InvoiceRow.id))
+        ]
+
+    def states(self) -> dict[int, InvoiceState]:
+        rows = self.db.scalars(select(InvoiceStateRow))
+        return {r.invoice_id: mapping.invoice_state(r) for r in rows}
+
+    def state(self, invoice_id: int) -> InvoiceState | None:
+        row = self.db.get(InvoiceStateRow, invoice_id)
+        return mapping.invoice_state(row) if row else None
+
+    def save_states(self, states: Sequence[InvoiceState]) -> None:
+        ids = [s.invoice_id for s in states]
+        for chunk in range(0, len(ids), 500):
+            self.db.execute(
+                delete(InvoiceStateRow).where(
+                    InvoiceStateRow.invoice_id.in_(ids[chunk : chunk + 500])
+                )
+            )
+        if states:
+            self.db.execute(
+                insert(InvoiceStateRow), [mapping.invoice_state_values(s) for s in states]
+            )
+
+    def confirm(self, invoice_id: int) -> None:
+        self.db.execute(
+            update(InvoiceStateRow)
+            .where(InvoiceStateRow.invoice_id == invoice_id)
+            .values(confirmed=True)
+        )
+
+    def add_events(self, events: Sequence[StatusEvent]) -> None:
+        if events:
+            self.db.execute(
+                insert(StatusEventRow), [mapping.status_event_values(e) for e in events]
+            )
+
+    def events(self, invoice_id: int) -> list[StatusEvent]:
+        query = select(StatusEventRow).where(StatusEventRow.invoice_id == invoice_id)
+        return [mapping.status_event(r) for r in self.db.scalars(query.order_by(StatusEventRow.id))]
+
+    def add_import(self, record: ImportRecord) -> ImportRecord:
+        row = mapping.import_row(record)
+        self.db.add(row)
+        self.db.flush()
+        return mapping.import_record(row)
+
+    def update_import(self, record: ImportRecord) -> None:
+        row = self.db.get_one(ImportRow, record.id)
+        for name, value in _columns(mapping.import_row(record)).items():
+            setattr(row, name, value)
+        self.db.flush()
+
+    def get_import(self, import_id: int) -> ImportRecord | None:
+        row = self.db.get(ImportRow, import_id)
+        return mapping.import_record(row) if row else None
+
+    def import_of(self, profile: str, sha256: str) -> ImportRecord | None:
+        row = self.db.scalar(
+            select(ImportRow).where(ImportRow.profile == profile, ImportRow.sha256 == sha256)
+        )
+        return mapping.import_record(row) if row else None
+
+    def imports(self) -> list[ImportRecord]:
+        rows = self.db.scalars(select(ImportRow).order_by(ImportRow.id.desc()))
+        return [mapping.import_record(r) for r in rows]
+
+    def add_findings(self, findings: Sequence[Discrepancy]) -> None:
+        if findings:
+            self.db.execute(
+                insert(FindingRow),
+                [
+                    {
+                        "import_id": f.import_id,
+                        "line": f.line,
+                        "venue_id": f.venue_id,
+                        "detail": f.detail,
+                    }
+                    for f in findings
+                ],
+            )
+
+    def findings(self, import_ids: Sequence[int]) -> list[Discrepancy]:
+        """Rows of those imports about our venues that matched nothing we issued."""
+        query = (
+            select(FindingRow)
+            .where(FindingRow.import_id.in_(import_ids))
+            .order_by(FindingRow.import_id, FindingRow.line)
+        )
+        return [
+            Discrepancy(
+                Problem.UNKNOWN_INVOICE,
+                r.detail,
+                venue_id=r.venue_id,
+                import_id=r.import_id,
+                line=r.line,
+            )
+            for r in self.db.scalars(query)
+        ]
+
+
+def _london_day(at: datetime | None) -> date | None:
+    if at is None:
+        return None
+    if at.tzinfo is None:  # SQLite in a raw query: stored as UTC without a zone
+        at = at.replace(tzinfo=UTC)
+    return at.astimezone(LONDON).date()

@@ -239,11 +239,11 @@ class InvoiceDocumentRow(Base):
 
 
 class OutboxRow(Base):
-    """One email per invoice and recipient: never twice."""
+    """One message per invoice, recipient and topic (a hold notice's hold): never twice."""
 
     __tablename__ = "outbox_messages"
     __table_args__ = (
-        UniqueConstraint("invoice_id", "recipient"),
+        UniqueConstraint("invoice_id", "recipient", "topic", name="uq_outbox_once"),
         Index("ix_outbox_due", "state", "next_attempt_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -262,6 +262,7 @@ class OutboxRow(Base):
     server_reply: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None]
     possible_duplicate: Mapped[bool] = mapped_column(Boolean)
+    topic: Mapped[str] = mapped_column(String(300), server_default="")
 
 
 class IdempotencyRow(Base):
@@ -285,3 +286,68 @@ class AuditRow(Base):
     entity: Mapped[str] = mapped_column(String(50))
     entity_id: Mapped[int] = mapped_column(Integer)
     detail: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class ImportRow(Base):
+    __tablename__ = "procurement_imports"
+    __table_args__ = (UniqueConstraint("profile", "sha256"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    profile: Mapped[str] = mapped_column(String(100))
+    filename: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64))
+    imported_by: Mapped[str] = mapped_column(String(300))
+    imported_at: Mapped[datetime]
+    trust_id: Mapped[int | None] = mapped_column(ForeignKey("trusts.id"))
+    rows_read: Mapped[int] = mapped_column(Integer)
+    matched: Mapped[int] = mapped_column(Integer)
+    other_suppliers: Mapped[int] = mapped_column(Integer)
+    blank_lines: Mapped[int] = mapped_column(Integer)
+    errors: Mapped[int] = mapped_column(Integer)
+    discrepancies: Mapped[int] = mapped_column(Integer)
+    changes: Mapped[int] = mapped_column(Integer)
+    row_errors: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+
+
+class InvoiceStateRow(Base):
+    """The latest state of one of our invoices in the finance system (one row per invoice)."""
+
+    __tablename__ = "invoice_states"
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), primary_key=True)
+    status: Mapped[str] = mapped_column(String(20))
+    holds: Mapped[list[str]] = mapped_column(JSON)
+    export_amount_pence: Mapped[int | None] = mapped_column(Integer)
+    export_po_number: Mapped[str | None] = mapped_column(String(30))
+    paid_pence: Mapped[int] = mapped_column(Integer)
+    payments: Mapped[int] = mapped_column(Integer)
+    payment_date: Mapped[date | None] = mapped_column(Date)
+    payment_number: Mapped[str | None] = mapped_column(String(60))
+    fallback: Mapped[bool] = mapped_column(Boolean)
+    confirmed: Mapped[bool] = mapped_column(Boolean)
+    received_on: Mapped[date | None] = mapped_column(Date)
+    last_import_id: Mapped[int | None] = mapped_column(ForeignKey("procurement_imports.id"))
+
+
+class StatusEventRow(Base):
+    __tablename__ = "invoice_status_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20))
+    at: Mapped[datetime]
+    hold_code: Mapped[str | None] = mapped_column(String(60))
+    hold_reason: Mapped[str | None] = mapped_column(Text)
+    paid_pence: Mapped[int] = mapped_column(Integer)
+    payment_date: Mapped[date | None] = mapped_column(Date)
+    payment_number: Mapped[str | None] = mapped_column(String(60))
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("procurement_imports.id"))
+    line: Mapped[int | None] = mapped_column(Integer)
+
+
+class FindingRow(Base):
+    """A row about one of our venues that matches no invoice we issued."""
+
+    __tablename__ = "import_findings"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    import_id: Mapped[int] = mapped_column(ForeignKey("procurement_imports.id"), index=True)
+    line: Mapped[int] = mapped_column(Integer)
+    venue_id: Mapped[int] = mapped_column(ForeignKey("venues.id"))
+    detail: Mapped[str] = mapped_column(Text)

@@ -22,6 +22,7 @@ class SqlAlchemyUnitOfWork:
     users: ports.UserRepository
     idempotency: ports.IdempotencyStore
     audit: ports.AuditLog
+    reconciliation: ports.ReconciliationRepository
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._factory = session_factory
@@ -42,6 +43,7 @@ class SqlAlchemyUnitOfWork:
             self.users = repos.UserRepository(self.db)
             self.idempotency = repos.IdempotencyStore(self.db)
             self.audit = repos.AuditLog(self.db)
+            self.reconciliation = repos.ReconciliationRepository(self.db)
         self._depth += 1
         return self
 

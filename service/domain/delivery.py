@@ -25,6 +25,7 @@ class Recipient(StrEnum):
     ACCOUNTS_PAYABLE = "accounts_payable"
     VENUE_COPY = "venue_copy"
     FACILITATOR_REMINDER = "facilitator_reminder"  # by GOV.UK Notify: confirm the sessions
+    HOLD_NOTICE = "hold_notice"  # by GOV.UK Notify: the invoice is on hold and you must act
 
 
 class State(StrEnum):
@@ -55,10 +56,19 @@ def subject(template: str, invoice: Invoice) -> str:
     )
 
 
-def message_id(invoice: Invoice, recipient: Recipient) -> str:
+def message_id(invoice: Invoice, recipient: Recipient, topic: str = "") -> str:
     """Deterministic, so a resend of the same invoice to the same inbox can be recognised."""
-    digest = hashlib.sha256(f"{invoice.venue_id}/{invoice.number}".encode()).hexdigest()[:20]
+    key = f"{invoice.venue_id}/{invoice.number}" + (f"/{topic}" if topic else "")
+    digest = hashlib.sha256(key.encode()).hexdigest()[:20]
     return f"<{invoice.number}.{digest}.{recipient.value}@roomhire.invalid>"
+
+
+def hold_topic(code: str, import_id: int, to: str) -> str:
+    return f"hold {code} | import {import_id} | {to}"
+
+
+def hold_code(topic: str) -> str:
+    return topic.removeprefix("hold ").split(" | ")[0]
 
 
 def ensure_attachable(pdf: bytes) -> None:
@@ -83,6 +93,7 @@ class OutboxMessage:
     server_reply: str | None = None
     sent_at: datetime | None = None
     possible_duplicate: bool = False
+    topic: str = ""  # what a notice is about, e.g. hold_topic(...): one message per topic
     id: int | None = None
 
     def claim(self, now: datetime) -> None:

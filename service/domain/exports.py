@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date
+from enum import StrEnum
 
 from service.domain.errors import RuleViolation
 
@@ -23,26 +26,107 @@ def normalise_invoice_number(raw: str) -> str:
 
 def normalise_supplier_name(raw: str) -> str:
     """'St Mark's Community Hall, Community Interest Company' -> 'ST MARKS COMMUNITY HALL CIC'."""
-    name = re.sub(r"[^A-Z0-9& ]", "", raw.upper().replace("'", ""))
+    plain = unicodedata.normalize("NFKD", raw).encode("ascii", "ignore").decode()  # CAFÉ: CAFE
+    name = re.sub(r"[^A-Z0-9& ]", " ", plain.upper().replace("'", ""))
     for pattern, replacement in _SUFFIXES:
         name = re.sub(pattern, replacement, name)
     return " ".join(name.split())
 
 
+class Status(StrEnum):
+    """An invoice's journey through NHS accounts payable."""
+
+    SENT = "sent"
+    RECEIVED = "received"
+    ON_HOLD = "on_hold"
+    APPROVED = "approved"
+    PART_PAID = "part_paid"
+    PAID = "paid"
+    CANCELLED = "cancelled"
+    REJECTED = "rejected"
+
+
+FIELDS = (
+    "supplier_number",
+    "supplier_name",
+    "invoice_number",
+    "description",
+    "invoice_date",
+    "amount",
+    "currency",
+    "po_number",
+    "status",
+    "approval_status",
+    "hold_name",
+    "hold_reason",
+    "hold_date",
+    "due_date",
+    "amount_paid",
+    "payment_date",
+    "payment_number",
+)
+STATUS_FIELDS = ("status", "approval_status")
+
+
+@dataclass(frozen=True)
+class Profile:
+    """How to read one export layout: which header means which field (alternatives matched
+    case-, space- and underscore-insensitively), date forms, and what status values mean."""
+
+    name: str
+    columns: dict[str, tuple[str, ...]]
+    required: tuple[str, ...]
+    date_formats: tuple[str, ...]
+    statuses: dict[str, dict[str, Status | None]] = field(default_factory=dict)
+    every_row: Status | None = None  # e.g. spend-over-25k: every row is a payment
+    combine_payments: bool = False  # one payment split over rows repeats its number
+    description: str = ""
+
+
+class SupplierIndex:
+    """Which of our venues an export's supplier is: by supplier number when the venue has
+    one, otherwise by normalised name. Cached: most rows repeat a few thousand suppliers."""
+
+    def __init__(self, venues: Iterable[tuple[int, str | None, str]]) -> None:
+        self._by_number: dict[str, int] = {}
+        self._by_name: dict[str, int] = {}
+        for venue_id, number, name in venues:
+            if number:
+                self._by_number[number.strip().upper()] = venue_id
+            self._by_name.setdefault(normalise_supplier_name(name), venue_id)
+        self._numbered = set(self._by_number.values())
+        self._seen: dict[tuple[str, str], int | None] = {}
+
+    def venue_for(self, number: str, name: str) -> int | None:
+        key = (number, name)
+        if key not in self._seen:
+            self._seen[key] = self._look_up(number.strip().upper(), name)
+        return self._seen[key]
+
+    def _look_up(self, number: str, name: str) -> int | None:
+        if number in self._by_number:
+            return self._by_number[number]
+        venue_id = self._by_name.get(normalise_supplier_name(name))
+        if venue_id is None or (number and venue_id in self._numbered):
+            return None  # another supplier of the same name has its own number
+        return venue_id
+
+
 @dataclass(frozen=True)
 class ExportRow:
-    """One row of an accounts-payable export; money in pence, dates as dates."""
+    """One row about one of our venues; money in pence, dates as dates."""
 
     line: int
+    venue_id: int
     supplier_number: str | None
     supplier_name: str
-    invoice_number: str
+    invoice_number: str | None
+    description: str | None
     invoice_date: date | None
-    amount_pence: int
-    currency: str
+    amount_pence: int | None
+    currency: str | None
     po_number: str | None
-    invoice_status: str
-    approval_status: str | None
+    status: Status | None
     hold_name: str | None
     hold_reason: str | None
     hold_date: date | None
@@ -59,14 +143,25 @@ class RowError:
     message: str
 
 
-@dataclass(frozen=True)
+@dataclass
 class ExportReading:
     rows: list[ExportRow]
     errors: list[RowError]
-    blank_lines: int
+    blank_lines: int = 0
+    other_suppliers: int = 0
+
+    @property
+    def rows_read(self) -> int:
+        return len(self.rows) + len({e.line for e in self.errors}) + self.other_suppliers
 
 
 class ExportRefused(RuleViolation):
     """The file as a whole cannot be read; nothing from it is used."""
 
     code = "export_refused"
+
+
+class ProfileInvalid(RuleViolation):
+    """A mapping file that does not describe an export layout Roomhire can read."""
+
+    code = "profile_invalid"

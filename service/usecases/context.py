@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from service.ports import (
     CalendarWriter,
     Clock,
+    ExportFormats,
     HolidayCalendar,
     InvoiceRenderer,
     Mailer,
@@ -26,3 +28,5 @@ class Context:
     mailer: Mailer
     notifier: Notifier
     mail_from: str
+    exports: ExportFormats
+    lost_after: timedelta

@@ -13,12 +13,15 @@ from service.domain.delivery import (
     Recipient,
     State,
     ensure_attachable,
+    hold_code,
     message_id,
     subject,
 )
 from service.domain.errors import NotFound
+from service.domain.exports import Status
 from service.domain.invoicing import Invoice, Kind
 from service.domain.money import format_pounds
+from service.domain.reconciliation import StatusEvent, explain_hold
 from service.domain.users import Role, User
 from service.ports import (
     Email,
@@ -31,6 +34,7 @@ from service.usecases.context import Context
 from service.usecases.directory import get_trust, get_venue
 
 RECEIPT_REMINDER = "receipt_reminder"  # the Notify template: "please confirm the sessions"
+HOLD_NOTICE = "hold_notice"  # the Notify template: "this invoice is on hold; here is why"
 _jitter = random.Random()  # noqa: S311 — retry jitter, not a secret
 
 
@@ -162,6 +166,8 @@ def _deliver(ctx: Context, uow: UnitOfWork, message: OutboxMessage) -> None:
             raise PermanentDeliveryError("the stored PDF no longer matches its SHA-256")
         if message.recipient is Recipient.FACILITATOR_REMINDER:
             reply = ctx.notifier.notify(_reminder(invoice, message))
+        elif message.recipient is Recipient.HOLD_NOTICE:
+            reply = ctx.notifier.notify(_hold_notice(invoice, message))
         else:
             reply = ctx.mailer.send(_email(ctx, invoice, message, pdf))
     except TemporaryDeliveryError as exc:
@@ -174,6 +180,10 @@ def _deliver(ctx: Context, uow: UnitOfWork, message: OutboxMessage) -> None:
         message.sent(reply, ctx.clock.now())
     with uow:
         uow.outbox.save(message)
+        if message.state is State.SENT and message.recipient is Recipient.ACCOUNTS_PAYABLE:
+            uow.reconciliation.add_events(
+                [StatusEvent(message.invoice_id, Status.SENT, ctx.clock.now())]
+            )
         uow.audit.record(
             AuditEvent(
                 ctx.clock.now(),
@@ -218,6 +228,23 @@ def _reminder(invoice: Invoice, message: OutboxMessage) -> Notice:
             "venue": invoice.supplier.name,
             "sessions": dates,
             "amount": format_pounds(invoice.gross_pence),
+        },
+        reference=message.message_id,
+    )
+
+
+def _hold_notice(invoice: Invoice, message: OutboxMessage) -> Notice:
+    code = hold_code(message.topic)
+    return Notice(
+        email_address=message.to,
+        template=HOLD_NOTICE,
+        personalisation={
+            "invoice_number": invoice.number,
+            "po_number": invoice.po_number,
+            "venue": invoice.supplier.name,
+            "amount": format_pounds(invoice.gross_pence),
+            "hold_code": code,
+            "what_it_means": explain_hold(code).plain,
         },
         reference=message.message_id,
     )

@@ -1,0 +1,235 @@
+"""Reads a finance export (CSV) as a profile describes it. Tolerant where the formats README
+says so (encodings, BOM, date and amount forms, header drift, case and spaces), strict
+everywhere else: a structural problem refuses the whole file naming line and column; a bad
+value is reported with its line and column. Rows of other suppliers are counted, not parsed."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import re
+from collections.abc import Callable, Iterator
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import TypeVar
+
+from service.domain.exports import (
+    ExportReading,
+    ExportRefused,
+    ExportRow,
+    Profile,
+    RowError,
+    Status,
+    SupplierIndex,
+    normalise_invoice_number,
+)
+
+MAX_BYTES = 50 * 1024 * 1024
+MAX_FIELD = 100_000  # a longer field is a broken file, not an invoice
+PROGRESS_EVERY = 5_000
+_STRONGEST_FIRST = (Status.CANCELLED, Status.REJECTED, Status.PAID, Status.APPROVED)
+T = TypeVar("T")
+Progress = Callable[[int], None]
+
+
+class _BadValue(ValueError):
+    pass
+
+
+def read(
+    data: bytes, profile: Profile, suppliers: SupplierIndex, progress: Progress | None = None
+) -> ExportReading:
+    """`progress` is told the number of lines read every few thousand lines."""
+    if len(data) > MAX_BYTES:
+        raise ExportRefused(f"The file is {len(data):,} bytes; the limit is {MAX_BYTES:,}.")
+    records = csv.reader(io.StringIO(_decode(data), newline=""), strict=True)
+    reading = ExportReading([], [])
+    try:
+        header = next(records, None)
+        if header is None:
+            raise ExportRefused("The file is empty.")
+        at = _positions(header, profile)
+        number_at, name_at = at.get("supplier_number"), at["supplier_name"]
+        for record in _checked(records, len(header)):
+            line = records.line_num
+            if progress and line % PROGRESS_EVERY == 0:
+                progress(line)
+            if not any(cell.strip() for cell in record):
+                reading.blank_lines += 1
+                continue
+            number = record[number_at] if number_at is not None else ""
+            venue_id = suppliers.venue_for(number, record[name_at])
+            if venue_id is None:
+                reading.other_suppliers += 1
+                continue
+            cells = {name: record[i].strip() for name, i in at.items()}
+            row = _row(line, venue_id, cells, profile, reading.errors)
+            if row is not None:
+                reading.rows.append(row)
+    except csv.Error as exc:
+        raise ExportRefused(
+            f"Line {records.line_num}: the file is not valid CSV ({exc}).", line=records.line_num
+        ) from exc
+    if profile.combine_payments:
+        reading.rows[:] = _combined(reading.rows)
+    return reading
+
+
+def _decode(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")  # Windows exports: the £ sign is byte A3
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ExportRefused(
+            f"Line {line}: unreadable text encoding (neither UTF-8 nor Windows-1252).", line=line
+        ) from exc
+
+
+def _key(header: str) -> str:
+    return re.sub(r"[\s_]+", "", header).lower()
+
+
+def _positions(header: list[str], profile: Profile) -> dict[str, int]:
+    """Each field's column: the first of its headers present, whatever the case and spacing."""
+    wanted = {_key(title) for titles in profile.columns.values() for title in titles}
+    seen: dict[str, int] = {}
+    for i, title in enumerate(header):
+        if _key(title) in seen and _key(title) in wanted:
+            raise ExportRefused(
+                f"Line 1: column {title.strip()!r} appears twice.", line=1, column=title.strip()
+            )
+        seen.setdefault(_key(title), i)
+    positions = {}
+    for name, titles in profile.columns.items():
+        found = [seen[_key(t)] for t in titles if _key(t) in seen]
+        if found:
+            positions[name] = found[0]
+    missing = [profile.columns[name][0] for name in profile.required if name not in positions]
+    if missing:
+        raise ExportRefused(
+            f"Line 1: required column {', '.join(missing)} is missing.", line=1, column=missing[0]
+        )
+    return positions
+
+
+def _checked(records: Iterator[list[str]], width: int) -> Iterator[list[str]]:
+    csv.field_size_limit(MAX_FIELD)
+    for record in records:
+        if record and len(record) != width and any(cell.strip() for cell in record):
+            raise csv.Error(f"{len(record)} fields where the header has {width}")
+        yield record
+
+
+def _row(
+    line: int, venue_id: int, cells: dict[str, str], profile: Profile, errors: list[RowError]
+) -> ExportRow | None:
+    failed = False
+
+    def value(name: str, parse: Callable[[str], T], default: T) -> T:
+        nonlocal failed
+        raw = cells.get(name, "")
+        if not raw:
+            if name in profile.required:
+                errors.append(RowError(line, profile.columns[name][0], "blank"))
+                failed = True
+            return default
+        try:
+            return parse(raw)
+        except _BadValue as exc:
+            errors.append(RowError(line, profile.columns[name][0], f"{raw!r}: {exc}"))
+            failed = True
+            return default
+
+    def day(raw: str) -> date:
+        return _date(raw, profile.date_formats)
+
+    def currency(raw: str) -> str:
+        if raw.upper() != "GBP":
+            raise _BadValue("our invoices are in GBP")
+        return "GBP"
+
+    row = ExportRow(
+        line=line,
+        venue_id=venue_id,
+        supplier_number=value("supplier_number", str, None),
+        supplier_name=cells.get("supplier_name", ""),
+        invoice_number=value("invoice_number", _number, None),
+        description=value("description", str, None),
+        invoice_date=value("invoice_date", day, None),
+        amount_pence=value("amount", _pence, None),
+        currency=value("currency", currency, None),
+        po_number=value("po_number", _number, None),
+        status=_strongest(
+            {value(name, _meaning(meanings), None) for name, meanings in profile.statuses.items()},
+            profile.every_row,
+        ),
+        hold_name=value("hold_name", str.upper, None),
+        hold_reason=value("hold_reason", str, None),
+        hold_date=value("hold_date", day, None),
+        due_date=value("due_date", day, None),
+        amount_paid_pence=value("amount_paid", _pence, 0),
+        payment_date=value("payment_date", day, None),
+        payment_number=value("payment_number", str, None),
+    )
+    return None if failed else row
+
+
+def _meaning(meanings: dict[str, Status | None]) -> Callable[[str], Status | None]:
+    def parse(raw: str) -> Status | None:
+        try:
+            return meanings[raw.lower()]
+        except KeyError:
+            listed = ", ".join(repr(value) for value in meanings)
+            raise _BadValue(f"not one of the listed values ({listed})") from None
+
+    return parse
+
+
+def _strongest(found: set[Status | None], otherwise: Status | None) -> Status | None:
+    return next((s for s in _STRONGEST_FIRST if s in found), otherwise)
+
+
+def _number(raw: str) -> str | None:
+    """As SBS keys it: 'gwc 0031' -> 'GWC0031'."""
+    return normalise_invoice_number(raw) or None
+
+
+def _date(raw: str, forms: tuple[str, ...]) -> date:
+    for form in forms:
+        try:
+            return datetime.strptime(raw.title(), form).date()  # noqa: DTZ007 — a date only
+        except ValueError:
+            continue
+    examples = " or ".join(date(2026, 11, 23).strftime(f).upper() for f in forms)
+    raise _BadValue(f"not a date like {examples}")
+
+
+def _pence(raw: str) -> int:
+    """'1,234.50', '£1,234.50', '-42.10' -> pence, exactly."""
+    cleaned = raw.replace(",", "").replace("£", "").replace(" ", "")
+    try:
+        amount = Decimal(cleaned)
+    except InvalidOperation:
+        raise _BadValue("not an amount like 1,234.50") from None
+    if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
+        raise _BadValue("not an amount in pounds and pence")
+    return int(amount * 100)
+
+
+def _combined(rows: list[ExportRow]) -> list[ExportRow]:
+    """One payment split over several rows (same supplier and number) becomes one row."""
+    by_payment: dict[tuple[int, str | None], ExportRow] = {}
+    for row in rows:
+        key = (row.venue_id, row.payment_number)
+        if key in by_payment and row.payment_number:
+            first = by_payment[key]
+            paid = first.amount_paid_pence + row.amount_paid_pence
+            by_payment[key] = dataclasses.replace(first, amount_paid_pence=paid)
+        else:
+            by_payment[key if row.payment_number else (row.venue_id, f"line {row.line}")] = row
+    return list(by_payment.values())

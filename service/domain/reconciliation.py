@@ -1,0 +1,428 @@
+"""Where each invoice really is in the NHS finance system, read from its exports: statuses,
+holds explained in plain words, and the discrepancies a person has to look at."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+
+from service.domain.exports import ExportRow, RowError, Status
+from service.domain.money import format_pounds
+
+BPPC_DAYS = 30  # Better Payment Practice Code: pay within 30 days of receiving the invoice
+BPPC_TARGET_PERCENT = 95
+AGE_BANDS = ((0, 30), (31, 60), (61, 90), (91, None))
+
+
+class Owner(StrEnum):
+    FACILITATOR = "facilitator"
+    FINANCE = "finance"
+    VENUE = "venue"
+
+
+@dataclass(frozen=True)
+class HoldMeaning:
+    plain: str
+    owner: Owner
+
+
+_QTY = HoldMeaning(
+    "The NHS team hasn't confirmed the sessions on the purchase order yet; "
+    "the facilitator has been asked.",
+    Owner.FACILITATOR,
+)
+_VALUE = HoldMeaning(
+    "The invoice is more than the purchase order allows; NHS finance must raise the PO value "
+    "(or the invoice is wrong).",
+    Owner.FINANCE,
+)
+_PO = HoldMeaning(
+    "There is a problem with the purchase order; NHS procurement must sort it out.", Owner.FINANCE
+)
+_CODING = HoldMeaning(
+    "NHS finance must correct its internal accounting codes; nothing is needed from the venue.",
+    Owner.FINANCE,
+)
+HOLDS = {
+    "QTY REC": _QTY,
+    **dict.fromkeys(("QTY ORD", "PRICE", "AMT ORD", "AMOUNT"), _VALUE),
+    **dict.fromkeys(("PO NOT APPROVED", "MATCH REQUIRED", "FINAL MATCHING"), _PO),
+    **dict.fromkeys(("DIST ACCT INVALID", "ERV ACCT INVALID", "FUTURE PERIOD"), _CODING),
+    "VENDOR": HoldMeaning(
+        "The venue's supplier record is on hold (for example bank details being checked); "
+        "the venue and NHS Shared Business Services must resolve it.",
+        Owner.VENUE,
+    ),
+}
+
+
+def explain_hold(code: str) -> HoldMeaning:
+    return HOLDS.get(
+        code,
+        HoldMeaning(f"NHS accounts payable has put it on hold ({code}).", Owner.FINANCE),
+    )
+
+
+@dataclass(frozen=True)
+class Ours:
+    """What matching needs of one of our invoices (credit notes carry a negative amount)."""
+
+    id: int
+    venue_id: int
+    trust_id: int
+    booking_id: int
+    number: str
+    po_number: str
+    amount_pence: int
+    sent_on: date | None
+
+
+@dataclass
+class ImportRecord:
+    """One export imported: its file's hash (the same file twice changes nothing), who and
+    when, and what came of it."""
+
+    profile: str
+    filename: str
+    sha256: str
+    imported_by: str
+    imported_at: datetime
+    trust_id: int | None
+    rows_read: int = 0
+    matched: int = 0
+    other_suppliers: int = 0
+    blank_lines: int = 0
+    errors: int = 0
+    discrepancies: int = 0
+    changes: int = 0
+    row_errors: list[RowError] = field(default_factory=list)
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class Hold:
+    code: str
+    reason: str | None
+    line: int
+
+
+@dataclass(frozen=True)
+class Observation:
+    """What one export says about one of our invoices, from all the rows matched to it."""
+
+    status: Status
+    holds: tuple[Hold, ...]
+    amount_pence: int | None
+    po_number: str | None
+    paid_pence: int
+    payments: int
+    payment_date: date | None
+    payment_number: str | None
+    line: int
+    fallback: bool
+
+
+@dataclass
+class InvoiceState:
+    """The latest known state of one of our invoices in the finance system."""
+
+    invoice_id: int
+    status: Status
+    holds: tuple[str, ...] = ()
+    export_amount_pence: int | None = None
+    export_po_number: str | None = None
+    paid_pence: int = 0
+    payments: int = 0
+    payment_date: date | None = None
+    payment_number: str | None = None
+    fallback: bool = False
+    confirmed: bool = False
+    received_on: date | None = None
+    last_import_id: int | None = None
+
+
+@dataclass(frozen=True)
+class StatusEvent:
+    invoice_id: int
+    status: Status
+    at: datetime
+    hold_code: str | None = None
+    hold_reason: str | None = None
+    paid_pence: int = 0
+    payment_date: date | None = None
+    payment_number: str | None = None
+    import_id: int | None = None
+    line: int | None = None
+    id: int | None = None
+
+    @property
+    def explanation(self) -> str | None:
+        return explain_hold(self.hold_code).plain if self.hold_code else None
+
+
+@dataclass
+class Matching:
+    """Rows grouped by the invoice they are about; rows for our venues that match nothing."""
+
+    rows: dict[int, list[ExportRow]] = field(default_factory=dict)
+    fallback: set[int] = field(default_factory=set)
+    unknown: list[ExportRow] = field(default_factory=list)
+
+
+def match(rows: list[ExportRow], invoices: list[Ours]) -> Matching:
+    """By venue and normalised number; then by a number inside the description; then, for a
+    mis-keyed number, by PO and amount (or amount alone when the export has no PO) against a
+    single candidate, flagged for a person to confirm."""
+    by_number = {(i.venue_id, i.number): i for i in invoices}
+    by_venue: dict[int, list[Ours]] = defaultdict(list)
+    for invoice in invoices:
+        by_venue[invoice.venue_id].append(invoice)
+    result = Matching()
+    leftovers: list[ExportRow] = []
+    for row in rows:
+        found = by_number.get((row.venue_id, row.invoice_number or "")) or _mentioned(
+            row, by_venue[row.venue_id]
+        )
+        if found:
+            result.rows.setdefault(found.id, []).append(row)
+        else:
+            leftovers.append(row)
+    for row in leftovers:
+        candidates = [
+            i
+            for i in by_venue[row.venue_id]
+            if i.id not in result.rows or i.id in result.fallback
+            if (row.po_number is None or row.po_number == i.po_number)
+            and row.amount_pence in (i.amount_pence, None)
+            and (row.amount_pence is not None or row.amount_paid_pence == i.amount_pence)
+        ]
+        if len({c.id for c in candidates}) == 1:
+            result.rows.setdefault(candidates[0].id, []).append(row)
+            result.fallback.add(candidates[0].id)
+        else:
+            result.unknown.append(row)
+    return result
+
+
+def _mentioned(row: ExportRow, candidates: list[Ours]) -> Ours | None:
+    if row.invoice_number or not row.description:
+        return None
+    text = "".join(ch for ch in row.description.upper() if ch.isalnum())
+    found = [i for i in candidates if i.number in text]
+    return found[0] if len(found) == 1 else None
+
+
+def observe(rows: list[ExportRow], invoice: Ours, *, fallback: bool) -> Observation:
+    """Cancelled or rejected win; then paid in full; then any hold; then part paid; then
+    approved; otherwise received. Distinct payment numbers are distinct payments."""
+    statuses = {row.status for row in rows}
+    paid_by_payment: dict[str | None, int] = {}
+    for row in rows:
+        paid = row.amount_paid_pence or (row.amount_pence or 0 if row.status is Status.PAID else 0)
+        if paid:
+            paid_by_payment[row.payment_number] = max(
+                paid, paid_by_payment.get(row.payment_number, 0)
+            )
+    paid = sum(paid_by_payment.values())
+    holds = tuple(
+        {
+            row.hold_name: Hold(row.hold_name, row.hold_reason, row.line)
+            for row in rows
+            if row.hold_name
+        }.values()
+    )
+    owed = abs(invoice.amount_pence)
+    if Status.CANCELLED in statuses:
+        status = Status.CANCELLED
+    elif Status.REJECTED in statuses:
+        status = Status.REJECTED
+    elif owed and abs(paid) >= owed:
+        status = Status.PAID
+    elif holds:
+        status = Status.ON_HOLD
+    elif paid:
+        status = Status.PART_PAID
+    elif Status.APPROVED in statuses:
+        status = Status.APPROVED
+    else:
+        status = Status.RECEIVED
+    latest = max(
+        (row for row in rows if row.payment_date),
+        key=lambda r: r.payment_date or date.min,
+        default=None,
+    )
+    amounts = [row.amount_pence for row in rows if row.amount_pence is not None]
+    pos = [row.po_number for row in rows]
+    return Observation(
+        status=status,
+        holds=holds,
+        amount_pence=amounts[0] if amounts else None,
+        po_number=pos[0] if pos else None,
+        paid_pence=paid,
+        payments=len(paid_by_payment),
+        payment_date=latest.payment_date if latest else None,
+        payment_number=latest.payment_number if latest else None,
+        line=rows[0].line,
+        fallback=fallback,
+    )
+
+
+def changes(
+    state: InvoiceState | None, seen: Observation, invoice_id: int, import_id: int, at: datetime
+) -> list[StatusEvent]:
+    """The events a new observation adds to the history: nothing when nothing changed; one
+    event per newly appearing hold; `received` first when the export shows it the first time."""
+    known = state.status if state else None
+    held = set(state.holds) if state and state.status is Status.ON_HOLD else set()
+
+    def event(status: Status, line: int, hold: Hold | None = None) -> StatusEvent:
+        return StatusEvent(
+            invoice_id,
+            status,
+            at,
+            hold_code=hold.code if hold else None,
+            hold_reason=hold.reason if hold else None,
+            paid_pence=seen.paid_pence,
+            payment_date=seen.payment_date,
+            payment_number=seen.payment_number,
+            import_id=import_id,
+            line=line,
+        )
+
+    events = []
+    if known in (None, Status.SENT) and seen.status is not Status.RECEIVED:
+        events.append(event(Status.RECEIVED, seen.line))
+    if seen.status is Status.ON_HOLD:
+        events += [event(Status.ON_HOLD, h.line, h) for h in seen.holds if h.code not in held]
+    elif seen.status is not known or (state and seen.paid_pence != state.paid_pence):
+        events.append(event(seen.status, seen.line))
+    return events
+
+
+def updated(
+    state: InvoiceState | None, seen: Observation, invoice: Ours, import_id: int, today: date
+) -> InvoiceState:
+    received_on = (state.received_on if state else None) or invoice.sent_on or today
+    return InvoiceState(
+        invoice_id=invoice.id,
+        status=seen.status,
+        holds=tuple(h.code for h in seen.holds),
+        export_amount_pence=seen.amount_pence,
+        export_po_number=seen.po_number,
+        paid_pence=seen.paid_pence,
+        payments=seen.payments,
+        payment_date=seen.payment_date,
+        payment_number=seen.payment_number,
+        fallback=seen.fallback,
+        confirmed=bool(state and state.confirmed and state.fallback == seen.fallback),
+        received_on=received_on,
+        last_import_id=import_id,
+    )
+
+
+class Problem(StrEnum):
+    AMOUNT_DIFFERS = "amount_differs"
+    PO_DIFFERS = "po_differs"
+    LOST = "lost"
+    UNKNOWN_INVOICE = "unknown_invoice"
+    PAID_TWICE = "paid_twice"
+    OVERPAID = "overpaid"
+    UNDERPAID = "underpaid"
+    UNCONFIRMED_MATCH = "unconfirmed_match"
+
+
+@dataclass(frozen=True)
+class Discrepancy:
+    problem: Problem
+    detail: str
+    invoice_id: int | None = None
+    venue_id: int | None = None
+    import_id: int | None = None
+    line: int | None = None
+
+
+def discrepancies(invoice: Ours, state: InvoiceState | None, lost: bool) -> list[Discrepancy]:
+    """What a person must look at for one of our invoices, given its latest state; `lost`
+    when no export has shown it long after it was sent."""
+
+    def found(problem: Problem, detail: str) -> Discrepancy:
+        return Discrepancy(
+            problem,
+            f"{invoice.number}: {detail}",
+            invoice.id,
+            invoice.venue_id,
+            state.last_import_id if state else None,
+        )
+
+    if state is None:
+        return (
+            [found(Problem.LOST, f"sent on {invoice.sent_on}, never seen in an export")]
+            if lost
+            else []
+        )
+    result = []
+    if state.export_amount_pence is not None and state.export_amount_pence != invoice.amount_pence:
+        result.append(
+            found(
+                Problem.AMOUNT_DIFFERS,
+                f"the export says {format_pounds(state.export_amount_pence)}, "
+                f"we invoiced {format_pounds(invoice.amount_pence)}",
+            )
+        )
+    if state.export_po_number != invoice.po_number and state.export_amount_pence is not None:
+        result.append(
+            found(
+                Problem.PO_DIFFERS,
+                f"the export has PO {state.export_po_number or '(none)'}, "
+                f"we quoted {invoice.po_number}",
+            )
+        )
+    owed = abs(invoice.amount_pence)
+    if state.payments > 1 and state.paid_pence > owed:
+        result.append(
+            found(
+                Problem.PAID_TWICE,
+                f"{state.payments} payments, {format_pounds(state.paid_pence)} in all",
+            )
+        )
+    elif state.paid_pence > owed:
+        result.append(
+            found(
+                Problem.OVERPAID, f"paid {format_pounds(state.paid_pence)} of {format_pounds(owed)}"
+            )
+        )
+    elif state.status is Status.PART_PAID:
+        result.append(
+            found(
+                Problem.UNDERPAID,
+                f"paid {format_pounds(state.paid_pence)} of {format_pounds(owed)}",
+            )
+        )
+    if state.fallback and not state.confirmed:
+        result.append(
+            found(
+                Problem.UNCONFIRMED_MATCH, "matched by PO and amount, not by number: please confirm"
+            )
+        )
+    return result
+
+
+def unknown_row(row: ExportRow, import_id: int) -> Discrepancy:
+    return Discrepancy(
+        Problem.UNKNOWN_INVOICE,
+        f"{row.supplier_name}: {row.invoice_number or row.payment_number} is not one we issued",
+        venue_id=row.venue_id,
+        import_id=import_id,
+        line=row.line,
+    )
+
+
+def is_lost(invoice: Ours, last_import_on: date | None, lost_after: timedelta) -> bool:
+    """Sent, and an export made long enough after sending still did not show it."""
+    return (
+        invoice.sent_on is not None
+        and last_import_on is not None
+        and last_import_on >= invoice.sent_on + lost_after
+    )

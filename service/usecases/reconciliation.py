@@ -1,0 +1,222 @@
+"""Finance imports a finance-system export; every invoice it mentions gets its true status,
+each change is recorded once, hold owners are notified, and what doesn't add up is listed."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from service.domain.audit import AuditEvent
+from service.domain.delivery import OutboxMessage, Recipient, hold_topic, message_id
+from service.domain.errors import NotFound, RuleViolation
+from service.domain.exports import SupplierIndex
+from service.domain.reconciliation import (
+    Discrepancy,
+    ImportRecord,
+    InvoiceState,
+    Ours,
+    Owner,
+    StatusEvent,
+    changes,
+    discrepancies,
+    explain_hold,
+    is_lost,
+    match,
+    observe,
+    unknown_row,
+    updated,
+)
+from service.domain.timeslots import LONDON
+from service.domain.users import Role, User
+from service.ports import UnitOfWork
+from service.usecases.context import Context
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    record: ImportRecord
+    already_imported: bool
+
+
+def import_export(
+    ctx: Context,
+    actor: User,
+    data: bytes,
+    filename: str,
+    profile_name: str,
+    progress: Callable[[int], None] | None = None,
+) -> ImportOutcome:
+    """All or nothing: a refused file, or any failure, leaves the database as it was. The same
+    file twice (by SHA-256) changes nothing; a later export records only what changed."""
+    actor.require(Role.FINANCE, Role.ADMIN)
+    profile = ctx.exports.get(profile_name)
+    digest = hashlib.sha256(data).hexdigest()
+    uow = ctx.new_uow()
+    with uow:
+        earlier = uow.reconciliation.import_of(profile.name, digest)
+        if earlier:
+            return ImportOutcome(earlier, already_imported=True)
+        suppliers = SupplierIndex(
+            (v.id, v.supplier_number, v.name) for v in uow.venues.all() if v.id is not None
+        )
+    reading = ctx.exports.read(data, profile, suppliers, progress)
+    now = ctx.clock.now()
+    with uow:
+        uow.reconciliation.lock()
+        earlier = uow.reconciliation.import_of(profile.name, digest)  # imported meanwhile
+        if earlier:
+            return ImportOutcome(earlier, already_imported=True)
+        record = uow.reconciliation.add_import(
+            ImportRecord(
+                profile.name,
+                filename[:255],
+                digest,
+                actor.label,
+                now,
+                actor.trust_id,
+                rows_read=reading.rows_read,
+                other_suppliers=reading.other_suppliers,
+                blank_lines=reading.blank_lines,
+                errors=len(reading.errors),
+                row_errors=reading.errors[:1000],
+            )
+        )
+        assert record.id is not None
+        ours = {i.id: i for i in uow.reconciliation.ours()}
+        states = uow.reconciliation.states()
+        matching = match(reading.rows, list(ours.values()))
+        today = now.astimezone(LONDON).date()
+        events: list[StatusEvent] = []
+        changed: list[InvoiceState] = []
+        problems = 0
+        for invoice_id, rows in matching.rows.items():
+            invoice, old = ours[invoice_id], states.get(invoice_id)
+            seen = observe(rows, invoice, fallback=invoice_id in matching.fallback)
+            events += changes(old, seen, invoice_id, record.id, now)
+            new = updated(old, seen, invoice, record.id, today)
+            if old is None or _differs(old, new):
+                changed.append(new)
+            problems += len(discrepancies(invoice, new, lost=False))
+        findings = [unknown_row(row, record.id) for row in matching.unknown]
+        uow.reconciliation.add_events(events)
+        uow.reconciliation.save_states(changed)
+        uow.reconciliation.add_findings(findings)
+        record.matched, record.changes = len(matching.rows), len(events)
+        record.discrepancies = problems + len(findings)
+        uow.reconciliation.update_import(record)
+        _notify_hold_owners(ctx, uow, [e for e in events if e.hold_code], ours, record.id)
+        uow.audit.record(AuditEvent(now, actor.label, "imported", "procurement_import", record.id))
+        uow.commit()
+    return ImportOutcome(record, already_imported=False)
+
+
+def _differs(old: InvoiceState, new: InvoiceState) -> bool:
+    return {**vars(old), "last_import_id": None} != {**vars(new), "last_import_id": None}
+
+
+def _notify_hold_owners(
+    ctx: Context, uow: UnitOfWork, holds: list[StatusEvent], ours: dict[int, Ours], import_id: int
+) -> None:
+    """One notice per new hold and person who must act, through the delivery outbox."""
+    for event in holds:
+        assert event.hold_code is not None
+        invoice = uow.invoices.get(event.invoice_id)
+        document = uow.invoices.document(event.invoice_id)
+        assert invoice is not None and document is not None
+        for to in _owners(uow, explain_hold(event.hold_code).owner, ours[event.invoice_id]):
+            topic = hold_topic(event.hold_code, import_id, to)
+            uow.outbox.add(
+                OutboxMessage(
+                    invoice.id or 0,
+                    Recipient.HOLD_NOTICE,
+                    to,
+                    f"{invoice.number} is on hold ({event.hold_code})",
+                    message_id(invoice, Recipient.HOLD_NOTICE, topic),
+                    document[1],
+                    ctx.clock.now(),
+                    topic=topic,
+                )
+            )
+
+
+def _owners(uow: UnitOfWork, owner: Owner, invoice: Ours) -> list[str]:
+    if owner is Owner.FACILITATOR:
+        series = uow.bookings.get(invoice.booking_id)
+        facilitator = uow.users.get(series.facilitator_id) if series else None
+        return [facilitator.email] if facilitator and facilitator.active else []
+    if owner is Owner.VENUE:
+        venue = uow.venues.get(invoice.venue_id)
+        return [venue.contact_email] if venue else []
+    return [u.email for u in uow.users.find(role=Role.FINANCE, trust_id=invoice.trust_id)]
+
+
+def imports(uow: UnitOfWork, actor: User) -> list[ImportRecord]:
+    actor.require(Role.FINANCE, Role.ADMIN)
+    with uow:
+        return uow.reconciliation.imports()
+
+
+def get_import(uow: UnitOfWork, actor: User, import_id: int) -> ImportRecord:
+    actor.require(Role.FINANCE, Role.ADMIN)
+    with uow:
+        record = uow.reconciliation.get_import(import_id)
+    if record is None:
+        raise NotFound(f"There is no import {import_id}.")
+    return record
+
+
+def open_discrepancies(ctx: Context, uow: UnitOfWork, actor: User) -> list[Discrepancy]:
+    """Per invoice from its latest state, invoices no export has shown long after sending,
+    and rows of the latest import of each profile that match nothing we issued."""
+    actor.require(Role.FINANCE, Role.ADMIN)
+    with uow:
+        records = uow.reconciliation.imports()
+        states = uow.reconciliation.states()
+        ours = uow.reconciliation.ours()
+        latest = {r.profile: r.id for r in reversed(records) if r.id is not None}
+        findings = uow.reconciliation.findings(list(latest.values()))
+    found: list[Discrepancy] = []
+    for invoice in ours:
+        lost = is_lost(invoice, _last_import_on(records, invoice.trust_id), ctx.lost_after)
+        found += discrepancies(invoice, states.get(invoice.id), lost)
+    return found + findings
+
+
+def _last_import_on(records: list[ImportRecord], trust_id: int) -> date | None:
+    """The newest import that could have shown an invoice of that trust."""
+    days = [
+        r.imported_at.astimezone(LONDON).date() for r in records if r.trust_id in (None, trust_id)
+    ]
+    return max(days, default=None)
+
+
+@dataclass(frozen=True)
+class InvoiceStatus:
+    state: InvoiceState | None
+    history: list[StatusEvent]
+
+
+def invoice_status(uow: UnitOfWork, actor: User, invoice_id: int) -> InvoiceStatus:
+    actor.require(Role.FINANCE, Role.ADMIN)
+    with uow:
+        if uow.invoices.get(invoice_id) is None:
+            raise NotFound(f"There is no invoice {invoice_id}.")
+        return InvoiceStatus(
+            uow.reconciliation.state(invoice_id), uow.reconciliation.events(invoice_id)
+        )
+
+
+def confirm_match(ctx: Context, uow: UnitOfWork, actor: User, invoice_id: int) -> None:
+    """A person confirms that a row matched by PO and amount really is this invoice."""
+    actor.require(Role.FINANCE, Role.ADMIN)
+    with uow:
+        state = uow.reconciliation.state(invoice_id)
+        if state is None or not state.fallback:
+            raise RuleViolation(f"Invoice {invoice_id} has no match waiting to be confirmed.")
+        uow.reconciliation.confirm(invoice_id)
+        uow.audit.record(
+            AuditEvent(ctx.clock.now(), actor.label, "match_confirmed", "invoice", invoice_id)
+        )
+        uow.commit()
