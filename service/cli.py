@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import os
 import sys
 from datetime import datetime
+from pathlib import Path
+from typing import BinaryIO
 
 import click
 
@@ -18,6 +22,7 @@ from service.usecases.context import Context
 from service.usecases.delivery import run_worker
 from service.usecases.demo import load_demo
 from service.usecases.invoicing import issue_invoices
+from service.usecases.reconciliation import ImportOutcome, import_export
 
 CLI_USER = User(email="roomhire-cli", role=Role.ADMIN, key_hash="")
 """Whoever can run the command on the server acts with admin rights; the audit says 'cli'."""
@@ -135,6 +140,61 @@ def outbox_run(once: bool, batch: int) -> None:
     """Deliver queued invoice emails; retry temporary failures with backoff."""
     run = run_worker(_context(), once=once, batch=batch)
     click.echo(f"{run.sent} sent, {run.retrying} to retry, {run.failed} failed.")
+
+
+@main.group()
+def exports() -> None:
+    """NHS finance exports."""
+
+
+@exports.command("import")
+@click.argument("file", type=click.File("rb"))
+@click.option(
+    "--profile",
+    default="sbs-oracle-ap",
+    show_default=True,
+    help="sbs-oracle-ap, spend-over-25k, a mapping file's name, or a path to one (.toml).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON (for scripts).")
+def exports_import(file: BinaryIO, profile: str, as_json: bool) -> None:
+    """Import an export and reconcile our invoices with it (all or nothing)."""
+    data = file.read()
+    try:
+        outcome = _import(_context(), data, Path(file.name).name, profile, show=not as_json)
+    except DomainError as exc:
+        if as_json:
+            click.echo(json.dumps({"refused": exc.message, **exc.details}))
+            sys.exit(1)
+        raise click.ClickException(exc.message) from exc
+    record = outcome.record
+    if as_json:
+        report = dataclasses.asdict(record) | {"already_imported": outcome.already_imported}
+        click.echo(json.dumps(report, default=str))
+        return
+    if outcome.already_imported:
+        click.echo(
+            f"Already imported (import {record.id}, {record.imported_at:%d %b %Y %H:%M}): "
+            "nothing changed."
+        )
+        return
+    for error in record.row_errors:
+        click.echo(f"line {error.line}, column {error.column}: {error.message}", err=True)
+    click.echo(
+        f"Import {record.id}: {record.rows_read} rows read, {record.matched} of our invoices "
+        f"matched, {record.other_suppliers} rows of other suppliers ignored, "
+        f"{record.errors} errors, {record.changes} status changes, "
+        f"{record.discrepancies} discrepancies."
+    )
+
+
+def _import(context: Context, data: bytes, name: str, profile: str, show: bool) -> ImportOutcome:
+    """With a progress bar when someone is watching a terminal."""
+    if not (show and sys.stderr.isatty()):
+        return import_export(context, CLI_USER, data, name, profile)
+    with click.progressbar(length=data.count(b"\n") or 1, label="Reading", file=sys.stderr) as bar:
+        return import_export(
+            context, CLI_USER, data, name, profile, lambda line: bar.update(line - bar.pos)
+        )
 
 
 @main.command()

@@ -45,14 +45,16 @@ def read(
         raise ExportRefused(f"The file is {len(data):,} bytes; the limit is {MAX_BYTES:,}.")
     records = csv.reader(io.StringIO(_decode(data), newline=""), strict=True)
     reading = ExportReading([], [])
+    start = 1  # where the record being read began: an unmatched quote is reported there
     try:
         header = next(records, None)
         if header is None:
             raise ExportRefused("The file is empty.")
         at = _positions(header, profile)
         number_at, name_at = at.get("supplier_number"), at["supplier_name"]
+        start = records.line_num + 1
         for record in _checked(records, len(header)):
-            line = records.line_num
+            line, start = start, records.line_num + 1
             if progress and line % PROGRESS_EVERY == 0:
                 progress(line)
             if not any(cell.strip() for cell in record):
@@ -69,7 +71,7 @@ def read(
                 reading.rows.append(row)
     except csv.Error as exc:
         raise ExportRefused(
-            f"Line {records.line_num}: the file is not valid CSV ({exc}).", line=records.line_num
+            f"Line {start}: the file is not valid CSV ({exc}).", line=start
         ) from exc
     if profile.combine_payments:
         reading.rows[:] = _combined(reading.rows)

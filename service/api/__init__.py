@@ -18,6 +18,7 @@ from service.api import (
     invoicing,
     problems,
     purchasing,
+    reconciliation,
 )
 from service.api.edge import current_user
 from service.api.fields import ProblemSchema
@@ -65,7 +66,9 @@ def init_app(app: Flask) -> None:
         },
     )
     api = RoomhireApi(app)
+    app.before_request(reconciliation.limit_upload_size)
     app.before_request(_authenticate)
-    for module in (health, directory, bookings, purchasing, invoicing, delivery, calendars):
+    modules = (health, directory, bookings, purchasing, invoicing, delivery, reconciliation)
+    for module in (*modules, calendars):
         api.register_blueprint(module.blp)
     problems.register(app)

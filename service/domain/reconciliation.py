@@ -11,10 +11,6 @@ from enum import StrEnum
 from service.domain.exports import ExportRow, RowError, Status
 from service.domain.money import format_pounds
 
-BPPC_DAYS = 30  # Better Payment Practice Code: pay within 30 days of receiving the invoice
-BPPC_TARGET_PERCENT = 95
-AGE_BANDS = ((0, 30), (31, 60), (61, 90), (91, None))
-
 
 class Owner(StrEnum):
     FACILITATOR = "facilitator"

@@ -12,6 +12,7 @@ from service.domain.audit import AuditEvent
 from service.domain.delivery import OutboxMessage, Recipient, hold_topic, message_id
 from service.domain.errors import NotFound, RuleViolation
 from service.domain.exports import SupplierIndex
+from service.domain.payment_performance import Performance, performance
 from service.domain.reconciliation import (
     Discrepancy,
     ImportRecord,
@@ -220,3 +221,13 @@ def confirm_match(ctx: Context, uow: UnitOfWork, actor: User, invoice_id: int) -
             AuditEvent(ctx.clock.now(), actor.label, "match_confirmed", "invoice", invoice_id)
         )
         uow.commit()
+
+
+def payment_performance(ctx: Context, uow: UnitOfWork, actor: User) -> list[Performance]:
+    actor.require(Role.FINANCE, Role.ADMIN)
+    with uow:
+        ours = uow.reconciliation.ours()
+        states = uow.reconciliation.states()
+        names = {("trust", t.id or 0): t.name for t in uow.trusts.all()}
+        names |= {("venue", v.id or 0): v.name for v in uow.venues.all()}
+    return performance(ours, states, names, ctx.clock.now().astimezone(LONDON).date())

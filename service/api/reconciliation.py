@@ -1,0 +1,283 @@
+"""Importing the finance system's exports, each invoice's status there, what doesn't add up,
+and how promptly the venues are paid."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from flask import Response, request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from flask_smorest.fields import Upload
+from marshmallow import Schema, ValidationError, fields, validate
+from werkzeug.datastructures import FileStorage
+
+from service.api.edge import ctx, current_user, uow
+from service.api.fields import LondonDateTime, Text
+from service.domain.payment_performance import AGE_BANDS, TARGET_PERCENT, Performance
+from service.domain.reconciliation import Discrepancy, ImportRecord
+from service.usecases import reconciliation
+from service.usecases.reconciliation import ImportOutcome, InvoiceStatus
+
+blp = Blueprint(
+    "reconciliation", __name__, url_prefix="/api/v1", description="Reconciliation with NHS finance"
+)
+MAX_UPLOAD = 50 * 1024 * 1024 + 64 * 1024  # the reader's limit, plus the multipart envelope
+
+
+class UploadInput(Schema):
+    file = Upload(required=True, metadata={"description": "The export, as downloaded (CSV)."})
+
+
+class ProfileInput(Schema):
+    profile = Text(
+        load_default="sbs-oracle-ap",
+        validate=validate.Length(min=1, max=100),
+        metadata={"description": "sbs-oracle-ap, spend-over-25k or a configured mapping file."},
+    )
+
+
+class RowErrorSchema(Schema):
+    line = fields.Integer()
+    column = fields.String()
+    message = fields.String()
+
+
+class ImportSchema(Schema):
+    id = fields.Integer()
+    profile = fields.String()
+    filename = fields.String()
+    sha256 = fields.String()
+    imported_by = fields.String()
+    imported_at = LondonDateTime()
+    trust_id = fields.Integer(allow_none=True)
+    rows_read = fields.Integer()
+    matched = fields.Integer(metadata={"description": "Our invoices the export mentions."})
+    other_suppliers = fields.Integer(metadata={"description": "Rows ignored: not our venues."})
+    blank_lines = fields.Integer()
+    errors = fields.Integer()
+    discrepancies = fields.Integer()
+    changes = fields.Integer(metadata={"description": "Status events this import recorded."})
+
+
+class ImportDetailSchema(ImportSchema):
+    row_errors = fields.List(fields.Nested(RowErrorSchema))
+
+
+class ImportOutcomeSchema(ImportDetailSchema):
+    already_imported = fields.Boolean(
+        metadata={"description": "The same file was imported before; nothing changed."}
+    )
+
+
+class DiscrepancySchema(Schema):
+    problem = fields.String()
+    detail = fields.String()
+    invoice_id = fields.Integer(allow_none=True)
+    venue_id = fields.Integer(allow_none=True)
+    import_id = fields.Integer(allow_none=True)
+    line = fields.Integer(allow_none=True)
+
+
+class StatusEventSchema(Schema):
+    status = fields.String()
+    at = LondonDateTime()
+    hold_code = fields.String(allow_none=True)
+    hold_reason = fields.String(allow_none=True)
+    explanation = fields.String(allow_none=True)
+    paid_pence = fields.Integer()
+    payment_date = fields.Date(allow_none=True)
+    payment_number = fields.String(allow_none=True)
+    import_id = fields.Integer(allow_none=True)
+    line = fields.Integer(allow_none=True)
+
+
+class InvoiceStateSchema(Schema):
+    status = fields.String()
+    holds = fields.List(fields.String())
+    export_amount_pence = fields.Integer(allow_none=True)
+    export_po_number = fields.String(allow_none=True)
+    paid_pence = fields.Integer()
+    payment_date = fields.Date(allow_none=True)
+    payment_number = fields.String(allow_none=True)
+    received_on = fields.Date(allow_none=True)
+    matched_by_po_and_amount = fields.Boolean(attribute="fallback")
+    confirmed = fields.Boolean()
+
+
+class InvoiceStatusSchema(Schema):
+    state = fields.Nested(InvoiceStateSchema, allow_none=True)
+    history = fields.List(fields.Nested(StatusEventSchema))
+
+
+class BppcSchema(Schema):
+    paid = fields.Integer()
+    paid_within_30_days = fields.Integer(attribute="on_time")
+    paid_pence = fields.Integer()
+    paid_within_30_days_pence = fields.Integer(attribute="on_time_pence")
+    percent_by_count = fields.Decimal(attribute="count_percent", as_string=True, allow_none=True)
+    percent_by_value = fields.Decimal(attribute="value_percent", as_string=True, allow_none=True)
+    meets_target = fields.Boolean(allow_none=True)
+
+
+class AgedBandSchema(Schema):
+    days = fields.String()
+    count = fields.Integer()
+    pence = fields.Integer()
+
+
+class PerformanceSchema(Schema):
+    scope = fields.String()
+    id = fields.Integer()
+    name = fields.String()
+    bppc = fields.Nested(BppcSchema)
+    aged_unpaid = fields.List(fields.Nested(AgedBandSchema), attribute="aged")
+
+
+class ReportQuery(Schema):
+    format = fields.String(load_default="json", validate=validate.OneOf(["json", "csv"]))
+
+
+@blp.route("/procurement-imports")
+class Imports(MethodView):
+    @blp.arguments(UploadInput, location="files")
+    @blp.arguments(ProfileInput, location="form")
+    @blp.response(201, ImportOutcomeSchema)
+    @blp.alt_response(200, schema=ImportOutcomeSchema, description="Already imported")
+    def post(self, files: dict[str, Any], form: dict[str, Any]) -> tuple[dict[str, Any], int]:
+        """Finance: import an export (multipart: `file`, `profile`). All or nothing: a file
+        with a structural problem is refused (422, naming line and column) and nothing is
+        stored. The same file again changes nothing and answers 200."""
+        upload = files["file"]
+        if not isinstance(upload, FileStorage):
+            raise ValidationError("Not a file.", "file")
+        outcome = reconciliation.import_export(
+            ctx(), current_user(), upload.read(), upload.filename or "upload.csv", form["profile"]
+        )
+        return _outcome(outcome), 200 if outcome.already_imported else 201
+
+    @blp.response(200, ImportSchema(many=True))
+    def get(self) -> list[ImportRecord]:
+        """Finance: every import, newest first: who, when, the file's hash and the counts."""
+        return reconciliation.imports(uow(), current_user())
+
+
+def _outcome(outcome: ImportOutcome) -> dict[str, Any]:
+    return {**vars(outcome.record), "already_imported": outcome.already_imported}
+
+
+@blp.route("/procurement-imports/<int(max=2147483647):import_id>")
+class Import(MethodView):
+    @blp.response(200, ImportDetailSchema)
+    def get(self, import_id: int) -> ImportRecord:
+        """Finance: one import with its row errors (line, column, what is wrong)."""
+        return reconciliation.get_import(uow(), current_user(), import_id)
+
+
+@blp.route("/reconciliation")
+class Reconciliation(MethodView):
+    @blp.response(200, DiscrepancySchema(many=True))
+    def get(self) -> list[Discrepancy]:
+        """Finance: what doesn't add up — amount or PO differs, lost (never in an export long
+        after sending), numbers we never issued, paid twice, over- or under-paid, and matches
+        by PO and amount waiting for a person to confirm."""
+        return reconciliation.open_discrepancies(ctx(), uow(), current_user())
+
+
+@blp.route("/reconciliation/<int(max=2147483647):invoice_id>/confirm")
+class Confirm(MethodView):
+    @blp.response(204)
+    def post(self, invoice_id: int) -> None:
+        """Finance: confirm that the row matched by PO and amount is this invoice."""
+        reconciliation.confirm_match(ctx(), uow(), current_user(), invoice_id)
+
+
+@blp.route("/invoices/<int(max=2147483647):invoice_id>/status")
+class InvoiceStatusView(MethodView):
+    @blp.response(200, InvoiceStatusSchema)
+    def get(self, invoice_id: int) -> InvoiceStatus:
+        """Finance: where the invoice is in NHS finance, and its history (each event names the
+        import and line it came from; holds are explained in plain words)."""
+        return reconciliation.invoice_status(uow(), current_user(), invoice_id)
+
+
+@blp.route("/reports/payment-performance")
+class PaymentPerformance(MethodView):
+    @blp.arguments(ReportQuery, location="query")
+    @blp.response(200, PerformanceSchema(many=True))
+    @blp.alt_response(200, description="`format=csv`: the same as CSV", content_type="text/csv")
+    def get(self, query: dict[str, str]) -> list[Performance] | Response:
+        """Finance: per trust and per venue, the Better Payment Practice Code measure (share
+        of invoices paid within 30 days of receipt, by count and by value; target 95%) and
+        aged unpaid invoices."""
+        report = reconciliation.payment_performance(ctx(), uow(), current_user())
+        if query["format"] == "csv":
+            return Response(
+                payment_performance_csv(report),
+                mimetype="text/csv",
+                headers={"Content-Disposition": "attachment; filename=payment-performance.csv"},
+            )
+        return report
+
+
+def payment_performance_csv(report: list[Performance]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(
+        [
+            "scope",
+            "id",
+            "name",
+            "paid",
+            "paid within 30 days",
+            "% by count",
+            "% by value",
+            f"meets {TARGET_PERCENT}% target",
+            *(f"unpaid {days} days ({what})" for days, _ in AGE_BANDS for what in ("count", "£")),
+        ]
+    )
+    for p in report:
+        aged = [(band.count, _pounds(band.pence)) for band in p.aged]
+        writer.writerow(
+            [
+                safe_cell(value)
+                for value in (
+                    p.scope,
+                    p.id,
+                    p.name,
+                    p.bppc.paid,
+                    p.bppc.on_time,
+                    _blank_if_none(p.bppc.count_percent),
+                    _blank_if_none(p.bppc.value_percent),
+                    _yes_no(p.bppc.meets_target),
+                    *(cell for pair in aged for cell in pair),
+                )
+            ]
+        )
+    return out.getvalue()
+
+
+def _blank_if_none(value: object) -> object:
+    return "" if value is None else value
+
+
+def _yes_no(flag: bool | None) -> str:
+    return "" if flag is None else "yes" if flag else "no"
+
+
+def _pounds(pence: int) -> str:
+    return f"{pence // 100}.{pence % 100:02d}"
+
+
+def safe_cell(value: object) -> str:
+    """A spreadsheet runs a cell starting = + - @ (or tab, CR) as a formula: quote it."""
+    text = str(value)
+    return "'" + text if text.startswith(("=", "+", "-", "@", "\t", "\r")) else text
+
+
+def limit_upload_size() -> None:
+    """Exports may be large; every other body stays under the app's 1 MB limit."""
+    if request.path == "/api/v1/procurement-imports" and request.method == "POST":
+        request.max_content_length = MAX_UPLOAD

@@ -1,0 +1,122 @@
+"""How promptly the NHS pays the venues: the Better Payment Practice Code measure (share of
+invoices paid within 30 days of receipt, by count and by value) and aged unpaid invoices."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from service.domain.exports import Status
+from service.domain.reconciliation import InvoiceState, Ours
+
+BPPC_DAYS = 30
+TARGET_PERCENT = Decimal(95)
+AGE_BANDS = (("0-30", 30), ("31-60", 60), ("61-90", 90), ("90+", None))  # days, up to
+_SETTLED = (Status.PAID, Status.CANCELLED, Status.REJECTED)
+
+
+@dataclass(frozen=True)
+class Bppc:
+    paid: int = 0
+    on_time: int = 0
+    paid_pence: int = 0
+    on_time_pence: int = 0
+
+    @property
+    def count_percent(self) -> Decimal | None:
+        return _percent(self.on_time, self.paid)
+
+    @property
+    def value_percent(self) -> Decimal | None:
+        return _percent(self.on_time_pence, self.paid_pence)
+
+    @property
+    def meets_target(self) -> bool | None:
+        """None while nothing has been paid: there is nothing to measure."""
+        if self.count_percent is None or self.value_percent is None:
+            return None
+        return min(self.count_percent, self.value_percent) >= TARGET_PERCENT
+
+
+@dataclass(frozen=True)
+class AgedBand:
+    days: str
+    count: int
+    pence: int
+
+
+@dataclass(frozen=True)
+class Performance:
+    scope: str  # "trust" or "venue"
+    id: int
+    name: str
+    bppc: Bppc
+    aged: tuple[AgedBand, ...]
+
+
+def performance(
+    invoices: Iterable[Ours],
+    states: dict[int, InvoiceState],
+    names: dict[tuple[str, int], str],
+    today: date,
+) -> list[Performance]:
+    """Per trust, then per venue. Credit notes don't count; an invoice counts from the day
+    the NHS received it (emailed, or first seen in an export)."""
+    received = [
+        (invoice, states.get(invoice.id))
+        for invoice in invoices
+        if invoice.amount_pence > 0 and _received_on(invoice, states.get(invoice.id))
+    ]
+    report = []
+    for scope in ("trust", "venue"):
+        groups: dict[int, list[tuple[Ours, InvoiceState | None]]] = {}
+        for invoice, state in received:
+            key = invoice.trust_id if scope == "trust" else invoice.venue_id
+            groups.setdefault(key, []).append((invoice, state))
+        for key, group in sorted(groups.items()):
+            name = names.get((scope, key), f"{scope} {key}")
+            report.append(Performance(scope, key, name, _bppc(group), _aged(group, today)))
+    return report
+
+
+def _received_on(invoice: Ours, state: InvoiceState | None) -> date | None:
+    return (state.received_on if state else None) or invoice.sent_on
+
+
+def _bppc(group: list[tuple[Ours, InvoiceState | None]]) -> Bppc:
+    result = Bppc()
+    for invoice, state in group:
+        if state is None or state.status is not Status.PAID or state.payment_date is None:
+            continue
+        received = _received_on(invoice, state) or state.payment_date
+        on_time = (state.payment_date - received).days <= BPPC_DAYS
+        result = Bppc(
+            paid=result.paid + 1,
+            on_time=result.on_time + on_time,
+            paid_pence=result.paid_pence + invoice.amount_pence,
+            on_time_pence=result.on_time_pence + invoice.amount_pence * on_time,
+        )
+    return result
+
+
+def _aged(group: list[tuple[Ours, InvoiceState | None]], today: date) -> tuple[AgedBand, ...]:
+    counts, pence = [0] * len(AGE_BANDS), [0] * len(AGE_BANDS)
+    for invoice, state in group:
+        if state and state.status in _SETTLED:
+            continue
+        age = (today - (_received_on(invoice, state) or today)).days
+        band = next(n for n, (_, most) in enumerate(AGE_BANDS) if most is None or age <= most)
+        counts[band] += 1
+        pence[band] += invoice.amount_pence
+    return tuple(
+        AgedBand(label, count, value)
+        for (label, _), count, value in zip(AGE_BANDS, counts, pence, strict=True)
+    )
+
+
+def _percent(part: int, whole: int) -> Decimal | None:
+    if whole == 0:
+        return None
+    return (Decimal(100) * part / whole).quantize(Decimal("0.1"))

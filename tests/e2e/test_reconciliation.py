@@ -1,0 +1,509 @@
+"""Finance imports the NHS accounts-payable export; every invoice shows where it really is."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, inspect, text
+
+from adapters.exports import csv_reader
+from service.api.reconciliation import payment_performance_csv, safe_cell
+from service.domain.payment_performance import Bppc, Performance
+from service.domain.users import Role
+from service.usecases.context import Context
+from service.usecases.delivery import deliver_due
+from tests.conftest import Staff, book_tuesdays, issue
+from tests.e2e.exports import ApRow, export, for_invoice, other_supplier, upload
+from tests.fakes import FrozenClock
+
+Who = dict[str, Any]
+
+
+@pytest.fixture
+def venue_room(staff: Staff) -> Who:
+    venue = staff.venue(name="St Mark's Community Hall CIC", supplier_number="220871")
+    return staff.room(venue["id"])
+
+
+@pytest.fixture
+def trust(staff: Staff) -> Who:
+    return staff.trust()
+
+
+@pytest.fixture
+def finance(staff: Staff, trust: Who) -> Who:
+    return staff.user(Role.FINANCE, trust["id"])
+
+
+@pytest.fixture
+def invoices(
+    app: Flask,
+    client: FlaskClient,
+    staff: Staff,
+    finance: Who,
+    trust: Who,
+    venue_room: Who,
+    clock: FrozenClock,
+) -> list[Who]:
+    """Six invoices (one per Tuesday session, £75 each), emailed to accounts payable on
+    4 January 2027."""
+    facilitator = staff.user(Role.FACILITATOR, trust["id"])
+    po = staff.purchase_order(trust["id"], venue_room["venue_id"], finance)
+    book_tuesdays(staff, facilitator, venue_room, po, invoice_cadence="per_session")
+    clock.current = datetime(2027, 1, 4, 9, tzinfo=UTC)
+    issued: list[Who] = issue(client, finance, "2026-12-31")["issued"]
+    for invoice in issued:
+        sent = client.post(f"/api/v1/invoices/{invoice['id']}/send", headers=finance["headers"])
+        assert sent.status_code == 202
+    deliver_due(app.extensions["roomhire"], batch=100)
+    assert [i["number"] for i in issued] == [f"SMCH{n:04d}" for n in range(1, 7)]
+    return issued
+
+
+def status(client: FlaskClient, who: Who, invoice: Who) -> Any:
+    response = client.get(f"/api/v1/invoices/{invoice['id']}/status", headers=who["headers"])
+    assert response.status_code == 200, response.json
+    return response.json
+
+
+def imported(client: FlaskClient, who: Who, data: bytes, expected: int = 201) -> Any:
+    response = upload(client, who, data)
+    assert response.status_code == expected, response.json
+    return response.json
+
+
+def problems(client: FlaskClient, who: Who) -> list[tuple[str, int | None]]:
+    response = client.get("/api/v1/reconciliation", headers=who["headers"])
+    assert response.status_code == 200
+    return sorted((d["problem"], d["invoice_id"]) for d in response.json)
+
+
+def test_each_invoice_gets_the_status_the_export_shows_with_its_history(
+    client: FlaskClient, finance: Who, invoices: list[Who]
+) -> None:
+    first, second, third, fourth = invoices[:4]
+    report = imported(
+        client,
+        finance,
+        export(
+            for_invoice(first),
+            for_invoice(second, approval="Approved"),
+            for_invoice(third, hold="QTY REC", hold_reason="Quantity billed exceeds received"),
+            for_invoice(
+                fourth,
+                approval="Approved",
+                paid="75.00",
+                payment_date="30-JAN-2027",
+                payment_number="7713388",
+            ),
+            other_supplier(1),
+            other_supplier(2),
+        ),
+    )
+    assert {k: report[k] for k in ("rows_read", "matched", "other_suppliers", "errors")} == {
+        "rows_read": 6,
+        "matched": 4,
+        "other_suppliers": 2,
+        "errors": 0,
+    }
+    assert report["already_imported"] is False and len(report["sha256"]) == 64
+    states = [status(client, finance, i)["state"]["status"] for i in invoices[:4]]
+    assert states == ["received", "approved", "on_hold", "paid"]
+
+    paid = status(client, finance, fourth)
+    assert [e["status"] for e in paid["history"]] == ["sent", "received", "paid"]
+    assert paid["state"]["payment_number"] == "7713388"
+    assert paid["state"]["payment_date"] == "2027-01-30"
+    assert paid["history"][-1]["import_id"] == report["id"]
+    assert paid["history"][-1]["line"] == 5  # the fourth row after the header
+
+    held = status(client, finance, third)["history"][-1]
+    assert (held["status"], held["hold_code"]) == ("on_hold", "QTY REC")
+    assert held["explanation"].startswith("The NHS team hasn't confirmed the sessions")
+    assert status(client, finance, invoices[5])["state"] is None  # not in the export yet
+
+
+def test_the_same_file_again_changes_nothing_and_says_so(
+    client: FlaskClient, finance: Who, invoices: list[Who]
+) -> None:
+    data = export(*(for_invoice(i, approval="Approved") for i in invoices))
+    first = imported(client, finance, data)
+    history = status(client, finance, invoices[0])["history"]
+    again = imported(client, finance, data, expected=200)
+    assert again["already_imported"] is True and again["id"] == first["id"]
+    assert status(client, finance, invoices[0])["history"] == history
+    listed = client.get("/api/v1/procurement-imports", headers=finance["headers"]).json
+    assert len(listed) == 1 and listed[0]["imported_by"].endswith(">")
+
+    # A later export (another file) that says the same about our invoices changes nothing.
+    later = imported(
+        client,
+        finance,
+        export(*(for_invoice(i, approval="Approved") for i in invoices), other_supplier(3)),
+    )
+    assert (later["already_imported"], later["changes"], later["matched"]) == (False, 0, 6)
+    assert status(client, finance, invoices[0])["history"] == history
+
+
+def test_a_later_export_records_only_what_changed_hold_then_release_then_hold_again(
+    client: FlaskClient, finance: Who, invoices: list[Who]
+) -> None:
+    invoice = invoices[0]
+    held = imported(
+        client,
+        finance,
+        export(
+            for_invoice(invoice, hold="QTY REC"),
+            for_invoice(invoice, hold="PRICE", hold_reason="Invoice price exceeds PO price"),
+            *(for_invoice(i) for i in invoices[1:]),
+        ),
+    )
+    assert held["changes"] == 1 + 2 + 5  # received and two holds; five received
+    history = status(client, finance, invoice)["history"]
+    assert [(e["status"], e["hold_code"]) for e in history[-2:]] == [
+        ("on_hold", "QTY REC"),
+        ("on_hold", "PRICE"),
+    ]
+    released = imported(
+        client,
+        finance,
+        export(for_invoice(invoice, approval="Approved"), *(for_invoice(i) for i in invoices[1:])),
+    )
+    assert released["changes"] == 1
+    back = imported(
+        client,
+        finance,
+        export(
+            for_invoice(invoice, approval="Approved", hold="VENDOR"),
+            *(for_invoice(i) for i in invoices[1:]),
+        ),
+    )
+    assert back["changes"] == 1
+    statuses = [(e["status"], e["hold_code"]) for e in status(client, finance, invoice)["history"]]
+    assert statuses == [
+        ("sent", None),
+        ("received", None),
+        ("on_hold", "QTY REC"),
+        ("on_hold", "PRICE"),
+        ("approved", None),
+        ("on_hold", "VENDOR"),
+    ]
+
+
+def test_hold_owners_are_notified_through_the_outbox_once(
+    app: Flask, client: FlaskClient, finance: Who, invoices: list[Who]
+) -> None:
+    rows = [
+        for_invoice(invoices[0], hold="QTY REC"),
+        for_invoice(invoices[1], hold="PO NOT APPROVED"),
+        for_invoice(invoices[2], hold="VENDOR"),
+    ]
+    imported(client, finance, export(*rows))
+    imported(client, finance, export(*rows, other_supplier(1)))  # still held: nobody again
+    outbox = client.get("/api/v1/outbox", headers=finance["headers"]).json
+    notices = sorted((m["invoice_id"], m["to"]) for m in outbox if m["recipient"] == "hold_notice")
+    facilitator = [n for n in notices if n[0] == invoices[0]["id"]]
+    assert len(facilitator) == 1 and facilitator[0][1].startswith("facilitator-")
+    assert next(to for i, to in notices if i == invoices[1]["id"]).startswith("finance-")
+    assert (invoices[2]["id"], "hall@example.org") in notices
+    assert len(notices) == 3
+    run = deliver_due(app.extensions["roomhire"], batch=100)
+    assert run.sent == 3
+    sent = (app.extensions["roomhire"].notifier.path).read_text()
+    assert "hasn't confirmed the sessions" in sent and "QTY REC" in sent
+
+
+def test_partial_then_full_payment(client: FlaskClient, finance: Who, invoices: list[Who]) -> None:
+    invoice = invoices[0]
+    part = {"approval": "Approved", "payment_date": "15-JAN-2027", "payment_number": "7700001"}
+    imported(client, finance, export(for_invoice(invoice, paid="25.00", **part)))
+    state = status(client, finance, invoice)["state"]
+    assert (state["status"], state["paid_pence"]) == ("part_paid", 2500)
+    assert ("underpaid", invoice["id"]) in problems(client, finance)
+    full = {**part, "payment_number": "7700002", "payment_date": "29-JAN-2027"}
+    imported(client, finance, export(for_invoice(invoice, paid="75.00", **full)))
+    state = status(client, finance, invoice)["state"]
+    assert (state["status"], state["paid_pence"], state["payment_number"]) == (
+        "paid",
+        7500,
+        "7700002",
+    )
+    assert not [p for p in problems(client, finance) if p[1] == invoice["id"]]
+
+
+def test_the_same_invoice_paid_twice_and_amount_and_po_differences(
+    client: FlaskClient, finance: Who, invoices: list[Who]
+) -> None:
+    paid = {"approval": "Approved", "paid": "75.00", "payment_date": "15-JAN-2027"}
+    twice, wrong_amount, wrong_po = invoices[:3]
+    imported(
+        client,
+        finance,
+        export(
+            for_invoice(twice, payment_number="7700001", **paid),
+            for_invoice(twice, payment_number="7700002", **paid),
+            for_invoice(wrong_amount, amount="57.00"),
+            for_invoice(wrong_po, po=""),
+        ),
+    )
+    found = problems(client, finance)
+    assert ("paid_twice", twice["id"]) in found
+    assert ("amount_differs", wrong_amount["id"]) in found
+    assert ("po_differs", wrong_po["id"]) in found
+    assert ("po_differs", wrong_amount["id"]) not in found
+
+
+def test_a_mis_keyed_number_matches_by_po_and_amount_and_waits_for_a_person(
+    client: FlaskClient, finance: Who, invoices: list[Who]
+) -> None:
+    """SMCH0003 keyed as SMCHO003 (letter O): matched by PO and amount among invoices the
+    export doesn't mention otherwise, and flagged."""
+    known = [for_invoice(i) for i in invoices if i is not invoices[2]]
+    mis_keyed = for_invoice(invoices[2], number="smch o003", approval="Approved")
+    imported(client, finance, export(*known, mis_keyed))
+    assert status(client, finance, invoices[2])["state"]["status"] == "approved"
+    assert ("unconfirmed_match", invoices[2]["id"]) in problems(client, finance)
+    confirm = f"/api/v1/reconciliation/{invoices[2]['id']}/confirm"
+    assert client.post(confirm, headers=finance["headers"]).status_code == 204
+    assert ("unconfirmed_match", invoices[2]["id"]) not in problems(client, finance)
+    again = client.post(
+        f"/api/v1/reconciliation/{invoices[0]['id']}/confirm", headers=finance["headers"]
+    )
+    assert again.status_code == 422
+
+
+def test_a_number_we_never_issued_and_a_lost_invoice_are_listed(
+    client: FlaskClient, finance: Who, invoices: list[Who], clock: FrozenClock
+) -> None:
+    stranger = ApRow("SMCH0099", "12.34", "RZZPO0000123")
+    imported(client, finance, export(*(for_invoice(i) for i in invoices[:5]), stranger))
+    found = client.get("/api/v1/reconciliation", headers=finance["headers"]).json
+    unknown = [d for d in found if d["problem"] == "unknown_invoice"]
+    assert [(d["line"], d["invoice_id"]) for d in unknown] == [(7, None)]
+    assert "SMCH0099" in unknown[0]["detail"]
+    assert ("lost", invoices[5]["id"]) not in problems(client, finance)  # sent only today
+
+    clock.advance(timedelta(days=15))
+    imported(client, finance, export(*(for_invoice(i) for i in invoices[:5])))
+    assert ("lost", invoices[5]["id"]) in problems(client, finance)
+
+
+def test_cancelled_and_rejected(client: FlaskClient, finance: Who, invoices: list[Who]) -> None:
+    imported(
+        client,
+        finance,
+        export(
+            for_invoice(invoices[0], invoice_status="Cancelled"),
+            for_invoice(invoices[1], approval="Rejected"),
+        ),
+    )
+    assert status(client, finance, invoices[0])["state"]["status"] == "cancelled"
+    assert status(client, finance, invoices[1])["state"]["status"] == "rejected"
+
+
+def test_spend_over_25k_confirms_a_payment(
+    client: FlaskClient, finance: Who, invoices: list[Who]
+) -> None:
+    data = (
+        "Department family,Entity,Date,Expense type,Expense area,Supplier,Transaction number,"
+        "Amount,Description\r\n"
+        "Department of Health,Severnvale,30/01/2027,Room hire,MH,St Marks Community Hall CIC,"
+        f"88123,75.00,Room hire {invoices[1]['number']}\r\n"
+    ).encode()
+    report = upload(client, finance, data, "spend-over-25k")
+    assert report.status_code == 201, report.json
+    state = status(client, finance, invoices[1])["state"]
+    assert (state["status"], state["payment_number"]) == ("paid", "88123")
+
+
+def table_checksum(database_url: str) -> str:
+    """Every row of every table, in key order: equal checksums mean nothing changed."""
+    engine = create_engine(database_url)
+    digest = hashlib.sha256()
+    with engine.connect() as conn:
+        for table in sorted(inspect(conn).get_table_names()):
+            rows = conn.execute(text(f'SELECT * FROM "{table}" ORDER BY 1')).all()
+            digest.update(f"{table}:{sorted(map(repr, rows))}".encode())
+    engine.dispose()
+    return digest.hexdigest()
+
+
+@pytest.mark.parametrize(
+    ("broken", "line", "column"),
+    [
+        (lambda good: good.replace(b"Invoice Amount", b"Gross"), 1, "Invoice Amount"),
+        (lambda good: good.replace(b",SMCH0002,", b',"SMCH0002,'), 3, None),
+        (lambda good: good.replace(b",SMCH0002,", b',"' + b"x" * 200_000 + b'",'), 3, None),
+        (lambda good: good.replace(b"RZZ SEVERNVALE", b"\x81\x8d SEVERNVALE", 1), 2, None),
+        (lambda good: good.replace(b",SMCH0001,", b",SMCH0001,extra,"), 2, None),
+    ],
+    ids=["missing column", "unmatched quote", "200 KB field", "encoding", "field count"],
+)
+def test_a_malformed_file_is_refused_and_the_database_is_unchanged(
+    client: FlaskClient,
+    finance: Who,
+    invoices: list[Who],
+    database_url: str,
+    broken: Any,
+    line: int,
+    column: str | None,
+) -> None:
+    good = export(*(for_invoice(i, approval="Approved") for i in invoices))
+    imported(client, finance, export(*(for_invoice(i) for i in invoices)))
+    before = table_checksum(database_url)
+    response = upload(client, finance, broken(good))
+    assert response.status_code == 422, response.json
+    problem = response.json
+    assert problem["code"] == "export_refused" and problem["line"] == line
+    assert f"Line {line}" in problem["detail"]
+    if column:
+        assert problem["column"] == column
+    assert table_checksum(database_url) == before
+
+
+def test_too_large_a_file_is_refused_whole(
+    client: FlaskClient,
+    finance: Who,
+    invoices: list[Who],
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    before = table_checksum(database_url)
+    monkeypatch.setattr(csv_reader, "MAX_BYTES", 1000)
+    response = upload(client, finance, export(*(for_invoice(i) for i in invoices * 3)))
+    assert response.status_code == 422 and "the limit is 1,000" in response.json["detail"]
+    assert table_checksum(database_url) == before
+
+
+def test_a_failure_half_way_through_an_import_stores_nothing(
+    app: Flask,
+    finance: Who,
+    invoices: list[Who],
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from adapters.db.repositories import ReconciliationRepository
+    from service.usecases.reconciliation import import_export
+
+    ctx: Context = app.extensions["roomhire"]
+    before = table_checksum(database_url)
+
+    def crash(*_: object) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(ReconciliationRepository, "add_findings", crash)
+    actor = ctx.new_uow()
+    with actor:
+        user = actor.users.get(finance["id"])
+    assert user is not None
+    with pytest.raises(RuntimeError):
+        import_export(
+            ctx, user, export(*(for_invoice(i) for i in invoices)), "x.csv", "sbs-oracle-ap"
+        )
+    assert table_checksum(database_url) == before
+
+
+def test_bad_values_in_our_rows_are_reported_with_line_and_column(
+    client: FlaskClient, finance: Who, invoices: list[Who]
+) -> None:
+    report = imported(
+        client,
+        finance,
+        export(
+            for_invoice(invoices[0], amount="75,00.0x"),
+            for_invoice(invoices[1], currency="EUR"),
+            for_invoice(invoices[2]),
+        ),
+    )
+    assert (report["errors"], report["matched"]) == (2, 1)
+    detail = client.get(
+        f"/api/v1/procurement-imports/{report['id']}", headers=finance["headers"]
+    ).json
+    assert [(e["line"], e["column"]) for e in detail["row_errors"]] == [
+        (2, "Invoice Amount"),
+        (3, "Currency"),
+    ]
+
+
+def test_wrong_requests_get_problems_not_500s(
+    client: FlaskClient, staff: Staff, finance: Who, invoices: list[Who]
+) -> None:
+    no_file = client.post(
+        "/api/v1/procurement-imports",
+        data={"profile": "sbs-oracle-ap"},
+        headers=finance["headers"],
+        content_type="multipart/form-data",
+    )
+    assert no_file.status_code == 422 and "file" in no_file.json["errors"]["files"]
+    unknown = upload(client, finance, export(), profile="oracle")
+    assert unknown.status_code == 422 and "sbs-oracle-ap" in unknown.json["detail"]
+    facilitator = staff.user(Role.FACILITATOR)
+    assert upload(client, facilitator, export()).status_code == 403
+    for path in ("/api/v1/reconciliation", "/api/v1/reports/payment-performance"):
+        assert client.get(path, headers=facilitator["headers"]).status_code == 403
+    empty = upload(client, finance, b"")
+    assert empty.status_code == 422 and empty.json["code"] == "export_refused"
+
+
+def test_payment_performance_by_trust_and_venue_with_a_formula_safe_csv(
+    client: FlaskClient, staff: Staff, finance: Who, invoices: list[Who], trust: Who
+) -> None:
+    on_time = {"approval": "Approved", "paid": "75.00", "payment_number": "1"}
+    imported(
+        client,
+        finance,
+        export(
+            for_invoice(invoices[0], payment_date="20-JAN-2027", **on_time),  # 16 days
+            for_invoice(invoices[1], payment_date="20-FEB-2027", **on_time),  # 47 days
+            for_invoice(invoices[2]),
+        ),
+    )
+    report = client.get("/api/v1/reports/payment-performance", headers=finance["headers"]).json
+    by_trust = next(r for r in report if r["scope"] == "trust")
+    assert by_trust["bppc"] == {
+        "paid": 2,
+        "paid_within_30_days": 1,
+        "paid_pence": 15000,
+        "paid_within_30_days_pence": 7500,
+        "percent_by_count": "50.0",
+        "percent_by_value": "50.0",
+        "meets_target": False,
+    }
+    assert [b["count"] for b in by_trust["aged_unpaid"]] == [4, 0, 0, 0]
+    venue = next(r for r in report if r["scope"] == "venue")
+    assert venue["name"] == "St Mark's Community Hall CIC"
+
+    response = client.get(
+        "/api/v1/reports/payment-performance?format=csv", headers=finance["headers"]
+    )
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    rows = list(csv.reader(io.StringIO(response.text)))
+    assert rows[0][:4] == ["scope", "id", "name", "paid"]
+    assert rows[1][:8] == [
+        "trust",
+        str(trust["id"]),
+        "Severnvale MH Trust",
+        "2",
+        "1",
+        "50.0",
+        "50.0",
+        "no",
+    ]
+    bad = client.get("/api/v1/reports/payment-performance?format=xls", headers=finance["headers"])
+    assert bad.status_code == 422
+
+
+@pytest.mark.parametrize("danger", ["=", "+", "-", "@", "\t", "\r"])
+def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(danger: str) -> None:
+    name = f'{danger}HYPERLINK("http://evil.invalid")'
+    report = [Performance("venue", 1, name, Bppc(), ())]
+    [_, row] = list(csv.reader(io.StringIO(payment_performance_csv(report))))
+    assert row[2] == "'" + name
+    assert safe_cell("St Mark's") == "St Mark's"
