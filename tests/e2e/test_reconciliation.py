@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,6 +23,7 @@ from service.usecases.context import Context
 from service.usecases.delivery import deliver_due
 from tests.conftest import Staff, book_tuesdays, issue
 from tests.e2e.exports import ApRow, export, for_invoice, other_supplier, upload
+from tests.e2e.test_cli import run
 from tests.fakes import FrozenClock
 
 Who = dict[str, Any]
@@ -507,3 +510,39 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(danger: str) -> 
     [_, row] = list(csv.reader(io.StringIO(payment_performance_csv(report))))
     assert row[2] == "'" + name
     assert safe_cell("St Mark's") == "St Mark's"
+
+
+def test_the_cli_imports_with_a_json_report_and_refuses_with_line_and_column(
+    invoices: list[Who], database_url: str, tmp_path: Path
+) -> None:
+    good = tmp_path / "ap.csv"
+    good.write_bytes(export(*(for_invoice(i, approval="Approved") for i in invoices)))
+    env = {"ROOMHIRE_DATABASE_URL": database_url}
+    first = run(tmp_path, "exports", "import", str(good), "--json", **env)
+    assert first.returncode == 0, first.stderr
+    report = json.loads(first.stdout)
+    assert (report["matched"], report["already_imported"], report["filename"]) == (
+        6,
+        False,
+        "ap.csv",
+    )
+    assert first.stderr == ""  # no progress bar when nobody watches a terminal
+    again = run(tmp_path, "exports", "import", str(good), "--profile", "sbs-oracle-ap", **env)
+    assert again.returncode == 0 and "Already imported" in again.stdout
+
+    broken = tmp_path / "broken.csv"
+    broken.write_bytes(good.read_bytes().replace(b"Currency", b"Money"))
+    refused = run(tmp_path, "exports", "import", str(broken), **env)
+    assert refused.returncode == 1
+    assert "Line 1: required column Currency is missing" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    as_json = run(tmp_path, "exports", "import", str(broken), "--json", **env)
+    assert json.loads(as_json.stdout) == {
+        "refused": "Line 1: required column Currency is missing.",
+        "line": 1,
+        "column": "Currency",
+    }
+    bad_values = tmp_path / "values.csv"
+    bad_values.write_bytes(export(for_invoice(invoices[0], amount="lots")))
+    partly = run(tmp_path, "exports", "import", str(bad_values), **env)
+    assert "line 2, column Invoice Amount: 'lots'" in partly.stderr
