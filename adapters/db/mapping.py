@@ -41,8 +41,17 @@ D = TypeVar("D")
 
 def _shared(target: type[Any], source: object, /, **overrides: Any) -> dict[str, Any]:
     """The values of `target`'s dataclass fields read from `source`, except those overridden."""
-    names = [f.name for f in dataclasses.fields(target) if f.name not in overrides]
+    names = [name for name in _field_names(target) if name not in overrides]
     return {**{name: getattr(source, name) for name in names if hasattr(source, name)}, **overrides}
+
+
+_FIELDS: dict[type[Any], tuple[str, ...]] = {}
+
+
+def _field_names(target: type[Any]) -> tuple[str, ...]:
+    if target not in _FIELDS:
+        _FIELDS[target] = tuple(f.name for f in dataclasses.fields(target))
+    return _FIELDS[target]
 
 
 def _to_domain(target: type[D], row: object, /, **overrides: Any) -> D:
@@ -211,7 +220,8 @@ def invoice_state(row: InvoiceStateRow) -> InvoiceState:
 
 
 def invoice_state_values(state: InvoiceState) -> dict[str, Any]:
-    return _shared(InvoiceState, state, status=state.status.value, holds=list(state.holds))
+    """Column values for a bulk insert (field names are column names)."""
+    return {**vars(state), "status": state.status.value, "holds": list(state.holds)}
 
 
 def status_event(row: StatusEventRow) -> StatusEvent:
@@ -219,6 +229,7 @@ def status_event(row: StatusEventRow) -> StatusEvent:
 
 
 def status_event_values(event: StatusEvent) -> dict[str, Any]:
-    values = _shared(StatusEvent, event, status=event.status.value)
+    """Column values for a bulk insert; the database numbers the events."""
+    values = {**vars(event), "status": event.status.value}
     del values["id"]
     return values

@@ -6,6 +6,7 @@ import dataclasses
 import hashlib
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
@@ -158,6 +159,14 @@ class BookingRepository(_Repository):
     def set_purchase_order(self, series_id: int, purchase_order_id: int) -> None:
         self.db.get_one(SeriesRow, series_id).purchase_order_id = purchase_order_id
         self.db.flush()
+
+    def facilitator_emails(self, series_ids: Sequence[int]) -> dict[int, str]:
+        query = (
+            select(SeriesRow.id, UserRow.email)
+            .join(UserRow, UserRow.id == SeriesRow.facilitator_id)
+            .where(SeriesRow.id.in_(set(series_ids)), UserRow.active)
+        )
+        return {series_id: email for series_id, email in self.db.execute(query)}
 
     def committed_pence(self, purchase_order_id: int) -> int:
         total = self.db.scalar(
@@ -317,6 +326,13 @@ class InvoiceRepository(_Repository):
         row = self.db.get(InvoiceDocumentRow, invoice_id)
         return (row.pdf, row.sha256) if row else None
 
+    def document_hashes(self, invoice_ids: Sequence[int]) -> dict[int, str]:
+        documents = InvoiceDocumentRow.__table__
+        query = select(documents.c.invoice_id, documents.c.sha256).where(
+            documents.c.invoice_id.in_(set(invoice_ids))
+        )
+        return {invoice_id: sha256 for invoice_id, sha256 in self.db.execute(query)}
+
 
 class OutboxRepository(_Repository):
     def add(self, message: OutboxMessage) -> OutboxMessage:
@@ -324,6 +340,11 @@ class OutboxRepository(_Repository):
         self.db.add(row)
         self.db.flush()
         return mapping.outbox(row)
+
+    def add_all(self, messages: Sequence[OutboxMessage]) -> None:
+        if messages:
+            rows = [_columns(mapping.outbox_row(m)) for m in messages]
+            self.db.connection().execute(insert(Base.metadata.tables["outbox_messages"]), rows)
 
     def get(self, message_id: int) -> OutboxMessage | None:
         row = self.db.get(OutboxRow, message_id)
@@ -365,19 +386,24 @@ def _columns(row: Base) -> dict[str, object]:
 
 
 class ReconciliationRepository(_Repository):
+    def _insert(self, table: type[Base], rows: list[dict[str, Any]]) -> None:
+        """Many rows in one executemany, without the ORM's per-row bookkeeping."""
+        self.db.connection().execute(insert(Base.metadata.tables[table.__tablename__]), rows)
+
     def lock(self) -> None:
         """Serialise imports. SQLite transactions are serialised already."""
         if self.db.get_bind().dialect.name == "postgresql":
             self.db.execute(text("SELECT pg_advisory_xact_lock(7373002)"))
 
     def ours(self) -> list[Ours]:
-        """Every invoice and credit note, light: no lines, no PDF."""
-        sent = (
-            select(StatusEventRow.invoice_id, func.min(StatusEventRow.at).label("at"))
+        """Every invoice and credit note, light: no lines, no PDF. Two plain scans (a join
+        on the grouped events made SQLite's planner slow)."""
+        sent_query = (
+            select(StatusEventRow.invoice_id, func.min(StatusEventRow.at))
             .where(StatusEventRow.status == Status.SENT.value)
             .group_by(StatusEventRow.invoice_id)
-            .subquery()
         )
+        sent = {invoice_id: _london_day(at) for invoice_id, at in self.db.execute(sent_query)}
         query = select(
             InvoiceRow.id,
             InvoiceRow.venue_id,
@@ -387,20 +413,22 @@ class ReconciliationRepository(_Repository):
             InvoiceRow.po_number,
             InvoiceRow.gross_pence,
             InvoiceRow.kind,
-            sent.c.at,
-        ).outerjoin(sent, sent.c.invoice_id == InvoiceRow.id)
+        ).order_by(InvoiceRow.id)
+        credit = Kind.CREDIT_NOTE.value
         return [
             Ours(
-                id=r.id,
-                venue_id=r.venue_id,
-                trust_id=r.trust_id,
-                booking_id=r.booking_id,
-                number=normalise_invoice_number(r.number),
-                po_number=normalise_invoice_number(r.po_number),
-                amount_pence=-r.gross_pence if r.kind == Kind.CREDIT_NOTE.value else r.gross_pence,
-                sent_on=_london_day(r.at),
+                id=id_,
+                venue_id=venue_id,
+                trust_id=trust_id,
+                booking_id=booking_id,
+                number=number,  # issued as capitals and digits already
+                po_number=normalise_invoice_number(po_number),
+                amount_pence=-gross if kind == credit else gross,
+                sent_on=sent.get(id_),
             )
-            for r in self.db.execute(query.order_by(InvoiceRow.id))
+            for id_, venue_id, trust_id, booking_id, number, po_number, gross, kind in (
+                self.db.execute(query).tuples()
+            )
         ]
 
     def states(self) -> dict[int, InvoiceState]:
@@ -411,18 +439,15 @@ class ReconciliationRepository(_Repository):
         row = self.db.get(InvoiceStateRow, invoice_id)
         return mapping.invoice_state(row) if row else None
 
-    def save_states(self, states: Sequence[InvoiceState]) -> None:
-        ids = [s.invoice_id for s in states]
-        for chunk in range(0, len(ids), 500):
+    def save_states(self, states: Sequence[InvoiceState], *, replacing: Sequence[int]) -> None:
+        for chunk in range(0, len(replacing), 500):
             self.db.execute(
                 delete(InvoiceStateRow).where(
-                    InvoiceStateRow.invoice_id.in_(ids[chunk : chunk + 500])
+                    InvoiceStateRow.invoice_id.in_(replacing[chunk : chunk + 500])
                 )
             )
         if states:
-            self.db.execute(
-                insert(InvoiceStateRow), [mapping.invoice_state_values(s) for s in states]
-            )
+            self._insert(InvoiceStateRow, [mapping.invoice_state_values(s) for s in states])
 
     def confirm(self, invoice_id: int) -> None:
         self.db.execute(
@@ -433,9 +458,7 @@ class ReconciliationRepository(_Repository):
 
     def add_events(self, events: Sequence[StatusEvent]) -> None:
         if events:
-            self.db.execute(
-                insert(StatusEventRow), [mapping.status_event_values(e) for e in events]
-            )
+            self._insert(StatusEventRow, [mapping.status_event_values(e) for e in events])
 
     def events(self, invoice_id: int) -> list[StatusEvent]:
         query = select(StatusEventRow).where(StatusEventRow.invoice_id == invoice_id)
@@ -469,8 +492,8 @@ class ReconciliationRepository(_Repository):
 
     def add_findings(self, findings: Sequence[Discrepancy]) -> None:
         if findings:
-            self.db.execute(
-                insert(FindingRow),
+            self._insert(
+                FindingRow,
                 [
                     {
                         "import_id": f.import_id,

@@ -56,11 +56,11 @@ def subject(template: str, invoice: Invoice) -> str:
     )
 
 
-def message_id(invoice: Invoice, recipient: Recipient, topic: str = "") -> str:
+def message_id(venue_id: int, number: str, recipient: Recipient, topic: str = "") -> str:
     """Deterministic, so a resend of the same invoice to the same inbox can be recognised."""
-    key = f"{invoice.venue_id}/{invoice.number}" + (f"/{topic}" if topic else "")
+    key = f"{venue_id}/{number}" + (f"/{topic}" if topic else "")
     digest = hashlib.sha256(key.encode()).hexdigest()[:20]
-    return f"<{invoice.number}.{digest}.{recipient.value}@roomhire.invalid>"
+    return f"<{number}.{digest}.{recipient.value}@roomhire.invalid>"
 
 
 def hold_topic(code: str, import_id: int, to: str) -> str:

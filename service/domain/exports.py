@@ -12,24 +12,26 @@ from enum import StrEnum
 from service.domain.errors import RuleViolation
 
 _SUFFIXES = [
-    (r"\bCOMMUNITY INTEREST (COMPANY|CO)\b", "CIC"),
-    (r"\bLIMITED\b", "LTD"),
-    (r"\bPUBLIC LIMITED COMPANY\b", "PLC"),
-    (r"\bAND\b", "&"),
+    (re.compile(r"\bCOMMUNITY INTEREST (COMPANY|CO)\b"), "CIC"),
+    (re.compile(r"\bLIMITED\b"), "LTD"),
+    (re.compile(r"\bPUBLIC LIMITED COMPANY\b"), "PLC"),
+    (re.compile(r"\bAND\b"), "&"),
 ]
+_NOT_KEYED = re.compile(r"[^A-Z0-9]")
+_NOT_NAME = re.compile(r"[^A-Z0-9& ]")
 
 
 def normalise_invoice_number(raw: str) -> str:
     """As SBS keys it: capitals and digits only ('gwc 0031' -> 'GWC0031')."""
-    return re.sub(r"[^A-Z0-9]", "", raw.upper())
+    return _NOT_KEYED.sub("", raw.upper())
 
 
 def normalise_supplier_name(raw: str) -> str:
     """'St Mark's Community Hall, Community Interest Company' -> 'ST MARKS COMMUNITY HALL CIC'."""
     plain = unicodedata.normalize("NFKD", raw).encode("ascii", "ignore").decode()  # CAFÉ: CAFE
-    name = re.sub(r"[^A-Z0-9& ]", " ", plain.upper().replace("'", ""))
+    name = _NOT_NAME.sub(" ", plain.upper().replace("'", ""))
     for pattern, replacement in _SUFFIXES:
-        name = re.sub(pattern, replacement, name)
+        name = pattern.sub(replacement, name)
     return " ".join(name.split())
 
 
@@ -95,13 +97,13 @@ class SupplierIndex:
                 self._by_number[number.strip().upper()] = venue_id
             self._by_name.setdefault(normalise_supplier_name(name), venue_id)
         self._numbered = set(self._by_number.values())
-        self._seen: dict[tuple[str, str], int | None] = {}
+        self.known: dict[tuple[str, str], int | None] = {}  # (number, name) as the file has them
 
     def venue_for(self, number: str, name: str) -> int | None:
         key = (number, name)
-        if key not in self._seen:
-            self._seen[key] = self._look_up(number.strip().upper(), name)
-        return self._seen[key]
+        if key not in self.known:
+            self.known[key] = self._look_up(number.strip().upper(), name)
+        return self.known[key]
 
     def _look_up(self, number: str, name: str) -> int | None:
         if number in self._by_number:

@@ -85,7 +85,13 @@ def queue_messages(
     messages = [
         uow.outbox.add(
             OutboxMessage(
-                invoice.id, recipient, to, title, message_id(invoice, recipient), sha256, now
+                invoice.id,
+                recipient,
+                to,
+                title,
+                message_id(invoice.venue_id, invoice.number, recipient),
+                sha256,
+                now,
             )
         )
         for recipient, to, title in recipients

@@ -102,7 +102,8 @@ def import_export(
             problems += len(discrepancies(invoice, new, lost=False))
         findings = [unknown_row(row, record.id) for row in matching.unknown]
         uow.reconciliation.add_events(events)
-        uow.reconciliation.save_states(changed)
+        replacing = [s.invoice_id for s in changed if s.invoice_id in states]
+        uow.reconciliation.save_states(changed, replacing=replacing)
         uow.reconciliation.add_findings(findings)
         record.matched, record.changes = len(matching.rows), len(events)
         record.discrepancies = problems + len(findings)
@@ -121,36 +122,41 @@ def _notify_hold_owners(
     ctx: Context, uow: UnitOfWork, holds: list[StatusEvent], ours: dict[int, Ours], import_id: int
 ) -> None:
     """One notice per new hold and person who must act, through the delivery outbox."""
-    for event in holds:
+    held = [ours[event.invoice_id] for event in holds]
+    hashes = uow.invoices.document_hashes([i.id for i in held])
+    facilitators = uow.bookings.facilitator_emails([i.booking_id for i in held])
+    venues = {v.id: v.contact_email for v in uow.venues.all()}
+    finance: dict[int, list[str]] = {}
+    notices = []
+    for event, invoice in zip(holds, held, strict=True):
         assert event.hold_code is not None
-        invoice = uow.invoices.get(event.invoice_id)
-        document = uow.invoices.document(event.invoice_id)
-        assert invoice is not None and document is not None
-        for to in _owners(uow, explain_hold(event.hold_code).owner, ours[event.invoice_id]):
+        match explain_hold(event.hold_code).owner:
+            case Owner.FACILITATOR:
+                people = (
+                    [facilitators[invoice.booking_id]] if invoice.booking_id in facilitators else []
+                )
+            case Owner.VENUE:
+                people = [venues[invoice.venue_id]]
+            case Owner.FINANCE:
+                if invoice.trust_id not in finance:
+                    users = uow.users.find(role=Role.FINANCE, trust_id=invoice.trust_id)
+                    finance[invoice.trust_id] = [u.email for u in users]
+                people = finance[invoice.trust_id]
+        for to in people:
             topic = hold_topic(event.hold_code, import_id, to)
-            uow.outbox.add(
+            notices.append(
                 OutboxMessage(
-                    invoice.id or 0,
+                    invoice.id,
                     Recipient.HOLD_NOTICE,
                     to,
                     f"{invoice.number} is on hold ({event.hold_code})",
-                    message_id(invoice, Recipient.HOLD_NOTICE, topic),
-                    document[1],
+                    message_id(invoice.venue_id, invoice.number, Recipient.HOLD_NOTICE, topic),
+                    hashes[invoice.id],
                     ctx.clock.now(),
                     topic=topic,
                 )
             )
-
-
-def _owners(uow: UnitOfWork, owner: Owner, invoice: Ours) -> list[str]:
-    if owner is Owner.FACILITATOR:
-        series = uow.bookings.get(invoice.booking_id)
-        facilitator = uow.users.get(series.facilitator_id) if series else None
-        return [facilitator.email] if facilitator and facilitator.active else []
-    if owner is Owner.VENUE:
-        venue = uow.venues.get(invoice.venue_id)
-        return [venue.contact_email] if venue else []
-    return [u.email for u in uow.users.find(role=Role.FINANCE, trust_id=invoice.trust_id)]
+    uow.outbox.add_all(notices)
 
 
 def imports(uow: UnitOfWork, actor: User) -> list[ImportRecord]:
