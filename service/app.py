@@ -19,7 +19,7 @@ from adapters.email.notify import NotifyClient
 from adapters.email.smtp import SmtpMailer, SmtpSettings
 from adapters.exports.profiles import Profiles
 from adapters.pdf.weasyprint_renderer import WeasyPrintRenderer
-from service import api
+from service import api, web
 from service.config import Config
 from service.ports import Clock, Mailer, Notifier
 from service.usecases.context import Context
@@ -47,6 +47,8 @@ def _context(config: Config, engine: Engine, clock: Clock | None = None) -> Cont
         mail_from=config.mail_from,
         exports=Profiles(config.profiles_dir),
         lost_after=timedelta(days=config.lost_after_days),
+        public_url=config.public_url,
+        status_link_lifetime=timedelta(days=config.status_link_days),
     )
 
 
@@ -71,4 +73,5 @@ def create_app(config: Config | None = None, *, clock: Clock | None = None) -> F
     app.extensions["roomhire.engine"] = engine
     app.extensions["roomhire"] = _context(config, engine, clock)
     api.init_app(app)
+    app.register_blueprint(web.blp)
     return app

@@ -44,6 +44,8 @@ class Config:
     notify: NotifyConfig | None = None  # None: write notices to data_dir/notifications.jsonl
     profiles_dir: Path | None = None  # finance users' export mapping files (*.toml)
     lost_after_days: int = 14  # an invoice no export shows this long after sending is lost
+    public_url: str = "http://127.0.0.1:8000"  # the base of the status links venues are given
+    status_link_days: int = 180
 
     @property
     def outbox_dir(self) -> Path:
@@ -70,11 +72,10 @@ class Config:
         profiles = env.get("ROOMHIRE_EXPORT_PROFILES_DIR")
         if profiles and not Path(profiles).is_dir():
             raise ConfigError(f"ROOMHIRE_EXPORT_PROFILES_DIR: no folder at {profiles}.")
-        lost_after = env.get("ROOMHIRE_LOST_AFTER_DAYS", "14")
-        if not lost_after.isdigit() or not 1 <= int(lost_after) <= 365:
-            raise ConfigError(
-                f"ROOMHIRE_LOST_AFTER_DAYS must be a number of days (1-365), not {lost_after!r}."
-            )
+        lost_after = _days(env, "ROOMHIRE_LOST_AFTER_DAYS", 14, 365)
+        public_url = env.get("ROOMHIRE_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+        if not re.fullmatch(r"https?://[^\s/]+(/\S*)?", public_url):
+            raise ConfigError(f"ROOMHIRE_PUBLIC_URL must be an http(s) URL, not {public_url!r}.")
         return cls(
             url,
             secret,
@@ -84,8 +85,17 @@ class Config:
             _smtp(env),
             _notify(env),
             Path(profiles).resolve() if profiles else None,
-            int(lost_after),
+            lost_after,
+            public_url,
+            _days(env, "ROOMHIRE_STATUS_LINK_DAYS", 180, 730),
         )
+
+
+def _days(env: Mapping[str, str], name: str, default: int, most: int) -> int:
+    value = env.get(name, str(default))
+    if not value.isdigit() or not 1 <= int(value) <= most:
+        raise ConfigError(f"{name} must be a number of days (1-{most}), not {value!r}.")
+    return int(value)
 
 
 def _notify(env: Mapping[str, str]) -> NotifyConfig | None:

@@ -23,8 +23,10 @@ from service.domain.reconciliation import (
     Ours,
     StatusEvent,
 )
+from service.domain.status_links import StatusLink
 from service.domain.timeslots import Interval
 from service.domain.users import Role, User
+from service.domain.venue_status import StatementEntry
 
 
 class Clock(Protocol):
@@ -238,6 +240,10 @@ class ReconciliationRepository(Protocol):
         """Newest first."""
         ...
 
+    def statement(self, venue_id: int) -> list[StatementEntry]:
+        """The venue's invoices and credit notes, newest first, with their states."""
+        ...
+
     def add_findings(self, findings: Sequence[Discrepancy]) -> None: ...
     def findings(self, import_ids: Sequence[int]) -> list[Discrepancy]: ...
 
@@ -270,6 +276,23 @@ class AuditLog(Protocol):
     def record(self, event: AuditEvent) -> None: ...
 
 
+class StatusLinkRepository(Protocol):
+    def add(self, link: StatusLink) -> StatusLink: ...
+    def get(self, link_id: int) -> StatusLink | None: ...
+    def by_hash(self, token_hash: str) -> StatusLink | None: ...
+    def find(self, venue_id: int) -> list[StatusLink]: ...
+    def save(self, link: StatusLink) -> None: ...
+
+
+class RateLimits(Protocol):
+    """Counters in a fixed window, shared by every process of the service."""
+
+    def count(self, key: str, window_start: datetime) -> int: ...
+    def hit(self, key: str, window_start: datetime) -> None:
+        """One more for `key` in that window (older windows are forgotten)."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction. Nested `with` blocks join the outer one; only the outermost commits.
     Leaving the outermost block without `commit()` rolls everything back."""
@@ -285,6 +308,8 @@ class UnitOfWork(Protocol):
     idempotency: IdempotencyStore
     audit: AuditLog
     reconciliation: ReconciliationRepository
+    status_links: StatusLinkRepository
+    rate_limits: RateLimits
 
     def __enter__(self) -> Self: ...
     def __exit__(

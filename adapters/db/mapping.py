@@ -20,6 +20,7 @@ from adapters.db.tables import (
     SeriesRow,
     SessionRow,
     StatusEventRow,
+    StatusLinkRow,
     TrustRow,
     UserRow,
     VenueRow,
@@ -33,6 +34,7 @@ from service.domain.money import LineAmount
 from service.domain.purchasing import PurchaseOrder
 from service.domain.reconciliation import ImportRecord, InvoiceState, StatusEvent
 from service.domain.recurrence import Frequency, Recurrence, Skipped
+from service.domain.status_links import StatusLink
 from service.domain.timeslots import Interval
 from service.domain.users import Role, User
 
@@ -233,3 +235,11 @@ def status_event_values(event: StatusEvent) -> dict[str, Any]:
     values = {**vars(event), "status": event.status.value}
     del values["id"]
     return values
+
+
+def status_link(row: StatusLinkRow) -> StatusLink:
+    return _to_domain(StatusLink, row)
+
+
+def status_link_row(link: StatusLink) -> StatusLinkRow:
+    return StatusLinkRow(**_shared(StatusLink, link))

@@ -9,8 +9,11 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import lazyload
 
 from adapters.db import mapping
 from adapters.db.tables import (
@@ -27,10 +30,12 @@ from adapters.db.tables import (
     InvoiceStateRow,
     OutboxRow,
     PurchaseOrderRow,
+    RateLimitRow,
     RoomRow,
     SeriesRow,
     SessionRow,
     StatusEventRow,
+    StatusLinkRow,
     TrustRow,
     UserRow,
     VenueRow,
@@ -50,8 +55,10 @@ from service.domain.reconciliation import (
     Problem,
     StatusEvent,
 )
+from service.domain.status_links import StatusLink
 from service.domain.timeslots import LONDON, Interval
 from service.domain.users import Role, User
+from service.domain.venue_status import StatementEntry
 from service.ports import KeyAlreadyClaimed, SlotTaken, StoredResponse
 
 OVERLAP_MARKERS = ("session_overlap", "sessions_no_overlap")
@@ -427,8 +434,47 @@ class ReconciliationRepository(_Repository):
                 sent_on=sent.get(id_),
             )
             for id_, venue_id, trust_id, booking_id, number, po_number, gross, kind in (
-                self.db.execute(query).tuples()
+                self.db.execute(query)
             )
+        ]
+
+    def statement(self, venue_id: int) -> list[StatementEntry]:
+        """The venue's invoices and credit notes, newest first, with their states."""
+        first_line = (
+            select(InvoiceLineRow.description)
+            .where(InvoiceLineRow.invoice_id == InvoiceRow.id)
+            .order_by(InvoiceLineRow.position)
+            .limit(1)
+            .scalar_subquery()
+        )
+        query = (
+            select(InvoiceRow, InvoiceStateRow, first_line)
+            .outerjoin(InvoiceStateRow, InvoiceStateRow.invoice_id == InvoiceRow.id)
+            .where(InvoiceRow.venue_id == venue_id)
+            .order_by(InvoiceRow.issue_date.desc(), InvoiceRow.id.desc())
+        )
+        rows = self.db.execute(query.options(lazyload(InvoiceRow.lines))).all()
+        sent_query = (
+            select(StatusEventRow.invoice_id, func.min(StatusEventRow.at))
+            .join(InvoiceRow, InvoiceRow.id == StatusEventRow.invoice_id)
+            .where(StatusEventRow.status == Status.SENT.value, InvoiceRow.venue_id == venue_id)
+            .group_by(StatusEventRow.invoice_id)
+        )
+        sent = {invoice_id: _london_day(at) for invoice_id, at in self.db.execute(sent_query)}
+        return [
+            StatementEntry(
+                invoice.id,
+                Kind(invoice.kind),
+                invoice.number,
+                invoice.issue_date,
+                invoice.po_number,
+                description or "",
+                invoice.gross_pence,
+                invoice.credits_invoice,
+                sent.get(invoice.id),
+                mapping.invoice_state(state) if state else None,
+            )
+            for invoice, state, description in rows
         ]
 
     def states(self) -> dict[int, InvoiceState]:
@@ -522,6 +568,49 @@ class ReconciliationRepository(_Repository):
             )
             for r in self.db.scalars(query)
         ]
+
+
+class StatusLinkRepository(_Repository):
+    def add(self, link: StatusLink) -> StatusLink:
+        row = mapping.status_link_row(link)
+        self.db.add(row)
+        self.db.flush()
+        return mapping.status_link(row)
+
+    def get(self, link_id: int) -> StatusLink | None:
+        row = self.db.get(StatusLinkRow, link_id)
+        return mapping.status_link(row) if row else None
+
+    def by_hash(self, token_hash: str) -> StatusLink | None:
+        row = self.db.scalar(select(StatusLinkRow).where(StatusLinkRow.token_hash == token_hash))
+        return mapping.status_link(row) if row else None
+
+    def find(self, venue_id: int) -> list[StatusLink]:
+        query = select(StatusLinkRow).where(StatusLinkRow.venue_id == venue_id)
+        return [mapping.status_link(r) for r in self.db.scalars(query.order_by(StatusLinkRow.id))]
+
+    def save(self, link: StatusLink) -> None:
+        row = self.db.get_one(StatusLinkRow, link.id)
+        row.revoked_at, row.last_used_at = link.revoked_at, link.last_used_at
+        self.db.flush()
+
+
+class RateLimits(_Repository):
+    def count(self, key: str, window_start: datetime) -> int:
+        row = self.db.get(RateLimitRow, (key, window_start))
+        return row.count if row else 0
+
+    def hit(self, key: str, window_start: datetime) -> None:
+        """Count one more, atomically, whichever worker process it is."""
+        upsert = sqlite_insert if self.db.get_bind().dialect.name == "sqlite" else pg_insert
+        statement = upsert(RateLimitRow).values(key=key, window_start=window_start, count=1)
+        self.db.execute(
+            statement.on_conflict_do_update(
+                index_elements=["key", "window_start"],
+                set_={"count": RateLimitRow.count + 1},
+            )
+        )
+        self.db.execute(delete(RateLimitRow).where(RateLimitRow.window_start < window_start))
 
 
 def _london_day(at: datetime | None) -> date | None:

@@ -351,3 +351,24 @@ class FindingRow(Base):
     line: Mapped[int] = mapped_column(Integer)
     venue_id: Mapped[int] = mapped_column(ForeignKey("venues.id"))
     detail: Mapped[str] = mapped_column(Text)
+
+
+class StatusLinkRow(Base):
+    __tablename__ = "status_links"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    venue_id: Mapped[int] = mapped_column(ForeignKey("venues.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    created_by: Mapped[str] = mapped_column(String(300))
+    revoked_at: Mapped[datetime | None]
+    last_used_at: Mapped[datetime | None]
+
+
+class RateLimitRow(Base):
+    """Failed lookups per client and fixed window, shared by every worker process."""
+
+    __tablename__ = "rate_limits"
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)

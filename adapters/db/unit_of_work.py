@@ -23,6 +23,8 @@ class SqlAlchemyUnitOfWork:
     idempotency: ports.IdempotencyStore
     audit: ports.AuditLog
     reconciliation: ports.ReconciliationRepository
+    status_links: ports.StatusLinkRepository
+    rate_limits: ports.RateLimits
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._factory = session_factory
@@ -44,6 +46,8 @@ class SqlAlchemyUnitOfWork:
             self.idempotency = repos.IdempotencyStore(self.db)
             self.audit = repos.AuditLog(self.db)
             self.reconciliation = repos.ReconciliationRepository(self.db)
+            self.status_links = repos.StatusLinkRepository(self.db)
+            self.rate_limits = repos.RateLimits(self.db)
         self._depth += 1
         return self
 

@@ -19,6 +19,7 @@ from service.api import (
     problems,
     purchasing,
     reconciliation,
+    status_links,
 )
 from service.api.edge import current_user
 from service.api.fields import ProblemSchema
@@ -69,6 +70,6 @@ def init_app(app: Flask) -> None:
     app.before_request(reconciliation.limit_upload_size)
     app.before_request(_authenticate)
     modules = (health, directory, bookings, purchasing, invoicing, delivery, reconciliation)
-    for module in (*modules, calendars):
+    for module in (*modules, status_links, calendars):
         api.register_blueprint(module.blp)
     problems.register(app)

@@ -20,26 +20,32 @@ class Owner(StrEnum):
 
 @dataclass(frozen=True)
 class HoldMeaning:
-    plain: str
+    plain: str  # for staff
     owner: Owner
+    for_venue: str  # what the venue reads on its status page
 
 
 _QTY = HoldMeaning(
     "The NHS team hasn't confirmed the sessions on the purchase order yet; "
     "the facilitator has been asked.",
     Owner.FACILITATOR,
+    "the NHS team hasn't confirmed the sessions yet — we've asked them",
 )
 _VALUE = HoldMeaning(
     "The invoice is more than the purchase order allows; NHS finance must raise the PO value "
     "(or the invoice is wrong).",
     Owner.FINANCE,
+    "the invoice is more than the purchase order allows — NHS finance is sorting it out",
 )
 _PO = HoldMeaning(
-    "There is a problem with the purchase order; NHS procurement must sort it out.", Owner.FINANCE
+    "There is a problem with the purchase order; NHS procurement must sort it out.",
+    Owner.FINANCE,
+    "there is a problem with the purchase order — NHS procurement is sorting it out",
 )
 _CODING = HoldMeaning(
     "NHS finance must correct its internal accounting codes; nothing is needed from the venue.",
     Owner.FINANCE,
+    "NHS finance is correcting its own accounting codes — nothing is needed from you",
 )
 HOLDS = {
     "QTY REC": _QTY,
@@ -50,6 +56,8 @@ HOLDS = {
         "The venue's supplier record is on hold (for example bank details being checked); "
         "the venue and NHS Shared Business Services must resolve it.",
         Owner.VENUE,
+        "your supplier record with the NHS is on hold (often bank details being checked) — "
+        "please contact NHS Shared Business Services",
     ),
 }
 
@@ -57,7 +65,11 @@ HOLDS = {
 def explain_hold(code: str) -> HoldMeaning:
     return HOLDS.get(
         code,
-        HoldMeaning(f"NHS accounts payable has put it on hold ({code}).", Owner.FINANCE),
+        HoldMeaning(
+            f"NHS accounts payable has put it on hold ({code}).",
+            Owner.FINANCE,
+            "NHS accounts has put it on hold — we are finding out why",
+        ),
     )
 
 

@@ -30,3 +30,5 @@ class Context:
     mail_from: str
     exports: ExportFormats
     lost_after: timedelta
+    public_url: str  # where venues open their status links, e.g. https://roomhire.example.nhs.uk
+    status_link_lifetime: timedelta

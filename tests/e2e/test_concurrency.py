@@ -90,7 +90,8 @@ def test_simultaneous_overlapping_bookings_give_one_201_and_the_rest_409(
                 r.status_code
                 for r in _fire(f"{base}/api/v1/bookings", bodies, [headers] * CONCURRENT)
             )
-            assert statuses == {201: 1, 409: CONCURRENT - 1}, (round_, statuses)
+            log = (tmp_path / "gunicorn.log").read_text()[-4000:]  # a 500's traceback, if any
+            assert statuses == {201: 1, 409: CONCURRENT - 1}, (round_, statuses, log)
 
     engine = make_engine(database_url)
     with engine.connect() as conn:

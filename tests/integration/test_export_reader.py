@@ -242,3 +242,14 @@ def test_a_wrong_mapping_file_is_refused_with_what_is_wrong(
 def test_an_unknown_profile_lists_the_known_ones() -> None:
     with pytest.raises(ProfileInvalid, match="sbs-oracle-ap, spend-over-25k"):
         PROFILES.get("oracle")
+
+
+def test_the_readme_mapping_example_is_a_working_profile(tmp_path: Path) -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    example = readme.split("```toml\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "civica.toml").write_text(example)
+    profile = Profiles(tmp_path).get("civica")
+    data = b"Creditor,Creditor No,Their Ref,Gross,Paid,Paid On,Remittance,State\n"
+    data += b"St Marks Hall CIC,,smch0011,75.00,75.00,2027-01-29,BACS991,PAID\n"
+    [row] = csv_reader.read(data, profile, SupplierIndex(EVERYONE)).rows
+    assert (row.status, row.amount_paid_pence, row.payment_number) == (Status.PAID, 7500, "BACS991")

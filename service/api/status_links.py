@@ -1,0 +1,90 @@
+"""Finance gives venues secret links to their payment status page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from service.api.edge import ctx, current_user, uow
+from service.api.fields import LondonDateTime
+from service.domain.status_links import LONGEST_LIFETIME, StatusLink
+from service.usecases import status_links
+from service.usecases.status_links import NewLink
+
+blp = Blueprint(
+    "status_links", __name__, url_prefix="/api/v1", description="Venue payment status links"
+)
+
+
+class CreateInput(Schema):
+    expires_in_days = fields.Integer(
+        strict=True,
+        validate=validate.Range(min=1, max=LONGEST_LIFETIME.days),
+        metadata={"description": "Default: ROOMHIRE_STATUS_LINK_DAYS (180)."},
+    )
+
+
+class LinkSchema(Schema):
+    id = fields.Integer()
+    venue_id = fields.Integer()
+    created_at = LondonDateTime()
+    created_by = fields.String()
+    expires_at = LondonDateTime()
+    revoked_at = LondonDateTime(allow_none=True)
+    last_used_at = LondonDateTime(allow_none=True)
+    state = fields.Method("_state", metadata={"description": "active, expired or revoked"})
+
+    def _state(self, link: StatusLink) -> str:
+        return link.state(ctx().clock.now())
+
+
+class NewLinkSchema(LinkSchema):
+    url = fields.String(metadata={"description": "Shown once: only its hash is kept."})
+
+
+@dataclass
+class ShownLink(StatusLink):
+    url: str = ""
+
+
+def _shown_once(new: NewLink) -> ShownLink:
+    return ShownLink(**vars(new.link), url=f"{ctx().public_url}/status/{new.token}")
+
+
+@blp.route("/venues/<int(max=2147483647):venue_id>/status-links")
+class Links(MethodView):
+    @blp.arguments(CreateInput)
+    @blp.response(201, NewLinkSchema)
+    def post(self, body: dict[str, Any], venue_id: int) -> ShownLink:
+        """Finance: a new link to the venue's status page. The URL is in this response only."""
+        days = body.get("expires_in_days")
+        new = status_links.create_link(
+            ctx(), uow(), current_user(), venue_id, timedelta(days=days) if days else None
+        )
+        return _shown_once(new)
+
+    @blp.response(200, LinkSchema(many=True))
+    def get(self, venue_id: int) -> list[StatusLink]:
+        """Finance: the venue's links with their state and when each was last used."""
+        return status_links.links(uow(), current_user(), venue_id)
+
+
+@blp.route("/status-links/<int(max=2147483647):link_id>/revoke")
+class Revoke(MethodView):
+    @blp.response(200, LinkSchema)
+    def post(self, link_id: int) -> StatusLink:
+        """Finance: stop the link working, at once."""
+        return status_links.revoke(ctx(), uow(), current_user(), link_id)
+
+
+@blp.route("/status-links/<int(max=2147483647):link_id>/rotate")
+class Rotate(MethodView):
+    @blp.response(201, NewLinkSchema)
+    def post(self, link_id: int) -> ShownLink:
+        """Finance: replace the link with a new one (same lifetime); the old one stops working."""
+        return _shown_once(status_links.rotate(ctx(), uow(), current_user(), link_id))

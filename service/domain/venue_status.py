@@ -1,0 +1,115 @@
+"""What a venue sees of its own invoices on its status page: each in plain words, with a
+badge, newest first. Nothing about other venues, groups or people."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from service.domain.exports import Status
+from service.domain.invoicing import PAYMENT_TERMS, Kind
+from service.domain.money import format_pounds
+from service.domain.reconciliation import InvoiceState, explain_hold
+
+
+class Badge(StrEnum):
+    NOT_SENT = "not sent yet"
+    SENT = "sent"
+    RECEIVED = "received"
+    ON_HOLD = "on hold"
+    APPROVED = "approved"
+    PART_PAID = "part paid"
+    PAID = "paid"
+    CANCELLED = "cancelled"
+    REJECTED = "rejected"
+    CREDIT = "credit note"
+
+
+@dataclass(frozen=True)
+class StatementEntry:
+    """One of the venue's invoices or credit notes, with what is known of it."""
+
+    invoice_id: int
+    kind: Kind
+    number: str
+    issue_date: date
+    po_number: str
+    description: str
+    gross_pence: int
+    credits_invoice: str | None
+    sent_on: date | None
+    state: InvoiceState | None
+
+
+@dataclass(frozen=True)
+class VenueLine:
+    number: str
+    kind: Kind
+    issue_date: date
+    po_number: str
+    description: str
+    amount_pence: int
+    badge: Badge
+    words: str
+
+    @property
+    def amount(self) -> str:
+        return format_pounds(self.amount_pence)
+
+
+def describe(entry: StatementEntry) -> VenueLine:
+    badge, words = _status(entry)
+    amount = -entry.gross_pence if entry.kind is Kind.CREDIT_NOTE else entry.gross_pence
+    return VenueLine(
+        entry.number,
+        entry.kind,
+        entry.issue_date,
+        entry.po_number,
+        entry.description,
+        amount,
+        badge,
+        words,
+    )
+
+
+def _status(entry: StatementEntry) -> tuple[Badge, str]:
+    state = entry.state
+    if entry.kind is Kind.CREDIT_NOTE:
+        return (
+            Badge.CREDIT,
+            f"Credit note against {entry.credits_invoice}: it reduces what is owed.",
+        )
+    if state is None:
+        if entry.sent_on is None:
+            return Badge.NOT_SENT, "Issued; we haven't emailed it to NHS accounts yet."
+        return Badge.SENT, f"Emailed to NHS accounts on {_day(entry.sent_on)}."
+    received = state.received_on or entry.sent_on or entry.issue_date
+    match state.status:
+        case Status.PAID:
+            return Badge.PAID, _paid("Paid", state)
+        case Status.PART_PAID:
+            owed = format_pounds(entry.gross_pence)
+            return Badge.PART_PAID, _paid("Part paid", state, f" of {owed}")
+        case Status.ON_HOLD:
+            reasons = "; ".join(explain_hold(code).for_venue for code in state.holds)
+            return Badge.ON_HOLD, f"On hold: {reasons}."
+        case Status.APPROVED:
+            due = received + PAYMENT_TERMS
+            return Badge.APPROVED, f"Approved — due to be paid by {_day(due)}."
+        case Status.CANCELLED:
+            return Badge.CANCELLED, "Cancelled by NHS accounts. If you didn't expect this, tell us."
+        case Status.REJECTED:
+            return Badge.REJECTED, "Rejected by NHS accounts. We are finding out why."
+        case _:
+            return Badge.RECEIVED, f"Received by NHS accounts on {_day(received)}."
+
+
+def _paid(what: str, state: InvoiceState, of: str = "") -> str:
+    when = f" on {_day(state.payment_date)}" if state.payment_date else ""
+    remittance = f" — remittance {state.payment_number}" if state.payment_number else ""
+    return f"{what} {format_pounds(state.paid_pence)}{of}{when}{remittance}."
+
+
+def _day(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"

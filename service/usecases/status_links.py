@@ -1,0 +1,135 @@
+"""Finance gives a venue a secret link; the venue opens it to see its own invoices. Every way a
+link can fail to open looks the same from outside, and failures are rate-limited per client."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from service.domain.audit import AuditEvent
+from service.domain.directory import Venue
+from service.domain.errors import DomainError, NotFound
+from service.domain.status_links import StatusLink, check_lifetime, new_token, token_hash
+from service.domain.users import Role, User
+from service.domain.venue_status import VenueLine, describe
+from service.ports import UnitOfWork
+from service.usecases.context import Context
+from service.usecases.directory import get_venue
+
+FAILED_LOOKUPS = 20  # per client and window
+WINDOW = timedelta(minutes=15)
+
+
+class LinkNotFound(NotFound):
+    """Unknown, expired and revoked links alike: the message says nothing more."""
+
+    code = "not_found"
+
+
+class TooManyLookups(DomainError):
+    code = "too_many_requests"
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__("Too many unknown links from here; try again later.")
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class NewLink:
+    link: StatusLink
+    token: str  # shown once, never stored
+
+
+@dataclass(frozen=True)
+class Statement:
+    venue: Venue
+    lines: list[VenueLine]
+
+
+def create_link(
+    ctx: Context, uow: UnitOfWork, actor: User, venue_id: int, lifetime: timedelta | None = None
+) -> NewLink:
+    actor.require(Role.FINANCE, Role.ADMIN)
+    lifetime = check_lifetime(lifetime or ctx.status_link_lifetime)
+    with uow:
+        get_venue(uow, venue_id)
+        new = _issue(ctx, uow, actor, venue_id, lifetime)
+        uow.commit()
+    return new
+
+
+def _issue(
+    ctx: Context, uow: UnitOfWork, actor: User, venue_id: int, lifetime: timedelta
+) -> NewLink:
+    now, token = ctx.clock.now(), new_token()
+    link = uow.status_links.add(
+        StatusLink(venue_id, token_hash(token), now, now + lifetime, actor.label)
+    )
+    uow.audit.record(AuditEvent(now, actor.label, "link_created", "status_link", link.id or 0))
+    return NewLink(link, token)
+
+
+def links(uow: UnitOfWork, actor: User, venue_id: int) -> list[StatusLink]:
+    actor.require(Role.FINANCE, Role.ADMIN)
+    with uow:
+        get_venue(uow, venue_id)
+        return uow.status_links.find(venue_id)
+
+
+def revoke(ctx: Context, uow: UnitOfWork, actor: User, link_id: int) -> StatusLink:
+    actor.require(Role.FINANCE, Role.ADMIN)
+    with uow:
+        link = _link(uow, link_id)
+        link.revoke(ctx.clock.now())
+        uow.status_links.save(link)
+        uow.audit.record(
+            AuditEvent(ctx.clock.now(), actor.label, "link_revoked", "status_link", link_id)
+        )
+        uow.commit()
+    return link
+
+
+def rotate(ctx: Context, uow: UnitOfWork, actor: User, link_id: int) -> NewLink:
+    """A new link for the same venue and lifetime; the old one stops working at once."""
+    actor.require(Role.FINANCE, Role.ADMIN)
+    with uow:
+        old = _link(uow, link_id)
+        old.revoke(ctx.clock.now())
+        uow.status_links.save(old)
+        new = _issue(ctx, uow, actor, old.venue_id, check_lifetime(old.expires_at - old.created_at))
+        uow.commit()
+    return new
+
+
+def _link(uow: UnitOfWork, link_id: int) -> StatusLink:
+    link = uow.status_links.get(link_id)
+    if link is None:
+        raise NotFound(f"There is no status link {link_id}.")
+    return link
+
+
+def open_statement(ctx: Context, uow: UnitOfWork, token: str, client: str) -> Statement:
+    """The same work whatever is wrong with the token (a hashed lookup, a counted failure), so
+    neither the answer nor its timing tells unknown, expired and revoked links apart."""
+    now = ctx.clock.now()
+    seconds = int(WINDOW.total_seconds())
+    window = datetime.fromtimestamp(int(now.timestamp()) // seconds * seconds, UTC)
+    key = f"status-link {client}"[:100]
+    with uow:
+        if uow.rate_limits.count(key, window) >= FAILED_LOOKUPS:
+            raise TooManyLookups(max(1, math.ceil((window + WINDOW - now).total_seconds())))
+        link = uow.status_links.by_hash(token_hash(token))
+        opened = link is not None and link.opens_with(token, now)
+        if not opened:
+            uow.rate_limits.hit(key, window)
+        elif link is not None and link.needs_touch(now):
+            link.last_used_at = now
+            uow.status_links.save(link)
+        uow.commit()
+    if not opened or link is None:
+        raise LinkNotFound("There is no such page.")
+    with uow:
+        venue = get_venue(uow, link.venue_id)
+        entries = uow.reconciliation.statement(link.venue_id)
+    return Statement(venue, [describe(entry) for entry in entries])

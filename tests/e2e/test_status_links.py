@@ -1,0 +1,231 @@
+"""A venue sees its own invoices and payments from a secret link, and nobody else's."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from service.domain.users import Role
+from service.usecases.status_links import FAILED_LOOKUPS
+from service.web import SECURITY_HEADERS
+from tests.conftest import Staff, book_tuesdays, issue
+from tests.e2e.exports import export, for_invoice, upload
+from tests.e2e.test_reconciliation import finance, invoices, status, trust, venue_room
+from tests.fakes import FrozenClock
+
+__all__ = ["finance", "invoices", "status", "trust", "venue_room"]  # fixtures used here
+Who = dict[str, Any]
+
+
+def create_link(client: FlaskClient, who: Who, venue_id: int, **body: Any) -> Any:
+    response = client.post(
+        f"/api/v1/venues/{venue_id}/status-links", json=body, headers=who["headers"]
+    )
+    assert response.status_code == 201, response.json
+    return response.json
+
+
+def path_of(link: Any) -> str:
+    return str(link["url"]).removeprefix("http://127.0.0.1:8000")
+
+
+@pytest.fixture
+def reconciled(client: FlaskClient, finance: Who, invoices: list[Who]) -> list[Who]:
+    """Invoice 1 paid, 2 on hold (QTY REC), 3 approved, 4 received, 5 and 6 only emailed."""
+    paid = {"approval": "Approved", "payment_date": "29-JAN-2027", "payment_number": "7713388"}
+    response = upload(
+        client,
+        finance,
+        export(
+            for_invoice(invoices[0], paid="75.00", **paid),
+            for_invoice(invoices[1], hold="QTY REC"),
+            for_invoice(invoices[2], approval="Approved"),
+            for_invoice(invoices[3]),
+        ),
+    )
+    assert response.status_code == 201
+    return invoices
+
+
+def test_a_venue_sees_each_invoice_in_plain_words_newest_first(
+    client: FlaskClient, finance: Who, reconciled: list[Who], venue_room: Who
+) -> None:
+    link = create_link(client, finance, venue_room["venue_id"])
+    assert link["url"].startswith("http://127.0.0.1:8000/status/") and link["state"] == "active"
+    token = link["url"].rsplit("/", 1)[1]
+    assert len(token) >= 43  # 256 bits, URL-safe base64
+    page = client.get(path_of(link))
+    assert page.status_code == 200 and page.mimetype == "text/html"
+    text = page.get_data(as_text=True)
+    assert "St Mark&#39;s Community Hall CIC" in text
+    assert "Paid £75.00 on 29 January 2027 — remittance 7713388." in text
+    assert (
+        "On hold: the NHS team hasn&#39;t confirmed the sessions yet — we&#39;ve asked them."
+        in text
+    )
+    assert "Approved — due to be paid by 3 February 2027." in text  # 30 days from 4 January
+    assert "Received by NHS accounts on 4 January 2027." in text
+    assert "Emailed to NHS accounts on 4 January 2027." in text
+    assert "Tuesday afternoon group" not in text  # the group label never leaves the NHS side
+
+    data = client.get(path_of(link) + ".json").json
+    assert [i["number"] for i in data["invoices"]] == [f"SMCH{n:04d}" for n in range(6, 0, -1)]
+    by_number = {i["number"]: i for i in data["invoices"]}
+    assert by_number["SMCH0001"]["status"] == "paid"
+    assert by_number["SMCH0002"]["status"] == "on hold"
+    assert by_number["SMCH0006"]["status"] == "sent"
+    assert set(by_number["SMCH0001"]) == {
+        "number",
+        "kind",
+        "issue_date",
+        "po_number",
+        "description",
+        "amount_pence",
+        "status",
+        "words",
+    }
+
+    listed = client.get(
+        f"/api/v1/venues/{venue_room['venue_id']}/status-links", headers=finance["headers"]
+    ).json
+    assert "url" not in listed[0] and listed[0]["last_used_at"] is not None
+
+
+@pytest.fixture
+def venues_with_invoices(
+    client: FlaskClient, staff: Staff, finance: Who, trust: Who, clock: FrozenClock
+) -> list[tuple[int, set[str], str]]:
+    """Three venues with invoices of their own: (venue id, its invoice numbers, its name)."""
+    facilitator = staff.user(Role.FACILITATOR, trust["id"])
+    names = ["Oak Tree Café CIC", "Riverside Community Centre", "Hope Chapel Hall"]
+    rooms = []
+    for n, name in enumerate(names):
+        room = staff.room(staff.venue(name=name, contact_email=f"v{n}@example.org")["id"])
+        po = staff.purchase_order(
+            trust["id"], room["venue_id"], finance, number=f"RZZPO00001{n:02d}"
+        )
+        book_tuesdays(staff, facilitator, room, po, sessions=n + 1, invoice_cadence="per_session")
+        rooms.append(room)
+    clock.current += timedelta(days=60)
+    issued = issue(client, finance, "2027-01-15")["issued"]
+    return [
+        (room["venue_id"], {i["number"] for i in issued if i["venue_id"] == room["venue_id"]}, name)
+        for room, name in zip(rooms, names, strict=True)
+    ]
+
+
+def test_no_link_shows_another_venues_invoices(
+    client: FlaskClient, finance: Who, venues_with_invoices: list[tuple[int, set[str], str]]
+) -> None:
+    links = {venue: create_link(client, finance, venue) for venue, _, _ in venues_with_invoices}
+    everything = set().union(*(numbers for _, numbers, _ in venues_with_invoices))
+    for venue, numbers, name in venues_with_invoices:
+        assert numbers  # each venue has invoices of its own
+        data = client.get(path_of(links[venue]) + ".json").json
+        assert {i["number"] for i in data["invoices"]} == numbers
+        page = client.get(path_of(links[venue])).get_data(as_text=True)
+        for other, other_numbers, other_name in venues_with_invoices:
+            if other != venue:
+                assert not any(number in page for number in other_numbers), (venue, other)
+                assert other_name.split()[0] not in page
+        assert numbers <= everything
+
+
+def test_unknown_expired_and_revoked_links_get_the_same_404(
+    client: FlaskClient, finance: Who, invoices: list[Who], venue_room: Who, clock: FrozenClock
+) -> None:
+    venue = venue_room["venue_id"]
+    short = create_link(client, finance, venue, expires_in_days=1)
+    revoked = create_link(client, finance, venue)
+    rotated = create_link(client, finance, venue)
+    assert (
+        client.post(
+            f"/api/v1/status-links/{revoked['id']}/revoke", headers=finance["headers"]
+        ).json["state"]
+        == "revoked"
+    )
+    replacement = client.post(
+        f"/api/v1/status-links/{rotated['id']}/rotate", headers=finance["headers"]
+    )
+    assert replacement.status_code == 201
+    assert client.get(path_of(replacement.json)).status_code == 200
+    assert client.get(path_of(short)).status_code == 200
+    clock.advance(timedelta(days=1, seconds=1))
+
+    answers = [
+        client.get(path)
+        for path in (
+            path_of(short),  # expired
+            path_of(revoked),
+            path_of(rotated),
+            "/status/" + "A" * 43,  # never issued
+            "/status/short",
+        )
+    ]
+    assert {a.status_code for a in answers} == {404}
+    assert len({a.get_data() for a in answers}) == 1
+    assert {a.status_code for a in [client.get(path_of(revoked) + ".json")]} == {404}
+    states = {
+        link["id"]: link["state"]
+        for link in client.get(
+            f"/api/v1/venues/{venue}/status-links", headers=finance["headers"]
+        ).json
+    }
+    assert states[short["id"]] == "expired" and states[revoked["id"]] == "revoked"
+
+
+def test_failed_lookups_are_rate_limited_per_client(
+    client: FlaskClient, finance: Who, venue_room: Who
+) -> None:
+    link = create_link(client, finance, venue_room["venue_id"])
+    guesser = {"REMOTE_ADDR": "203.0.113.9"}
+    for n in range(FAILED_LOOKUPS):
+        assert client.get(f"/status/guess{n:040d}", environ_base=guesser).status_code == 404
+    limited = client.get(path_of(link), environ_base=guesser)
+    assert limited.status_code == 429
+    assert 0 < int(limited.headers["Retry-After"]) <= 15 * 60
+    assert limited.headers["Cache-Control"] == "no-store"
+    someone_else = client.get(path_of(link), environ_base={"REMOTE_ADDR": "198.51.100.4"})
+    assert someone_else.status_code == 200
+
+
+def test_every_page_carries_the_security_headers(
+    client: FlaskClient, finance: Who, venue_room: Who
+) -> None:
+    link = create_link(client, finance, venue_room["venue_id"])
+    for path in (path_of(link), path_of(link) + ".json", "/status/nothing"):
+        response = client.get(path)
+        for name, value in SECURITY_HEADERS.items():
+            assert response.headers[name] == value, (path, name)
+    csp = SECURITY_HEADERS["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in csp and "script-src" not in csp  # default-src 'none'
+
+
+def test_only_finance_and_admin_make_links_and_inputs_are_checked(
+    client: FlaskClient, staff: Staff, finance: Who, venue_room: Who
+) -> None:
+    venue = venue_room["venue_id"]
+    facilitator = staff.user(Role.FACILITATOR)
+    path = f"/api/v1/venues/{venue}/status-links"
+    assert client.post(path, json={}, headers=facilitator["headers"]).status_code == 403
+    assert client.post(path, json={}, headers=staff.admin["headers"]).status_code == 201
+    too_long = client.post(path, json={"expires_in_days": 731}, headers=finance["headers"])
+    assert too_long.status_code == 422 and "expires_in_days" in too_long.json["errors"]["json"]
+    missing = client.post("/api/v1/venues/999/status-links", json={}, headers=finance["headers"])
+    assert missing.status_code == 404
+    assert (
+        client.post("/api/v1/status-links/999/revoke", headers=finance["headers"]).status_code
+        == 404
+    )
+
+
+def test_links_expire_after_the_configured_default(
+    app: Flask, client: FlaskClient, finance: Who, venue_room: Who
+) -> None:
+    link = create_link(client, finance, venue_room["venue_id"])
+    created, expires = link["created_at"][:10], link["expires_at"][:10]
+    assert (created, expires) == ("2026-11-23", "2027-05-22")  # 180 days
