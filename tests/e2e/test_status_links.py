@@ -123,7 +123,7 @@ def test_no_link_shows_another_venues_invoices(
 ) -> None:
     links = {venue: create_link(client, finance, venue) for venue, _, _ in venues_with_invoices}
     everything = set().union(*(numbers for _, numbers, _ in venues_with_invoices))
-    for venue, numbers, name in venues_with_invoices:
+    for venue, numbers, _ in venues_with_invoices:
         assert numbers  # each venue has invoices of its own
         data = client.get(path_of(links[venue]) + ".json").json
         assert {i["number"] for i in data["invoices"]} == numbers
