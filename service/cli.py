@@ -6,7 +6,7 @@ import dataclasses
 import json
 import os
 import sys
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import BinaryIO
 
@@ -23,6 +23,7 @@ from service.usecases.delivery import run_worker
 from service.usecases.demo import load_demo
 from service.usecases.invoicing import issue_invoices
 from service.usecases.reconciliation import ImportOutcome, import_export
+from service.usecases.status_links import create_link
 
 CLI_USER = User(email="roomhire-cli", role=Role.ADMIN, key_hash="")
 """Whoever can run the command on the server acts with admin rights; the audit says 'cli'."""
@@ -140,6 +141,29 @@ def outbox_run(once: bool, batch: int) -> None:
     """Deliver queued invoice emails; retry temporary failures with backoff."""
     run = run_worker(_context(), once=once, batch=batch)
     click.echo(f"{run.sent} sent, {run.retrying} to retry, {run.failed} failed.")
+
+
+@main.group()
+def links() -> None:
+    """Venues' payment status links."""
+
+
+@links.command("create")
+@click.argument("venue_id", type=click.IntRange(1))
+@click.option("--days", type=click.IntRange(1, 730), help="Lifetime (default 180 days).")
+def links_create(venue_id: int, days: int | None) -> None:
+    """Make a status link for a venue and print its URL (shown only now)."""
+    context = _context()
+    lifetime = timedelta(days=days) if days else None
+    try:
+        new = create_link(context, context.new_uow(), CLI_USER, venue_id, lifetime)
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from exc
+    click.echo(
+        f"Status link {new.link.id} for venue {venue_id}, valid until "
+        f"{new.link.expires_at:%d %B %Y} (shown once — send it to the venue):"
+    )
+    click.echo(f"{context.public_url}/status/{new.token}")
 
 
 @main.group()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from service.usecases.status_links import FAILED_LOOKUPS
 from service.web import SECURITY_HEADERS
 from tests.conftest import Staff, book_tuesdays, issue
 from tests.e2e.exports import export, for_invoice, upload
+from tests.e2e.test_cli import run
 from tests.e2e.test_reconciliation import finance, invoices, status, trust, venue_room
 from tests.fakes import FrozenClock
 
@@ -229,3 +231,16 @@ def test_links_expire_after_the_configured_default(
     link = create_link(client, finance, venue_room["venue_id"])
     created, expires = link["created_at"][:10], link["expires_at"][:10]
     assert (created, expires) == ("2026-11-23", "2027-05-22")  # 180 days
+
+
+def test_the_cli_makes_a_link_that_opens_the_page(
+    client: FlaskClient, venue_room: Who, database_url: str, tmp_path: Path
+) -> None:
+    env = {"ROOMHIRE_DATABASE_URL": database_url, "ROOMHIRE_PUBLIC_URL": "https://rooms.example"}
+    made = run(tmp_path, "links", "create", str(venue_room["venue_id"]), "--days", "30", **env)
+    assert made.returncode == 0, made.stderr
+    url = made.stdout.split()[-1]
+    assert url.startswith("https://rooms.example/status/")
+    assert client.get(url.removeprefix("https://rooms.example")).status_code == 200
+    missing = run(tmp_path, "links", "create", "999", **env)
+    assert missing.returncode == 1 and "no venue 999" in missing.stderr.lower()

@@ -1,0 +1,94 @@
+"""The status page as a venue volunteer sees it: real gunicorn, real headless Chromium (Debian's
+`chromium`, driven by Playwright), on a phone and on a desktop."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+
+from tests.e2e.live import gunicorn
+from tests.e2e.test_reconciliation import finance, invoices, trust, venue_room
+from tests.e2e.test_status_links import create_link, path_of, reconciled
+
+__all__ = ["finance", "invoices", "reconciled", "trust", "venue_room"]  # fixtures used here
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+playwright = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Any:
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian chromium is not installed: apt-get install chromium (make test does)")
+    with playwright.sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield browser
+        browser.close()
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("width", [375, 1280])
+def test_a_venue_reads_its_paid_on_hold_and_unpaid_invoices(
+    browser: Any,
+    client: FlaskClient,
+    finance: dict[str, Any],
+    reconciled: list[dict[str, Any]],
+    venue_room: dict[str, Any],
+    database_url: str,
+    tmp_path: Path,
+    width: int,
+) -> None:
+    link = create_link(client, finance, venue_room["venue_id"])
+    with gunicorn(database_url, tmp_path) as base:
+        page = browser.new_page(viewport={"width": width, "height": 900}, java_script_enabled=False)
+        errors: list[str] = []
+        page.on("console", lambda message: errors.append(message.text))
+        response = page.goto(base + path_of(link))
+        assert response is not None and response.status == 200
+        assert page.title() == "Your invoices \N{EN DASH} Roomhire"
+        assert page.get_by_role("heading", level=1).inner_text() == "Your invoices to the NHS"
+        cards = page.locator("ol.invoices > li")
+        assert cards.count() == 6
+        first = cards.nth(5)  # newest first: SMCH0001 is last
+        assert first.get_by_role("heading").inner_text() == "Invoice SMCH0001"
+        assert "Paid" in first.locator(".badge").inner_text()
+        assert "remittance 7713388" in first.inner_text()
+        held = cards.nth(4)
+        assert held.locator(".badge").inner_text().endswith("On hold")
+        assert "hasn't confirmed the sessions yet" in held.inner_text()
+        unpaid = cards.nth(0)
+        assert "Emailed to NHS accounts on" in unpaid.inner_text()
+        # Nothing spills sideways on a phone: the page is no wider than the screen.
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        # The stylesheet loaded under the strict Content-Security-Policy (badges coloured).
+        paid_colour = first.locator(".badge").evaluate("e => getComputedStyle(e).backgroundColor")
+        assert paid_colour == "rgb(0, 127, 59)"
+        assert errors == []  # no CSP violations or missing files reported
+        shot = tmp_path / f"status-page-{width}px.png"
+        page.screenshot(path=str(shot), full_page=True)
+        assert shot.stat().st_size > 10_000
+        print(f"screenshot: {shot}")
+        page.close()
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_the_page_works_at_320_pixels_wide(
+    browser: Any,
+    client: FlaskClient,
+    finance: dict[str, Any],
+    reconciled: list[dict[str, Any]],
+    venue_room: dict[str, Any],
+    database_url: str,
+    tmp_path: Path,
+) -> None:
+    link = create_link(client, finance, venue_room["venue_id"])
+    with gunicorn(database_url, tmp_path, workers=1) as base:
+        page = browser.new_page(viewport={"width": 320, "height": 640}, java_script_enabled=False)
+        page.goto(base + path_of(link))
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320
+        font = page.locator(".words").first.evaluate("e => getComputedStyle(e).fontSize")
+        assert float(font.removesuffix("px")) >= 16
+        page.close()
