@@ -240,6 +240,10 @@ class ReconciliationRepository(Protocol):
         """Newest first."""
         ...
 
+    def data_version(self) -> str:
+        """Changes whenever an invoice, a status event or an import is added."""
+        ...
+
     def statement(self, venue_id: int) -> list[StatementEntry]:
         """The venue's invoices and credit notes, newest first, with their states."""
         ...

@@ -438,6 +438,13 @@ class ReconciliationRepository(_Repository):
             )
         ]
 
+    def data_version(self) -> str:
+        newest = [
+            select(func.max(table.id)).scalar_subquery()
+            for table in (InvoiceRow, StatusEventRow, ImportRow)
+        ]
+        return "/".join(str(n or 0) for n in self.db.execute(select(*newest)).one())
+
     def statement(self, venue_id: int) -> list[StatementEntry]:
         """The venue's invoices and credit notes, newest first, with their states."""
         first_line = (

@@ -109,7 +109,13 @@ def _link(uow: UnitOfWork, link_id: int) -> StatusLink:
     return link
 
 
-def open_statement(ctx: Context, uow: UnitOfWork, token: str, client: str) -> Statement:
+@dataclass(frozen=True)
+class OpenedLink:
+    venue_id: int
+    version: str  # changes whenever anything a statement shows may have changed
+
+
+def open_link(ctx: Context, uow: UnitOfWork, token: str, client: str) -> OpenedLink:
     """The same work whatever is wrong with the token (a hashed lookup, a counted failure), so
     neither the answer nor its timing tells unknown, expired and revoked links apart."""
     now = ctx.clock.now()
@@ -126,10 +132,16 @@ def open_statement(ctx: Context, uow: UnitOfWork, token: str, client: str) -> St
         elif link is not None and link.needs_touch(now):
             link.last_used_at = now
             uow.status_links.save(link)
+        version = uow.reconciliation.data_version()
         uow.commit()
     if not opened or link is None:
         raise LinkNotFound("There is no such page.")
+    return OpenedLink(link.venue_id, version)
+
+
+def statement(uow: UnitOfWork, venue_id: int) -> Statement:
+    """Only for a venue whose link was opened: see open_link."""
     with uow:
-        venue = get_venue(uow, link.venue_id)
-        entries = uow.reconciliation.statement(link.venue_id)
+        venue = get_venue(uow, venue_id)
+        entries = uow.reconciliation.statement(venue_id)
     return Statement(venue, [describe(entry) for entry in entries])

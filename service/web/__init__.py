@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
+from collections.abc import Callable
+from threading import Lock
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from flask.blueprints import BlueprintSetupState
 
 from service.usecases.context import Context
-from service.usecases.status_links import LinkNotFound, Statement, TooManyLookups, open_statement
+from service.usecases.status_links import (
+    LinkNotFound,
+    Statement,
+    TooManyLookups,
+    open_link,
+    statement,
+)
 
 blp = Blueprint(
     "web",
@@ -28,21 +38,62 @@ SECURITY_HEADERS = {
 }
 
 
-def _statement(token: str) -> Statement:
+class PageCache:
+    """Rendered pages by (venue, data version, format), least recently used dropped first.
+    Per worker process; the lock makes it safe under threaded workers."""
+
+    def __init__(self, size: int = 256) -> None:
+        self.size, self._pages, self._lock = size, OrderedDict[Key, Response](), Lock()
+
+    def get(self, key: Key, render: Callable[[], Response]) -> Response:
+        with self._lock:
+            page = self._pages.get(key)
+            if page is not None:
+                self._pages.move_to_end(key)
+        if page is None:
+            page = render()  # outside the lock: two threads may render the same page once each
+            with self._lock:
+                self._pages[key] = page
+                while len(self._pages) > self.size:
+                    self._pages.popitem(last=False)
+        return Response(page.get_data(), page.status_code, mimetype=page.mimetype)
+
+
+Key = tuple[int, str, str]
+
+
+@blp.record_once
+def _one_cache_per_app(state: BlueprintSetupState) -> None:
+    state.app.extensions["roomhire.pages"] = PageCache()
+
+
+def _page(token: str, render: Callable[[Statement], Response]) -> Response:
+    """The link is checked on every request; the page is rendered again only when the data
+    behind it may have changed (the version is part of the key)."""
     ctx: Context = current_app.extensions["roomhire"]
-    return open_statement(ctx, ctx.new_uow(), token, request.remote_addr or "unknown")
+    opened = open_link(ctx, ctx.new_uow(), token, request.remote_addr or "unknown")
+    key = (opened.venue_id, opened.version, render.__name__)
+    pages: PageCache = current_app.extensions["roomhire.pages"]
+    return pages.get(key, lambda: render(statement(ctx.new_uow(), opened.venue_id)))
 
 
 @blp.get("/status/<token>")
-def status_page(token: str) -> str:
-    statement = _statement(token)
-    ctx: Context = current_app.extensions["roomhire"]
-    return render_template("status.html", statement=statement, contact=ctx.mail_from)
+def status_page(token: str) -> Response:
+    return _page(token, _html)
 
 
 @blp.get("/status/<token>.json")
 def status_json(token: str) -> Response:
-    statement = _statement(token)
+    return _page(token, _json)
+
+
+def _html(statement: Statement) -> Response:
+    ctx: Context = current_app.extensions["roomhire"]
+    page = render_template("status.html", statement=statement, contact=ctx.mail_from)
+    return Response(page, mimetype="text/html")
+
+
+def _json(statement: Statement) -> Response:
     return jsonify(
         venue=statement.venue.name,
         invoices=[

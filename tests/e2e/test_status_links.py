@@ -244,3 +244,19 @@ def test_the_cli_makes_a_link_that_opens_the_page(
     assert client.get(url.removeprefix("https://rooms.example")).status_code == 200
     missing = run(tmp_path, "links", "create", "999", **env)
     assert missing.returncode == 1 and "no venue 999" in missing.stderr.lower()
+
+
+def test_the_page_changes_as_soon_as_an_import_does(
+    client: FlaskClient, finance: Who, invoices: list[Who], venue_room: Who
+) -> None:
+    link = create_link(client, finance, venue_room["venue_id"])
+    before = client.get(path_of(link) + ".json").json["invoices"][-1]
+    assert before["status"] == "sent"
+    paid = {"approval": "Approved", "payment_date": "29-JAN-2027", "payment_number": "42"}
+    assert (
+        upload(client, finance, export(for_invoice(invoices[0], paid="75.00", **paid))).status_code
+        == 201
+    )
+    after = client.get(path_of(link) + ".json").json["invoices"][-1]
+    assert (after["number"], after["status"]) == ("SMCH0001", "paid")
+    assert "remittance 42" in client.get(path_of(link)).get_data(as_text=True)

@@ -1,0 +1,232 @@
+"""Load on a venue's status page with a real HTTP load generator (wrk) against gunicorn on
+127.0.0.1 (2 workers), beside /healthz in the same run. The venue has 200 invoices in a
+SQLite database holding 50,000.
+
+    apt-get install wrk
+    .venv/bin/python benchmarks/status_page_load.py [SECONDS] [CONNECTIONS]
+
+Target (issue 6): p99 <= 50 ms and at least 40% of /healthz's requests/s.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import requests
+from sqlalchemy import create_engine, insert
+
+from adapters.db.tables import Base
+from service.app import context_for, upgrade_database
+from service.config import Config
+from service.domain.bookings import BookingSeries
+from service.domain.directory import Room, Trust, VatTreatment, Venue
+from service.domain.purchasing import PurchaseOrder
+from service.domain.recurrence import Recurrence
+from service.domain.users import Role, User
+from service.usecases.status_links import create_link
+
+TEMPLATES = Path(__file__).parents[1] / "invoice_templates"
+VENUES, PER_VENUE = 250, 200  # 50,000 invoices; the first venue is the one we look at
+STATUSES = ["received", "approved", "on_hold", "paid", "part_paid"]
+
+
+def database(folder: Path) -> tuple[Config, str]:
+    config = Config(f"sqlite:///{folder / 'load.db'}", "bench", folder, TEMPLATES)
+    upgrade_database(config)
+    ctx = context_for(config)
+    now = datetime.now(UTC)
+    with ctx.new_uow() as uow:
+        trust = uow.trusts.add(Trust("T", "RZZ", "P", "ap@example.nhs.uk", "PO", r"RZZPO\d{7}"))
+        user = uow.users.add(User("f@example.org", Role.FACILITATOR, "h", trust_id=trust.id))
+        venue_ids, series_ids, po_ids = [], [], []
+        for v in range(VENUES):
+            venue = uow.venues.add(
+                Venue(f"Venue {v} CIC", "1 Row", "BS5 9XX", "v@example.org", "m@example.org")
+            )
+            room = uow.rooms.add(Room(venue.id or 0, "Hall", 20, True, 2500, VatTreatment.EXEMPT))
+            po = uow.purchase_orders.add(
+                PurchaseOrder(
+                    f"RZZPO{v:07d}",
+                    trust.id or 0,
+                    venue.id or 0,
+                    "CC",
+                    10**9,
+                    date(2026, 1, 1),
+                    date(2027, 12, 31),
+                )
+            )
+            series = uow.bookings.add(
+                BookingSeries(
+                    room.id or 0,
+                    user.id or 0,
+                    "G",
+                    Recurrence(date(2026, 12, 1)),
+                    datetime(2026, 12, 1, 13).time(),
+                    datetime(2026, 12, 1, 16).time(),
+                    now,
+                    purchase_order_id=po.id,
+                )
+            )
+            venue_ids.append(venue.id or 0)
+            series_ids.append(series.id or 0)
+            po_ids.append(po.id or 0)
+        uow.commit()
+    engine = create_engine(config.database_url)
+    tables = Base.metadata.tables
+    invoices, lines, states, events = [], [], [], []
+    party = {"name": "V", "address": "1 Row", "email": "v@example.org", "vat_number": None}
+    invoice_id = 0
+    for v, venue_id in enumerate(venue_ids):
+        for n in range(1, PER_VENUE + 1):
+            invoice_id += 1
+            day = date(2026, 1 + n % 12, 1 + n % 28)
+            invoices.append(
+                {
+                    "id": invoice_id,
+                    "kind": "invoice",
+                    "number": f"V{v:03d}{n:05d}",
+                    "venue_id": venue_id,
+                    "trust_id": 1,
+                    "purchase_order_id": po_ids[v],
+                    "po_number": f"RZZPO{v:07d}",
+                    "booking_id": series_ids[v],
+                    "issue_date": day,
+                    "tax_point": day,
+                    "due_date": day,
+                    "supplier": party,
+                    "customer": party,
+                    "credits_invoice": None,
+                    "gross_pence": 7500,
+                    "created_at": now,
+                }
+            )
+            lines.append(
+                {
+                    "invoice_id": invoice_id,
+                    "position": 0,
+                    "description": "Room hire",
+                    "day": day,
+                    "start": datetime(2026, 1, 1, 13).time(),
+                    "end": datetime(2026, 1, 1, 16).time(),
+                    "room": "Hall",
+                    "minutes": 180,
+                    "net_pence": 7500,
+                    "vat_rate_bp": 0,
+                    "vat_pence": 0,
+                }
+            )
+            events.append({"invoice_id": invoice_id, "status": "sent", "at": now, "paid_pence": 0})
+            status = STATUSES[n % len(STATUSES)]
+            states.append(
+                {
+                    "invoice_id": invoice_id,
+                    "status": status,
+                    "holds": ["QTY REC"] if status == "on_hold" else [],
+                    "export_amount_pence": 7500,
+                    "export_po_number": f"RZZPO{v:07d}",
+                    "paid_pence": {"paid": 7500, "part_paid": 2500}.get(status, 0),
+                    "payments": 1 if status in ("paid", "part_paid") else 0,
+                    "payment_date": day if status in ("paid", "part_paid") else None,
+                    "payment_number": f"77{invoice_id:05d}" if status == "paid" else None,
+                    "fallback": False,
+                    "confirmed": False,
+                    "received_on": day,
+                    "last_import_id": None,
+                }
+            )
+    with engine.begin() as conn:
+        conn.execute(insert(tables["invoices"]), invoices)
+        conn.execute(insert(tables["invoice_lines"]), lines)
+        conn.execute(insert(tables["invoice_status_events"]), events)
+        conn.execute(insert(tables["invoice_states"]), states)
+    engine.dispose()
+    admin = User("cli", Role.ADMIN, "")
+    new = create_link(ctx, ctx.new_uow(), admin, venue_ids[0])
+    return config, new.token
+
+
+def wrk(url: str, seconds: int, connections: int) -> tuple[float, float]:
+    """Requests/s and the 99th percentile latency in ms."""
+    out = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    value, unit = re.search(r"99%\s+([\d.]+)(us|ms|s)", out).groups()  # type: ignore[union-attr]
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    assert errors is None, out
+    return rps, float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+
+
+def main() -> None:
+    if not shutil.which("wrk"):
+        sys.exit("wrk is not installed: apt-get install wrk")
+    seconds = int(sys.argv[1]) if len(sys.argv) > 1 else 10
+    connections = int(sys.argv[2]) if len(sys.argv) > 2 else 4
+    folder = Path(tempfile.mkdtemp())
+    config, token = database(folder)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {
+        **os.environ,
+        "ROOMHIRE_DATABASE_URL": config.database_url,
+        "ROOMHIRE_DATA_DIR": str(folder),
+    }
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--log-level",
+            "warning",
+            "service.app:create_app()",
+        ],
+        env=env,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                if requests.get(f"{base}/healthz", timeout=2).status_code == 200:
+                    break
+            except requests.RequestException:
+                time.sleep(0.1)
+        page = requests.get(f"{base}/status/{token}", timeout=10)
+        assert page.status_code == 200 and page.text.count('class="invoice"') == PER_VENUE
+        data = json.loads(requests.get(f"{base}/status/{token}.json", timeout=10).text)
+        assert len(data["invoices"]) == PER_VENUE
+        health_rps, health_p99 = wrk(f"{base}/healthz", seconds, connections)
+        page_rps, page_p99 = wrk(f"{base}/status/{token}", seconds, connections)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    print(
+        f"gunicorn 2 workers on 127.0.0.1, SQLite with {VENUES * PER_VENUE:,} invoices; "
+        f"wrk -t2 -c{connections} -d{seconds}s"
+    )
+    print(f"/healthz:              {health_rps:8.0f} requests/s, p99 {health_p99:6.1f} ms")
+    print(
+        f"/status/<token> (200): {page_rps:8.0f} requests/s, p99 {page_p99:6.1f} ms "
+        f"({page_rps / health_rps:.0%} of /healthz)"
+    )
+
+
+if __name__ == "__main__":
+    main()
