@@ -58,8 +58,8 @@ class Email:
     subject: str
     message_id: str
     text: str
-    attachment_name: str
-    attachment: bytes
+    attachment_name: str | None = None
+    attachment: bytes | None = None  # a PDF
 
 
 class TemporaryDeliveryError(Exception):

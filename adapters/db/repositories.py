@@ -598,7 +598,8 @@ class StatusLinkRepository(_Repository):
 
     def save(self, link: StatusLink) -> None:
         row = self.db.get_one(StatusLinkRow, link.id)
-        row.revoked_at, row.last_used_at = link.revoked_at, link.last_used_at
+        row.token_hash, row.revoked_at = link.token_hash, link.revoked_at
+        row.last_used_at = link.last_used_at
         self.db.flush()
 
 

@@ -244,10 +244,11 @@ class OutboxRow(Base):
     __tablename__ = "outbox_messages"
     __table_args__ = (
         UniqueConstraint("invoice_id", "recipient", "topic", name="uq_outbox_once"),
+        UniqueConstraint("status_link_id", name="uq_outbox_status_link"),
         Index("ix_outbox_due", "state", "next_attempt_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
-    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"))
+    invoice_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id"))
     recipient: Mapped[str] = mapped_column(String(30))
     to: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(300))
@@ -263,6 +264,7 @@ class OutboxRow(Base):
     sent_at: Mapped[datetime | None]
     possible_duplicate: Mapped[bool] = mapped_column(Boolean)
     topic: Mapped[str] = mapped_column(String(300), server_default="")
+    status_link_id: Mapped[int | None] = mapped_column(ForeignKey("status_links.id"))
 
 
 class IdempotencyRow(Base):

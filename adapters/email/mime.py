@@ -1,4 +1,4 @@
-"""An Email as an RFC 5322 message with its PDF attached."""
+"""An Email as an RFC 5322 message, with its PDF attached when it has one."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ def mime(email: Email) -> EmailMessage:
     message["Message-ID"] = email.message_id
     message["Date"] = formatdate(localtime=False, usegmt=True)
     message.set_content(email.text)
-    message.add_attachment(
-        email.attachment, maintype="application", subtype="pdf", filename=email.attachment_name
-    )
+    if email.attachment is not None:
+        message.add_attachment(
+            email.attachment, maintype="application", subtype="pdf", filename=email.attachment_name
+        )
     return message

@@ -27,6 +27,13 @@ class CreateInput(Schema):
         validate=validate.Range(min=1, max=LONGEST_LIFETIME.days),
         metadata={"description": "Default: ROOMHIRE_STATUS_LINK_DAYS (180)."},
     )
+    email_to_venue = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "Email the link to the venue's contact through the outbox instead "
+            "of showing it here: then nobody but the venue ever sees it."
+        },
+    )
 
 
 class LinkSchema(Schema):
@@ -44,12 +51,17 @@ class LinkSchema(Schema):
 
 
 class NewLinkSchema(LinkSchema):
-    url = fields.String(metadata={"description": "Shown once: only its hash is kept."})
+    url = fields.String(
+        allow_none=True,
+        metadata={"description": "Shown once: only its hash is kept (null when emailed)."},
+    )
+    emailed_to = fields.String(allow_none=True)
 
 
 @dataclass
 class ShownLink(StatusLink):
-    url: str = ""
+    url: str | None = None
+    emailed_to: str | None = None
 
 
 def _shown_once(new: NewLink) -> ShownLink:
@@ -61,11 +73,14 @@ class Links(MethodView):
     @blp.arguments(CreateInput)
     @blp.response(201, NewLinkSchema)
     def post(self, body: dict[str, Any], venue_id: int) -> ShownLink:
-        """Finance: a new link to the venue's status page. The URL is in this response only."""
+        """Finance: a new link to the venue's status page. The URL is in this response only,
+        or (`email_to_venue`) only in the email the outbox sends to the venue."""
         days = body.get("expires_in_days")
-        new = status_links.create_link(
-            ctx(), uow(), current_user(), venue_id, timedelta(days=days) if days else None
-        )
+        lifetime = timedelta(days=days) if days else None
+        if body["email_to_venue"]:
+            link, to = status_links.email_link(ctx(), uow(), current_user(), venue_id, lifetime)
+            return ShownLink(**vars(link), emailed_to=to)
+        new = status_links.create_link(ctx(), uow(), current_user(), venue_id, lifetime)
         return _shown_once(new)
 
     @blp.response(200, LinkSchema(many=True))

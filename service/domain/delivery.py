@@ -26,6 +26,7 @@ class Recipient(StrEnum):
     VENUE_COPY = "venue_copy"
     FACILITATOR_REMINDER = "facilitator_reminder"  # by GOV.UK Notify: confirm the sessions
     HOLD_NOTICE = "hold_notice"  # by GOV.UK Notify: the invoice is on hold and you must act
+    STATUS_LINK = "status_link"  # a venue's status page link (the token is made when sent)
 
 
 class State(StrEnum):
@@ -78,7 +79,7 @@ def ensure_attachable(pdf: bytes) -> None:
 
 @dataclass
 class OutboxMessage:
-    invoice_id: int
+    invoice_id: int | None  # None for a status link
     recipient: Recipient
     to: str
     subject: str
@@ -94,6 +95,7 @@ class OutboxMessage:
     sent_at: datetime | None = None
     possible_duplicate: bool = False
     topic: str = ""  # what a notice is about, e.g. hold_topic(...): one message per topic
+    status_link_id: int | None = None
     id: int | None = None
 
     def claim(self, now: datetime) -> None:

@@ -22,6 +22,7 @@ from service.domain.exports import Status
 from service.domain.invoicing import Invoice, Kind
 from service.domain.money import format_pounds
 from service.domain.reconciliation import StatusEvent, explain_hold
+from service.domain.status_links import new_token, token_hash
 from service.domain.users import Role, User
 from service.ports import (
     Email,
@@ -162,20 +163,11 @@ def run_worker(
 
 
 def _deliver(ctx: Context, uow: UnitOfWork, message: OutboxMessage) -> None:
-    with uow:
-        invoice = uow.invoices.get(message.invoice_id)
-        document = uow.invoices.document(message.invoice_id)
-    assert invoice is not None and document is not None
-    pdf, sha256 = document
     try:
-        if sha256 != message.pdf_sha256:
-            raise PermanentDeliveryError("the stored PDF no longer matches its SHA-256")
-        if message.recipient is Recipient.FACILITATOR_REMINDER:
-            reply = ctx.notifier.notify(_reminder(invoice, message))
-        elif message.recipient is Recipient.HOLD_NOTICE:
-            reply = ctx.notifier.notify(_hold_notice(invoice, message))
+        if message.recipient is Recipient.STATUS_LINK:
+            reply = _send_link(ctx, uow, message)
         else:
-            reply = ctx.mailer.send(_email(ctx, invoice, message, pdf))
+            reply = _send_about_invoice(ctx, uow, message)
     except TemporaryDeliveryError as exc:
         message.failed_temporarily(
             str(exc), ctx.clock.now(), _jitter, maybe_delivered=exc.maybe_delivered
@@ -187,6 +179,7 @@ def _deliver(ctx: Context, uow: UnitOfWork, message: OutboxMessage) -> None:
     with uow:
         uow.outbox.save(message)
         if message.state is State.SENT and message.recipient is Recipient.ACCOUNTS_PAYABLE:
+            assert message.invoice_id is not None
             uow.reconciliation.add_events(
                 [StatusEvent(message.invoice_id, Status.SENT, ctx.clock.now())]
             )
@@ -195,12 +188,52 @@ def _deliver(ctx: Context, uow: UnitOfWork, message: OutboxMessage) -> None:
                 ctx.clock.now(),
                 "outbox worker",
                 f"email_{message.state}",
-                invoice.kind.value,
-                message.invoice_id,
+                "outbox",
+                message.id or 0,
                 {"to": message.to, "reply": message.server_reply, "error": message.last_error},
             )
         )
         uow.commit()
+
+
+def _send_about_invoice(ctx: Context, uow: UnitOfWork, message: OutboxMessage) -> str:
+    assert message.invoice_id is not None
+    with uow:
+        invoice = uow.invoices.get(message.invoice_id)
+        document = uow.invoices.document(message.invoice_id)
+    assert invoice is not None and document is not None
+    pdf, sha256 = document
+    if sha256 != message.pdf_sha256:
+        raise PermanentDeliveryError("the stored PDF no longer matches its SHA-256")
+    if message.recipient is Recipient.FACILITATOR_REMINDER:
+        return ctx.notifier.notify(_reminder(invoice, message))
+    if message.recipient is Recipient.HOLD_NOTICE:
+        return ctx.notifier.notify(_hold_notice(invoice, message))
+    return ctx.mailer.send(_email(ctx, invoice, message, pdf))
+
+
+def _send_link(ctx: Context, uow: UnitOfWork, message: OutboxMessage) -> str:
+    """The token is made now and only its hash stored: the plain link exists only in the email.
+    A retry makes a new token, so a link from an attempt that failed never works."""
+    assert message.status_link_id is not None
+    with uow:
+        link = uow.status_links.get(message.status_link_id)
+        if link is None or link.state(ctx.clock.now()) != "active":
+            raise PermanentDeliveryError("the link was revoked or has expired before sending")
+        venue = get_venue(uow, link.venue_id)
+        token = new_token()
+        link.token_hash = token_hash(token)
+        uow.status_links.save(link)
+        uow.commit()
+    text = (
+        f"Hello {venue.name},\n\nThis private link shows what has happened to each invoice we "
+        f"sent to the NHS for you — received, on hold and why, approved, paid:\n\n"
+        f"{ctx.public_url}/status/{token}\n\n"
+        f"It works until {link.expires_at:%d %B %Y}. Please don't share it.\n"
+    )
+    return ctx.mailer.send(
+        Email(ctx.mail_from, message.to, message.subject, message.message_id, text)
+    )
 
 
 def _email(ctx: Context, invoice: Invoice, message: OutboxMessage, pdf: bytes) -> Email:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from service.domain.audit import AuditEvent
+from service.domain.delivery import OutboxMessage, Recipient, message_id
 from service.domain.directory import Venue
 from service.domain.errors import DomainError, NotFound
 from service.domain.status_links import StatusLink, check_lifetime, new_token, token_hash
@@ -57,6 +58,36 @@ def create_link(
         new = _issue(ctx, uow, actor, venue_id, lifetime)
         uow.commit()
     return new
+
+
+def email_link(
+    ctx: Context, uow: UnitOfWork, actor: User, venue_id: int, lifetime: timedelta | None = None
+) -> tuple[StatusLink, str]:
+    """A new link for the venue, emailed to its contact through the outbox. Nobody else ever
+    sees it: the token is made by the worker when it sends (see delivery). Returns the link
+    and the address it goes to."""
+    actor.require(Role.FINANCE, Role.ADMIN)
+    lifetime = check_lifetime(lifetime or ctx.status_link_lifetime)
+    with uow:
+        venue = get_venue(uow, venue_id)
+        link = _issue(ctx, uow, actor, venue_id, lifetime).link  # this token is thrown away
+        assert link.id is not None
+        reference = f"LINK{link.id}"
+        uow.outbox.add(
+            OutboxMessage(
+                None,
+                Recipient.STATUS_LINK,
+                venue.contact_email,
+                "Your invoices to the NHS: where each one is",
+                message_id(venue_id, reference, Recipient.STATUS_LINK),
+                "",
+                ctx.clock.now(),
+                topic=reference,
+                status_link_id=link.id,
+            )
+        )
+        uow.commit()
+    return link, venue.contact_email
 
 
 def _issue(

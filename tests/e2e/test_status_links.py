@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import email
 from datetime import timedelta
+from email.policy import default
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import create_engine, inspect, text
 
 from service.domain.users import Role
+from service.usecases.delivery import deliver_due
 from service.usecases.status_links import FAILED_LOOKUPS
 from service.web import SECURITY_HEADERS
 from tests.conftest import Staff, book_tuesdays, issue
@@ -260,3 +264,48 @@ def test_the_page_changes_as_soon_as_an_import_does(
     after = client.get(path_of(link) + ".json").json["invoices"][-1]
     assert (after["number"], after["status"]) == ("SMCH0001", "paid")
     assert "remittance 42" in client.get(path_of(link)).get_data(as_text=True)
+
+
+def test_a_link_emailed_through_the_outbox_is_seen_only_by_the_venue(
+    app: Flask,
+    client: FlaskClient,
+    finance: Who,
+    venue_room: Who,
+    tmp_path: Path,
+    database_url: str,
+) -> None:
+    made = client.post(
+        f"/api/v1/venues/{venue_room['venue_id']}/status-links",
+        json={"email_to_venue": True},
+        headers=finance["headers"],
+    )
+    assert made.status_code == 201
+    assert made.json["url"] is None and made.json["emailed_to"] == "hall@example.org"
+    revoked = client.post(
+        f"/api/v1/venues/{venue_room['venue_id']}/status-links",
+        json={"email_to_venue": True},
+        headers=finance["headers"],
+    ).json
+    client.post(f"/api/v1/status-links/{revoked['id']}/revoke", headers=finance["headers"])
+
+    run = deliver_due(app.extensions["roomhire"])
+    assert (run.sent, run.failed) == (1, 1)  # a link revoked before sending is not sent
+    [eml] = (tmp_path / "outbox").glob("*.eml")
+    message = email.message_from_bytes(eml.read_bytes(), policy=default)
+    assert message["To"] == "hall@example.org"
+    body = message.get_body().get_content()  # type: ignore[union-attr]
+    url = next(word for word in body.split() if "/status/" in word)
+    assert client.get(url.removeprefix("http://127.0.0.1:8000")).status_code == 200
+    token = url.rsplit("/", 1)[1]
+    assert token not in table_dump(database_url)  # only its hash is stored
+
+
+def table_dump(database_url: str) -> str:
+    engine = create_engine(database_url)
+    with engine.connect() as conn:
+        text_of_everything = "".join(
+            repr(conn.execute(text(f'SELECT * FROM "{table}"')).all())
+            for table in inspect(conn).get_table_names()
+        )
+    engine.dispose()
+    return text_of_everything
