@@ -1,7 +1,7 @@
 """Render 200 demo invoices; print per-invoice median and p95 in ms for Roomhire's renderer
 and, in the same run, for a bare weasyprint.HTML(...).write_pdf() of the same HTML.
 
-    .venv/bin/python benchmarks/invoice_rendering.py [COUNT]
+    .venv/bin/python -m benchmarks.invoice_rendering [COUNT]
 
 Target (issue 3): median <= 100 ms and <= 1.3x the bare render.
 """

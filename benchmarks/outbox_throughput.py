@@ -1,6 +1,6 @@
 """Messages per second through the outbox worker to a local SMTP server (aiosmtpd).
 
-    .venv/bin/python benchmarks/outbox_throughput.py [INVOICES]
+    .venv/bin/python -m benchmarks.outbox_throughput [INVOICES]
 
 Each invoice is two emails (accounts payable and the venue's copy) carrying a real PDF.
 """
@@ -20,18 +20,11 @@ from pathlib import Path
 from aiosmtpd.controller import Controller
 
 from adapters.email.smtp import SmtpMailer, SmtpSettings
-from service.app import context_for, upgrade_database
-from service.config import Config
-from service.domain.bookings import BookingSeries, InvoiceCadence
-from service.domain.directory import Room, Trust, VatTreatment, Venue
+from benchmarks.bookable import sqlite_context, venues
 from service.domain.invoicing import Invoice, Kind, Line, Party
 from service.domain.money import charge
-from service.domain.purchasing import PurchaseOrder
-from service.domain.recurrence import Recurrence
-from service.domain.users import Role, User
+from service.domain.users import Role
 from service.usecases.delivery import deliver_due, queue_messages
-
-TEMPLATES = Path(__file__).parents[1] / "invoice_templates"
 
 
 class Sink:
@@ -41,44 +34,11 @@ class Sink:
 
 def main() -> None:
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 500
-    folder = Path(tempfile.mkdtemp())
-    config = Config(f"sqlite:///{folder / 'bench.db'}", "bench", folder, TEMPLATES)
-    upgrade_database(config)
-    ctx = context_for(config)
+    _, ctx = sqlite_context(Path(tempfile.mkdtemp()))
     now = datetime.now(UTC)
     with ctx.new_uow() as uow:
-        trust = uow.trusts.add(
-            Trust("T", "RZZ", "P", "ap@example.nhs.uk", "PO Box 1", "RZZPO\\d{7}")
-        )
-        venue = uow.venues.add(
-            Venue("Chapel Hall CIC", "1 Row", "BS5 9XX", "hall@example.org", "money@example.org")
-        )
-        room = uow.rooms.add(Room(venue.id or 0, "Hall", 20, True, 2500, VatTreatment.EXEMPT))
-        user = uow.users.add(User("f@example.org", Role.FACILITATOR, "h"))
-        po = uow.purchase_orders.add(
-            PurchaseOrder(
-                "RZZPO0000001",
-                trust.id or 0,
-                venue.id or 0,
-                "CC",
-                10**9,
-                date(2026, 1, 1),
-                date(2027, 1, 1),
-            )
-        )
-        series = uow.bookings.add(
-            BookingSeries(
-                room.id or 0,
-                user.id or 0,
-                "G",
-                Recurrence(date(2026, 12, 1)),
-                clock(13),
-                clock(16),
-                now,
-                purchase_order_id=po.id,
-                invoice_cadence=InvoiceCadence.MONTHLY,
-            )
-        )
+        trust, _, [made] = venues(uow, 1, Role.FACILITATOR)
+        venue, po, series = made.venue, made.po, made.series
         lines = tuple(
             Line(
                 "Room hire",

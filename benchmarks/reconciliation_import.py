@@ -2,7 +2,7 @@
 suppliers) into SQLite, its re-import, peak memory, and pandas on the same file.
 
     .venv/bin/pip install -e '.[bench]'     # pandas, for the comparison
-    .venv/bin/python benchmarks/reconciliation_import.py [ROWS] [OURS]
+    .venv/bin/python -m benchmarks.reconciliation_import [ROWS] [OURS]
 
 Targets (issue 5): end-to-end <= 2 s on SQLite and <= 4x pandas.read_csv + merge;
 re-import <= 100 ms; peak memory <= 300 MB.
@@ -25,21 +25,15 @@ from datetime import time as clock
 from decimal import Decimal
 from pathlib import Path
 
-from service.app import context_for, upgrade_database
-from service.config import Config
-from service.domain.bookings import BookingSeries
-from service.domain.directory import Room, Trust, VatTreatment, Venue
+from benchmarks.bookable import sqlite_context, venues
 from service.domain.exports import Status
 from service.domain.invoicing import Invoice, Kind, Line, Party
 from service.domain.money import charge
-from service.domain.purchasing import PurchaseOrder
 from service.domain.reconciliation import StatusEvent
-from service.domain.recurrence import Recurrence
 from service.domain.users import Role, User
 from service.usecases.context import Context
 from service.usecases.reconciliation import import_export
 
-TEMPLATES = Path(__file__).parents[1] / "invoice_templates"
 VENUES = 20
 RUNS = 5  # this machine is a shared VM: timings vary by a quarter from run to run
 HEADER = [
@@ -64,66 +58,25 @@ HEADER = [
 ]
 
 
-def config_for(folder: Path) -> Config:
-    return Config(f"sqlite:///{folder / 'bench.db'}", "bench", folder, TEMPLATES)
-
-
 def database(ours: int) -> tuple[Context, User, list[tuple[str, str, str]], Path]:
     """A fresh SQLite database holding `ours` issued invoices across 20 venues, all sent."""
     folder = Path(tempfile.mkdtemp())
-    config = config_for(folder)
-    upgrade_database(config)
-    ctx = context_for(config)
+    _, ctx = sqlite_context(folder)
     now = datetime.now(UTC)
     invoices: list[tuple[str, str, str]] = []  # (supplier number, number, PO) for the export
+    line = Line(
+        "Room hire",
+        date(2026, 12, 1),
+        clock(13),
+        clock(16),
+        "Hall",
+        180,
+        charge(2500, 180, Decimal(0)),
+        None,
+    )
     with ctx.new_uow() as uow:
-        trust = uow.trusts.add(Trust("T", "RZZ", "P", "ap@example.nhs.uk", "PO", r"RZZPO\d{7}"))
-        user = uow.users.add(User("finance@example.org", Role.FINANCE, "h", trust_id=trust.id))
-        for v in range(VENUES):
-            venue = uow.venues.add(
-                Venue(
-                    f"Venue {v} CIC",
-                    "1 Row",
-                    "BS5 9XX",
-                    "v@example.org",
-                    "m@example.org",
-                    supplier_number=f"22{v:04d}",
-                )
-            )
-            room = uow.rooms.add(Room(venue.id or 0, "Hall", 20, True, 2500, VatTreatment.EXEMPT))
-            po = uow.purchase_orders.add(
-                PurchaseOrder(
-                    f"RZZPO{v:07d}",
-                    trust.id or 0,
-                    venue.id or 0,
-                    "CC",
-                    10**9,
-                    date(2026, 1, 1),
-                    date(2027, 12, 31),
-                )
-            )
-            series = uow.bookings.add(
-                BookingSeries(
-                    room.id or 0,
-                    user.id or 0,
-                    "G",
-                    Recurrence(date(2026, 12, 1)),
-                    clock(13),
-                    clock(16),
-                    now,
-                    purchase_order_id=po.id,
-                )
-            )
-            line = Line(
-                "Room hire",
-                date(2026, 12, 1),
-                clock(13),
-                clock(16),
-                "Hall",
-                180,
-                charge(2500, 180, Decimal(0)),
-                None,
-            )
+        trust, user, made = venues(uow, VENUES, Role.FINANCE, supplier_numbers=True)
+        for v, (venue, po, series) in enumerate((m.venue, m.po, m.series) for m in made):
             party = Party(venue.name, venue.address, venue.contact_email)
             for n in range(1, ours // VENUES + 1):
                 invoice = uow.invoices.add(
@@ -225,7 +178,7 @@ def with_pandas(data: bytes, ours: list[tuple[str, str, str]]) -> float:
 
 def import_only(folder: Path) -> None:
     """In a process of its own: import the export once and print the peak RSS in bytes."""
-    ctx = context_for(config_for(folder))
+    _, ctx = sqlite_context(folder)
     with ctx.new_uow() as uow:
         user = uow.users.by_email("finance@example.org")
     assert user is not None
@@ -262,8 +215,10 @@ def main() -> None:
     tracemalloc.stop()
     _, _, _, folder = database(count)
     (folder / "export.csv").write_bytes(data)
-    child = [sys.executable, __file__, "--import-only", str(folder)]
-    rss_peak = int(subprocess.run(child, capture_output=True, text=True, check=True).stdout)
+    child = [sys.executable, "-m", "benchmarks.reconciliation_import", "--import-only", str(folder)]
+    root = Path(__file__).parents[1]
+    done = subprocess.run(child, capture_output=True, text=True, check=True, cwd=root)
+    rss_peak = int(done.stdout)
 
     record = outcome.record
     ours_median, pandas_median = statistics.median(first), statistics.median(pandas_times)

@@ -3,7 +3,7 @@
 SQLite database holding 50,000.
 
     apt-get install wrk
-    .venv/bin/python benchmarks/status_page_load.py [SECONDS] [CONNECTIONS]
+    .venv/bin/python -m benchmarks.status_page_load [SECONDS] [CONNECTIONS]
 
 Target (issue 6): p99 <= 50 ms and at least 40% of /healthz's requests/s.
 """
@@ -26,61 +26,24 @@ import requests
 from sqlalchemy import create_engine, insert
 
 from adapters.db.tables import Base
-from service.app import context_for, upgrade_database
+from benchmarks.bookable import sqlite_context, venues
 from service.config import Config
-from service.domain.bookings import BookingSeries
-from service.domain.directory import Room, Trust, VatTreatment, Venue
-from service.domain.purchasing import PurchaseOrder
-from service.domain.recurrence import Recurrence
 from service.domain.users import Role, User
 from service.usecases.status_links import create_link
 
-TEMPLATES = Path(__file__).parents[1] / "invoice_templates"
 VENUES, PER_VENUE = 250, 200  # 50,000 invoices; the first venue is the one we look at
 STATUSES = ["received", "approved", "on_hold", "paid", "part_paid"]
 
 
 def database(folder: Path) -> tuple[Config, str]:
-    config = Config(f"sqlite:///{folder / 'load.db'}", "bench", folder, TEMPLATES)
-    upgrade_database(config)
-    ctx = context_for(config)
+    config, ctx = sqlite_context(folder, "load.db")
     now = datetime.now(UTC)
     with ctx.new_uow() as uow:
-        trust = uow.trusts.add(Trust("T", "RZZ", "P", "ap@example.nhs.uk", "PO", r"RZZPO\d{7}"))
-        user = uow.users.add(User("f@example.org", Role.FACILITATOR, "h", trust_id=trust.id))
-        venue_ids, series_ids, po_ids = [], [], []
-        for v in range(VENUES):
-            venue = uow.venues.add(
-                Venue(f"Venue {v} CIC", "1 Row", "BS5 9XX", "v@example.org", "m@example.org")
-            )
-            room = uow.rooms.add(Room(venue.id or 0, "Hall", 20, True, 2500, VatTreatment.EXEMPT))
-            po = uow.purchase_orders.add(
-                PurchaseOrder(
-                    f"RZZPO{v:07d}",
-                    trust.id or 0,
-                    venue.id or 0,
-                    "CC",
-                    10**9,
-                    date(2026, 1, 1),
-                    date(2027, 12, 31),
-                )
-            )
-            series = uow.bookings.add(
-                BookingSeries(
-                    room.id or 0,
-                    user.id or 0,
-                    "G",
-                    Recurrence(date(2026, 12, 1)),
-                    datetime(2026, 12, 1, 13).time(),
-                    datetime(2026, 12, 1, 16).time(),
-                    now,
-                    purchase_order_id=po.id,
-                )
-            )
-            venue_ids.append(venue.id or 0)
-            series_ids.append(series.id or 0)
-            po_ids.append(po.id or 0)
+        _, _, made = venues(uow, VENUES, Role.FACILITATOR)
         uow.commit()
+    venue_ids = [m.venue.id or 0 for m in made]
+    series_ids = [m.series.id or 0 for m in made]
+    po_ids = [m.po.id or 0 for m in made]
     engine = create_engine(config.database_url)
     tables = Base.metadata.tables
     invoices, lines, states, events = [], [], [], []

@@ -45,6 +45,8 @@ class Profiles:
         """A profile by name, or a mapping file by path (ends in .toml)."""
         if name.endswith(".toml"):
             return load(Path(name))
+        if not name.replace("-", "").replace("_", "").isalnum():
+            raise ProfileInvalid(f"{name!r} is not a profile name.", field="profile")
         for folder in self._folders:
             path = folder / f"{name}.toml"
             if path.is_file():

@@ -34,7 +34,9 @@ class UploadInput(Schema):
 class ProfileInput(Schema):
     profile = Text(
         load_default="sbs-oracle-ap",
-        validate=validate.Length(min=1, max=100),
+        validate=validate.Regexp(  # a name only: paths to mapping files are for the CLI
+            r"^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$", error="A profile name: letters, digits, - and _."
+        ),
         metadata={"description": "sbs-oracle-ap, spend-over-25k or a configured mapping file."},
     )
 

@@ -546,3 +546,14 @@ def test_the_cli_imports_with_a_json_report_and_refuses_with_line_and_column(
     bad_values.write_bytes(export(for_invoice(invoices[0], amount="lots")))
     partly = run(tmp_path, "exports", "import", str(bad_values), **env)
     assert "line 2, column Invoice Amount: 'lots'" in partly.stderr
+
+
+def test_the_api_takes_profile_names_not_paths(
+    client: FlaskClient, finance: Who, tmp_path: Path
+) -> None:
+    secret = tmp_path / "secret.toml"
+    secret.write_text("[columns]\namount = 'A'\n")
+    for profile in (str(secret), "../../etc/passwd", "sbs-oracle-ap/../x"):
+        response = upload(client, finance, export(), profile=profile)
+        assert response.status_code == 422, profile
+        assert "profile" in response.json["errors"]["form"]
