@@ -11,6 +11,7 @@ from service.app import context_for, upgrade_database
 from service.config import Config
 from service.domain.bookings import BookingSeries
 from service.domain.directory import Room, Trust, VatTreatment, Venue
+from service.domain.invoicing import Invoice, Kind, Line, Party
 from service.domain.purchasing import PurchaseOrder
 from service.domain.recurrence import Recurrence
 from service.domain.users import Role, User
@@ -25,6 +26,25 @@ class Bookable:
     venue: Venue
     po: PurchaseOrder
     series: BookingSeries
+
+    def invoice(self, trust: Trust, number: str, lines: tuple[Line, ...]) -> Invoice:
+        """An invoice of this venue's booking to the trust, issued 4 January 2027."""
+        venue = self.venue
+        return Invoice(
+            Kind.INVOICE,
+            number,
+            venue.id or 0,
+            trust.id or 0,
+            self.po.id or 0,
+            self.po.number,
+            self.series.id or 0,
+            date(2027, 1, 4),
+            date(2026, 12, 22),
+            date(2027, 2, 3),
+            Party(venue.name, venue.address, venue.remittance_email),
+            Party(trust.name, trust.invoice_address, trust.accounts_payable_email),
+            lines,
+        )
 
 
 def sqlite_context(folder: Path, name: str = "bench.db") -> tuple[Config, Context]:

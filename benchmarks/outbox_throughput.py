@@ -21,7 +21,7 @@ from aiosmtpd.controller import Controller
 
 from adapters.email.smtp import SmtpMailer, SmtpSettings
 from benchmarks.bookable import sqlite_context, venues
-from service.domain.invoicing import Invoice, Kind, Line, Party
+from service.domain.invoicing import Line
 from service.domain.money import charge
 from service.domain.users import Role
 from service.usecases.delivery import deliver_due, queue_messages
@@ -38,7 +38,6 @@ def main() -> None:
     now = datetime.now(UTC)
     with ctx.new_uow() as uow:
         trust, _, [made] = venues(uow, 1, Role.FACILITATOR)
-        venue, po, series = made.venue, made.po, made.series
         lines = tuple(
             Line(
                 "Room hire",
@@ -52,28 +51,10 @@ def main() -> None:
             )
             for d in (1, 8, 15, 22)
         )
-        supplier = Party(venue.name, venue.address, venue.remittance_email)
-        customer = Party(trust.name, trust.invoice_address, trust.accounts_payable_email)
-        template = Invoice(
-            Kind.INVOICE,
-            "X",
-            venue.id or 0,
-            trust.id or 0,
-            po.id or 0,
-            po.number,
-            series.id or 0,
-            date(2027, 1, 4),
-            date(2026, 12, 22),
-            date(2027, 2, 3),
-            supplier,
-            customer,
-            lines,
-        )
+        template = made.invoice(trust, "X", lines)
         pdf = ctx.renderer.render(template)
         for n in range(1, count + 1):
-            invoice = uow.invoices.add(
-                Invoice(**{**template.__dict__, "number": f"CHAP{n:04d}"}), pdf, now
-            )
+            invoice = uow.invoices.add(made.invoice(trust, f"CHAP{n:04d}", lines), pdf, now)
             queue_messages(ctx, uow, invoice, "benchmark")
         uow.commit()
 

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from benchmarks.bookable import sqlite_context, venues
 from service.domain.exports import Status
-from service.domain.invoicing import Invoice, Kind, Line, Party
+from service.domain.invoicing import Line
 from service.domain.money import charge
 from service.domain.reconciliation import StatusEvent
 from service.domain.users import Role, User
@@ -76,30 +76,13 @@ def database(ours: int) -> tuple[Context, User, list[tuple[str, str, str]], Path
     )
     with ctx.new_uow() as uow:
         trust, user, made = venues(uow, VENUES, Role.FINANCE, supplier_numbers=True)
-        for v, (venue, po, series) in enumerate((m.venue, m.po, m.series) for m in made):
-            party = Party(venue.name, venue.address, venue.contact_email)
+        for v, bookable in enumerate(made):
             for n in range(1, ours // VENUES + 1):
-                invoice = uow.invoices.add(
-                    Invoice(
-                        Kind.INVOICE,
-                        f"V{v:02d}{n:05d}",
-                        venue.id or 0,
-                        trust.id or 0,
-                        po.id or 0,
-                        po.number,
-                        series.id or 0,
-                        date(2026, 12, 2),
-                        date(2026, 12, 1),
-                        date(2027, 1, 1),
-                        party,
-                        party,
-                        (line,),
-                    ),
-                    b"%PDF-bench",
-                    now,
-                )
+                issued = bookable.invoice(trust, f"V{v:02d}{n:05d}", (line,))
+                invoice = uow.invoices.add(issued, b"%PDF-bench", now)
                 uow.reconciliation.add_events([StatusEvent(invoice.id or 0, Status.SENT, now)])
-                invoices.append((venue.supplier_number or "", invoice.number, po.number))
+                number = bookable.venue.supplier_number or ""
+                invoices.append((number, invoice.number, bookable.po.number))
         uow.commit()
     return ctx, user, invoices, folder
 

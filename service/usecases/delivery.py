@@ -258,32 +258,26 @@ def _email(ctx: Context, invoice: Invoice, message: OutboxMessage, pdf: bytes) -
 
 def _reminder(invoice: Invoice, message: OutboxMessage) -> Notice:
     dates = ", ".join(f"{line.day:%d %b %Y}" for line in invoice.lines)
-    return Notice(
-        email_address=message.to,
-        template=RECEIPT_REMINDER,
-        personalisation={
-            "invoice_number": invoice.number,
-            "po_number": invoice.po_number,
-            "venue": invoice.supplier.name,
-            "sessions": dates,
-            "amount": format_pounds(invoice.gross_pence),
-        },
-        reference=message.message_id,
-    )
+    return _notice(invoice, message, RECEIPT_REMINDER, sessions=dates)
 
 
 def _hold_notice(invoice: Invoice, message: OutboxMessage) -> Notice:
     code = hold_code(message.topic)
+    return _notice(
+        invoice, message, HOLD_NOTICE, hold_code=code, what_it_means=explain_hold(code).plain
+    )
+
+
+def _notice(invoice: Invoice, message: OutboxMessage, template: str, **about: str) -> Notice:
     return Notice(
         email_address=message.to,
-        template=HOLD_NOTICE,
+        template=template,
         personalisation={
             "invoice_number": invoice.number,
             "po_number": invoice.po_number,
             "venue": invoice.supplier.name,
             "amount": format_pounds(invoice.gross_pence),
-            "hold_code": code,
-            "what_it_means": explain_hold(code).plain,
+            **about,
         },
         reference=message.message_id,
     )
