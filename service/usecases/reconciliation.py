@@ -184,9 +184,12 @@ def open_discrepancies(ctx: Context, uow: UnitOfWork, actor: User) -> list[Discr
         ours = uow.reconciliation.ours()
         latest = {r.profile: r.id for r in reversed(records) if r.id is not None}
         findings = uow.reconciliation.findings(list(latest.values()))
+    last_import_on = {
+        trust: _last_import_on(records, trust) for trust in {i.trust_id for i in ours}
+    }
     found: list[Discrepancy] = []
     for invoice in ours:
-        lost = is_lost(invoice, _last_import_on(records, invoice.trust_id), ctx.lost_after)
+        lost = is_lost(invoice, last_import_on[invoice.trust_id], ctx.lost_after)
         found += discrepancies(invoice, states.get(invoice.id), lost)
     return found + findings
 
