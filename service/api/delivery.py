@@ -18,7 +18,8 @@ blp = Blueprint("delivery", __name__, url_prefix="/api/v1", description="Invoice
 
 class OutboxSchema(Schema):
     id = fields.Integer()
-    invoice_id = fields.Integer()
+    invoice_id = fields.Integer(allow_none=True, metadata={"description": "null for a status link"})
+    status_link_id = fields.Integer(allow_none=True)
     recipient = fields.String()
     to = fields.String()
     subject = fields.String()

@@ -483,9 +483,7 @@ def test_payment_performance_by_trust_and_venue_with_a_formula_safe_csv(
     venue = next(r for r in report if r["scope"] == "venue")
     assert venue["name"] == "St Mark's Community Hall CIC"
 
-    response = client.get(
-        "/api/v1/reports/payment-performance?format=csv", headers=finance["headers"]
-    )
+    response = client.get("/api/v1/reports/payment-performance.csv", headers=finance["headers"])
     assert response.status_code == 200 and response.mimetype == "text/csv"
     rows = list(csv.reader(io.StringIO(response.text)))
     assert rows[0][:4] == ["scope", "id", "name", "paid"]
@@ -499,8 +497,6 @@ def test_payment_performance_by_trust_and_venue_with_a_formula_safe_csv(
         "50.0",
         "no",
     ]
-    bad = client.get("/api/v1/reports/payment-performance?format=xls", headers=finance["headers"])
-    assert bad.status_code == 422
 
 
 @pytest.mark.parametrize("danger", ["=", "+", "-", "@", "\t", "\r"])
