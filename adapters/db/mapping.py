@@ -203,6 +203,13 @@ def outbox(row: OutboxRow) -> OutboxMessage:
     )
 
 
+def outbox_values(m: OutboxMessage) -> dict[str, Any]:
+    """Column values for a bulk insert; the database numbers the messages."""
+    values = {**vars(m), "recipient": m.recipient.value, "state": m.state.value}
+    del values["id"]
+    return values
+
+
 def outbox_row(m: OutboxMessage) -> OutboxRow:
     return OutboxRow(**_shared(OutboxMessage, m, recipient=m.recipient.value, state=m.state.value))
 

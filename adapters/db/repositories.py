@@ -350,7 +350,7 @@ class OutboxRepository(_Repository):
 
     def add_all(self, messages: Sequence[OutboxMessage]) -> None:
         if messages:
-            rows = [_columns(mapping.outbox_row(m)) for m in messages]
+            rows = [mapping.outbox_values(m) for m in messages]
             self.db.connection().execute(insert(Base.metadata.tables["outbox_messages"]), rows)
 
     def get(self, message_id: int) -> OutboxMessage | None:
