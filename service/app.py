@@ -36,8 +36,10 @@ def context_for(config: Config) -> Context:
 
 def _context(config: Config, engine: Engine, clock: Clock | None = None) -> Context:
     sessions = make_session_factory(engine)
+    readers = make_session_factory(engine, read_only=True)
     return Context(
         new_uow=lambda: SqlAlchemyUnitOfWork(sessions),
+        new_reader=lambda: SqlAlchemyUnitOfWork(readers),
         clock=clock or SystemClock(),
         holidays=EnglandBankHolidays(),
         calendar=IcsWriter(),

@@ -8,7 +8,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from service.api.edge import current_user, uow
+from service.api.edge import ctx, current_user
 from service.domain.users import User
 
 blp = Blueprint("health", __name__, description="Service health")
@@ -34,7 +34,7 @@ class Health(MethodView):
     def get(self) -> Any:
         """200 when the service can reach its database, 503 when it cannot."""
         try:
-            with uow() as unit:
+            with ctx().new_reader() as unit:
                 unit.trusts.get(0)
         except Exception:  # any database failure means "not healthy", never a 500
             return {"status": "unavailable", "database": "unreachable"}, 503

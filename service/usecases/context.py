@@ -21,6 +21,7 @@ from service.ports import (
 @dataclass(frozen=True)
 class Context:
     new_uow: Callable[[], UnitOfWork]
+    new_reader: Callable[[], UnitOfWork]  # for reading only: never waits for the write lock
     clock: Clock
     holidays: HolidayCalendar
     calendar: CalendarWriter

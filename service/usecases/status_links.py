@@ -146,27 +146,29 @@ class OpenedLink:
     version: str  # changes whenever anything a statement shows may have changed
 
 
-def open_link(ctx: Context, uow: UnitOfWork, token: str, client: str) -> OpenedLink:
+def open_link(ctx: Context, token: str, client: str) -> OpenedLink:
     """The same work whatever is wrong with the token (a hashed lookup, a counted failure), so
-    neither the answer nor its timing tells unknown, expired and revoked links apart."""
+    neither the answer nor its timing tells unknown, expired and revoked links apart. Reads
+    take no write lock; only a failure (counted) or a stale last-used time writes."""
     now = ctx.clock.now()
     seconds = int(WINDOW.total_seconds())
     window = datetime.fromtimestamp(int(now.timestamp()) // seconds * seconds, UTC)
     key = f"status-link {client}"[:100]
-    with uow:
-        if uow.rate_limits.count(key, window) >= FAILED_LOOKUPS:
+    with ctx.new_reader() as reader:
+        if reader.rate_limits.count(key, window) >= FAILED_LOOKUPS:
             raise TooManyLookups(max(1, math.ceil((window + WINDOW - now).total_seconds())))
-        link = uow.status_links.by_hash(token_hash(token))
-        opened = link is not None and link.opens_with(token, now)
-        if not opened:
+        link = reader.status_links.by_hash(token_hash(token))
+        version = reader.reconciliation.data_version()
+    if link is None or not link.opens_with(token, now):
+        with ctx.new_uow() as uow:
             uow.rate_limits.hit(key, window)
-        elif link is not None and link.needs_touch(now):
-            link.last_used_at = now
-            uow.status_links.save(link)
-        version = uow.reconciliation.data_version()
-        uow.commit()
-    if not opened or link is None:
+            uow.commit()
         raise LinkNotFound("There is no such page.")
+    if link.needs_touch(now):
+        link.last_used_at = now
+        with ctx.new_uow() as uow:
+            uow.status_links.save(link)
+            uow.commit()
     return OpenedLink(link.venue_id, version)
 
 

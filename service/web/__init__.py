@@ -71,10 +71,10 @@ def _page(token: str, render: Callable[[Statement], Response]) -> Response:
     """The link is checked on every request; the page is rendered again only when the data
     behind it may have changed (the version is part of the key)."""
     ctx: Context = current_app.extensions["roomhire"]
-    opened = open_link(ctx, ctx.new_uow(), token, request.remote_addr or "unknown")
+    opened = open_link(ctx, token, request.remote_addr or "unknown")
     key = (opened.venue_id, opened.version, render.__name__)
     pages: PageCache = current_app.extensions["roomhire.pages"]
-    return pages.get(key, lambda: render(statement(ctx.new_uow(), opened.venue_id)))
+    return pages.get(key, lambda: render(statement(ctx.new_reader(), opened.venue_id)))
 
 
 @blp.get("/status/<token>")
