@@ -419,9 +419,7 @@ class ReconciliationRepository(_Repository):
             InvoiceRow.number,
             InvoiceRow.po_number,
             InvoiceRow.gross_pence,
-            InvoiceRow.kind,
         ).order_by(InvoiceRow.id)
-        credit = Kind.CREDIT_NOTE.value
         return [
             Ours(
                 id=id_,
@@ -430,10 +428,10 @@ class ReconciliationRepository(_Repository):
                 booking_id=booking_id,
                 number=number,  # issued as capitals and digits already
                 po_number=normalise_invoice_number(po_number),
-                amount_pence=-gross if kind == credit else gross,
+                amount_pence=gross,  # a credit note's is negative
                 sent_on=sent.get(id_),
             )
-            for id_, venue_id, trust_id, booking_id, number, po_number, gross, kind in (
+            for id_, venue_id, trust_id, booking_id, number, po_number, gross in (
                 self.db.execute(query)
             )
         ]

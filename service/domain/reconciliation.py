@@ -75,7 +75,8 @@ def explain_hold(code: str) -> HoldMeaning:
 
 @dataclass(frozen=True)
 class Ours:
-    """What matching needs of one of our invoices (credit notes carry a negative amount)."""
+    """What matching needs of one of our invoices (a credit note's amount is negative, as in
+    the exports)."""
 
     id: int
     venue_id: int

@@ -60,14 +60,13 @@ class VenueLine:
 
 def describe(entry: StatementEntry) -> VenueLine:
     badge, words = _status(entry)
-    amount = -entry.gross_pence if entry.kind is Kind.CREDIT_NOTE else entry.gross_pence
     return VenueLine(
         entry.number,
         entry.kind,
         entry.issue_date,
         entry.po_number,
         entry.description,
-        amount,
+        entry.gross_pence,  # a credit note's is negative
         badge,
         words,
     )

@@ -58,8 +58,9 @@ class ApRow:
 
 def for_invoice(invoice: dict[str, Any], **changes: Any) -> ApRow:
     """The row SBS would key for one of our issued invoices."""
-    pence = invoice["gross_pence"]
-    values = {"number": invoice["number"], "amount": f"{pence // 100}.{pence % 100:02d}"}
+    pence = invoice["gross_pence"]  # a credit note's is negative
+    amount = f"{'-' if pence < 0 else ''}{abs(pence) // 100}.{abs(pence) % 100:02d}"
+    values = {"number": invoice["number"], "amount": amount}
     values["po"] = invoice["po_number"]
     known = {f.name for f in fields(ApRow)}
     assert set(changes) <= known, set(changes) - known

@@ -553,3 +553,23 @@ def test_the_api_takes_profile_names_not_paths(
         response = upload(client, finance, export(), profile=profile)
         assert response.status_code == 422, profile
         assert "profile" in response.json["errors"]["form"]
+
+
+def test_a_credit_memo_matches_our_credit_note_with_its_negative_amount(
+    client: FlaskClient, staff: Staff, finance: Who, trust: Who, venue_room: Who, clock: FrozenClock
+) -> None:
+    facilitator = staff.user(Role.FACILITATOR, trust["id"])
+    po = staff.purchase_order(trust["id"], venue_room["venue_id"], finance)
+    booking = book_tuesdays(staff, facilitator, venue_room, po, sessions=2)
+    clock.current = datetime(2026, 11, 30, 12, tzinfo=UTC)  # 25 hours before 1 December
+    late = booking["sessions"][1]["id"]
+    client.post(f"/api/v1/sessions/{late}/cancel", headers=facilitator["headers"])
+    clock.current = datetime(2027, 1, 4, 9, tzinfo=UTC)
+    issue(client, finance, "2026-12-31")
+    note = client.post(f"/api/v1/sessions/{late}/waive", headers=finance["headers"]).json[
+        "credit_note"
+    ]
+    imported(client, finance, export(for_invoice(note, approval="Approved")))
+    assert note["gross_pence"] == -7500
+    assert status(client, finance, note)["state"]["status"] == "approved"
+    assert not [p for p in problems(client, finance) if p[1] == note["id"]]

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import email
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from email.policy import default
 from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, inspect, text
@@ -19,6 +20,7 @@ from service.usecases.status_links import FAILED_LOOKUPS
 from service.web import SECURITY_HEADERS
 from tests.conftest import Staff, book_tuesdays, issue
 from tests.e2e.exports import export, for_invoice, upload
+from tests.e2e.live import gunicorn
 from tests.e2e.test_cli import run
 from tests.e2e.test_reconciliation import finance, invoices, status, trust, venue_room
 from tests.fakes import FrozenClock
@@ -309,3 +311,44 @@ def table_dump(database_url: str) -> str:
         )
     engine.dispose()
     return text_of_everything
+
+
+def test_a_credit_note_is_listed_against_its_invoice(
+    client: FlaskClient,
+    staff: Staff,
+    finance: Who,
+    trust: Who,
+    venue_room: Who,
+    clock: FrozenClock,
+) -> None:
+    facilitator = staff.user(Role.FACILITATOR, trust["id"])
+    po = staff.purchase_order(trust["id"], venue_room["venue_id"], finance)
+    booking = book_tuesdays(staff, facilitator, venue_room, po, sessions=2)
+    clock.current = datetime(2026, 11, 30, 12, tzinfo=UTC)  # 25 hours before 1 December
+    late = booking["sessions"][1]["id"]
+    client.post(f"/api/v1/sessions/{late}/cancel", headers=facilitator["headers"])
+    clock.current = datetime(2027, 1, 4, 9, tzinfo=UTC)
+    issued = {i["number"]: i for i in issue(client, finance, "2026-12-31")["issued"]}
+    waived = client.post(f"/api/v1/sessions/{late}/waive", headers=finance["headers"])
+    note = waived.json["credit_note"]
+    data = client.get(path_of(create_link(client, finance, venue_room["venue_id"])) + ".json").json
+    listed = {i["number"]: i for i in data["invoices"]}
+    assert listed[note["number"]]["kind"] == "credit_note"
+    assert listed[note["number"]]["amount_pence"] == -7500
+    credited = note["credits_invoice"]
+    assert listed[note["number"]]["words"] == (
+        f"Credit note against {credited}: it reduces what is owed."
+    )
+    assert listed[credited]["amount_pence"] == issued[credited]["gross_pence"] == 7500
+
+
+def test_the_rate_limit_is_shared_by_every_gunicorn_worker(
+    app: Flask, database_url: str, tmp_path: Path
+) -> None:
+    """With 2 single-threaded workers, a per-process limit would let 40 guesses through."""
+    with gunicorn(database_url, tmp_path, workers=2, threads=1) as base, requests.Session() as s:
+        codes = [
+            s.get(f"{base}/status/guess{n:038d}", timeout=10).status_code
+            for n in range(FAILED_LOOKUPS + 5)
+        ]
+    assert codes == [404] * FAILED_LOOKUPS + [429] * 5
