@@ -215,10 +215,13 @@ def _import(context: Context, data: bytes, name: str, profile: str, show: bool) 
     """With a progress bar when someone is watching a terminal."""
     if not (show and sys.stderr.isatty()):
         return import_export(context, CLI_USER, data, name, profile)
-    with click.progressbar(length=data.count(b"\n") or 1, label="Reading", file=sys.stderr) as bar:
-        return import_export(
+    lines = data.count(b"\n") or 1
+    with click.progressbar(length=lines, label="Reading", file=sys.stderr) as bar:
+        outcome = import_export(
             context, CLI_USER, data, name, profile, lambda line: bar.update(line - bar.pos)
         )
+        bar.update(lines - bar.pos)
+    return outcome
 
 
 @main.command()
