@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
+from decimal import Decimal
 from pathlib import Path
 
 from service.app import context_for, upgrade_database
@@ -12,6 +13,7 @@ from service.config import Config
 from service.domain.bookings import BookingSeries
 from service.domain.directory import Room, Trust, VatTreatment, Venue
 from service.domain.invoicing import Invoice, Kind, Line, Party
+from service.domain.money import charge
 from service.domain.purchasing import PurchaseOrder
 from service.domain.recurrence import Recurrence
 from service.domain.users import Role, User
@@ -45,6 +47,13 @@ class Bookable:
             Party(trust.name, trust.invoice_address, trust.accounts_payable_email),
             lines,
         )
+
+
+def room_hire(day: date) -> Line:
+    """One three-hour session at £25 an hour, VAT exempt."""
+    return Line(
+        "Room hire", day, time(13), time(16), "Hall", 180, charge(2500, 180, Decimal(0)), None
+    )
 
 
 def sqlite_context(folder: Path, name: str = "bench.db") -> tuple[Config, Context]:

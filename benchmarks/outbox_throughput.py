@@ -13,16 +13,12 @@ import sys
 import tempfile
 import time
 from datetime import UTC, date, datetime
-from datetime import time as clock
-from decimal import Decimal
 from pathlib import Path
 
 from aiosmtpd.controller import Controller
 
 from adapters.email.smtp import SmtpMailer, SmtpSettings
-from benchmarks.bookable import sqlite_context, venues
-from service.domain.invoicing import Line
-from service.domain.money import charge
+from benchmarks.bookable import room_hire, sqlite_context, venues
 from service.domain.users import Role
 from service.usecases.delivery import deliver_due, queue_messages
 
@@ -38,19 +34,7 @@ def main() -> None:
     now = datetime.now(UTC)
     with ctx.new_uow() as uow:
         trust, _, [made] = venues(uow, 1, Role.FACILITATOR)
-        lines = tuple(
-            Line(
-                "Room hire",
-                date(2026, 12, d),
-                clock(13),
-                clock(16),
-                "Hall",
-                180,
-                charge(2500, 180, Decimal(0)),
-                None,
-            )
-            for d in (1, 8, 15, 22)
-        )
+        lines = tuple(room_hire(date(2026, 12, d)) for d in (1, 8, 15, 22))
         template = made.invoice(trust, "X", lines)
         pdf = ctx.renderer.render(template)
         for n in range(1, count + 1):

@@ -21,14 +21,10 @@ import tempfile
 import time
 import tracemalloc
 from datetime import UTC, date, datetime
-from datetime import time as clock
-from decimal import Decimal
 from pathlib import Path
 
-from benchmarks.bookable import sqlite_context, venues
+from benchmarks.bookable import room_hire, sqlite_context, venues
 from service.domain.exports import Status
-from service.domain.invoicing import Line
-from service.domain.money import charge
 from service.domain.reconciliation import StatusEvent
 from service.domain.users import Role, User
 from service.usecases.context import Context
@@ -64,16 +60,7 @@ def database(ours: int) -> tuple[Context, User, list[tuple[str, str, str]], Path
     _, ctx = sqlite_context(folder)
     now = datetime.now(UTC)
     invoices: list[tuple[str, str, str]] = []  # (supplier number, number, PO) for the export
-    line = Line(
-        "Room hire",
-        date(2026, 12, 1),
-        clock(13),
-        clock(16),
-        "Hall",
-        180,
-        charge(2500, 180, Decimal(0)),
-        None,
-    )
+    line = room_hire(date(2026, 12, 1))
     with ctx.new_uow() as uow:
         trust, user, made = venues(uow, VENUES, Role.FINANCE, supplier_numbers=True)
         for v, bookable in enumerate(made):

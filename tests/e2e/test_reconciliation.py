@@ -555,9 +555,11 @@ def test_the_api_takes_profile_names_not_paths(
         assert "profile" in response.json["errors"]["form"]
 
 
-def test_a_credit_memo_matches_our_credit_note_with_its_negative_amount(
+def waived_credit_note(
     client: FlaskClient, staff: Staff, finance: Who, trust: Who, venue_room: Who, clock: FrozenClock
-) -> None:
+) -> tuple[Who, dict[str, Who]]:
+    """A December session cancelled late, invoiced, then waived: (its credit note, the invoices
+    issued by number)."""
     facilitator = staff.user(Role.FACILITATOR, trust["id"])
     po = staff.purchase_order(trust["id"], venue_room["venue_id"], finance)
     booking = book_tuesdays(staff, facilitator, venue_room, po, sessions=2)
@@ -565,10 +567,15 @@ def test_a_credit_memo_matches_our_credit_note_with_its_negative_amount(
     late = booking["sessions"][1]["id"]
     client.post(f"/api/v1/sessions/{late}/cancel", headers=facilitator["headers"])
     clock.current = datetime(2027, 1, 4, 9, tzinfo=UTC)
-    issue(client, finance, "2026-12-31")
-    note = client.post(f"/api/v1/sessions/{late}/waive", headers=finance["headers"]).json[
-        "credit_note"
-    ]
+    issued = {i["number"]: i for i in issue(client, finance, "2026-12-31")["issued"]}
+    waived = client.post(f"/api/v1/sessions/{late}/waive", headers=finance["headers"])
+    return waived.json["credit_note"], issued
+
+
+def test_a_credit_memo_matches_our_credit_note_with_its_negative_amount(
+    client: FlaskClient, staff: Staff, finance: Who, trust: Who, venue_room: Who, clock: FrozenClock
+) -> None:
+    note, _ = waived_credit_note(client, staff, finance, trust, venue_room, clock)
     imported(client, finance, export(for_invoice(note, approval="Approved")))
     assert note["gross_pence"] == -7500
     assert status(client, finance, note)["state"]["status"] == "approved"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import email
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from email.policy import default
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,14 @@ from tests.conftest import Staff, book_tuesdays, issue
 from tests.e2e.exports import export, for_invoice, upload
 from tests.e2e.live import gunicorn
 from tests.e2e.test_cli import run
-from tests.e2e.test_reconciliation import finance, invoices, status, trust, venue_room
+from tests.e2e.test_reconciliation import (
+    finance,
+    invoices,
+    status,
+    trust,
+    venue_room,
+    waived_credit_note,
+)
 from tests.fakes import FrozenClock
 
 __all__ = ["finance", "invoices", "status", "trust", "venue_room"]  # fixtures used here
@@ -321,16 +328,7 @@ def test_a_credit_note_is_listed_against_its_invoice(
     venue_room: Who,
     clock: FrozenClock,
 ) -> None:
-    facilitator = staff.user(Role.FACILITATOR, trust["id"])
-    po = staff.purchase_order(trust["id"], venue_room["venue_id"], finance)
-    booking = book_tuesdays(staff, facilitator, venue_room, po, sessions=2)
-    clock.current = datetime(2026, 11, 30, 12, tzinfo=UTC)  # 25 hours before 1 December
-    late = booking["sessions"][1]["id"]
-    client.post(f"/api/v1/sessions/{late}/cancel", headers=facilitator["headers"])
-    clock.current = datetime(2027, 1, 4, 9, tzinfo=UTC)
-    issued = {i["number"]: i for i in issue(client, finance, "2026-12-31")["issued"]}
-    waived = client.post(f"/api/v1/sessions/{late}/waive", headers=finance["headers"])
-    note = waived.json["credit_note"]
+    note, issued = waived_credit_note(client, staff, finance, trust, venue_room, clock)
     data = client.get(path_of(create_link(client, finance, venue_room["venue_id"])) + ".json").json
     listed = {i["number"]: i for i in data["invoices"]}
     assert listed[note["number"]]["kind"] == "credit_note"
