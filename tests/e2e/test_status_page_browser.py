@@ -69,8 +69,26 @@ def test_a_venue_reads_its_paid_on_hold_and_unpaid_invoices(
         paid_colour = first.locator(".badge").evaluate("e => getComputedStyle(e).backgroundColor")
         assert paid_colour == "rgb(0, 127, 59)"
         assert errors == []  # no CSP violations or missing files reported
+        for element in [*page.locator(".badge").all(), page.locator(".words").first]:
+            text, back = element.evaluate(
+                "e => [getComputedStyle(e).color, getComputedStyle(e).backgroundColor]"
+            )
+            back = "rgb(255, 255, 255)" if back == "rgba(0, 0, 0, 0)" else back  # the white card
+            assert contrast(text, back) >= 4.5, (element.inner_text(), text, back)  # WCAG AA
         shot = tmp_path / f"status-page-{width}px.png"
         page.screenshot(path=str(shot), full_page=True)
         assert shot.stat().st_size > 10_000
         print(f"screenshot: {shot}")
         page.close()
+
+
+def contrast(foreground: str, background: str) -> float:
+    """WCAG contrast ratio of two CSS rgb() colours."""
+
+    def luminance(colour: str) -> float:
+        channels = [int(c) / 255 for c in colour.removeprefix("rgb(").rstrip(")").split(",")[:3]]
+        linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    lighter, darker = sorted((luminance(foreground), luminance(background)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)

@@ -253,3 +253,14 @@ def test_the_readme_mapping_example_is_a_working_profile(tmp_path: Path) -> None
     data += b"St Marks Hall CIC,,smch0011,75.00,75.00,2027-01-29,BACS991,PAID\n"
     [row] = csv_reader.read(data, profile, SupplierIndex(EVERYONE)).rows
     assert (row.status, row.amount_paid_pence, row.payment_number) == (Status.PAID, 7500, "BACS991")
+
+
+def test_trailing_spaces_in_cells_and_headers_are_ignored() -> None:
+    spaced = ",".join(f"{cell}  " for cell in ROWS[1].split(","))
+    header = ",".join(f" {title} " for title in HEADER.split(","))
+    [row] = read(csv(spaced, header=header)).rows
+    assert (row.invoice_number, row.amount_pence, row.payment_number) == (
+        "SMCH0007",
+        36000,
+        "7713388",
+    )
