@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from flask import Flask
 from sqlalchemy import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from adapters.calendar.bank_holidays import EnglandBankHolidays
 from adapters.calendar.ics import IcsWriter
@@ -76,4 +77,7 @@ def create_app(config: Config | None = None, *, clock: Clock | None = None) -> F
     app.extensions["roomhire"] = _context(config, engine, clock)
     api.init_app(app)
     app.register_blueprint(web.blp)
+    if config.trusted_proxies:  # the client address (rate limits) is the one the proxy saw
+        hops = config.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     return app

@@ -46,6 +46,7 @@ class Config:
     lost_after_days: int = 14  # an invoice no export shows this long after sending is lost
     public_url: str = "http://127.0.0.1:8000"  # the base of the status links venues are given
     status_link_days: int = 180
+    trusted_proxies: int = 0  # reverse proxies in front whose X-Forwarded-For is believed
 
     @property
     def outbox_dir(self) -> Path:
@@ -88,13 +89,20 @@ class Config:
             lost_after,
             public_url,
             _days(env, "ROOMHIRE_STATUS_LINK_DAYS", 180, 730),
+            _whole(env, "ROOMHIRE_TRUSTED_PROXIES", 0, 0, 5, "a number of proxies"),
         )
 
 
 def _days(env: Mapping[str, str], name: str, default: int, most: int) -> int:
+    return _whole(env, name, default, 1, most, "a number of days")
+
+
+def _whole(
+    env: Mapping[str, str], name: str, default: int, least: int, most: int, what: str
+) -> int:
     value = env.get(name, str(default))
-    if not value.isdigit() or not 1 <= int(value) <= most:
-        raise ConfigError(f"{name} must be a number of days (1-{most}), not {value!r}.")
+    if not value.isdigit() or not least <= int(value) <= most:
+        raise ConfigError(f"{name} must be {what} ({least}-{most}), not {value!r}.")
     return int(value)
 
 

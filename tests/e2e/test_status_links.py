@@ -14,11 +14,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, inspect, text
 
+from service.app import create_app
+from service.config import Config
 from service.domain.users import Role
 from service.usecases.delivery import deliver_due
 from service.usecases.status_links import FAILED_LOOKUPS
 from service.web import SECURITY_HEADERS
-from tests.conftest import Staff, book_tuesdays, issue
+from tests.conftest import TEMPLATES, Staff, book_tuesdays, issue
 from tests.e2e.exports import export, for_invoice, upload
 from tests.e2e.live import gunicorn
 from tests.e2e.test_cli import run
@@ -206,6 +208,38 @@ def test_failed_lookups_are_rate_limited_per_client(
     assert limited.headers["Cache-Control"] == "no-store"
     someone_else = client.get(path_of(link), environ_base={"REMOTE_ADDR": "198.51.100.4"})
     assert someone_else.status_code == 200
+
+
+def test_behind_a_trusted_proxy_the_limit_counts_each_forwarded_client(
+    client: FlaskClient,
+    finance: Who,
+    venue_room: Who,
+    database_url: str,
+    clock: FrozenClock,
+    tmp_path: Path,
+) -> None:
+    link = create_link(client, finance, venue_room["venue_id"])
+    proxy = {"REMOTE_ADDR": "10.0.0.2"}
+
+    def guess(client: FlaskClient, forwarded_for: str) -> int:
+        headers = {"X-Forwarded-For": forwarded_for}
+        return client.get("/status/guess", environ_base=proxy, headers=headers).status_code
+
+    # Not configured: a spoofed X-Forwarded-For is ignored, so it can't dodge the limit.
+    codes = [guess(client, f"192.0.2.{n}") for n in range(FAILED_LOOKUPS + 1)]
+    assert codes == [404] * FAILED_LOOKUPS + [429]
+
+    config = Config(database_url, "test-secret", tmp_path, TEMPLATES, trusted_proxies=1)
+    behind = create_app(config, clock=clock).test_client()
+    try:
+        codes = [guess(behind, "203.0.113.7") for n in range(FAILED_LOOKUPS + 1)]
+        assert codes == [404] * FAILED_LOOKUPS + [429]
+        assert guess(behind, "203.0.113.7, 198.51.100.4") == 404  # only the proxy's hop is believed
+        forwarded = {"X-Forwarded-For": "198.51.100.4"}
+        page = behind.get(path_of(link), environ_base=proxy, headers=forwarded)
+        assert page.status_code == 200
+    finally:
+        behind.application.extensions["roomhire.engine"].dispose()
 
 
 def test_every_page_carries_the_security_headers(
