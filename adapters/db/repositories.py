@@ -68,6 +68,11 @@ class _Repository:
     def __init__(self, db: DbSession) -> None:
         self.db = db
 
+    def _overwrite(self, row: Base, row_id: int | None) -> None:
+        """Every column of an existing row from a transient copy; child rows untouched."""
+        table = Base.metadata.tables[row.__tablename__]
+        self.db.execute(update(table).where(table.c.id == row_id).values(_columns(row)))
+
 
 class TrustRepository(_Repository):
     def add(self, trust: Trust) -> Trust:
@@ -75,6 +80,9 @@ class TrustRepository(_Repository):
         self.db.add(row)
         self.db.flush()
         return mapping.trust(row)
+
+    def update(self, trust: Trust) -> None:
+        self._overwrite(mapping.trust_row(trust), trust.id)
 
     def get(self, trust_id: int) -> Trust | None:
         row = self.db.get(TrustRow, trust_id)
@@ -90,6 +98,9 @@ class VenueRepository(_Repository):
         self.db.add(row)
         self.db.flush()
         return mapping.venue(row)
+
+    def update(self, venue: Venue) -> None:
+        self._overwrite(mapping.venue_row(dataclasses.replace(venue, closures=[])), venue.id)
 
     def get(self, venue_id: int) -> Venue | None:
         row = self.db.get(VenueRow, venue_id)
@@ -109,6 +120,9 @@ class RoomRepository(_Repository):
         self.db.add(row)
         self.db.flush()
         return mapping.room(row)
+
+    def update(self, room: Room) -> None:
+        self._overwrite(mapping.room_row(room), room.id)
 
     def get(self, room_id: int) -> Room | None:
         row = self.db.get(RoomRow, room_id)

@@ -41,9 +41,9 @@ class TrustSchema(Schema):
     send_on_issue = fields.Boolean(load_default=False)
     remind_facilitators = fields.Boolean(load_default=False)
 
-    @post_load
-    def make(self, data: dict[str, Any], **_: Any) -> Trust:
-        return Trust(**data)
+
+class TrustChangesSchema(TrustSchema):
+    """Any of a trust's fields; those not sent stay as they are."""
 
 
 class ClosureSchema(Schema):
@@ -71,9 +71,9 @@ class VenueSchema(Schema):
     )
     closures = fields.List(fields.Nested(ClosureSchema), load_default=list)
 
-    @post_load
-    def make(self, data: dict[str, Any], **_: Any) -> Venue:
-        return Venue(**data)
+
+class VenueChangesSchema(VenueSchema):
+    """Any of a venue's fields but its closures (added one by one); the rest stay as they are."""
 
 
 class RoomSchema(Schema):
@@ -88,6 +88,10 @@ class RoomSchema(Schema):
     vat_treatment = fields.Enum(VatTreatment, by_value=True, required=True)
     setup_minutes = fields.Integer(load_default=0, strict=True, validate=validate.Range(0, 240))
     clearaway_minutes = fields.Integer(load_default=0, strict=True, validate=validate.Range(0, 240))
+
+
+class RoomChangesSchema(RoomSchema):
+    """Any of a room's fields; those not sent stay as they are."""
 
 
 class AvailabilityQuery(Schema):
@@ -119,9 +123,9 @@ class Trusts(MethodView):
     @idempotent
     @blp.arguments(TrustSchema)
     @blp.response(201, TrustSchema)
-    def post(self, trust: Trust) -> Trust:
+    def post(self, fields_: dict[str, Any]) -> Trust:
         """Admin: add an NHS trust (the buyer)."""
-        return directory.create_trust(uow(), ctx().clock, current_user(), trust)
+        return directory.create_trust(uow(), ctx().clock, current_user(), Trust(**fields_))
 
 
 @blp.route("/trusts/<int(max=2147483647):trust_id>")
@@ -130,6 +134,12 @@ class TrustById(MethodView):
     def get(self, trust_id: int) -> Trust:
         current_user()
         return directory.get_trust(uow(), trust_id)
+
+    @blp.arguments(TrustChangesSchema(partial=True))
+    @blp.response(200, TrustSchema)
+    def patch(self, changes: dict[str, Any], trust_id: int) -> Trust:
+        """Admin: change a trust. Invoices already issued keep what they say."""
+        return directory.update_trust(uow(), ctx().clock, current_user(), trust_id, changes)
 
 
 @blp.route("/venues")
@@ -143,9 +153,9 @@ class Venues(MethodView):
     @idempotent
     @blp.arguments(VenueSchema)
     @blp.response(201, VenueSchema)
-    def post(self, venue: Venue) -> Venue:
+    def post(self, fields_: dict[str, Any]) -> Venue:
         """Admin: add a venue (the social enterprise hiring rooms out)."""
-        return directory.create_venue(uow(), ctx().clock, current_user(), venue)
+        return directory.create_venue(uow(), ctx().clock, current_user(), Venue(**fields_))
 
 
 @blp.route("/venues/<int(max=2147483647):venue_id>")
@@ -154,6 +164,13 @@ class VenueById(MethodView):
     def get(self, venue_id: int) -> Venue:
         current_user()
         return directory.get_venue(uow(), venue_id)
+
+    @blp.arguments(VenueChangesSchema(partial=True, exclude=("closures",)))
+    @blp.response(200, VenueSchema)
+    def patch(self, changes: dict[str, Any], venue_id: int) -> Venue:
+        """Admin: change a venue, e.g. the supplier number NHS accounts gave it. Imports
+        recognise the venue by its new name and number from then on."""
+        return directory.update_venue(uow(), ctx().clock, current_user(), venue_id, changes)
 
 
 @blp.route("/venues/<int(max=2147483647):venue_id>/closures")
@@ -189,6 +206,12 @@ class RoomById(MethodView):
     def get(self, room_id: int) -> Room:
         current_user()
         return directory.get_room(uow(), room_id)
+
+    @blp.arguments(RoomChangesSchema(partial=True))
+    @blp.response(200, RoomSchema)
+    def patch(self, changes: dict[str, Any], room_id: int) -> Room:
+        """Admin: change a room. Sessions already booked keep their price and times."""
+        return directory.update_room(uow(), ctx().clock, current_user(), room_id, changes)
 
 
 @blp.route("/rooms/availability")

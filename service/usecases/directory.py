@@ -1,14 +1,16 @@
-"""Admin keeps the directory of trusts, venues and rooms; every user may read it."""
+"""Admin keeps the directory of trusts, venues and rooms; every user may read it. Edits
+change what comes next (bookings, invoices, imports); what was issued stays as it was."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import replace
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from service.domain.audit import AuditEvent
 from service.domain.delivery import check_subject_template
 from service.domain.directory import Closure, Room, Trust, Venue, check_pattern, normalise_postcode
-from service.domain.errors import NotFound
+from service.domain.errors import Conflict, NotFound
 from service.domain.users import Role, User
 from service.ports import Clock, UnitOfWork
 
@@ -35,6 +37,7 @@ def create_venue(uow: UnitOfWork, clock: Clock, actor: User, venue: Venue) -> Ve
     actor.require(Role.ADMIN)
     venue = replace(venue, postcode=normalise_postcode(venue.postcode))
     with uow:
+        _check_supplier_number(uow, venue)
         venue = uow.venues.add(venue)
         _record(uow, clock, actor, "venue", venue.id)
         uow.commit()
@@ -72,6 +75,89 @@ def create_room(uow: UnitOfWork, clock: Clock, actor: User, room: Room) -> Room:
         _record(uow, clock, actor, "room", room.id)
         uow.commit()
     return room
+
+
+def update_trust(
+    uow: UnitOfWork, clock: Clock, actor: User, trust_id: int, changes: Mapping[str, Any]
+) -> Trust:
+    def check(trust: Trust) -> Trust:
+        check_pattern(trust.po_number_pattern)
+        check_subject_template(trust.invoice_subject)
+        return trust
+
+    actor.require(Role.ADMIN)
+    with uow:
+        trust = get_trust(uow, trust_id)
+        return _edit(
+            uow, clock, actor, ("trust", trust_id), trust, changes, check, uow.trusts.update
+        )
+
+
+def update_venue(
+    uow: UnitOfWork, clock: Clock, actor: User, venue_id: int, changes: Mapping[str, Any]
+) -> Venue:
+    """Name and supplier number are how imports recognise the venue: the next import uses
+    the new ones."""
+
+    def check(venue: Venue) -> Venue:
+        _check_supplier_number(uow, venue)
+        return replace(venue, postcode=normalise_postcode(venue.postcode))
+
+    actor.require(Role.ADMIN)
+    with uow:
+        venue = get_venue(uow, venue_id)
+        return _edit(
+            uow, clock, actor, ("venue", venue_id), venue, changes, check, uow.venues.update
+        )
+
+
+def update_room(
+    uow: UnitOfWork, clock: Clock, actor: User, room_id: int, changes: Mapping[str, Any]
+) -> Room:
+    """Sessions keep the price and set-up times they were booked with."""
+    actor.require(Role.ADMIN)
+    with uow:
+        room = get_room(uow, room_id)
+        entity = ("room", room_id)
+        return _edit(uow, clock, actor, entity, room, changes, lambda r: r, uow.rooms.update)
+
+
+def _edit(
+    uow: UnitOfWork,
+    clock: Clock,
+    actor: User,
+    entity: tuple[str, int],
+    old: T,
+    changes: Mapping[str, Any],
+    check: Callable[[T], T],
+    save: Callable[[T], None],
+) -> T:
+    """Apply, check, save and audit (each changed field, from and to) in the caller's unit."""
+    new = check(replace(old, **changes))  # type: ignore[type-var]
+    changed = {
+        name: {"from": getattr(old, name), "to": getattr(new, name)}
+        for name in changes
+        if getattr(old, name) != getattr(new, name)
+    }
+    if changed:
+        save(new)
+        uow.audit.record(AuditEvent(clock.now(), actor.label, "updated", *entity, changed))
+        uow.commit()
+    return new
+
+
+def _check_supplier_number(uow: UnitOfWork, venue: Venue) -> None:
+    """Imports find a venue by its supplier number, so one number is one venue."""
+    if not venue.supplier_number:
+        return
+    wanted = venue.supplier_number.strip().upper()
+    for other in uow.venues.all():
+        if other.id != venue.id and (other.supplier_number or "").strip().upper() == wanted:
+            raise Conflict(
+                f"Venue {other.id} ({other.name}) already has supplier number "
+                f"{venue.supplier_number}.",
+                field="supplier_number",
+            )
 
 
 def get_trust(uow: UnitOfWork, trust_id: int) -> Trust:
