@@ -11,6 +11,7 @@ from typing import Protocol, Self
 from service.domain.audit import AuditEvent
 from service.domain.bookings import BookingSeries, Session
 from service.domain.calendar import CalendarEntry
+from service.domain.calendar_links import CalendarLink
 from service.domain.delivery import OutboxMessage, State
 from service.domain.directory import Closure, Room, Trust, Venue
 from service.domain.exports import ExportReading, Profile, SupplierIndex
@@ -291,6 +292,12 @@ class StatusLinkRepository(Protocol):
     def save(self, link: StatusLink) -> None: ...
 
 
+class CalendarLinkRepository(Protocol):
+    def add(self, link: CalendarLink) -> CalendarLink: ...
+    def by_hash(self, token_hash: str) -> CalendarLink | None: ...
+    def revoke_all(self, user_id: int, at: datetime) -> None: ...
+
+
 class RateLimits(Protocol):
     """Counters in a fixed window, shared by every process of the service."""
 
@@ -316,6 +323,7 @@ class UnitOfWork(Protocol):
     audit: AuditLog
     reconciliation: ReconciliationRepository
     status_links: StatusLinkRepository
+    calendar_links: CalendarLinkRepository
     rate_limits: RateLimits
 
     def __enter__(self) -> Self: ...

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from adapters.db.tables import (
+    CalendarLinkRow,
     ClosureRow,
     ImportRow,
     InvoiceLineRow,
@@ -26,6 +27,7 @@ from adapters.db.tables import (
     VenueRow,
 )
 from service.domain.bookings import BookingSeries, InvoiceCadence, Session, SessionStatus
+from service.domain.calendar_links import CalendarLink
 from service.domain.delivery import OutboxMessage, Recipient, State
 from service.domain.directory import Closure, Room, Trust, VatTreatment, Venue
 from service.domain.exports import RowError, Status
@@ -242,6 +244,14 @@ def status_event_values(event: StatusEvent) -> dict[str, Any]:
     values = {**vars(event), "status": event.status.value}
     del values["id"]
     return values
+
+
+def calendar_link(row: CalendarLinkRow) -> CalendarLink:
+    return _to_domain(CalendarLink, row)
+
+
+def calendar_link_row(link: CalendarLink) -> CalendarLinkRow:
+    return CalendarLinkRow(**_shared(CalendarLink, link))
 
 
 def status_link(row: StatusLinkRow) -> StatusLink:

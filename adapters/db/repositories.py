@@ -19,6 +19,7 @@ from adapters.db import mapping
 from adapters.db.tables import (
     AuditRow,
     Base,
+    CalendarLinkRow,
     ClosureRow,
     FindingRow,
     IdempotencyRow,
@@ -42,6 +43,7 @@ from adapters.db.tables import (
 )
 from service.domain.audit import AuditEvent
 from service.domain.bookings import BookingSeries, Session, SessionStatus
+from service.domain.calendar_links import CalendarLink
 from service.domain.delivery import OutboxMessage, State
 from service.domain.directory import Closure, Room, Trust, Venue
 from service.domain.exports import Status, normalise_invoice_number
@@ -613,6 +615,24 @@ class StatusLinkRepository(_Repository):
         row.token_hash, row.revoked_at = link.token_hash, link.revoked_at
         row.last_used_at = link.last_used_at
         self.db.flush()
+
+
+class CalendarLinkRepository(_Repository):
+    def add(self, link: CalendarLink) -> CalendarLink:
+        row = mapping.calendar_link_row(link)
+        self.db.add(row)
+        self.db.flush()
+        return mapping.calendar_link(row)
+
+    def by_hash(self, token_hash: str) -> CalendarLink | None:
+        row = self.db.scalar(
+            select(CalendarLinkRow).where(CalendarLinkRow.token_hash == token_hash)
+        )
+        return mapping.calendar_link(row) if row else None
+
+    def revoke_all(self, user_id: int, at: datetime) -> None:
+        live = (CalendarLinkRow.user_id == user_id) & CalendarLinkRow.revoked_at.is_(None)
+        self.db.execute(update(CalendarLinkRow).where(live).values(revoked_at=at))
 
 
 class RateLimits(_Repository):

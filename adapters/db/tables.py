@@ -367,6 +367,15 @@ class StatusLinkRow(Base):
     last_used_at: Mapped[datetime | None]
 
 
+class CalendarLinkRow(Base):
+    __tablename__ = "calendar_links"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+
 class RateLimitRow(Base):
     """Failed lookups per client and fixed window, shared by every worker process."""
 

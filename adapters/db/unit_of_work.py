@@ -24,6 +24,7 @@ class SqlAlchemyUnitOfWork:
     audit: ports.AuditLog
     reconciliation: ports.ReconciliationRepository
     status_links: ports.StatusLinkRepository
+    calendar_links: ports.CalendarLinkRepository
     rate_limits: ports.RateLimits
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
@@ -47,6 +48,7 @@ class SqlAlchemyUnitOfWork:
             self.audit = repos.AuditLog(self.db)
             self.reconciliation = repos.ReconciliationRepository(self.db)
             self.status_links = repos.StatusLinkRepository(self.db)
+            self.calendar_links = repos.CalendarLinkRepository(self.db)
             self.rate_limits = repos.RateLimits(self.db)
         self._depth += 1
         return self

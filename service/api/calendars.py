@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from marshmallow import Schema, fields
 
-from service.api.edge import ctx, current_user
+from service.api.edge import ctx, current_user, uow
 from service.usecases import calendar_feeds
 
 blp = Blueprint("calendars", __name__, url_prefix="/api/v1", description="Calendar feeds")
@@ -19,6 +22,12 @@ _ICS_DOC = {
         }
     }
 }
+
+
+class CalendarAddressSchema(Schema):
+    url = fields.String(
+        metadata={"description": "Subscribe to it in a calendar app; shown only this once."}
+    )
 
 
 def _ics(body: bytes) -> Response:
@@ -40,3 +49,17 @@ class RoomFeed(MethodView):
         """A room's bookings, described neutrally."""
         current_user()
         return _ics(calendar_feeds.room_feed(ctx(), room_id))
+
+
+@blp.route("/me/calendar-address")
+class CalendarAddress(MethodView):
+    @blp.response(201, CalendarAddressSchema)
+    def post(self) -> dict[str, Any]:
+        """A secret address of your own sessions feed, for calendar apps that can't send an
+        API key. Any earlier address stops working."""
+        return {"url": calendar_feeds.new_calendar_address(ctx(), uow(), current_user())}
+
+    @blp.response(204)
+    def delete(self) -> None:
+        """Stop your secret calendar address (a calendar subscribed to it stops updating)."""
+        calendar_feeds.stop_calendar_address(ctx(), uow(), current_user())

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from service.domain.audit import AuditEvent
 from service.domain.bookings import BookingSeries, SessionStatus
 from service.domain.calendar import CalendarEntry
+from service.domain.calendar_links import CalendarLink
 from service.domain.errors import NotFound
+from service.domain.status_links import new_token, token_hash
 from service.domain.users import Role, User
 from service.ports import UnitOfWork
 from service.usecases.context import Context
 from service.usecases.directory import get_room, get_venue
+from service.usecases.secret_links import failed_lookup, refuse_if_limited
 
 
 def facilitator_feed(ctx: Context, actor: User, facilitator_id: int) -> bytes:
@@ -21,6 +25,41 @@ def facilitator_feed(ctx: Context, actor: User, facilitator_id: int) -> bytes:
             f"Roomhire sessions of facilitator {facilitator_id}",
             [entry for s in series for entry in _entries(uow, s, s.group_label)],
         )
+
+
+def new_calendar_address(ctx: Context, uow: UnitOfWork, actor: User) -> str:
+    """A secret address of the actor's own feed, for calendar apps; shown once. Any earlier
+    address stops working at once."""
+    assert actor.id is not None
+    now, token = ctx.clock.now(), new_token()
+    with uow:
+        uow.calendar_links.revoke_all(actor.id, now)
+        link = uow.calendar_links.add(CalendarLink(actor.id, token_hash(token), now))
+        uow.audit.record(AuditEvent(now, actor.label, "created", "calendar_link", link.id or 0))
+        uow.commit()
+    return f"{ctx.public_url}/calendar/{token}.ics"
+
+
+def stop_calendar_address(ctx: Context, uow: UnitOfWork, actor: User) -> None:
+    assert actor.id is not None
+    now = ctx.clock.now()
+    with uow:
+        uow.calendar_links.revoke_all(actor.id, now)
+        uow.audit.record(AuditEvent(now, actor.label, "revoked", "calendar_link", actor.id))
+        uow.commit()
+
+
+def open_calendar(ctx: Context, token: str, client: str) -> bytes:
+    """The feed behind a secret address, while its owner's account is active. Fails like a
+    status link (same 404, same shared rate limit)."""
+    now = ctx.clock.now()
+    with ctx.new_reader() as reader:
+        refuse_if_limited(reader, client, now)
+        link = reader.calendar_links.by_hash(token_hash(token))
+        owner = reader.users.get(link.user_id) if link else None
+    if link is None or owner is None or not owner.active or not link.opens_with(token):
+        failed_lookup(ctx, client, now)
+    return facilitator_feed(ctx, owner, link.user_id)
 
 
 def room_feed(ctx: Context, room_id: int) -> bytes:

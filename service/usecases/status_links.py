@@ -3,37 +3,20 @@ link can fail to open looks the same from outside, and failures are rate-limited
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from service.domain.audit import AuditEvent
 from service.domain.delivery import OutboxMessage, Recipient, message_id
 from service.domain.directory import Venue
-from service.domain.errors import DomainError, NotFound
+from service.domain.errors import NotFound
 from service.domain.status_links import StatusLink, check_lifetime, new_token, token_hash
 from service.domain.users import Role, User
 from service.domain.venue_status import VenueLine, describe
 from service.ports import UnitOfWork
 from service.usecases.context import Context
 from service.usecases.directory import get_venue
-
-FAILED_LOOKUPS = 20  # per client and window
-WINDOW = timedelta(minutes=15)
-
-
-class LinkNotFound(NotFound):
-    """Unknown, expired and revoked links alike: the message says nothing more."""
-
-    code = "not_found"
-
-
-class TooManyLookups(DomainError):
-    code = "too_many_requests"
-
-    def __init__(self, retry_after: int) -> None:
-        super().__init__("Too many unknown links from here; try again later.")
-        self.retry_after = retry_after
+from service.usecases.secret_links import failed_lookup, refuse_if_limited
 
 
 @dataclass(frozen=True)
@@ -151,19 +134,12 @@ def open_link(ctx: Context, token: str, client: str) -> OpenedLink:
     neither the answer nor its timing tells unknown, expired and revoked links apart. Reads
     take no write lock; only a failure (counted) or a stale last-used time writes."""
     now = ctx.clock.now()
-    seconds = int(WINDOW.total_seconds())
-    window = datetime.fromtimestamp(int(now.timestamp()) // seconds * seconds, UTC)
-    key = f"status-link {client}"[:100]
     with ctx.new_reader() as reader:
-        if reader.rate_limits.count(key, window) >= FAILED_LOOKUPS:
-            raise TooManyLookups(max(1, math.ceil((window + WINDOW - now).total_seconds())))
+        refuse_if_limited(reader, client, now)
         link = reader.status_links.by_hash(token_hash(token))
         version = reader.reconciliation.data_version()
     if link is None or not link.opens_with(token, now):
-        with ctx.new_uow() as uow:
-            uow.rate_limits.hit(key, window)
-            uow.commit()
-        raise LinkNotFound("There is no such page.")
+        failed_lookup(ctx, client, now)
     if link.needs_touch(now):
         link.last_used_at = now
         with ctx.new_uow() as uow:

@@ -1,4 +1,5 @@
-"""Server-rendered pages for people without an account: a venue's payment status page."""
+"""What people without an account open from a secret link: a venue's payment status page,
+and a person's calendar feed."""
 
 from __future__ import annotations
 
@@ -10,14 +11,10 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 from flask.blueprints import BlueprintSetupState
 
+from service.usecases.calendar_feeds import open_calendar
 from service.usecases.context import Context
-from service.usecases.status_links import (
-    LinkNotFound,
-    Statement,
-    TooManyLookups,
-    open_link,
-    statement,
-)
+from service.usecases.secret_links import LinkNotFound, TooManyLookups
+from service.usecases.status_links import Statement, open_link, statement
 
 blp = Blueprint(
     "web",
@@ -85,6 +82,14 @@ def status_page(token: str) -> Response:
 @blp.get("/status/<token>.json")
 def status_json(token: str) -> Response:
     return _page(token, _json)
+
+
+@blp.get("/calendar/<token>.ics")
+def calendar_feed(token: str) -> Response:
+    """A person's own sessions for a calendar app subscribed to their secret address."""
+    ctx: Context = current_app.extensions["roomhire"]
+    feed = open_calendar(ctx, token, request.remote_addr or "unknown")
+    return Response(feed, mimetype="text/calendar")
 
 
 def _html(statement: Statement) -> Response:
