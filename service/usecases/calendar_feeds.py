@@ -45,7 +45,7 @@ def stop_calendar_address(ctx: Context, uow: UnitOfWork, actor: User) -> None:
     now = ctx.clock.now()
     with uow:
         uow.calendar_links.revoke_all(actor.id, now)
-        uow.audit.record(AuditEvent(now, actor.label, "revoked", "calendar_link", actor.id))
+        uow.audit.record(AuditEvent(now, actor.label, "calendar_stopped", "user", actor.id))
         uow.commit()
 
 

@@ -24,8 +24,7 @@ def _record(uow: UnitOfWork, clock: Clock, actor: User, entity: str, entity_id: 
 
 def create_trust(uow: UnitOfWork, clock: Clock, actor: User, trust: Trust) -> Trust:
     actor.require(Role.ADMIN)
-    check_pattern(trust.po_number_pattern)
-    check_subject_template(trust.invoice_subject)
+    _check_trust(trust)
     with uow:
         trust = uow.trusts.add(trust)
         _record(uow, clock, actor, "trust", trust.id)
@@ -35,10 +34,8 @@ def create_trust(uow: UnitOfWork, clock: Clock, actor: User, trust: Trust) -> Tr
 
 def create_venue(uow: UnitOfWork, clock: Clock, actor: User, venue: Venue) -> Venue:
     actor.require(Role.ADMIN)
-    venue = replace(venue, postcode=normalise_postcode(venue.postcode))
     with uow:
-        _check_supplier_number(uow, venue)
-        venue = uow.venues.add(venue)
+        venue = uow.venues.add(_checked_venue(uow, venue))
         _record(uow, clock, actor, "venue", venue.id)
         uow.commit()
     return venue
@@ -80,17 +77,11 @@ def create_room(uow: UnitOfWork, clock: Clock, actor: User, room: Room) -> Room:
 def update_trust(
     uow: UnitOfWork, clock: Clock, actor: User, trust_id: int, changes: Mapping[str, Any]
 ) -> Trust:
-    def check(trust: Trust) -> Trust:
-        check_pattern(trust.po_number_pattern)
-        check_subject_template(trust.invoice_subject)
-        return trust
-
     actor.require(Role.ADMIN)
     with uow:
         trust = get_trust(uow, trust_id)
-        return _edit(
-            uow, clock, actor, ("trust", trust_id), trust, changes, check, uow.trusts.update
-        )
+        entity = ("trust", trust_id)
+        return _edit(uow, clock, actor, entity, trust, changes, _check_trust, uow.trusts.update)
 
 
 def update_venue(
@@ -100,15 +91,13 @@ def update_venue(
     the new ones."""
 
     def check(venue: Venue) -> Venue:
-        _check_supplier_number(uow, venue)
-        return replace(venue, postcode=normalise_postcode(venue.postcode))
+        return _checked_venue(uow, venue)
 
     actor.require(Role.ADMIN)
     with uow:
         venue = get_venue(uow, venue_id)
-        return _edit(
-            uow, clock, actor, ("venue", venue_id), venue, changes, check, uow.venues.update
-        )
+        entity = ("venue", venue_id)
+        return _edit(uow, clock, actor, entity, venue, changes, check, uow.venues.update)
 
 
 def update_room(
@@ -146,18 +135,24 @@ def _edit(
     return new
 
 
-def _check_supplier_number(uow: UnitOfWork, venue: Venue) -> None:
-    """Imports find a venue by its supplier number, so one number is one venue."""
-    if not venue.supplier_number:
-        return
-    wanted = venue.supplier_number.strip().upper()
-    for other in uow.venues.all():
+def _check_trust(trust: Trust) -> Trust:
+    check_pattern(trust.po_number_pattern)
+    check_subject_template(trust.invoice_subject)
+    return trust
+
+
+def _checked_venue(uow: UnitOfWork, venue: Venue) -> Venue:
+    """The postcode normalised; imports find a venue by its supplier number, so one number
+    is one venue."""
+    wanted = (venue.supplier_number or "").strip().upper()
+    for other in uow.venues.all() if wanted else []:
         if other.id != venue.id and (other.supplier_number or "").strip().upper() == wanted:
             raise Conflict(
                 f"Venue {other.id} ({other.name}) already has supplier number "
                 f"{venue.supplier_number}.",
                 field="supplier_number",
             )
+    return replace(venue, postcode=normalise_postcode(venue.postcode))
 
 
 def get_trust(uow: UnitOfWork, trust_id: int) -> Trust:
