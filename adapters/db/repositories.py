@@ -126,8 +126,8 @@ class RoomRepository(_Repository):
     def update(self, room: Room) -> None:
         self._overwrite(mapping.room_row(room), room.id)
 
-    def get(self, room_id: int) -> Room | None:
-        row = self.db.get(RoomRow, room_id)
+    def get(self, room_id: int, *, for_update: bool = False) -> Room | None:
+        row = self.db.get(RoomRow, room_id, with_for_update=for_update)
         return mapping.room(row) if row else None
 
     def find(self, *, min_capacity: int = 0, venue_id: int | None = None) -> list[Room]:

@@ -31,7 +31,9 @@ def book(ctx: Context, uow: UnitOfWork, actor: User, request: BookingRequest) ->
         facilitator = uow.users.get(request.facilitator_id)
         if facilitator is None or facilitator.role is not Role.FACILITATOR:
             raise RuleViolation(f"User {request.facilitator_id} is not a facilitator.")
-        room = get_room(uow, request.room_id)
+        # One booking of a room at a time: on PostgreSQL, two overlapping inserts racing at
+        # the exclusion constraint can each wait for the other (a deadlock, not a clash).
+        room = get_room(uow, request.room_id, for_update=True)
         venue = get_venue(uow, room.venue_id)
         request = replace(request, trust_id=facilitator.trust_id)
         series = new_series(request, room, venue, ctx.holidays.holiday_name, ctx.clock.now())

@@ -165,9 +165,9 @@ def get_venue(uow: UnitOfWork, venue_id: int) -> Venue:
         return _found(uow.venues.get(venue_id), "venue", venue_id)
 
 
-def get_room(uow: UnitOfWork, room_id: int) -> Room:
+def get_room(uow: UnitOfWork, room_id: int, *, for_update: bool = False) -> Room:
     with uow:
-        return _found(uow.rooms.get(room_id), "room", room_id)
+        return _found(uow.rooms.get(room_id, for_update=for_update), "room", room_id)
 
 
 def _found(thing: T | None, kind: str, ident: int) -> T:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
 from datetime import date, timedelta
+from datetime import time as clock_time
 from pathlib import Path
 from typing import Any
 
@@ -13,9 +15,13 @@ from flask import Flask
 from sqlalchemy import text
 
 from adapters.db.engine import make_engine
+from service.domain.bookings import BookingRequest
 from service.domain.directory import Room, VatTreatment, Venue
+from service.domain.errors import BookingClash
+from service.domain.recurrence import Frequency, Recurrence
 from service.domain.users import Role
 from service.usecases.accounts import create_user
+from service.usecases.booking import book
 from service.usecases.directory import create_room, create_venue
 from tests.e2e.live import gunicorn
 
@@ -128,3 +134,44 @@ def test_simultaneous_replays_of_one_idempotency_key_create_one_booking(
         assert {r.status_code for r in replays} == {201}
         assert len({r.text for r in replays}) == 1
         assert len(requests.get(f"{base}/api/v1/bookings", headers=headers, timeout=10).json()) == 1
+
+
+def test_a_booking_in_flight_makes_an_overlapping_one_wait_its_turn_not_deadlock(
+    app: Flask,
+) -> None:
+    """B holds an uncommitted booking on the second Monday; A books the first and second
+    Mondays; B then books the first Monday too. Without a per-room lock, on PostgreSQL A
+    waits at the exclusion constraint for B's second Monday while B waits for A's first:
+    the server aborts one of them with a deadlock, which the API would answer with a 500."""
+    ctx = app.extensions["roomhire"]
+    _, room_id = _setup(app)
+    with ctx.new_uow() as uow:
+        facilitator = uow.users.by_email("f@example.org")
+    assert facilitator is not None and facilitator.id is not None
+    monday = _monday_in(3)
+
+    def request(first: date, sessions: int) -> BookingRequest:
+        recurrence = Recurrence(first, Frequency.WEEKLY, sessions)
+        return BookingRequest(
+            room_id, facilitator.id or 0, "Group", recurrence, clock_time(13), clock_time(15)
+        )
+
+    outcome: list[BaseException | None] = []
+
+    def a_books_both_mondays() -> None:
+        try:
+            book(ctx, ctx.new_uow(), facilitator, request(monday, 2))
+            outcome.append(None)
+        except BaseException as exc:  # the test reports what A got
+            outcome.append(exc)
+
+    b = ctx.new_uow()
+    with b:
+        book(ctx, b, facilitator, request(monday + timedelta(days=7), 1))  # joins b: no commit
+        a = threading.Thread(target=a_books_both_mondays)
+        a.start()
+        time.sleep(1)  # A is now waiting (for the room, or at the constraint)
+        book(ctx, b, facilitator, request(monday, 1))
+        b.commit()
+    a.join(timeout=30)
+    assert len(outcome) == 1 and isinstance(outcome[0], BookingClash), outcome
