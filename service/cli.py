@@ -17,7 +17,7 @@ from service.config import Config, ConfigError
 from service.domain.errors import DomainError
 from service.domain.money import format_pounds
 from service.domain.users import Role, User
-from service.usecases.accounts import create_user
+from service.usecases.accounts import create_user, list_users, new_key, set_active
 from service.usecases.context import Context
 from service.usecases.delivery import run_worker
 from service.usecases.demo import load_demo
@@ -40,7 +40,17 @@ def _context() -> Context:
     return context_for(_config())
 
 
-@click.group()
+class _Roomhire(click.Group):
+    """A use case's refusal (unknown venue, duplicate email…) is a one-line message."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except DomainError as exc:
+            raise click.ClickException(exc.message) from exc
+
+
+@click.group(cls=_Roomhire)
 def main() -> None:
     """Roomhire: community room hire for NHS group work."""
 
@@ -84,18 +94,54 @@ def users() -> None:
 def users_create(email: str, role: str, trust_id: int | None) -> None:
     """Create a user and print their API key (shown only once)."""
     context = _context()
-    try:
-        user, key = create_user(
-            context.new_uow(),
-            context.clock,
-            email=email,
-            role=Role(role),
-            actor="cli",
-            trust_id=trust_id,
-        )
-    except DomainError as exc:
-        raise click.ClickException(exc.message) from exc
+    user, key = create_user(
+        context.new_uow(),
+        context.clock,
+        email=email,
+        role=Role(role),
+        actor="cli",
+        trust_id=trust_id,
+    )
     click.echo(f"Created {user.role.value} {user.email} (id {user.id}). API key (shown once):")
+    click.echo(key)
+
+
+@users.command("list")
+def users_list() -> None:
+    """Every account: id, role, email, trust, and whether its key works."""
+    for user in list_users(_context().new_uow()):
+        trust = f"trust {user.trust_id}" if user.trust_id else "-"
+        state = "active" if user.active else "disabled"
+        click.echo(f"{user.id:>5}  {user.role.value:12} {user.email:40} {trust:10} {state}")
+
+
+@users.command("disable")
+@click.argument("email")
+def users_disable(email: str) -> None:
+    """Stop someone's API key and calendar address (e.g. they left)."""
+    _set_active(email, active=False)
+
+
+@users.command("enable")
+@click.argument("email")
+def users_enable(email: str) -> None:
+    """Let a disabled account's key work again."""
+    _set_active(email, active=True)
+
+
+def _set_active(email: str, *, active: bool) -> None:
+    context = _context()
+    user = set_active(context.new_uow(), context.clock, email, active=active, actor="cli")
+    click.echo(f"{user.email} is {'active' if user.active else 'disabled'}.")
+
+
+@users.command("new-key")
+@click.argument("email")
+def users_new_key(email: str) -> None:
+    """Replace a lost or leaked API key; the old one stops at once."""
+    context = _context()
+    user, key = new_key(context.new_uow(), context.clock, email, actor="cli")
+    click.echo(f"New API key for {user.email} (shown once; the old one no longer works):")
     click.echo(key)
 
 
@@ -115,10 +161,7 @@ def invoices() -> None:
 def invoices_issue(through: datetime, venue_id: int | None) -> None:
     """Issue every invoice due, as finance would through the API."""
     context = _context()
-    try:
-        report = issue_invoices(context, context.new_uow(), CLI_USER, through.date(), venue_id)
-    except DomainError as exc:
-        raise click.ClickException(exc.message) from exc
+    report = issue_invoices(context, context.new_uow(), CLI_USER, through.date(), venue_id)
     for invoice in report.issued:
         click.echo(
             f"issued {invoice.number}  PO {invoice.po_number}  "
@@ -155,10 +198,7 @@ def links_create(venue_id: int, days: int | None) -> None:
     """Make a status link for a venue and print its URL (shown only now)."""
     context = _context()
     lifetime = timedelta(days=days) if days else None
-    try:
-        new = create_link(context, context.new_uow(), CLI_USER, venue_id, lifetime)
-    except DomainError as exc:
-        raise click.ClickException(exc.message) from exc
+    new = create_link(context, context.new_uow(), CLI_USER, venue_id, lifetime)
     click.echo(
         f"Status link {new.link.id} for venue {venue_id}, valid until "
         f"{new.link.expires_at:%d %B %Y} (shown once — send it to the venue):"
@@ -186,10 +226,10 @@ def exports_import(file: BinaryIO, profile: str, as_json: bool) -> None:
     try:
         outcome = _import(_context(), data, Path(file.name).name, profile, show=not as_json)
     except DomainError as exc:
-        if as_json:
-            click.echo(json.dumps({"refused": exc.message, **exc.details}))
-            sys.exit(1)
-        raise click.ClickException(exc.message) from exc
+        if not as_json:
+            raise
+        click.echo(json.dumps({"refused": exc.message, **exc.details}))
+        sys.exit(1)
     record = outcome.record
     if as_json:
         report = dataclasses.asdict(record) | {"already_imported": outcome.already_imported}

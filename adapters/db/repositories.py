@@ -237,6 +237,12 @@ class UserRepository(_Repository):
         self.db.flush()
         return mapping.user(row)
 
+    def update(self, user: User) -> None:
+        self._overwrite(mapping.user_row(user), user.id)
+
+    def all(self) -> list[User]:
+        return [mapping.user(r) for r in self.db.scalars(select(UserRow).order_by(UserRow.id))]
+
     def get(self, user_id: int) -> User | None:
         row = self.db.get(UserRow, user_id)
         return mapping.user(row) if row else None

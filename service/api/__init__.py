@@ -10,6 +10,7 @@ from flask_smorest import Api
 from flask_smorest.spec import prepare_response
 
 from service.api import (
+    accounts,
     bookings,
     calendars,
     delivery,
@@ -69,7 +70,7 @@ def init_app(app: Flask) -> None:
     api = RoomhireApi(app)
     app.before_request(reconciliation.limit_upload_size)
     app.before_request(_authenticate)
-    modules = (health, directory, bookings, purchasing, invoicing, delivery, reconciliation)
-    for module in (*modules, status_links, calendars):
+    modules = (health, accounts, directory, bookings, purchasing, invoicing, delivery)
+    for module in (*modules, reconciliation, status_links, calendars):
         api.register_blueprint(module.blp)
     problems.register(app)

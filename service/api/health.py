@@ -8,6 +8,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
+from service.api.accounts import UserSchema
 from service.api.edge import ctx, current_user
 from service.domain.users import User
 
@@ -17,13 +18,6 @@ blp = Blueprint("health", __name__, description="Service health")
 class HealthSchema(Schema):
     status = fields.String()
     database = fields.String()
-
-
-class MeSchema(Schema):
-    id = fields.Integer()
-    email = fields.String()
-    role = fields.String()
-    trust_id = fields.Integer(allow_none=True)
 
 
 @blp.route("/healthz")
@@ -43,7 +37,7 @@ class Health(MethodView):
 
 @blp.route("/api/v1/me")
 class Me(MethodView):
-    @blp.response(200, MeSchema)
+    @blp.response(200, UserSchema)
     def get(self) -> User:
         """The user behind the API key."""
         return current_user()

@@ -1,9 +1,11 @@
-"""Staff accounts and their API keys (only a hash of each key is stored)."""
+"""Staff accounts and their API keys (only a hash of each key is stored). Operators call
+these from the CLI on the server, admins through the API; `actor` names who, for the audit."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import replace
 
 from service.domain.audit import AuditEvent
 from service.domain.errors import Conflict, NotFound, RuleViolation, Unauthenticated
@@ -31,7 +33,7 @@ def create_user(
     email = email.strip().lower()
     if "@" not in email:
         raise RuleViolation(f"{email!r} is not an email address.", field="email")
-    key = KEY_PREFIX + secrets.token_urlsafe(32)
+    key = _new_key()
     with uow:
         if uow.users.by_email(email):
             raise Conflict(f"A user with email {email} already exists.")
@@ -51,4 +53,50 @@ def authenticate(uow: UnitOfWork, key: str) -> User:
         user = uow.users.by_key_hash(hash_key(key)) if key.startswith(KEY_PREFIX) else None
     if user is None or not user.active:
         raise Unauthenticated("The API key is unknown or disabled.")
+    return user
+
+
+def list_users(uow: UnitOfWork) -> list[User]:
+    with uow:
+        return uow.users.all()
+
+
+def set_active(uow: UnitOfWork, clock: Clock, who: int | str, *, active: bool, actor: str) -> User:
+    """Disable (the key stops working, and so does the calendar address) or enable again.
+    The last active admin can't be disabled: nobody could manage accounts through the API."""
+    with uow:
+        user = _user(uow, who)
+        if user.active == active:
+            return user
+        admins = [u for u in uow.users.all() if u.role is Role.ADMIN and u.active]
+        if not active and admins == [user]:
+            raise Conflict(f"{user.email} is the last active admin.")
+        user = replace(user, active=active)
+        uow.users.update(user)
+        action = "enabled" if active else "disabled"
+        uow.audit.record(AuditEvent(clock.now(), actor, action, "user", user.id or 0))
+        uow.commit()
+    return user
+
+
+def new_key(uow: UnitOfWork, clock: Clock, who: int | str, *, actor: str) -> tuple[User, str]:
+    """A lost or leaked key: a new one, shown once; the old one stops at once."""
+    key = _new_key()
+    with uow:
+        user = replace(_user(uow, who), key_hash=hash_key(key))
+        uow.users.update(user)
+        uow.audit.record(AuditEvent(clock.now(), actor, "new_key", "user", user.id or 0))
+        uow.commit()
+    return user, key
+
+
+def _new_key() -> str:
+    return KEY_PREFIX + secrets.token_urlsafe(32)
+
+
+def _user(uow: UnitOfWork, who: int | str) -> User:
+    """By id, or by email (as operators know people)."""
+    user = uow.users.get(who) if isinstance(who, int) else uow.users.by_email(who.strip().lower())
+    if user is None:
+        raise NotFound(f"There is no user {who}.")
     return user

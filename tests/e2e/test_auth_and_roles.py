@@ -16,6 +16,10 @@ ADMIN_ONLY = [
     ("POST", "/api/v1/venues"),
     ("POST", "/api/v1/venues/{venue}/rooms"),
     ("POST", "/api/v1/venues/{venue}/closures"),
+    ("PATCH", "/api/v1/venues/{venue}"),
+    ("PATCH", "/api/v1/rooms/{room}"),
+    ("GET", "/api/v1/users"),
+    ("POST", "/api/v1/users"),
 ]
 BOOKERS = [("POST", "/api/v1/bookings")]
 FINANCE = [
@@ -84,6 +88,9 @@ def bodies(staff: Staff) -> dict[str, Any]:
             "vat_treatment": "exempt",
         },
         "/api/v1/venues/{venue}/closures": {"date": "2027-01-04", "reason": "Decorating"},
+        "/api/v1/venues/{venue}": {"name": "Renamed"},
+        "/api/v1/rooms/{room}": {"capacity": 6},
+        "/api/v1/users": {"email": "new@example.org", "role": "finance"},
     }
 
 

@@ -1,0 +1,81 @@
+"""Staff accounts (admin): list, create, disable and enable, and replace a lost API key."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from service.api.edge import ctx, current_user, uow
+from service.domain.users import Role, User
+from service.usecases import accounts
+
+blp = Blueprint("accounts", __name__, url_prefix="/api/v1", description="Staff accounts")
+
+
+class UserSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    email = fields.Email(required=True, validate=validate.Length(max=254))
+    role = fields.Enum(Role, by_value=True, required=True)
+    trust_id = fields.Integer(
+        load_default=None,
+        allow_none=True,
+        strict=True,
+        validate=validate.Range(1, 2**31 - 1),
+        metadata={"description": "The trust a facilitator works for."},
+    )
+    active = fields.Boolean(dump_only=True)
+
+
+class UserWithKeySchema(UserSchema):
+    api_key = fields.String(metadata={"description": "Shown only this once; keep it safe."})
+
+
+def _admin() -> User:
+    admin = current_user()
+    admin.require(Role.ADMIN)
+    return admin
+
+
+@blp.route("/users")
+class Users(MethodView):
+    @blp.response(200, UserSchema(many=True))
+    def get(self) -> list[User]:
+        _admin()
+        return accounts.list_users(uow())
+
+    @blp.arguments(UserSchema)
+    @blp.response(201, UserWithKeySchema)
+    def post(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Add someone; their API key is in this answer and nowhere else."""
+        label = _admin().label
+        user, key = accounts.create_user(uow(), ctx().clock, actor=label, **body)
+        return {**vars(user), "api_key": key}
+
+
+@blp.route("/users/<int(max=2147483647):user_id>/disable")
+class DisableUser(MethodView):
+    @blp.response(200, UserSchema)
+    def post(self, user_id: int) -> User:
+        """Their API key and calendar address stop working (e.g. they left)."""
+        label = _admin().label
+        return accounts.set_active(uow(), ctx().clock, user_id, active=False, actor=label)
+
+
+@blp.route("/users/<int(max=2147483647):user_id>/enable")
+class EnableUser(MethodView):
+    @blp.response(200, UserSchema)
+    def post(self, user_id: int) -> User:
+        label = _admin().label
+        return accounts.set_active(uow(), ctx().clock, user_id, active=True, actor=label)
+
+
+@blp.route("/users/<int(max=2147483647):user_id>/new-key")
+class NewKey(MethodView):
+    @blp.response(200, UserWithKeySchema)
+    def post(self, user_id: int) -> dict[str, Any]:
+        """Replace a lost or leaked API key; the old one stops at once."""
+        user, key = accounts.new_key(uow(), ctx().clock, user_id, actor=_admin().label)
+        return {**vars(user), "api_key": key}
