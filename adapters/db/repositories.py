@@ -71,7 +71,9 @@ class _Repository:
         self.db = db
 
     def _overwrite(self, row: Base, row_id: int | None) -> None:
-        """Every column of an existing row from a transient copy; child rows untouched."""
+        """Every column of an existing row from a transient copy made from the domain object
+        (which carries every column: one it lacked would be written as NULL); child rows
+        untouched."""
         table = Base.metadata.tables[row.__tablename__]
         self.db.execute(update(table).where(table.c.id == row_id).values(_columns(row)))
 
