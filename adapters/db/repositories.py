@@ -88,8 +88,8 @@ class TrustRepository(_Repository):
     def update(self, trust: Trust) -> None:
         self._overwrite(mapping.trust_row(trust), trust.id)
 
-    def get(self, trust_id: int) -> Trust | None:
-        row = self.db.get(TrustRow, trust_id)
+    def get(self, trust_id: int, *, for_update: bool = False) -> Trust | None:
+        row = self.db.get(TrustRow, trust_id, with_for_update=for_update)
         return mapping.trust(row) if row else None
 
     def all(self) -> list[Trust]:
@@ -106,8 +106,8 @@ class VenueRepository(_Repository):
     def update(self, venue: Venue) -> None:
         self._overwrite(mapping.venue_row(dataclasses.replace(venue, closures=[])), venue.id)
 
-    def get(self, venue_id: int) -> Venue | None:
-        row = self.db.get(VenueRow, venue_id)
+    def get(self, venue_id: int, *, for_update: bool = False) -> Venue | None:
+        row = self.db.get(VenueRow, venue_id, with_for_update=for_update)
         return mapping.venue(row) if row else None
 
     def all(self) -> list[Venue]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, post_load, validate
@@ -12,7 +13,7 @@ from service.api.edge import ctx, current_user, uow
 from service.api.fields import Day, LondonDateTime, Text
 from service.api.idempotent import idempotent
 from service.domain.delivery import DEFAULT_SUBJECT
-from service.domain.directory import Closure, Room, Trust, VatTreatment, Venue
+from service.domain.directory import Closure, Room, Trust, VatTreatment, Venue, version_of
 from service.domain.timeslots import Interval
 from service.usecases import directory
 from service.usecases.availability import free_rooms
@@ -94,6 +95,33 @@ class RoomChangesSchema(RoomSchema):
     """Any of a room's fields; those not sent stay as they are."""
 
 
+Tagged = tuple[Trust | Venue | Room, int, dict[str, str]]
+_IF_MATCH = {
+    "in": "header",
+    "name": "If-Match",
+    "required": False,
+    "schema": {"type": "string"},
+    "description": "The ETag of the entry as you read it: if someone has changed it since, "
+    "nothing changes and the answer is 412. Leave it out to edit whatever is there now.",
+}
+
+
+def _tagged(entry: Trust | Venue | Room) -> Tagged:
+    """The entry with its version as a strong ETag, for a later If-Match."""
+    return entry, 200, {"ETag": f'"{version_of(entry)}"'}
+
+
+def _edit(changes: dict[str, Any]) -> directory.Edit:
+    seen = request.if_match if "If-Match" in request.headers else None
+    return directory.Edit(changes, seen)
+
+
+def _patch(view: Any) -> Any:
+    """Documents the optional If-Match of an edit and its 412."""
+    view = blp.doc(parameters=[_IF_MATCH])(view)
+    return blp.alt_response(412, response="PRECONDITION_FAILED")(view)
+
+
 class AvailabilityQuery(Schema):
     start = LondonDateTime(required=True)
     end = LondonDateTime(required=True)
@@ -131,15 +159,17 @@ class Trusts(MethodView):
 @blp.route("/trusts/<int(max=2147483647):trust_id>")
 class TrustById(MethodView):
     @blp.response(200, TrustSchema)
-    def get(self, trust_id: int) -> Trust:
+    def get(self, trust_id: int) -> Tagged:
         current_user()
-        return directory.get_trust(uow(), trust_id)
+        return _tagged(directory.get_trust(uow(), trust_id))
 
+    @_patch
     @blp.arguments(TrustChangesSchema(partial=True))
     @blp.response(200, TrustSchema)
-    def patch(self, changes: dict[str, Any], trust_id: int) -> Trust:
+    def patch(self, changes: dict[str, Any], trust_id: int) -> Tagged:
         """Admin: change a trust. Invoices already issued keep what they say."""
-        return directory.update_trust(uow(), ctx().clock, current_user(), trust_id, changes)
+        edit = _edit(changes)
+        return _tagged(directory.update_trust(uow(), ctx().clock, current_user(), trust_id, edit))
 
 
 @blp.route("/venues")
@@ -161,16 +191,18 @@ class Venues(MethodView):
 @blp.route("/venues/<int(max=2147483647):venue_id>")
 class VenueById(MethodView):
     @blp.response(200, VenueSchema)
-    def get(self, venue_id: int) -> Venue:
+    def get(self, venue_id: int) -> Tagged:
         current_user()
-        return directory.get_venue(uow(), venue_id)
+        return _tagged(directory.get_venue(uow(), venue_id))
 
+    @_patch
     @blp.arguments(VenueChangesSchema(partial=True, exclude=("closures",)))
     @blp.response(200, VenueSchema)
-    def patch(self, changes: dict[str, Any], venue_id: int) -> Venue:
+    def patch(self, changes: dict[str, Any], venue_id: int) -> Tagged:
         """Admin: change a venue, e.g. the supplier number NHS accounts gave it. Imports
         recognise the venue by its new name and number from then on."""
-        return directory.update_venue(uow(), ctx().clock, current_user(), venue_id, changes)
+        edit = _edit(changes)
+        return _tagged(directory.update_venue(uow(), ctx().clock, current_user(), venue_id, edit))
 
 
 @blp.route("/venues/<int(max=2147483647):venue_id>/closures")
@@ -203,15 +235,17 @@ class VenueRooms(MethodView):
 @blp.route("/rooms/<int(max=2147483647):room_id>")
 class RoomById(MethodView):
     @blp.response(200, RoomSchema)
-    def get(self, room_id: int) -> Room:
+    def get(self, room_id: int) -> Tagged:
         current_user()
-        return directory.get_room(uow(), room_id)
+        return _tagged(directory.get_room(uow(), room_id))
 
+    @_patch
     @blp.arguments(RoomChangesSchema(partial=True))
     @blp.response(200, RoomSchema)
-    def patch(self, changes: dict[str, Any], room_id: int) -> Room:
+    def patch(self, changes: dict[str, Any], room_id: int) -> Tagged:
         """Admin: change a room. Sessions already booked keep their price and times."""
-        return directory.update_room(uow(), ctx().clock, current_user(), room_id, changes)
+        edit = _edit(changes)
+        return _tagged(directory.update_room(uow(), ctx().clock, current_user(), room_id, edit))
 
 
 @blp.route("/rooms/availability")

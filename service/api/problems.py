@@ -19,6 +19,7 @@ _STATUS_OF: list[tuple[type[errors.DomainError], int]] = [
     (errors.PermissionDenied, 403),
     (errors.NotFound, 404),
     (errors.Conflict, 409),
+    (errors.StaleVersion, 412),
     (errors.RuleViolation, 422),
 ]
 

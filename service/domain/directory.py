@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -20,6 +23,12 @@ def normalise_postcode(raw: str) -> str:
         raise RuleViolation(f"{raw!r} is not a UK postcode.", field="postcode")
     area, district, inward = match.groups()
     return f"{area}{district} {inward}"
+
+
+def version_of(entry: Trust | Venue | Room) -> str:
+    """A fingerprint of an entry's content, its ETag: an edit may say which version it saw."""
+    content = json.dumps(dataclasses.asdict(entry), sort_keys=True, default=str)
+    return hashlib.sha256(content.encode()).hexdigest()[:32]
 
 
 def in_postcode_area(postcode: str, area: str) -> bool:

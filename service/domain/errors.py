@@ -40,6 +40,12 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+class StaleVersion(DomainError):
+    """An edit was based on a version of the entry that someone has changed since (HTTP 412)."""
+
+    code = "precondition_failed"
+
+
 class BookingClash(Conflict):
     code = "booking_clash"
 

@@ -3,18 +3,27 @@ change what comes next (bookings, invoices, imports); what was issued stays as i
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import replace
+from collections.abc import Callable, Container, Mapping
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from service.domain.audit import AuditEvent
 from service.domain.delivery import check_subject_template
-from service.domain.directory import Closure, Room, Trust, Venue, check_pattern, normalise_postcode
-from service.domain.errors import Conflict, NotFound
+from service.domain.directory import (
+    Closure,
+    Room,
+    Trust,
+    Venue,
+    check_pattern,
+    normalise_postcode,
+    version_of,
+)
+from service.domain.errors import Conflict, NotFound, StaleVersion
 from service.domain.users import Role, User
 from service.ports import Clock, UnitOfWork
 
 T = TypeVar("T")
+Entry = TypeVar("Entry", Trust, Venue, Room)
 
 
 def _record(uow: UnitOfWork, clock: Clock, actor: User, entity: str, entity_id: int | None) -> None:
@@ -74,19 +83,24 @@ def create_room(uow: UnitOfWork, clock: Clock, actor: User, room: Room) -> Room:
     return room
 
 
-def update_trust(
-    uow: UnitOfWork, clock: Clock, actor: User, trust_id: int, changes: Mapping[str, Any]
-) -> Trust:
+@dataclass(frozen=True)
+class Edit:
+    """What to change, and (from If-Match) the versions of the entry the editor saw: the
+    edit is refused if the entry has changed since. None: edit whatever is there now."""
+
+    changes: Mapping[str, Any]
+    seen: Container[str] | None = None
+
+
+def update_trust(uow: UnitOfWork, clock: Clock, actor: User, trust_id: int, edit: Edit) -> Trust:
     actor.require(Role.ADMIN)
     with uow:
-        trust = get_trust(uow, trust_id)
+        trust = get_trust(uow, trust_id, for_update=True)
         entity = ("trust", trust_id)
-        return _edit(uow, clock, actor, entity, trust, changes, _check_trust, uow.trusts.update)
+        return _edit(uow, clock, actor, entity, trust, edit, _check_trust, uow.trusts.update)
 
 
-def update_venue(
-    uow: UnitOfWork, clock: Clock, actor: User, venue_id: int, changes: Mapping[str, Any]
-) -> Venue:
+def update_venue(uow: UnitOfWork, clock: Clock, actor: User, venue_id: int, edit: Edit) -> Venue:
     """Name and supplier number are how imports recognise the venue: the next import uses
     the new ones."""
 
@@ -95,20 +109,18 @@ def update_venue(
 
     actor.require(Role.ADMIN)
     with uow:
-        venue = get_venue(uow, venue_id)
+        venue = get_venue(uow, venue_id, for_update=True)
         entity = ("venue", venue_id)
-        return _edit(uow, clock, actor, entity, venue, changes, check, uow.venues.update)
+        return _edit(uow, clock, actor, entity, venue, edit, check, uow.venues.update)
 
 
-def update_room(
-    uow: UnitOfWork, clock: Clock, actor: User, room_id: int, changes: Mapping[str, Any]
-) -> Room:
+def update_room(uow: UnitOfWork, clock: Clock, actor: User, room_id: int, edit: Edit) -> Room:
     """Sessions keep the price and set-up times they were booked with."""
     actor.require(Role.ADMIN)
     with uow:
-        room = get_room(uow, room_id)
+        room = get_room(uow, room_id, for_update=True)
         entity = ("room", room_id)
-        return _edit(uow, clock, actor, entity, room, changes, lambda r: r, uow.rooms.update)
+        return _edit(uow, clock, actor, entity, room, edit, lambda r: r, uow.rooms.update)
 
 
 def _edit(
@@ -116,16 +128,22 @@ def _edit(
     clock: Clock,
     actor: User,
     entity: tuple[str, int],
-    old: T,
-    changes: Mapping[str, Any],
-    check: Callable[[T], T],
-    save: Callable[[T], None],
-) -> T:
-    """Apply, check, save and audit (each changed field, from and to) in the caller's unit."""
-    new = check(replace(old, **changes))  # type: ignore[type-var]
+    old: Entry,
+    edit: Edit,
+    check: Callable[[Entry], Entry],
+    save: Callable[[Entry], None],
+) -> Entry:
+    """Apply, check, save and audit (each changed field, from and to) in the caller's unit,
+    which holds the entry's row locked, so no other edit slips in between."""
+    if edit.seen is not None and version_of(old) not in edit.seen:
+        kind, entry_id = entity
+        raise StaleVersion(
+            f"The {kind} {entry_id} has changed since you read it: read it again, then edit."
+        )
+    new = check(replace(old, **edit.changes))
     changed = {
         name: {"from": getattr(old, name), "to": getattr(new, name)}
-        for name in changes
+        for name in edit.changes
         if getattr(old, name) != getattr(new, name)
     }
     if changed:
@@ -155,14 +173,14 @@ def _checked_venue(uow: UnitOfWork, venue: Venue) -> Venue:
     return replace(venue, postcode=normalise_postcode(venue.postcode))
 
 
-def get_trust(uow: UnitOfWork, trust_id: int) -> Trust:
+def get_trust(uow: UnitOfWork, trust_id: int, *, for_update: bool = False) -> Trust:
     with uow:
-        return _found(uow.trusts.get(trust_id), "trust", trust_id)
+        return _found(uow.trusts.get(trust_id, for_update=for_update), "trust", trust_id)
 
 
-def get_venue(uow: UnitOfWork, venue_id: int) -> Venue:
+def get_venue(uow: UnitOfWork, venue_id: int, *, for_update: bool = False) -> Venue:
     with uow:
-        return _found(uow.venues.get(venue_id), "venue", venue_id)
+        return _found(uow.venues.get(venue_id, for_update=for_update), "venue", venue_id)
 
 
 def get_room(uow: UnitOfWork, room_id: int, *, for_update: bool = False) -> Room:

@@ -166,3 +166,33 @@ def test_the_next_import_finds_the_venue_by_its_new_supplier_number(
     )
     assert (later["matched"], later["other_suppliers"]) == (2, 0)
     assert status(client, finance, invoices[0])["state"]["status"] == "received"
+
+
+def test_an_edit_based_on_an_old_read_is_refused_with_412(
+    app: Flask, client: FlaskClient, staff: Staff
+) -> None:
+    """Two admins read the same venue; the second to save would undo the first's change."""
+    venue = staff.venue()
+    path = f"/api/v1/venues/{venue['id']}"
+    read = client.get(path, headers=staff.admin["headers"])
+    etag = read.headers["ETag"]
+    assert etag.startswith('"') and len(etag) == 34
+
+    first = patch_if(client, staff.admin, path, {"contact_email": "new@example.org"}, etag)
+    assert first.status_code == 200 and first.headers["ETag"] != etag
+    second = patch_if(client, staff.admin, path, {"name": "Stale Hall"}, etag)
+    assert second.status_code == 412 and second.json["code"] == "precondition_failed"
+    now = client.get(path, headers=staff.admin["headers"])
+    assert (now.json["name"], now.json["contact_email"]) == (venue["name"], "new@example.org")
+    assert now.headers["ETag"] == first.headers["ETag"]
+
+    fresh = patch_if(client, staff.admin, path, {"name": "Fresh Hall"}, now.headers["ETag"])
+    assert fresh.status_code == 200 and fresh.json["name"] == "Fresh Hall"
+    assert patch_if(client, staff.admin, path, {"name": "Any"}, "*").status_code == 200
+    assert patch(client, staff.admin, path, {"name": "No If-Match"}).status_code == 200
+    trail = [action for action, _ in audit_trail(app, "venue", venue["id"])]
+    assert trail.count("updated") == 4  # the refused edit left no trace
+
+
+def patch_if(client: FlaskClient, who: Who, path: str, body: dict[str, Any], etag: str) -> Any:
+    return client.patch(path, json=body, headers={**who["headers"], "If-Match": etag})
