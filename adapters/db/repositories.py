@@ -156,10 +156,25 @@ class BookingRepository(_Repository):
         row = self.db.get(SeriesRow, series_id)
         return mapping.series(row) if row else None
 
-    def find(self, *, facilitator_id: int | None = None) -> list[BookingSeries]:
+    def find(
+        self,
+        *,
+        facilitator_id: int | None = None,
+        room_id: int | None = None,
+        starting_within: Interval | None = None,
+    ) -> list[BookingSeries]:
         query = select(SeriesRow).order_by(SeriesRow.id)
         if facilitator_id is not None:
             query = query.where(SeriesRow.facilitator_id == facilitator_id)
+        if room_id is not None:
+            query = query.where(SeriesRow.room_id == room_id)
+        if starting_within is not None:
+            held = select(SessionRow.id).where(
+                SessionRow.series_id == SeriesRow.id,
+                SessionRow.starts_at >= starting_within.start,
+                SessionRow.starts_at < starting_within.end,
+            )
+            query = query.where(held.exists())
         return [mapping.series(r) for r in self.db.scalars(query)]
 
     def session(self, session_id: int) -> Session | None:

@@ -9,10 +9,11 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from service.api.edge import ctx, current_user, uow
-from service.api.fields import Day, LondonDateTime, Text, id_field
+from service.api.fields import EARLIEST, LATEST, Day, LondonDateTime, Text, id_field, query_id_field
 from service.api.idempotent import HEADER, idempotent
 from service.domain.bookings import BookingRequest, BookingSeries, InvoiceCadence, Session
 from service.domain.recurrence import MAX_SESSIONS, Frequency, Recurrence
+from service.domain.timeslots import london_days
 from service.usecases import booking
 
 blp = Blueprint("bookings", __name__, url_prefix="/api/v1", description="Bookings and sessions")
@@ -115,12 +116,27 @@ _IDEMPOTENCY_DOC = {
 }
 
 
+class BookingQuery(Schema):
+    from_ = Day(
+        data_key="from",
+        metadata={"description": "Only series with a session on or after this date."},
+    )
+    to = Day(metadata={"description": "Only series with a session on or before this date."})
+    room_id = query_id_field()
+
+
 @blp.route("/bookings")
 class Bookings(MethodView):
+    @blp.arguments(BookingQuery, location="query")
     @blp.response(200, BookingSchema(many=True))
-    def get(self) -> list[BookingSeries]:
-        """Facilitators see their own bookings; finance and admin see all."""
-        return booking.list_bookings(uow(), current_user())
+    def get(self, query: dict[str, Any]) -> list[BookingSeries]:
+        """Facilitators see their own bookings; finance and admin see all. `from` and `to`
+        (London dates, either may be left out) keep the series with a session in between."""
+        held = None
+        if "from_" in query or "to" in query:
+            held = london_days(query.get("from_", EARLIEST), query.get("to", LATEST))
+        user = current_user()
+        return booking.list_bookings(uow(), user, room_id=query.get("room_id"), held=held)
 
     @idempotent
     @blp.arguments(BookingInput)

@@ -18,6 +18,11 @@ def id_field(**kwargs: Any) -> fields.Integer:
     return fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_ID), **kwargs)
 
 
+def query_id_field(**kwargs: Any) -> fields.Integer:
+    """An id in a query string, where every value arrives as text ("3")."""
+    return fields.Integer(validate=validate.Range(min=1, max=MAX_ID), **kwargs)
+
+
 EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
 
 

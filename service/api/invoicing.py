@@ -11,7 +11,7 @@ from marshmallow import Schema, fields
 
 from service.api.bookings import SessionSchema
 from service.api.edge import ctx, current_user, uow
-from service.api.fields import Day, id_field
+from service.api.fields import Day, id_field, query_id_field
 from service.domain.invoicing import Invoice, InvoiceImmutable
 from service.domain.users import Role
 from service.usecases import invoicing
@@ -79,7 +79,7 @@ class IssueReportSchema(Schema):
 
 
 class InvoiceQuery(Schema):
-    venue_id = id_field()
+    venue_id = query_id_field()
 
 
 class WaivedSchema(Schema):

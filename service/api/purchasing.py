@@ -9,7 +9,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from service.api.edge import ctx, current_user, uow
-from service.api.fields import Day, Text, id_field
+from service.api.fields import Day, Text, id_field, query_id_field
 from service.api.idempotent import idempotent
 from service.domain.purchasing import PurchaseOrder
 from service.usecases import purchasing
@@ -61,7 +61,7 @@ class PurchaseOrderSchema(Schema):
 
 
 class PurchaseOrderQuery(Schema):
-    venue_id = id_field()
+    venue_id = query_id_field()
 
 
 @blp.route("/purchase-orders")

@@ -46,6 +46,15 @@ def london_slot(day: date, start: time, end: time) -> Interval:
     return Interval(london_instant(day, start), london_instant(day, end))
 
 
+def london_days(first: date, last: date) -> Interval:
+    """From London midnight starting `first` to the midnight ending `last` (both included)."""
+    if last < first:
+        raise RuleViolation("The last date is before the first.", field="to")
+    return Interval(
+        london_instant(first, time(0)), london_instant(last + timedelta(days=1), time(0))
+    )
+
+
 def as_london(moment: datetime) -> datetime:
     """Read an incoming datetime: naive values are London wall-clock time."""
     if moment.tzinfo is None:

@@ -100,10 +100,14 @@ def get_booking(uow: UnitOfWork, actor: User, series_id: int) -> BookingSeries:
     return series
 
 
-def list_bookings(uow: UnitOfWork, actor: User) -> list[BookingSeries]:
+def list_bookings(
+    uow: UnitOfWork, actor: User, *, room_id: int | None = None, held: Interval | None = None
+) -> list[BookingSeries]:
+    """Facilitators see their own; optionally only one room's, or only series with a
+    session starting within `held`."""
     own = actor.id if actor.role is Role.FACILITATOR else None
     with uow:
-        return uow.bookings.find(facilitator_id=own)
+        return uow.bookings.find(facilitator_id=own, room_id=room_id, starting_within=held)
 
 
 def cancel_session(ctx: Context, uow: UnitOfWork, actor: User, session_id: int) -> Session:

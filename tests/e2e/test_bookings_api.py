@@ -212,3 +212,36 @@ def test_availability_lists_rooms_free_for_the_whole_slot(
         headers=facilitator["headers"],
     )
     assert bad.status_code == 422
+
+
+def test_bookings_can_be_listed_by_dates_and_room(
+    client: FlaskClient, staff: Staff, facilitator: Who
+) -> None:
+    venue = staff.venue()
+    hall, café = staff.room(venue["id"]), staff.room(venue["id"], name="Café")
+    weekly = booking_body(hall["id"], first_date="2026-12-01", frequency="weekly", sessions=4)
+    ids = [
+        book(client, facilitator, body).json["id"]
+        for body in (
+            weekly,  # 1, 8, 15 and 22 December
+            booking_body(hall["id"], first_date="2027-02-02"),
+            booking_body(café["id"], first_date="2027-03-02"),
+        )
+    ]
+
+    def listed(query: str) -> list[int]:
+        response = client.get(f"/api/v1/bookings?{query}", headers=facilitator["headers"])
+        assert response.status_code == 200, response.json
+        return [b["id"] for b in response.json]
+
+    assert listed("") == ids
+    assert listed("from=2026-12-20&to=2027-01-31") == ids[:1]
+    assert listed("from=2027-02-02&to=2027-02-02") == ids[1:2]  # the whole London day
+    assert listed("from=2027-02-03") == ids[2:]
+    assert listed("to=2026-12-31") == ids[:1]
+    assert listed(f"room_id={café['id']}") == ids[2:]
+    assert listed(f"room_id={hall['id']}&from=2027-01-01") == ids[1:2]
+    assert listed("from=2027-04-01") == []
+    for bad in ("from=2027-02-03&to=2027-02-02", "from=tomorrow", "room_id=0", "to=1999-01-01"):
+        response = client.get(f"/api/v1/bookings?{bad}", headers=facilitator["headers"])
+        assert response.status_code == 422, bad

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
 
 from service.domain.users import Role
-from tests.conftest import Staff, booking_body
+from tests.conftest import Staff, booking_body, issue
+from tests.fakes import FrozenClock
 
 Who = dict[str, Any]
 
@@ -159,3 +161,28 @@ def test_a_po_of_another_trust_is_refused(
     body = booking_body(room["id"], purchase_order_id=ours["id"])
     booked = client.post("/api/v1/bookings", json=body, headers=facilitator["headers"])
     assert booked.status_code == 201 and booked.json["trust_id"] == trust["id"]
+
+
+def test_pos_and_invoices_are_listed_for_one_venue(
+    client: FlaskClient, staff: Staff, finance: Who, trust: Who, room: Who, clock: FrozenClock
+) -> None:
+    other = staff.venue(name="Other Hall")
+    mine = new_po(staff, finance, trust, room)
+    theirs = staff.purchase_order(trust["id"], other["id"], finance, number="RZZPO0000999")
+
+    def listed(path: str) -> list[int]:
+        response = client.get(path, headers=finance["headers"])
+        assert response.status_code == 200, response.json
+        return [item["id"] for item in response.json]
+
+    assert listed(f"/api/v1/purchase-orders?venue_id={room['venue_id']}") == [mine["id"]]
+    assert listed(f"/api/v1/purchase-orders?venue_id={other['id']}") == [theirs["id"]]
+    facilitator = staff.user(Role.FACILITATOR, trust["id"])
+    body = booking_body(room["id"], purchase_order_id=mine["id"])
+    staff.post("/api/v1/bookings", body, facilitator)
+    clock.current = datetime(2027, 1, 4, 9, tzinfo=UTC)
+    assert len(issue(client, finance, "2026-12-31")["issued"]) == 1
+    assert len(listed(f"/api/v1/invoices?venue_id={room['venue_id']}")) == 1
+    assert listed(f"/api/v1/invoices?venue_id={other['id']}") == []
+    for path in ("/api/v1/invoices?venue_id=abc", "/api/v1/purchase-orders?venue_id=0"):
+        assert client.get(path, headers=finance["headers"]).status_code == 422, path
