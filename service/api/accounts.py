@@ -9,6 +9,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from service.api.edge import ctx, current_user, uow
+from service.api.fields import id_field
 from service.domain.users import Role, User
 from service.usecases import accounts
 
@@ -19,11 +20,9 @@ class UserSchema(Schema):
     id = fields.Integer(dump_only=True)
     email = fields.Email(required=True, validate=validate.Length(max=254))
     role = fields.Enum(Role, by_value=True, required=True)
-    trust_id = fields.Integer(
+    trust_id = id_field(
         load_default=None,
         allow_none=True,
-        strict=True,
-        validate=validate.Range(1, 2**31 - 1),
         metadata={"description": "The trust a facilitator works for."},
     )
     active = fields.Boolean(dump_only=True)
