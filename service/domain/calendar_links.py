@@ -3,11 +3,10 @@ API key. Only the token's hash is kept; a new address retires the old one."""
 
 from __future__ import annotations
 
-import hmac
 from dataclasses import dataclass
 from datetime import datetime
 
-from service.domain.status_links import token_hash
+from service.domain.secret_tokens import hash_matches
 
 
 @dataclass
@@ -21,5 +20,4 @@ class CalendarLink:
     def opens_with(self, token: str) -> bool:
         """Constant-time comparison of the hashes; a revoked address opens nothing. It does
         not expire: a subscribed calendar would silently stop updating."""
-        same = hmac.compare_digest(self.token_hash, token_hash(token))
-        return same and self.revoked_at is None
+        return hash_matches(self.token_hash, token) and self.revoked_at is None

@@ -3,28 +3,14 @@ token is kept; a link expires, can be revoked, and is replaced (rotated) by a ne
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import re
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from service.domain.errors import RuleViolation
+from service.domain.secret_tokens import hash_matches
 
-TOKEN_BYTES = 32  # 256 bits from the operating system's CSPRNG
-TOKEN_FORMAT = re.compile(r"[A-Za-z0-9_-]{43}")  # token_urlsafe(32)
-DEFAULT_LIFETIME = timedelta(days=180)
 LONGEST_LIFETIME = timedelta(days=730)
 TOUCH_EVERY = timedelta(minutes=5)  # last-used is a write: not on every page view
-
-
-def new_token() -> str:
-    return secrets.token_urlsafe(TOKEN_BYTES)
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def check_lifetime(lifetime: timedelta) -> timedelta:
@@ -48,7 +34,7 @@ class StatusLink:
 
     def opens_with(self, token: str, now: datetime) -> bool:
         """Constant-time comparison of the hashes; a revoked or expired link opens nothing."""
-        same = hmac.compare_digest(self.token_hash, token_hash(token))
+        same = hash_matches(self.token_hash, token)
         return same and self.revoked_at is None and now < self.expires_at
 
     def state(self, now: datetime) -> str:

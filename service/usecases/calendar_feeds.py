@@ -7,7 +7,7 @@ from service.domain.bookings import BookingSeries, SessionStatus
 from service.domain.calendar import CalendarEntry
 from service.domain.calendar_links import CalendarLink
 from service.domain.errors import NotFound
-from service.domain.status_links import new_token, token_hash
+from service.domain.secret_tokens import new_token, token_hash
 from service.domain.users import Role, User
 from service.ports import UnitOfWork
 from service.usecases.context import Context

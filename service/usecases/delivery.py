@@ -22,7 +22,7 @@ from service.domain.exports import Status
 from service.domain.invoicing import Invoice, Kind
 from service.domain.money import format_pounds
 from service.domain.reconciliation import StatusEvent, explain_hold
-from service.domain.status_links import new_token, token_hash
+from service.domain.secret_tokens import new_token, token_hash
 from service.domain.users import Role, User
 from service.ports import (
     Email,

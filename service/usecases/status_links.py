@@ -10,7 +10,8 @@ from service.domain.audit import AuditEvent
 from service.domain.delivery import OutboxMessage, Recipient, message_id
 from service.domain.directory import Venue
 from service.domain.errors import NotFound
-from service.domain.status_links import StatusLink, check_lifetime, new_token, token_hash
+from service.domain.secret_tokens import new_token, token_hash
+from service.domain.status_links import StatusLink, check_lifetime
 from service.domain.users import Role, User
 from service.domain.venue_status import VenueLine, describe
 from service.ports import UnitOfWork
