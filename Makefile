@@ -3,9 +3,12 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The NHS.UK design system's compiled files, served by Roomhire from /assets (not committed).
+NHSUK := node_modules/nhsuk-frontend/dist/nhsuk
+ASSETS := service/web/assets/.built
 export ROOMHIRE_DATA_DIR ?= var
 
-.PHONY: run test lint typecheck contracts pytest system-deps clean
+.PHONY: run test lint typecheck contracts pytest system-deps assets clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,14 +16,28 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# The stock stylesheet loads the NHS font from another site: its @font-face rules are left out
+# (the design system falls back to Arial), and so are the source-map comments.
+$(ASSETS): package.json package-lock.json
+	npm ci --silent --no-audit --no-fund
+	rm -rf service/web/assets && mkdir -p service/web/assets
+	cp -r $(NHSUK)/assets/. service/web/assets/
+	sed -E 's/@font-face\{[^}]*\}//g; s#/\*\# sourceMappingURL=[^*]*\*/##' \
+	  $(NHSUK)/nhsuk-frontend.min.css > service/web/assets/nhsuk-frontend.min.css
+	sed -E 's#//\# sourceMappingURL=.*$$##' $(NHSUK)/nhsuk-frontend.min.js \
+	  > service/web/assets/nhsuk-frontend.min.js
+	touch $@
+
+assets: $(ASSETS)
+
 ## Migrate the embedded SQLite database, load demo data, serve on http://127.0.0.1:8000
-run: $(STAMP)
+run: $(STAMP) $(ASSETS)
 	$(BIN)/roomhire db upgrade
 	$(BIN)/roomhire demo
 	$(BIN)/roomhire serve --host 127.0.0.1 --port 8000
 
 ## Lint, type-check, architecture contracts, then the whole pytest suite
-test: $(STAMP) system-deps lint typecheck contracts pytest
+test: $(STAMP) $(ASSETS) system-deps lint typecheck contracts pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -46,4 +63,4 @@ system-deps:
 	fi
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache node_modules service/web/assets

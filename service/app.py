@@ -8,6 +8,7 @@ from flask import Flask
 from sqlalchemy import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from adapters.auth.oidc import OidcProvider
 from adapters.calendar.bank_holidays import EnglandBankHolidays
 from adapters.calendar.ics import IcsWriter
 from adapters.clock import SystemClock
@@ -22,7 +23,7 @@ from adapters.exports.profiles import Profiles
 from adapters.pdf.weasyprint_renderer import WeasyPrintRenderer
 from service import api, web
 from service.config import Config
-from service.ports import Clock, Mailer, Notifier
+from service.ports import Clock, IdentityProvider, Mailer, Notifier
 from service.usecases.context import Context
 
 
@@ -52,7 +53,15 @@ def _context(config: Config, engine: Engine, clock: Clock | None = None) -> Cont
         lost_after=timedelta(days=config.lost_after_days),
         public_url=config.public_url,
         status_link_lifetime=timedelta(days=config.status_link_days),
+        identity=_identity(config),
     )
+
+
+def _identity(config: Config) -> IdentityProvider | None:
+    if config.oidc is None:
+        return None
+    o = config.oidc
+    return OidcProvider(o.issuer, o.client_id, o.client_secret, o.email_claim)
 
 
 def _notifier(config: Config) -> Notifier:
@@ -76,7 +85,7 @@ def create_app(config: Config | None = None, *, clock: Clock | None = None) -> F
     app.extensions["roomhire.engine"] = engine
     app.extensions["roomhire"] = _context(config, engine, clock)
     api.init_app(app)
-    app.register_blueprint(web.blp)
+    web.init_app(app, secure_cookies=config.public_url.startswith("https://"))
     if config.trusted_proxies:  # the client address (rate limits) is the one the proxy saw
         hops = config.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]

@@ -23,6 +23,7 @@ from service.usecases.delivery import run_worker
 from service.usecases.demo import load_demo
 from service.usecases.invoicing import issue_invoices
 from service.usecases.reconciliation import ImportOutcome, import_export
+from service.usecases.sign_in import sign_in_link
 from service.usecases.status_links import create_link
 
 CLI_USER = User(email="roomhire-cli", role=Role.ADMIN, key_hash="")
@@ -80,6 +81,8 @@ def demo() -> None:
     click.echo("Demo data loaded. API keys (shown only now — keep them):")
     for email, key in keys.items():
         click.echo(f"  {email:40} {key}")
+    click.echo("To sign in to the pages, open /sign-in and ask for a link for one of these emails")
+    click.echo("(it lands in var/outbox/), or run: roomhire users sign-in-link EMAIL")
 
 
 @main.group()
@@ -143,6 +146,16 @@ def users_new_key(email: str) -> None:
     user, key = new_key(context.new_uow(), context.clock, email, actor="cli")
     click.echo(f"New API key for {user.email} (shown once; the old one no longer works):")
     click.echo(key)
+
+
+@users.command("sign-in-link")
+@click.argument("email")
+def users_sign_in_link(email: str) -> None:
+    """Print a one-time link to the staff pages for an active account (valid 15 minutes).
+    This is how the first admin gets in."""
+    link = sign_in_link(_context(), email)
+    click.echo(f"Sign-in link for {email.strip().lower()} (works once, for 15 minutes):")
+    click.echo(link)
 
 
 @main.group()

@@ -34,6 +34,14 @@ class NotifyConfig:
 
 
 @dataclass(frozen=True)
+class OidcConfig:
+    issuer: str
+    client_id: str
+    client_secret: str
+    email_claim: str = "email"
+
+
+@dataclass(frozen=True)
 class Config:
     database_url: str
     secret_key: str
@@ -47,6 +55,7 @@ class Config:
     public_url: str = "http://127.0.0.1:8000"  # the base of the status links venues are given
     status_link_days: int = 180
     trusted_proxies: int = 0  # reverse proxies in front whose X-Forwarded-For is believed
+    oidc: OidcConfig | None = None  # None: staff sign in by emailed links only
 
     @property
     def outbox_dir(self) -> Path:
@@ -90,6 +99,7 @@ class Config:
             public_url,
             _days(env, "ROOMHIRE_STATUS_LINK_DAYS", 180, 730),
             _whole(env, "ROOMHIRE_TRUSTED_PROXIES", 0, 0, 5, "a number of proxies"),
+            _oidc(env),
         )
 
 
@@ -120,6 +130,22 @@ def _notify(env: Mapping[str, str]) -> NotifyConfig | None:
         templates[name] = env[variable]
     base = env.get("ROOMHIRE_NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk")
     return NotifyConfig(key, base.rstrip("/"), templates)
+
+
+def _oidc(env: Mapping[str, str]) -> OidcConfig | None:
+    issuer = env.get("ROOMHIRE_OIDC_ISSUER", "").rstrip("/")
+    if not issuer:
+        return None
+    if not re.fullmatch(r"https?://[^\s/]+(/\S*)?", issuer):
+        raise ConfigError(f"ROOMHIRE_OIDC_ISSUER must be an http(s) URL, not {issuer!r}.")
+    client_id = env.get("ROOMHIRE_OIDC_CLIENT_ID", "")
+    secret = env.get("ROOMHIRE_OIDC_CLIENT_SECRET", "")
+    if not client_id or not secret:
+        raise ConfigError(
+            "Set ROOMHIRE_OIDC_CLIENT_ID and ROOMHIRE_OIDC_CLIENT_SECRET with ROOMHIRE_OIDC_ISSUER."
+        )
+    claim = env.get("ROOMHIRE_OIDC_EMAIL_CLAIM", "email")
+    return OidcConfig(issuer, client_id, secret, claim)
 
 
 def _smtp(env: Mapping[str, str]) -> SmtpConfig | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from types import TracebackType
@@ -24,6 +24,7 @@ from service.domain.reconciliation import (
     Ours,
     StatusEvent,
 )
+from service.domain.staff_sessions import SignInLink, StaffSession
 from service.domain.status_links import StatusLink
 from service.domain.timeslots import Interval
 from service.domain.users import Role, User
@@ -307,6 +308,21 @@ class CalendarLinkRepository(Protocol):
     def add(self, link: CalendarLink) -> CalendarLink: ...
     def by_hash(self, token_hash: str) -> CalendarLink | None: ...
     def revoke_all(self, user_id: int, at: datetime) -> None: ...
+    def has_live(self, user_id: int) -> bool: ...
+
+
+class SignInLinkRepository(Protocol):
+    def add(self, link: SignInLink) -> SignInLink: ...
+    def get(self, link_id: int) -> SignInLink | None: ...
+    def by_hash(self, token_hash: str) -> SignInLink | None: ...
+    def save(self, link: SignInLink) -> None: ...
+
+
+class StaffSessionRepository(Protocol):
+    def add(self, session: StaffSession) -> StaffSession: ...
+    def by_hash(self, token_hash: str) -> StaffSession | None: ...
+    def save(self, session: StaffSession) -> None: ...
+    def end_all(self, user_id: int, at: datetime) -> None: ...
 
 
 class RateLimits(Protocol):
@@ -315,6 +331,31 @@ class RateLimits(Protocol):
     def count(self, key: str, window_start: datetime) -> int: ...
     def hit(self, key: str, window_start: datetime) -> None:
         """One more for `key` in that window (older windows are forgotten)."""
+        ...
+
+
+class SignInRefused(Exception):
+    """The identity provider's answer can't be trusted (wrong state, replayed code, bad
+    signature or audience) or carries no email address. The message is for the log."""
+
+
+@dataclass(frozen=True)
+class AuthorizationRequest:
+    url: str  # where to send the person's browser
+    kept: dict[str, str]  # state, nonce and PKCE verifier, kept in their cookie until the callback
+
+
+class IdentityProvider(Protocol):
+    """OpenID Connect sign-in (authorization code flow with PKCE) at an organisation's
+    identity provider, such as NHS CIS2 or Microsoft Entra ID."""
+
+    def authorization(self, redirect_uri: str) -> AuthorizationRequest: ...
+    def verified_email(
+        self, redirect_uri: str, kept: Mapping[str, str], callback: Mapping[str, str]
+    ) -> str:
+        """Check the callback against `kept` (state), exchange the code, verify the ID token
+        (signature, issuer, audience, expiry, nonce) and return its email claim, lower-cased.
+        Raises SignInRefused."""
         ...
 
 
@@ -336,6 +377,8 @@ class UnitOfWork(Protocol):
     status_links: StatusLinkRepository
     calendar_links: CalendarLinkRepository
     rate_limits: RateLimits
+    sign_in_links: SignInLinkRepository
+    staff_sessions: StaffSessionRepository
 
     def __enter__(self) -> Self: ...
     def __exit__(

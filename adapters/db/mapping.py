@@ -20,6 +20,8 @@ from adapters.db.tables import (
     RoomRow,
     SeriesRow,
     SessionRow,
+    SignInLinkRow,
+    StaffSessionRow,
     StatusEventRow,
     StatusLinkRow,
     TrustRow,
@@ -36,6 +38,7 @@ from service.domain.money import LineAmount
 from service.domain.purchasing import PurchaseOrder
 from service.domain.reconciliation import ImportRecord, InvoiceState, StatusEvent
 from service.domain.recurrence import Frequency, Recurrence, Skipped
+from service.domain.staff_sessions import SignInLink, StaffSession
 from service.domain.status_links import StatusLink
 from service.domain.timeslots import Interval
 from service.domain.users import Role, User
@@ -260,3 +263,19 @@ def status_link(row: StatusLinkRow) -> StatusLink:
 
 def status_link_row(link: StatusLink) -> StatusLinkRow:
     return StatusLinkRow(**_shared(StatusLink, link))
+
+
+def sign_in_link(row: SignInLinkRow) -> SignInLink:
+    return _to_domain(SignInLink, row)
+
+
+def sign_in_link_row(link: SignInLink) -> SignInLinkRow:
+    return SignInLinkRow(**_shared(SignInLink, link))
+
+
+def staff_session(row: StaffSessionRow) -> StaffSession:
+    return _to_domain(StaffSession, row)
+
+
+def staff_session_row(session: StaffSession) -> StaffSessionRow:
+    return StaffSessionRow(**_shared(StaffSession, session))

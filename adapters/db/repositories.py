@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy import ColumnElement, delete, func, insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -35,6 +35,8 @@ from adapters.db.tables import (
     RoomRow,
     SeriesRow,
     SessionRow,
+    SignInLinkRow,
+    StaffSessionRow,
     StatusEventRow,
     StatusLinkRow,
     TrustRow,
@@ -57,6 +59,7 @@ from service.domain.reconciliation import (
     Problem,
     StatusEvent,
 )
+from service.domain.staff_sessions import SignInLink, StaffSession
 from service.domain.status_links import StatusLink
 from service.domain.timeslots import LONDON, Interval
 from service.domain.users import Role, User
@@ -64,11 +67,19 @@ from service.domain.venue_status import StatementEntry
 from service.ports import KeyAlreadyClaimed, SlotTaken, StoredResponse
 
 OVERLAP_MARKERS = ("session_overlap", "sessions_no_overlap")
+R = TypeVar("R", bound=Base)
+D = TypeVar("D")
 
 
 class _Repository:
     def __init__(self, db: DbSession) -> None:
         self.db = db
+
+    def _inserted(self, row: R, to_domain: Callable[[R], D]) -> D:
+        """Insert a new row and read it back as a domain object, with its id."""
+        self.db.add(row)
+        self.db.flush()
+        return to_domain(row)
 
     def _overwrite(self, row: Base, row_id: int | None) -> None:
         """Every column of an existing row from a transient copy made from the domain object
@@ -654,8 +665,14 @@ class CalendarLinkRepository(_Repository):
         return mapping.calendar_link(row) if row else None
 
     def revoke_all(self, user_id: int, at: datetime) -> None:
-        live = (CalendarLinkRow.user_id == user_id) & CalendarLinkRow.revoked_at.is_(None)
-        self.db.execute(update(CalendarLinkRow).where(live).values(revoked_at=at))
+        self.db.execute(update(CalendarLinkRow).where(_live_link(user_id)).values(revoked_at=at))
+
+    def has_live(self, user_id: int) -> bool:
+        return self.db.scalar(select(CalendarLinkRow.id).where(_live_link(user_id))) is not None
+
+
+def _live_link(user_id: int) -> ColumnElement[bool]:
+    return (CalendarLinkRow.user_id == user_id) & CalendarLinkRow.revoked_at.is_(None)
 
 
 class RateLimits(_Repository):
@@ -674,6 +691,39 @@ class RateLimits(_Repository):
             )
         )
         self.db.execute(delete(RateLimitRow).where(RateLimitRow.window_start < window_start))
+
+
+class SignInLinkRepository(_Repository):
+    def add(self, link: SignInLink) -> SignInLink:
+        return self._inserted(mapping.sign_in_link_row(link), mapping.sign_in_link)
+
+    def get(self, link_id: int) -> SignInLink | None:
+        row = self.db.get(SignInLinkRow, link_id)
+        return mapping.sign_in_link(row) if row else None
+
+    def by_hash(self, token_hash: str) -> SignInLink | None:
+        row = self.db.scalar(select(SignInLinkRow).where(SignInLinkRow.token_hash == token_hash))
+        return mapping.sign_in_link(row) if row else None
+
+    def save(self, link: SignInLink) -> None:
+        self._overwrite(mapping.sign_in_link_row(link), link.id)
+
+
+class StaffSessionRepository(_Repository):
+    def add(self, session: StaffSession) -> StaffSession:
+        return self._inserted(mapping.staff_session_row(session), mapping.staff_session)
+
+    def by_hash(self, token_hash: str) -> StaffSession | None:
+        query = select(StaffSessionRow).where(StaffSessionRow.token_hash == token_hash)
+        row = self.db.scalar(query)
+        return mapping.staff_session(row) if row else None
+
+    def save(self, session: StaffSession) -> None:
+        self._overwrite(mapping.staff_session_row(session), session.id)
+
+    def end_all(self, user_id: int, at: datetime) -> None:
+        live = (StaffSessionRow.user_id == user_id) & StaffSessionRow.ended_at.is_(None)
+        self.db.execute(update(StaffSessionRow).where(live).values(ended_at=at))
 
 
 def _london_day(at: datetime | None) -> date | None:

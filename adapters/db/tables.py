@@ -245,6 +245,7 @@ class OutboxRow(Base):
     __table_args__ = (
         UniqueConstraint("invoice_id", "recipient", "topic", name="uq_outbox_once"),
         UniqueConstraint("status_link_id", name="uq_outbox_status_link"),
+        UniqueConstraint("sign_in_link_id", name="uq_outbox_sign_in_link"),
         Index("ix_outbox_due", "state", "next_attempt_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -265,6 +266,7 @@ class OutboxRow(Base):
     possible_duplicate: Mapped[bool] = mapped_column(Boolean)
     topic: Mapped[str] = mapped_column(String(300), server_default="")
     status_link_id: Mapped[int | None] = mapped_column(ForeignKey("status_links.id"))
+    sign_in_link_id: Mapped[int | None] = mapped_column(ForeignKey("sign_in_links.id"))
 
 
 class IdempotencyRow(Base):
@@ -383,3 +385,23 @@ class RateLimitRow(Base):
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     window_start: Mapped[datetime] = mapped_column(primary_key=True)
     count: Mapped[int] = mapped_column(Integer)
+
+
+class SignInLinkRow(Base):
+    __tablename__ = "sign_in_links"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+
+class StaffSessionRow(Base):
+    __tablename__ = "staff_sessions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    started_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]

@@ -26,6 +26,8 @@ class SqlAlchemyUnitOfWork:
     status_links: ports.StatusLinkRepository
     calendar_links: ports.CalendarLinkRepository
     rate_limits: ports.RateLimits
+    sign_in_links: ports.SignInLinkRepository
+    staff_sessions: ports.StaffSessionRepository
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._factory = session_factory
@@ -50,6 +52,8 @@ class SqlAlchemyUnitOfWork:
             self.status_links = repos.StatusLinkRepository(self.db)
             self.calendar_links = repos.CalendarLinkRepository(self.db)
             self.rate_limits = repos.RateLimits(self.db)
+            self.sign_in_links = repos.SignInLinkRepository(self.db)
+            self.staff_sessions = repos.StaffSessionRepository(self.db)
         self._depth += 1
         return self
 

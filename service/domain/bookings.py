@@ -60,9 +60,13 @@ class Session:
             raise AlreadyCancelled(f"The session on {self.local_date} is already cancelled.")
         if self.slot.start <= now:
             raise RuleViolation(f"The session on {self.local_date} has already started.")
-        late = self.slot.start - now < venue.notice_period
+        late = self.late_to_cancel(now, venue)
         self.status = SessionStatus.LATE_CANCELLED if late else SessionStatus.CANCELLED
         self.cancelled_at = now
+
+    def late_to_cancel(self, now: datetime, venue: Venue) -> bool:
+        """Inside the venue's notice period: cancelling now still costs the session."""
+        return self.slot.start - now < venue.notice_period
 
     def waive(self) -> None:
         """The venue agrees not to charge a late cancellation."""

@@ -27,6 +27,7 @@ class Recipient(StrEnum):
     FACILITATOR_REMINDER = "facilitator_reminder"  # by GOV.UK Notify: confirm the sessions
     HOLD_NOTICE = "hold_notice"  # by GOV.UK Notify: the invoice is on hold and you must act
     STATUS_LINK = "status_link"  # a venue's status page link (the token is made when sent)
+    SIGN_IN_LINK = "sign_in_link"  # a person's one-time link to sign in (made when sent)
 
 
 class State(StrEnum):
@@ -79,7 +80,7 @@ def ensure_attachable(pdf: bytes) -> None:
 
 @dataclass
 class OutboxMessage:
-    invoice_id: int | None  # None for a status link
+    invoice_id: int | None  # None for a status or sign-in link
     recipient: Recipient
     to: str
     subject: str
@@ -96,6 +97,7 @@ class OutboxMessage:
     possible_duplicate: bool = False
     topic: str = ""  # what a notice is about, e.g. hold_topic(...): one message per topic
     status_link_id: int | None = None
+    sign_in_link_id: int | None = None
     id: int | None = None
 
     def claim(self, now: datetime) -> None:

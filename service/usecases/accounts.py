@@ -62,7 +62,8 @@ def list_users(uow: UnitOfWork) -> list[User]:
 
 
 def set_active(uow: UnitOfWork, clock: Clock, who: int | str, *, active: bool, actor: str) -> User:
-    """Disable (the key stops working, and so does the calendar address) or enable again.
+    """Disable (the key, the calendar address and any signed-in session stop working) or
+    enable again.
     The last active admin can't be disabled: nobody could manage accounts through the API."""
     with uow:
         user = _user(uow, who)
@@ -73,6 +74,8 @@ def set_active(uow: UnitOfWork, clock: Clock, who: int | str, *, active: bool, a
             raise Conflict(f"{user.email} is the last active admin.")
         user = replace(user, active=active)
         uow.users.update(user)
+        if not active:
+            uow.staff_sessions.end_all(user.id or 0, clock.now())
         action = "enabled" if active else "disabled"
         uow.audit.record(AuditEvent(clock.now(), actor, action, "user", user.id or 0))
         uow.commit()
@@ -80,11 +83,13 @@ def set_active(uow: UnitOfWork, clock: Clock, who: int | str, *, active: bool, a
 
 
 def new_key(uow: UnitOfWork, clock: Clock, who: int | str, *, actor: str) -> tuple[User, str]:
-    """A lost or leaked key: a new one, shown once; the old one stops at once."""
+    """A lost or leaked key: a new one, shown once; the old one stops at once, and so do the
+    person's signed-in sessions (whoever had the key may have signed in too)."""
     key = _new_key()
     with uow:
         user = replace(_user(uow, who), key_hash=hash_key(key))
         uow.users.update(user)
+        uow.staff_sessions.end_all(user.id or 0, clock.now())
         uow.audit.record(AuditEvent(clock.now(), actor, "new_key", "user", user.id or 0))
         uow.commit()
     return user, key

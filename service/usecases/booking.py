@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 
 from service.domain.audit import AuditEvent
 from service.domain.bookings import (
@@ -14,38 +14,48 @@ from service.domain.bookings import (
     ensure_no_clash,
     new_series,
 )
+from service.domain.directory import Room, Venue
 from service.domain.errors import BookingClash, Conflict, NotFound, PermissionDenied, RuleViolation
 from service.domain.timeslots import Interval
 from service.domain.users import Role, User
 from service.ports import SlotTaken, UnitOfWork
 from service.usecases.context import Context
 from service.usecases.directory import get_room, get_venue
-from service.usecases.purchasing import draw_on
+from service.usecases.purchasing import PurchaseOrderStatement, draw_on, statement
+
+
+@dataclass(frozen=True)
+class BookingPlan:
+    """What a booking would be: its sessions, skipped dates, cost, and the PO it draws on."""
+
+    series: BookingSeries
+    room: Room
+    venue: Venue
+    purchase_order: PurchaseOrderStatement | None  # as it stands before this booking
+
+    @property
+    def po_remaining_after_pence(self) -> int | None:
+        po = self.purchase_order
+        return None if po is None else po.remaining_pence - self.series.committed_pence
+
+
+def plan_booking(
+    ctx: Context, uow: UnitOfWork, actor: User, request: BookingRequest
+) -> BookingPlan:
+    """Everything `book` checks (clashes, closures, the PO's venue, dates and value), with
+    nothing stored: what the person confirms on the "check your answers" page."""
+    with uow:
+        return _planned(ctx, uow, actor, request)
 
 
 def book(ctx: Context, uow: UnitOfWork, actor: User, request: BookingRequest) -> BookingSeries:
-    actor.require(Role.FACILITATOR, Role.ADMIN)
-    if not actor.may_manage_booking_of(request.facilitator_id):
-        raise PermissionDenied("Facilitators book for themselves only.")
     with uow:
-        facilitator = uow.users.get(request.facilitator_id)
-        if facilitator is None or facilitator.role is not Role.FACILITATOR:
-            raise RuleViolation(f"User {request.facilitator_id} is not a facilitator.")
-        # One booking of a room at a time: on PostgreSQL, two overlapping inserts racing at
-        # the exclusion constraint can each wait for the other (a deadlock, not a clash).
-        room = get_room(uow, request.room_id, for_update=True)
-        venue = get_venue(uow, room.venue_id)
-        request = replace(request, trust_id=facilitator.trust_id)
-        series = new_series(request, room, venue, ctx.holidays.holiday_name, ctx.clock.now())
-        span = Interval(series.sessions[0].occupied.start, series.sessions[-1].occupied.end)
-        ensure_no_clash(series.sessions, uow.bookings.booked_overlapping([room.id or 0], span))
-        if request.purchase_order_id is not None:
-            draw_on(uow, request.purchase_order_id, series, venue.id or 0)
+        plan = _planned(ctx, uow, actor, request)
         try:
-            series = uow.bookings.add(series)
+            series = uow.bookings.add(plan.series)
         except SlotTaken:
             # Someone booked between our check and our insert: name what they booked.
-            ensure_no_clash(series.sessions, uow.bookings.booked_overlapping([room.id or 0], span))
+            ensure_no_clash(plan.series.sessions, _booked_around(uow, plan.series))
             raise BookingClash("The room was booked by someone else at the same moment.") from None
         assert series.id is not None
         uow.audit.record(
@@ -60,6 +70,32 @@ def book(ctx: Context, uow: UnitOfWork, actor: User, request: BookingRequest) ->
         )
         uow.commit()
     return series
+
+
+def _planned(ctx: Context, uow: UnitOfWork, actor: User, request: BookingRequest) -> BookingPlan:
+    actor.require(Role.FACILITATOR, Role.ADMIN)
+    if not actor.may_manage_booking_of(request.facilitator_id):
+        raise PermissionDenied("Facilitators book for themselves only.")
+    facilitator = uow.users.get(request.facilitator_id)
+    if facilitator is None or facilitator.role is not Role.FACILITATOR:
+        raise RuleViolation(f"User {request.facilitator_id} is not a facilitator.")
+    # One booking of a room at a time: on PostgreSQL, two overlapping inserts racing at
+    # the exclusion constraint can each wait for the other (a deadlock, not a clash).
+    room = get_room(uow, request.room_id, for_update=True)
+    venue = get_venue(uow, room.venue_id)
+    request = replace(request, trust_id=facilitator.trust_id)
+    series = new_series(request, room, venue, ctx.holidays.holiday_name, ctx.clock.now())
+    ensure_no_clash(series.sessions, _booked_around(uow, series))
+    po = None
+    if request.purchase_order_id is not None:
+        draw_on(uow, request.purchase_order_id, series, venue.id or 0)
+        po = statement(uow, request.purchase_order_id)
+    return BookingPlan(series, room, venue, po)
+
+
+def _booked_around(uow: UnitOfWork, series: BookingSeries) -> list[Session]:
+    span = Interval(series.sessions[0].occupied.start, series.sessions[-1].occupied.end)
+    return uow.bookings.booked_overlapping([series.room_id], span)
 
 
 def cover_with_purchase_order(
@@ -110,6 +146,84 @@ def list_bookings(
         return uow.bookings.find(facilitator_id=own, room_id=room_id, starting_within=held)
 
 
+@dataclass(frozen=True)
+class Cancellation:
+    """What cancelling would do, for the person to confirm: the sessions, and the ones the
+    venue will still be paid for because they are inside its notice period."""
+
+    series: BookingSeries
+    sessions: list[Session]
+    late: list[Session]
+    notice_period_hours: int
+
+    @property
+    def still_charged_pence(self) -> int:
+        return sum(s.charge.gross for s in self.late)
+
+
+def preview_cancellation(
+    ctx: Context, uow: UnitOfWork, actor: User, series_id: int, session_id: int | None
+) -> Cancellation:
+    """One session (`session_id`), or every future booked session of the booking."""
+    now = ctx.clock.now()
+    with uow:
+        series = _manageable(uow, actor, series_id)
+        venue = get_venue(uow, get_room(uow, series.room_id).venue_id)
+    if session_id is None:
+        sessions = _future(series, now, None)
+    else:
+        sessions = [s for s in series.sessions if s.id == session_id]
+        if not sessions:
+            raise NotFound(f"There is no session {session_id} in booking {series_id}.")
+    late = [
+        s for s in sessions if s.status is SessionStatus.BOOKED and s.late_to_cancel(now, venue)
+    ]
+    return Cancellation(series, sessions, late, venue.notice_period_hours)
+
+
+@dataclass(frozen=True)
+class BookedSession:
+    session: Session
+    series: BookingSeries
+    room: Room
+    venue: Venue
+
+
+def my_sessions(ctx: Context, uow: UnitOfWork, actor: User, *, past: bool) -> list[BookedSession]:
+    """A person's sessions: those to come, soonest first, or (`past`) those held, latest first."""
+    now = ctx.clock.now()
+    with uow:
+        found = [
+            (session, series)
+            for series in list_bookings(uow, actor)
+            for session in series.sessions
+            if (session.slot.start <= now) == past
+        ]
+        places = {s.room_id: _place(uow, s.room_id) for _, s in found}
+    found.sort(key=lambda pair: pair[0].slot.start, reverse=past)
+    return [BookedSession(session, series, *places[series.room_id]) for session, series in found]
+
+
+@dataclass(frozen=True)
+class BookingDetails:
+    series: BookingSeries
+    room: Room
+    venue: Venue
+    po_number: str | None
+
+
+def booking_details(uow: UnitOfWork, actor: User, series_id: int) -> BookingDetails:
+    with uow:
+        series = get_booking(uow, actor, series_id)
+        po = uow.purchase_orders.get(series.purchase_order_id) if series.purchase_order_id else None
+        return BookingDetails(series, *_place(uow, series.room_id), po.number if po else None)
+
+
+def _place(uow: UnitOfWork, room_id: int) -> tuple[Room, Venue]:
+    room = get_room(uow, room_id)
+    return room, get_venue(uow, room.venue_id)
+
+
 def cancel_session(ctx: Context, uow: UnitOfWork, actor: User, session_id: int) -> Session:
     with uow:
         session = uow.bookings.session(session_id)
@@ -127,19 +241,22 @@ def cancel_rest(
     """Cancel every still-booked session from `from_date` (default: all future ones)."""
     with uow:
         series = _manageable(uow, actor, series_id)
-        now = ctx.clock.now()
-        rest = [
-            s
-            for s in series.sessions
-            if s.status is SessionStatus.BOOKED
-            and s.slot.start > now
-            and (from_date is None or s.local_date >= from_date)
-        ]
+        rest = _future(series, ctx.clock.now(), from_date)
         if not rest:
             raise RuleViolation("No future booked sessions to cancel in this booking.")
         _cancel(ctx, uow, actor, series, rest)
         uow.commit()
     return rest
+
+
+def _future(series: BookingSeries, now: datetime, from_date: date | None) -> list[Session]:
+    return [
+        s
+        for s in series.sessions
+        if s.status is SessionStatus.BOOKED
+        and s.slot.start > now
+        and (from_date is None or s.local_date >= from_date)
+    ]
 
 
 def _cancel(

@@ -40,6 +40,11 @@ def new_calendar_address(ctx: Context, uow: UnitOfWork, actor: User) -> str:
     return f"{ctx.public_url}/calendar/{token}.ics"
 
 
+def has_calendar_address(uow: UnitOfWork, actor: User) -> bool:
+    with uow:
+        return uow.calendar_links.has_live(actor.id or 0)
+
+
 def stop_calendar_address(ctx: Context, uow: UnitOfWork, actor: User) -> None:
     assert actor.id is not None
     now = ctx.clock.now()

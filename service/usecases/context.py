@@ -11,6 +11,7 @@ from service.ports import (
     Clock,
     ExportFormats,
     HolidayCalendar,
+    IdentityProvider,
     InvoiceRenderer,
     Mailer,
     Notifier,
@@ -33,3 +34,4 @@ class Context:
     lost_after: timedelta
     public_url: str  # where venues open their status links, e.g. https://roomhire.example.nhs.uk
     status_link_lifetime: timedelta
+    identity: IdentityProvider | None = None  # an organisation's OpenID Connect sign-in

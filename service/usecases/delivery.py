@@ -33,6 +33,7 @@ from service.ports import (
 )
 from service.usecases.context import Context
 from service.usecases.directory import get_trust, get_venue
+from service.usecases.sign_in import link_url
 
 RECEIPT_REMINDER = "receipt_reminder"  # the Notify template: "please confirm the sessions"
 HOLD_NOTICE = "hold_notice"  # the Notify template: "this invoice is on hold; here is why"
@@ -166,6 +167,8 @@ def _deliver(ctx: Context, uow: UnitOfWork, message: OutboxMessage) -> None:
     try:
         if message.recipient is Recipient.STATUS_LINK:
             reply = _send_link(ctx, uow, message)
+        elif message.recipient is Recipient.SIGN_IN_LINK:
+            reply = _send_sign_in_link(ctx, uow, message)
         else:
             reply = _send_about_invoice(ctx, uow, message)
     except TemporaryDeliveryError as exc:
@@ -230,6 +233,29 @@ def _send_link(ctx: Context, uow: UnitOfWork, message: OutboxMessage) -> str:
         f"sent to the NHS for you — received, on hold and why, approved, paid:\n\n"
         f"{ctx.public_url}/status/{token}\n\n"
         f"It works until {link.expires_at:%d %B %Y}. Please don't share it.\n"
+    )
+    return ctx.mailer.send(
+        Email(ctx.mail_from, message.to, message.subject, message.message_id, text)
+    )
+
+
+def _send_sign_in_link(ctx: Context, uow: UnitOfWork, message: OutboxMessage) -> str:
+    """Like a status link, the token is made as the email is sent, and only its hash kept."""
+    assert message.sign_in_link_id is not None
+    now = ctx.clock.now()
+    with uow:
+        link = uow.sign_in_links.get(message.sign_in_link_id)
+        if link is None or link.used_at is not None or link.expires_at <= now:
+            raise PermanentDeliveryError("the sign-in link expired before it could be sent")
+        token = new_token()
+        link.token_hash = token_hash(token)
+        uow.sign_in_links.save(link)
+        uow.commit()
+    minutes = int((link.expires_at - now).total_seconds() // 60)
+    text = (
+        f"Hello,\n\nUse this link to sign in to Roomhire:\n\n{link_url(ctx, token)}\n\n"
+        f"It works once, for the next {minutes} minutes. If you did not ask to sign in, "
+        "you can ignore this email: nobody can sign in without the link.\n"
     )
     return ctx.mailer.send(
         Email(ctx.mail_from, message.to, message.subject, message.message_id, text)

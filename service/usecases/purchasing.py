@@ -65,6 +65,23 @@ def list_statements(uow: UnitOfWork, venue_id: int | None) -> list[PurchaseOrder
         return [statement(uow, po.id or 0) for po in uow.purchase_orders.find(venue_id=venue_id)]
 
 
+def open_for_booking(
+    uow: UnitOfWork, actor: User, venue_id: int, first_day: date
+) -> list[PurchaseOrderStatement]:
+    """The POs a facilitator can choose for a booking at a venue: their trust's, still valid
+    on the first day, with value left. A person without a trust has none to choose."""
+    if actor.trust_id is None:
+        return []
+    with uow:
+        return [
+            s
+            for s in list_statements(uow, venue_id)
+            if s.po.trust_id == actor.trust_id
+            and s.po.valid_to >= first_day
+            and s.remaining_pence > 0
+        ]
+
+
 def amend(
     uow: UnitOfWork,
     clock: Clock,

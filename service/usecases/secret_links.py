@@ -31,7 +31,7 @@ class TooManyLookups(DomainError):
 
 
 def refuse_if_limited(reader: UnitOfWork, client: str, now: datetime) -> None:
-    window = _window(now)
+    window = window_start(now)
     if reader.rate_limits.count(_key(client), window) >= FAILED_LOOKUPS:
         raise TooManyLookups(max(1, math.ceil((window + WINDOW - now).total_seconds())))
 
@@ -39,7 +39,7 @@ def refuse_if_limited(reader: UnitOfWork, client: str, now: datetime) -> None:
 def failed_lookup(ctx: Context, client: str, now: datetime) -> NoReturn:
     """Count the failure, then answer as for any link that does not open."""
     with ctx.new_uow() as uow:
-        uow.rate_limits.hit(_key(client), _window(now))
+        uow.rate_limits.hit(_key(client), window_start(now))
         uow.commit()
     raise LinkNotFound("There is no such page.")
 
@@ -48,6 +48,6 @@ def _key(client: str) -> str:
     return f"secret-link {client}"[:100]
 
 
-def _window(now: datetime) -> datetime:
+def window_start(now: datetime) -> datetime:
     seconds = int(WINDOW.total_seconds())
     return datetime.fromtimestamp(int(now.timestamp()) // seconds * seconds, UTC)

@@ -19,7 +19,7 @@ from service.config import Config
 from service.domain.users import Role
 from service.usecases.delivery import deliver_due
 from service.usecases.secret_links import FAILED_LOOKUPS
-from service.web import SECURITY_HEADERS
+from service.web.venue_status import SECURITY_HEADERS
 from tests.conftest import TEMPLATES, Staff, book_tuesdays, issue
 from tests.e2e.exports import export, for_invoice, upload
 from tests.e2e.live import gunicorn

@@ -1,0 +1,1 @@
+"""Signing people in at their organisation's identity provider."""
