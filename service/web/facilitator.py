@@ -7,12 +7,14 @@ import hashlib
 import json
 import secrets
 from collections.abc import Mapping
+from typing import Any
 
 from flask import flash, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response
 
 from service.domain.bookings import BookingRequest
 from service.domain.errors import DomainError
+from service.domain.money import format_pounds
 from service.domain.recurrence import MAX_SESSIONS, Frequency, Recurrence
 from service.domain.timeslots import london_slot
 from service.domain.users import Role, User
@@ -20,6 +22,8 @@ from service.usecases import booking, purchasing
 from service.usecases.availability import room_search
 from service.usecases.directory import get_room, get_venue
 from service.usecases.idempotency import Outcome, run_once
+from service.usecases.purchasing import PurchaseOrderStatement
+from service.web.formatting import long_date
 from service.web.forms import FormErrors, date_items, read_date, read_time, read_whole
 from service.web.pages import ctx, signed_in, staff_blueprint
 
@@ -50,8 +54,8 @@ def find_room(user: User) -> tuple[str, int]:
                 postcode_area=area or None,
                 step_free=form.get("step_free") == "yes",
             )
-    carried = ("day-day", "day-month", "day-year", "start", "end")
-    prefill = {key.replace("day-", "first-"): form.get(key, "") for key in carried}
+    carried = ("day[day]", "day[month]", "day[year]", "start", "end")
+    prefill = {key.replace("day[", "first["): form.get(key, "") for key in carried}
     page = render_template(
         "staff/find_room.html",
         title="Find a room",
@@ -105,10 +109,31 @@ def _booking_form(
         venue=venue,
         first=date_items(form, "first", errors),
         until=date_items(form, "until", errors),
-        orders=orders,
+        po_items=_po_choices(orders, form.get("purchase_order", "")),
         most=MAX_SESSIONS,
     )
     return page, status
+
+
+def _po_choices(orders: list[PurchaseOrderStatement], chosen: str) -> list[dict[str, Any]]:
+    """The design system's radio items: each open PO with what is left on it, or none yet."""
+    items: list[dict[str, Any]] = [
+        {
+            "value": str(s.po.id),
+            "text": s.po.number,
+            "hint": {
+                "text": f"{format_pounds(s.remaining_pence)} left, valid until "
+                f"{long_date(s.po.valid_to)}"
+            },
+            "checked": chosen == str(s.po.id),
+        }
+        for s in orders
+    ]
+    none_yet = {"text": "Finance will add one before the venue is invoiced"}
+    return [
+        *items,
+        {"value": "", "text": "No purchase order yet", "hint": none_yet, "checked": not chosen},
+    ]
 
 
 def _request(user: User, form: Mapping[str, str], errors: FormErrors) -> BookingRequest | None:
@@ -122,8 +147,8 @@ def _request(user: User, form: Mapping[str, str], errors: FormErrors) -> Booking
     count = read_whole(
         form, "sessions", errors, "The number of sessions", least=1, most=MAX_SESSIONS
     )
-    until = read_date(form, "until", FormErrors(), "") if form.get("until-year") else None
-    if form.get("until-year") and until is None:
+    until = read_date(form, "until", FormErrors(), "") if form.get("until[year]") else None
+    if form.get("until[year]") and until is None:
         read_date(form, "until", errors, "the date of the last session")
     if frequency not in (None, Frequency.ONCE) and (count is None) == (until is None):
         errors.add("sessions", "Enter either the number of sessions or the date of the last one")

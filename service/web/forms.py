@@ -38,8 +38,8 @@ class FormErrors:
 
 
 def read_date(form: Mapping[str, str], name: str, errors: FormErrors, what: str) -> date | None:
-    """A date from the design system's three boxes: name-day, name-month, name-year."""
-    parts = [form.get(f"{name}-{part}", "").strip() for part in ("day", "month", "year")]
+    """A date from the design system's three boxes: name[day], name[month], name[year]."""
+    parts = [form.get(f"{name}[{part}]", "").strip() for part in ("day", "month", "year")]
     if not any(parts):
         errors.add(name, f"Enter {what}")
         return None
@@ -88,7 +88,7 @@ def date_items(form: Mapping[str, str], name: str, errors: FormErrors) -> list[d
     return [
         {
             "name": part,
-            "value": form.get(f"{name}-{part}", ""),
+            "value": form.get(f"{name}[{part}]", ""),
             "classes": f"nhsuk-input--width-{w}{classes}",
         }
         for part, w in (("day", 2), ("month", 2), ("year", 4))

@@ -46,7 +46,19 @@ def ctx() -> Context:
 def init_app(app: Flask) -> None:
     csrf.init_app(app)
     app.add_url_rule("/assets/<path:filename>", "asset", _asset)
-    app.context_processor(lambda: {"cspNonce": nonce(), "person": person()})
+    app.context_processor(lambda: {"cspNonce": nonce(), "person": person(), "navigation": _menu()})
+
+
+MENUS = {Role.FACILITATOR: [("My bookings", "/bookings"), ("Find a room", "/rooms")]}
+
+
+def _menu() -> list[dict[str, Any]]:
+    """The header's links for the signed-in person's role, the current one marked."""
+    user = person() if request.blueprint != "status" else None
+    return [
+        {"text": text, "href": href, "current": request.path == href}
+        for text, href in (MENUS.get(user.role, []) if user else [])
+    ]
 
 
 def _asset(filename: str) -> Response:

@@ -32,8 +32,8 @@ def home() -> BaseResponse:
 @blp.get("/sign-in")
 def start() -> str:
     wanted = request.args.get("next", "")
-    if wanted.startswith("/") and not wanted.startswith("//"):  # never to another site
-        session["next"] = wanted
+    if wanted.startswith("/") and not wanted.startswith("//") and "\\" not in wanted:
+        session["next"] = wanted  # a path of ours, never another site ("//x", "/\\x")
     return _sign_in_page(FormErrors(), "")
 
 

@@ -1,0 +1,325 @@
+"""A facilitator's job in real headless Chromium (Debian's `chromium`, driven by Playwright)
+against the app served over HTTP on 127.0.0.1: sign in by emailed link, find a room, book a
+12-week series across Christmas, cancel late, subscribe a calendar. Without JavaScript, and
+by keyboard alone with it; axe-core checks every page; screenshots at 320, 375 and 1280 px."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email import message_from_bytes
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from flask import Flask
+from werkzeug.serving import make_server
+
+from adapters.db.migrate import upgrade
+from service.app import create_app
+from service.config import Config
+from service.domain.users import Role
+from service.usecases.delivery import deliver_due
+from tests.conftest import TEMPLATES, Staff, booking_body
+from tests.e2e.live import free_port
+from tests.fakes import FrozenClock
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+playwright = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
+axe_playwright = pytest.importorskip("axe_playwright_python.sync_playwright")
+WIDTHS = (320, 375, 1280)
+WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # a Monday; Christmas Day 2026 is a Friday
+
+
+@dataclass
+class Site:
+    base: str
+    app: Flask
+    staff: Staff
+    outbox: Path
+    shots: Path
+    room: dict[str, Any]
+    po: dict[str, Any]
+    trust_id: int
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    folder = tmp_path_factory.mktemp("pages")
+    url = f"sqlite:///{folder / 'roomhire.db'}"
+    upgrade(url)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    config = Config(url, "test-secret", folder, TEMPLATES, public_url=base)
+    app = create_app(config, clock=FrozenClock(NOW))
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    staff = Staff(app, app.test_client())
+    trust = staff.trust()
+    venue = staff.venue(name="St Michael's Hall")
+    room = staff.room(venue["id"], name="Garden room", price_per_hour_pence=2500)
+    finance = staff.user(Role.FINANCE)
+    po = staff.purchase_order(trust["id"], venue["id"], finance, approved_value_pence=500_000)
+    shots = Path(__file__).parents[2] / "test-output" / "facilitator-pages"
+    shots.mkdir(parents=True, exist_ok=True)
+    yield Site(base, app, staff, folder / "outbox", shots, room, po, trust["id"])
+    server.shutdown()
+    thread.join()
+    app.extensions["roomhire.engine"].dispose()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian chromium is not installed: apt-get install chromium (make test does)")
+    with playwright.sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield browser
+        browser.close()
+
+
+def new_facilitator(site: Site) -> tuple[str, dict[str, Any]]:
+    who = site.staff.user(Role.FACILITATOR, trust_id=site.trust_id)
+    with site.app.app_context():
+        ctx = site.app.extensions["roomhire"]
+        with ctx.new_reader() as reader:
+            email = reader.users.get(who["id"]).email
+    return email, who
+
+
+def emailed_link(site: Site, email: str) -> str:
+    """Run the outbox worker once and read the sign-in link out of the email it wrote."""
+    deliver_due(site.app.extensions["roomhire"])
+    for path in sorted(site.outbox.glob("*.eml"), key=lambda p: p.stat().st_mtime, reverse=True):
+        message = message_from_bytes(path.read_bytes())
+        if message["To"] == email:
+            body = message.get_payload(decode=True)
+            assert isinstance(body, bytes)
+            found = re.search(r"http://\S+/sign-in/\S+", body.decode())
+            assert found, body
+            return found.group(0)
+    raise AssertionError(f"no email to {email}")
+
+
+def sign_in(site: Site, page: Any, email: str) -> None:
+    page.goto(site.base + "/")
+    assert page.url.endswith("/sign-in")
+    page.get_by_label("Your work email address").fill(email)
+    page.get_by_role("button", name="Email me a sign-in link").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Check your email"
+    page.goto(emailed_link(site, email))
+    page.get_by_role("button", name="Sign in").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "My bookings"
+
+
+class Checked:
+    """Each page a journey reaches: no axe-core violation (WCAG 2.2 AA), screenshots."""
+
+    def __init__(self, site: Site, page: Any, journey: str) -> None:
+        self.site, self.page, self.journey, self.count = site, page, journey, 0
+
+    def __call__(self, name: str) -> None:
+        self.count += 1
+        results = axe_playwright.Axe().run(
+            self.page, options={"runOnly": {"type": "tag", "values": WCAG_22_AA}}
+        )
+        assert results.violations_count == 0, results.generate_report()
+        size = self.page.viewport_size
+        for width in WIDTHS:
+            self.page.set_viewport_size({"width": width, "height": 900})
+            path = self.site.shots / f"{self.journey}-{self.count:02d}-{name}-{width}px.png"
+            self.page.screenshot(path=str(path), full_page=True)
+            assert self.page.evaluate("document.documentElement.scrollWidth") <= max(width, 320)
+        self.page.set_viewport_size(size)
+
+
+def test_booking_a_series_across_christmas_without_javascript(site: Site, browser: Any) -> None:
+    email, _ = new_facilitator(site)
+    page = browser.new_page(java_script_enabled=False)
+    sign_in(site, page, email)
+    page.get_by_role("link", name="Find and book a room").click()
+    page.get_by_label("Day").fill("4")
+    page.get_by_label("Month").fill("12")
+    page.get_by_label("Year").fill("2026")
+    page.get_by_label("Start time").fill("1pm")
+    page.get_by_label("End time").fill("4pm")
+    page.get_by_label("Number of people (optional)").fill("12")
+    page.get_by_label("Area (optional)").fill("bs5")
+    page.get_by_role("button", name="Search").click()
+    assert page.get_by_role("heading", name="1 room free").is_visible()
+    row = page.locator("tr", has_text="Garden room")
+    assert "£75.00" in row.inner_text()  # 3 hours at £25.00, exempt
+    row.get_by_role("link", name=re.compile("^Book")).click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Book Garden room"
+    assert page.get_by_label("Day").first.input_value() == "4"  # carried from the search
+    page.get_by_label("Every week").check()
+    page.get_by_label("Number of sessions (if it repeats)").fill("12")
+    page.get_by_label("Name of the group").fill("Friday afternoon group")
+    page.get_by_label("RZZPO0000123").check()
+    page.get_by_role("button", name="Continue").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Check your booking"
+    text = page.locator("main").inner_text()
+    assert "12 sessions" in text
+    assert "Friday 25 December 2026: bank holiday: Christmas Day" in text
+    assert "Friday 1 January 2027: bank holiday: New Year's Day" in text
+    assert "Friday 4 December 2026" in text and "Friday 5 March 2027" in text  # made up at the end
+    assert "£900.00" in text  # 12 x £75.00
+    assert "£4,100.00" in text  # left on the £5,000 PO
+    # A double click sends the form twice before either answer arrives: it books once.
+    form = {
+        name: page.locator(f"input[name={name}]").input_value()
+        for name in ("csrf_token", "request_key")
+    }
+    cookies = "; ".join(f"{c['name']}={c['value']}" for c in page.context.cookies())
+    answers = [
+        requests.post(
+            site.base + "/bookings/confirm",
+            data=form,
+            headers={"Cookie": cookies},
+            allow_redirects=False,
+            timeout=10,
+        )
+        for _ in range(2)
+    ]
+    assert [a.status_code for a in answers] == [302, 302]
+    assert answers[0].headers["Location"] == answers[1].headers["Location"]
+    page.get_by_role("button", name="Confirm and book").click()  # and a third time, late
+    assert page.get_by_role("heading", level=1).inner_text() == "Friday afternoon group"
+    assert page.locator("tbody tr").count() == 12
+    page.goto(site.base + "/bookings")
+    assert page.locator("tbody tr").count() == 12  # one booking of 12 sessions, not 24 or 36
+    page.close()
+
+
+def test_a_late_cancellation_says_what_the_venue_will_still_be_paid(
+    site: Site, browser: Any
+) -> None:
+    email, who = new_facilitator(site)
+    body = booking_body(site.room["id"], first_date="2026-11-24", group_label="Tuesday group")
+    booked = site.staff.post("/api/v1/bookings", body, who)  # 28 hours from now: inside 48
+    page = browser.new_page(java_script_enabled=False)
+    sign_in(site, page, email)
+    page.get_by_role("link", name="Tuesday group").click()
+    page.get_by_role("link", name=re.compile("^Cancel the session on")).click()
+    warning = page.locator(".nhsuk-card--warning").inner_text()
+    assert "The venue will still be paid £75.00" in warning
+    assert "less than 48 hours away" in warning
+    page.get_by_role("button", name="Yes, cancel this session").click()
+    assert "The venue will still be paid for 1 (short notice)" in page.locator("main").inner_text()
+    assert "Cancelled late: still paid" in page.locator("tbody").inner_text()
+    response = site.staff.client.get(f"/api/v1/bookings/{booked['id']}", headers=who["headers"])
+    assert response.json["sessions"][0]["status"] == "late_cancelled"
+    page.close()
+
+
+def test_subscribing_a_calendar(site: Site, browser: Any) -> None:
+    email, who = new_facilitator(site)
+    body = booking_body(site.room["id"], first_date="2026-12-08", group_label="Calendar group")
+    site.staff.post("/api/v1/bookings", body, who)
+    page = browser.new_page(java_script_enabled=False)
+    sign_in(site, page, email)
+    page.get_by_role("link", name=email).click()
+    page.get_by_role("button", name="Create a calendar address").click()
+    address = page.get_by_label("Your calendar address").input_value()
+    feed = requests.get(address, timeout=10)
+    assert feed.headers["Content-Type"].startswith("text/calendar")
+    assert "SUMMARY:Calendar group" in feed.text
+    page.get_by_role("button", name="Replace my calendar address").click()
+    assert requests.get(address, timeout=10).status_code == 404  # the old one stopped
+    page.close()
+
+
+def test_the_booking_journey_by_keyboard_alone_with_every_page_checked(
+    site: Site, browser: Any
+) -> None:
+    email, _ = new_facilitator(site)
+    page = browser.new_page()
+    errors: list[str] = []
+    # Pages answering 400 or 404 on purpose show in the console as failed loads; anything
+    # else there (a CSP violation, a script error) and any failed file are errors.
+    page.on("console", lambda m: "Failed to load resource" in m.text or errors.append(m.text))
+    page.on(
+        "response",
+        lambda r: r.request.resource_type == "document" or r.ok or errors.append(r.url),
+    )
+    check = Checked(site, page, "keyboard")
+    page.goto(site.base + "/sign-in")
+    check("sign-in")
+    type_into(page, "email", email)
+    press_enter(page)
+    check("check-email")
+    page.goto(emailed_link(site, email))
+    check("sign-in-button")
+    tab_to(page, "BUTTON")
+    press_enter(page)
+    check("my-bookings")
+    page.goto(site.base + "/rooms")
+    check("find-room")
+    type_into(page, "day[day]", "9")
+    type_into(page, "day[month]", "12")
+    type_into(page, "day[year]", "2026")
+    type_into(page, "start", "10am")
+    type_into(page, "end", "9am")
+    press_enter(page)
+    assert (
+        "The end time must be after the start time"
+        in page.locator(".nhsuk-error-summary").inner_text()
+    )
+    check("find-room-error")
+    type_into(page, "end", "12:30")
+    press_enter(page)
+    check("find-room-results")
+    tab_to(page, "A", text="Book")
+    press_enter(page)
+    check("book")
+    type_into(page, "group_label", "Wednesday morning group")
+    tab_to(page, "BUTTON", text="Continue")
+    press_enter(page)
+    check("check-booking")
+    tab_to(page, "BUTTON", text="Confirm and book")
+    press_enter(page)
+    assert "Booked: 1 session." in page.locator("main").inner_text()
+    check("booking")
+    page.get_by_role("link", name=re.compile("^Cancel the session on")).click()
+    check("cancel")
+    page.goto(site.base + "/account")
+    check("account")
+    page.goto(site.base + "/sign-out")
+    check("sign-out")
+    page.goto(site.base + "/bookings/999999")
+    check("not-found")
+    assert errors == []  # no CSP violation, no missing file, no script error
+    page.close()
+
+
+def tab_to(page: Any, tag: str, *, name: str | None = None, text: str | None = None) -> None:
+    """Press Tab until the focused element is the one wanted, as a keyboard user would."""
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(
+            "() => [document.activeElement.tagName, document.activeElement.name || '',"
+            " document.activeElement.innerText || '']"
+        )
+        wanted_name = name is None or focused[1] == name
+        wanted_text = text is None or focused[2].strip().startswith(text)
+        if focused[0] == tag and wanted_name and wanted_text:
+            return
+    raise AssertionError(f"could not reach {tag} {name or text} by keyboard")
+
+
+def press_enter(page: Any) -> None:
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+
+def type_into(page: Any, name: str, value: str) -> None:
+    tab_to(page, "INPUT", name=name)
+    page.keyboard.press("Control+A")
+    page.keyboard.type(value)
