@@ -1,10 +1,14 @@
 # Roomhire: a slim image that runs gunicorn as a non-root user.
 FROM python:3.11-slim AS build
+# Node.js and npm only here, to install the NHS.UK design system's compiled files (make assets).
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends nodejs npm make \
+ && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md Makefile package.json package-lock.json ./
 COPY service ./service
 COPY adapters ./adapters
-RUN pip wheel --no-cache-dir --wheel-dir /wheels .
+RUN make assets && pip wheel --no-cache-dir --wheel-dir /wheels .
 
 FROM python:3.11-slim
 # Pango (with HarfBuzz and its subsetting library) for WeasyPrint's PDF invoices, and fonts.

@@ -6,7 +6,9 @@ STAMP := $(VENV)/.installed
 # The NHS.UK design system's compiled files, served by Roomhire from /assets (not committed).
 NHSUK := node_modules/nhsuk-frontend/dist/nhsuk
 ASSETS := service/web/assets/.built
+PORT ?= 8000
 export ROOMHIRE_DATA_DIR ?= var
+export ROOMHIRE_PUBLIC_URL ?= http://127.0.0.1:$(PORT)
 
 .PHONY: run test lint typecheck contracts pytest system-deps assets clean
 
@@ -30,11 +32,13 @@ $(ASSETS): package.json package-lock.json
 
 assets: $(ASSETS)
 
-## Migrate the embedded SQLite database, load demo data, serve on http://127.0.0.1:8000
+## Migrate the embedded SQLite database, load demo data, then serve on http://127.0.0.1:$(PORT)
+## with the outbox worker beside it (emails land in var/outbox/); Ctrl-C stops both.
 run: $(STAMP) $(ASSETS)
 	$(BIN)/roomhire db upgrade
 	$(BIN)/roomhire demo
-	$(BIN)/roomhire serve --host 127.0.0.1 --port 8000
+	$(BIN)/roomhire outbox run & trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/roomhire serve --host 127.0.0.1 --port $(PORT)
 
 ## Lint, type-check, architecture contracts, then the whole pytest suite
 test: $(STAMP) $(ASSETS) system-deps lint typecheck contracts pytest
