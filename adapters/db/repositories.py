@@ -6,11 +6,12 @@ import dataclasses
 import hashlib
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import ColumnElement, delete, func, insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import CursorResult, Result
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import lazyload
@@ -708,6 +709,15 @@ class SignInLinkRepository(_Repository):
     def save(self, link: SignInLink) -> None:
         self._overwrite(mapping.sign_in_link_row(link), link.id)
 
+    def use(self, link_id: int, at: datetime) -> bool:
+        """One conditional UPDATE, so two requests racing with one link can't both win."""
+        unused = (
+            (SignInLinkRow.id == link_id)
+            & SignInLinkRow.used_at.is_(None)
+            & (SignInLinkRow.expires_at > at)
+        )
+        return _changed(self.db.execute(update(SignInLinkRow).where(unused).values(used_at=at)))
+
 
 class StaffSessionRepository(_Repository):
     def add(self, session: StaffSession) -> StaffSession:
@@ -721,9 +731,19 @@ class StaffSessionRepository(_Repository):
     def save(self, session: StaffSession) -> None:
         self._overwrite(mapping.staff_session_row(session), session.id)
 
+    def touch(self, session_id: int, at: datetime) -> bool:
+        """Never brings an ended session back (a sign-out may land between read and write)."""
+        live = (StaffSessionRow.id == session_id) & StaffSessionRow.ended_at.is_(None)
+        statement = update(StaffSessionRow).where(live).values(last_seen_at=at)
+        return _changed(self.db.execute(statement))
+
     def end_all(self, user_id: int, at: datetime) -> None:
         live = (StaffSessionRow.user_id == user_id) & StaffSessionRow.ended_at.is_(None)
         self.db.execute(update(StaffSessionRow).where(live).values(ended_at=at))
+
+
+def _changed(result: Result[Any]) -> bool:
+    return bool(cast(CursorResult[Any], result).rowcount)
 
 
 def _london_day(at: datetime | None) -> date | None:

@@ -101,9 +101,13 @@ def sign_in_with_link(ctx: Context, token: str, client: str) -> str:
         refuse_if_limited(uow, client, now)
         link = uow.sign_in_links.by_hash(token_hash(token))
         user = uow.users.get(link.user_id) if link else None
-        if link and user and user.active and link.opens_with(token, now):
-            link.used_at = now
-            uow.sign_in_links.save(link)
+        if (
+            link
+            and user
+            and user.active
+            and link.opens_with(token, now)
+            and uow.sign_in_links.use(link.id or 0, now)  # once, even when racing
+        ):
             secret = _start_session(ctx, uow, user, "link")
             uow.commit()
     if secret is None:
@@ -143,9 +147,10 @@ def signed_in_user(ctx: Context, secret: str) -> User | None:
         return None
     if session.stale(now):
         with ctx.new_uow() as uow:
-            session.last_seen_at = now
-            uow.staff_sessions.save(session)
+            still_live = uow.staff_sessions.touch(session.id or 0, now)
             uow.commit()
+        if not still_live:  # ended between our read and our write
+            return None
     return user
 
 

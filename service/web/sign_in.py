@@ -17,6 +17,8 @@ from service.web.pages import SESSION_COOKIE, ctx, person, staff_blueprint
 
 blp = staff_blueprint("sign_in", __name__)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# A path of ours to return to after signing in: never another site ("//x", "/\\x", "/\t/x").
+_LOCAL_PATH = re.compile(r"/(?![/\\])[\w\-./?=&%]*")
 
 
 @blp.get("/")
@@ -32,8 +34,8 @@ def home() -> BaseResponse:
 @blp.get("/sign-in")
 def start() -> str:
     wanted = request.args.get("next", "")
-    if wanted.startswith("/") and not wanted.startswith("//") and "\\" not in wanted:
-        session["next"] = wanted  # a path of ours, never another site ("//x", "/\\x")
+    if _LOCAL_PATH.fullmatch(wanted):
+        session["next"] = wanted
     return _sign_in_page(FormErrors(), "")
 
 
@@ -136,7 +138,8 @@ def sign_out() -> BaseResponse:
 
 
 def _signed_in(secret: str) -> BaseResponse:
-    wanted = session.pop("next", None) or url_for("sign_in.home")
+    wanted = session.pop("next", "")
+    wanted = wanted if _LOCAL_PATH.fullmatch(wanted) else url_for("sign_in.home")
     response = redirect(wanted)
     response.set_cookie(
         SESSION_COOKIE,
