@@ -19,7 +19,11 @@ def init_app(app: Flask, *, secure_cookies: bool) -> None:
         # the NHS.UK macros read optional parameters through chains of undefined values
         "undefined": ChainableUndefined,
         "loader": ChoiceLoader(
-            [FileSystemLoader(HERE / "templates"), PackageLoader("nhsuk_frontend_jinja")]
+            [
+                FileSystemLoader(HERE / "templates"),
+                app.create_global_jinja_loader(),  # blueprints' own, e.g. the API docs page
+                PackageLoader("nhsuk_frontend_jinja"),
+            ]
         ),
         "autoescape": True,
     }
