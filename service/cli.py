@@ -285,5 +285,6 @@ def serve(host: str, port: int, workers: int) -> None:
     """Serve the app with gunicorn."""
     _config()
     argv = [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers", str(workers)]
-    argv += ["--access-logfile", "-", "service.app:create_app()"]
+    argv += ["--config", "python:service.gunicorn_hooks", "--access-logfile", "-"]
+    argv += ["service.app:create_app()"]
     os.execv(sys.executable, argv)  # noqa: S606 — replaces this process with gunicorn

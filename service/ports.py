@@ -9,7 +9,7 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from service.domain.audit import AuditEvent
-from service.domain.bookings import BookingSeries, Session
+from service.domain.bookings import BookingSeries, Session, SessionLine
 from service.domain.calendar import CalendarEntry
 from service.domain.calendar_links import CalendarLink
 from service.domain.delivery import OutboxMessage, State
@@ -137,6 +137,19 @@ class BookingRepository(Protocol):
         ...
 
     def session(self, session_id: int) -> Session | None: ...
+    def session_lines(
+        self,
+        facilitator_id: int,
+        *,
+        now: datetime,
+        past: bool,
+        beyond: tuple[datetime, int] | None,
+        limit: int,
+    ) -> list[SessionLine]:
+        """A facilitator's sessions to come (soonest first) or held (latest first), after
+        (start, id) `beyond` in that order when given; at most `limit`."""
+        ...
+
     def update_session(self, session: Session) -> None: ...
     def booked_overlapping(self, room_ids: Sequence[int], span: Interval) -> list[Session]:
         """Booked (not cancelled) sessions whose occupied time overlaps `span`."""

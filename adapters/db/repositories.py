@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import ColumnElement, delete, func, insert, select, text, update
+from sqlalchemy import ColumnElement, and_, delete, func, insert, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import CursorResult, Result
@@ -45,7 +45,7 @@ from adapters.db.tables import (
     VenueRow,
 )
 from service.domain.audit import AuditEvent
-from service.domain.bookings import BookingSeries, Session, SessionStatus
+from service.domain.bookings import BookingSeries, Session, SessionLine, SessionStatus
 from service.domain.calendar_links import CalendarLink
 from service.domain.delivery import OutboxMessage, State
 from service.domain.directory import Closure, Room, Trust, Venue
@@ -192,6 +192,37 @@ class BookingRepository(_Repository):
     def session(self, session_id: int) -> Session | None:
         row = self.db.get(SessionRow, session_id)
         return mapping.session(row) if row else None
+
+    def session_lines(
+        self,
+        facilitator_id: int,
+        *,
+        now: datetime,
+        past: bool,
+        beyond: tuple[datetime, int] | None,
+        limit: int,
+    ) -> list[SessionLine]:
+        start = SessionRow.starts_at
+        query = (
+            select(SessionRow, SeriesRow.group_label, RoomRow.name, VenueRow.name)
+            .join(SeriesRow, SeriesRow.id == SessionRow.series_id)
+            .join(RoomRow, RoomRow.id == SessionRow.room_id)
+            .join(VenueRow, VenueRow.id == RoomRow.venue_id)
+            .where(SeriesRow.facilitator_id == facilitator_id)
+            .where(start <= now if past else start > now)
+            .order_by(*((start.desc(), SessionRow.id.desc()) if past else (start, SessionRow.id)))
+            .limit(limit)
+        )
+        if beyond is not None:  # keyset paging on (start, id): ties at the page's edge stay
+            when, last = beyond
+            if past:
+                query = query.where(or_(start < when, and_(start == when, SessionRow.id < last)))
+            else:
+                query = query.where(or_(start > when, and_(start == when, SessionRow.id > last)))
+        return [
+            SessionLine(mapping.session(row), label, room, venue)
+            for row, label, room, venue in self.db.execute(query)
+        ]
 
     def update_session(self, session: Session) -> None:
         row = self.db.get_one(SessionRow, session.id)

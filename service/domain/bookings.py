@@ -77,6 +77,16 @@ class Session:
         self.status = SessionStatus.CANCELLED
 
 
+@dataclass(frozen=True)
+class SessionLine:
+    """A session as a list of someone's sessions shows it, with where and what it is."""
+
+    session: Session
+    group_label: str
+    room: str
+    venue: str
+
+
 @dataclass
 class BookingSeries:
     room_id: int

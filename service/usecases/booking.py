@@ -10,6 +10,7 @@ from service.domain.bookings import (
     BookingRequest,
     BookingSeries,
     Session,
+    SessionLine,
     SessionStatus,
     ensure_no_clash,
     new_series,
@@ -182,26 +183,28 @@ def preview_cancellation(
 
 
 @dataclass(frozen=True)
-class BookedSession:
-    session: Session
-    series: BookingSeries
-    room: Room
-    venue: Venue
+class SessionPage:
+    lines: list[SessionLine]
+    more_beyond: tuple[datetime, int] | None  # the last line's (start, id) if more follow
 
 
-def my_sessions(ctx: Context, uow: UnitOfWork, actor: User, *, past: bool) -> list[BookedSession]:
-    """A person's sessions: those to come, soonest first, or (`past`) those held, latest first."""
-    now = ctx.clock.now()
+def my_sessions(
+    ctx: Context,
+    uow: UnitOfWork,
+    actor: User,
+    *,
+    past: bool,
+    beyond: tuple[datetime, int] | None = None,
+    size: int = 50,
+) -> SessionPage:
+    """A person's sessions, a page at a time: those to come, soonest first, or (`past`) those
+    held, latest first."""
     with uow:
-        found = [
-            (session, series)
-            for series in list_bookings(uow, actor)
-            for session in series.sessions
-            if (session.slot.start <= now) == past
-        ]
-        places = {s.room_id: _place(uow, s.room_id) for _, s in found}
-    found.sort(key=lambda pair: pair[0].slot.start, reverse=past)
-    return [BookedSession(session, series, *places[series.room_id]) for session, series in found]
+        lines = uow.bookings.session_lines(
+            actor.id or 0, now=ctx.clock.now(), past=past, beyond=beyond, limit=size + 1
+        )
+    last = lines[size - 1].session if len(lines) > size else None
+    return SessionPage(lines[:size], (last.slot.start, last.id or 0) if last else None)
 
 
 @dataclass(frozen=True)

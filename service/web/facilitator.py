@@ -7,6 +7,7 @@ import hashlib
 import json
 import secrets
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from flask import flash, redirect, render_template, request, session, url_for
@@ -239,10 +240,25 @@ def confirm_booking(user: User) -> Response | tuple[str, int]:
 @facilitator
 def my_bookings(user: User) -> str:
     past = request.args.get("past") == "yes"
-    sessions = booking.my_sessions(ctx(), ctx().new_reader(), user, past=past)
+    page = booking.my_sessions(ctx(), ctx().new_reader(), user, past=past, beyond=_beyond())
+    more = page.more_beyond
     return render_template(
-        "staff/my_bookings.html", title="My bookings", sessions=sessions, past=past
+        "staff/my_bookings.html",
+        title="My bookings",
+        page=page,
+        past=past,
+        more=f"{more[0].isoformat()}_{more[1]}" if more else None,
     )
+
+
+def _beyond() -> tuple[datetime, int] | None:
+    """Where a page of sessions starts: `after=<start>_<id>` from the previous page's link."""
+    when, _, last = request.args.get("after", "").partition("_")
+    try:
+        start = datetime.fromisoformat(when)
+    except ValueError:
+        return None
+    return (start, int(last)) if last.isdigit() and start.tzinfo else None
 
 
 @blp.get("/bookings/<int(max=2147483647):booking_id>")
