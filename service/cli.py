@@ -16,7 +16,7 @@ from service.app import context_for, upgrade_database
 from service.config import Config, ConfigError
 from service.domain.errors import DomainError
 from service.domain.money import format_pounds
-from service.domain.users import Role, User
+from service.domain.users import OPERATOR, Role
 from service.usecases.accounts import create_user, list_users, new_key, set_active
 from service.usecases.context import Context
 from service.usecases.delivery import run_worker
@@ -26,7 +26,6 @@ from service.usecases.reconciliation import ImportOutcome, import_export
 from service.usecases.sign_in import sign_in_link
 from service.usecases.status_links import create_link
 
-CLI_USER = User(email="roomhire-cli", role=Role.ADMIN, key_hash="")
 """Whoever can run the command on the server acts with admin rights; the audit says 'cli'."""
 
 
@@ -102,7 +101,7 @@ def users_create(email: str, role: str, trust_id: int | None) -> None:
         context.clock,
         email=email,
         role=Role(role),
-        actor="cli",
+        actor=OPERATOR,
         trust_id=trust_id,
     )
     click.echo(f"Created {user.role.value} {user.email} (id {user.id}). API key (shown once):")
@@ -112,7 +111,7 @@ def users_create(email: str, role: str, trust_id: int | None) -> None:
 @users.command("list")
 def users_list() -> None:
     """Every account: id, role, email, trust, and whether its key works."""
-    for user in list_users(_context().new_uow()):
+    for user in list_users(_context().new_uow(), OPERATOR):
         trust = f"trust {user.trust_id}" if user.trust_id else "-"
         state = "active" if user.active else "disabled"
         click.echo(f"{user.id:>5}  {user.role.value:12} {user.email:40} {trust:10} {state}")
@@ -134,7 +133,7 @@ def users_enable(email: str) -> None:
 
 def _set_active(email: str, *, active: bool) -> None:
     context = _context()
-    user = set_active(context.new_uow(), context.clock, email, active=active, actor="cli")
+    user = set_active(context.new_uow(), context.clock, email, active=active, actor=OPERATOR)
     click.echo(f"{user.email} is {'active' if user.active else 'disabled'}.")
 
 
@@ -143,7 +142,7 @@ def _set_active(email: str, *, active: bool) -> None:
 def users_new_key(email: str) -> None:
     """Replace a lost or leaked API key; the old one stops at once."""
     context = _context()
-    user, key = new_key(context.new_uow(), context.clock, email, actor="cli")
+    user, key = new_key(context.new_uow(), context.clock, email, actor=OPERATOR)
     click.echo(f"New API key for {user.email} (shown once; the old one no longer works):")
     click.echo(key)
 
@@ -174,7 +173,7 @@ def invoices() -> None:
 def invoices_issue(through: datetime, venue_id: int | None) -> None:
     """Issue every invoice due, as finance would through the API."""
     context = _context()
-    report = issue_invoices(context, context.new_uow(), CLI_USER, through.date(), venue_id)
+    report = issue_invoices(context, context.new_uow(), OPERATOR, through.date(), venue_id)
     for invoice in report.issued:
         click.echo(
             f"issued {invoice.number}  PO {invoice.po_number}  "
@@ -211,7 +210,7 @@ def links_create(venue_id: int, days: int | None) -> None:
     """Make a status link for a venue and print its URL (shown only now)."""
     context = _context()
     lifetime = timedelta(days=days) if days else None
-    new = create_link(context, context.new_uow(), CLI_USER, venue_id, lifetime)
+    new = create_link(context, context.new_uow(), OPERATOR, venue_id, lifetime)
     click.echo(
         f"Status link {new.link.id} for venue {venue_id}, valid until "
         f"{new.link.expires_at:%d %B %Y} (shown once — send it to the venue):"
@@ -267,11 +266,11 @@ def exports_import(file: BinaryIO, profile: str, as_json: bool) -> None:
 def _import(context: Context, data: bytes, name: str, profile: str, show: bool) -> ImportOutcome:
     """With a progress bar when someone is watching a terminal."""
     if not (show and sys.stderr.isatty()):
-        return import_export(context, CLI_USER, data, name, profile)
+        return import_export(context, OPERATOR, data, name, profile)
     lines = data.count(b"\n") or 1
     with click.progressbar(length=lines, label="Reading", file=sys.stderr) as bar:
         outcome = import_export(
-            context, CLI_USER, data, name, profile, lambda line: bar.update(line - bar.pos)
+            context, OPERATOR, data, name, profile, lambda line: bar.update(line - bar.pos)
         )
         bar.update(lines - bar.pos)
     return outcome

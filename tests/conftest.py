@@ -16,7 +16,7 @@ from sqlalchemy import Engine, create_engine, text
 from adapters.db.migrate import upgrade
 from service.app import create_app
 from service.config import Config
-from service.domain.users import Role
+from service.domain.users import OPERATOR, Role
 from service.usecases.accounts import create_user
 from tests.fakes import FrozenClock
 
@@ -108,7 +108,7 @@ class Staff:
         ctx = self.app.extensions["roomhire"]
         email = f"{role.value}-{os.urandom(4).hex()}@example.org"
         user, key = create_user(
-            ctx.new_uow(), ctx.clock, email=email, role=role, actor="test", trust_id=trust_id
+            ctx.new_uow(), ctx.clock, email=email, role=role, actor=OPERATOR, trust_id=trust_id
         )
         return {"id": user.id, "headers": {"Authorization": f"Bearer {key}"}}
 

@@ -145,8 +145,7 @@ class Trusts(MethodView):
     @blp.response(200, TrustSchema(many=True))
     def get(self) -> list[Trust]:
         current_user()
-        with uow() as unit:
-            return unit.trusts.all()
+        return directory.list_trusts(uow())
 
     @idempotent
     @blp.arguments(TrustSchema)
@@ -177,8 +176,7 @@ class Venues(MethodView):
     @blp.response(200, VenueSchema(many=True))
     def get(self) -> list[Venue]:
         current_user()
-        with uow() as unit:
-            return unit.venues.all()
+        return directory.list_venues(uow())
 
     @idempotent
     @blp.arguments(VenueSchema)
@@ -219,9 +217,7 @@ class VenueRooms(MethodView):
     @blp.response(200, RoomSchema(many=True))
     def get(self, venue_id: int) -> list[Room]:
         current_user()
-        directory.get_venue(uow(), venue_id)
-        with uow() as unit:
-            return unit.rooms.find(venue_id=venue_id)
+        return directory.rooms_of(uow(), venue_id)
 
     @idempotent
     @blp.arguments(RoomSchema)

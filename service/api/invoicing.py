@@ -13,7 +13,6 @@ from service.api.bookings import SessionSchema
 from service.api.edge import ctx, current_user, uow
 from service.api.fields import Day, id_field, query_id_field
 from service.domain.invoicing import Invoice, InvoiceImmutable
-from service.domain.users import Role
 from service.usecases import invoicing
 from service.usecases.invoicing import IssueReport, Waived
 
@@ -87,10 +86,6 @@ class WaivedSchema(Schema):
     credit_note = fields.Nested(InvoiceSchema, allow_none=True)
 
 
-def _finance() -> None:
-    current_user().require(Role.FINANCE, Role.ADMIN)
-
-
 @blp.route("/invoices/issue")
 class Issue(MethodView):
     @blp.arguments(IssueInput)
@@ -108,17 +103,14 @@ class Invoices(MethodView):
     @blp.arguments(InvoiceQuery, location="query")
     @blp.response(200, InvoiceSchema(many=True))
     def get(self, query: dict[str, Any]) -> list[Invoice]:
-        _finance()
-        with uow() as unit:
-            return unit.invoices.find(venue_id=query.get("venue_id"))
+        return invoicing.list_invoices(uow(), current_user(), query.get("venue_id"))
 
 
 @blp.route("/invoices/<int(max=2147483647):invoice_id>")
 class InvoiceById(MethodView):
     @blp.response(200, InvoiceSchema)
     def get(self, invoice_id: int) -> Invoice:
-        _finance()
-        return invoicing.get_invoice(uow(), invoice_id)
+        return invoicing.get_invoice(uow(), current_user(), invoice_id)
 
     @blp.response(409)
     def patch(self, invoice_id: int) -> NoReturn:
@@ -132,8 +124,7 @@ class InvoiceById(MethodView):
 
 
 def _refuse_change(invoice_id: int) -> NoReturn:
-    _finance()
-    invoice = invoicing.get_invoice(uow(), invoice_id)
+    invoice = invoicing.get_invoice(uow(), current_user(), invoice_id)
     raise InvoiceImmutable(
         f"{invoice.number} has been issued and never changes; corrections are credit notes."
     )
@@ -150,8 +141,7 @@ class InvoicePdf(MethodView):
         }
     )
     def get(self, invoice_id: int) -> Response:
-        _finance()
-        invoice, pdf, sha256 = invoicing.invoice_pdf(uow(), invoice_id)
+        invoice, pdf, sha256 = invoicing.invoice_pdf(uow(), current_user(), invoice_id)
         response = Response(pdf, mimetype="application/pdf")
         response.set_etag(sha256)
         response.headers["Content-Disposition"] = f'inline; filename="{invoice.number}.pdf"'

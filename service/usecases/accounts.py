@@ -25,11 +25,12 @@ def create_user(
     *,
     email: str,
     role: Role,
-    actor: str,
+    actor: User,
     trust_id: int | None = None,
 ) -> tuple[User, str]:
     """Create a user and return it with its API key, which is never shown again.
     A facilitator may belong to a trust: their bookings must then use that trust's POs."""
+    actor.require(Role.ADMIN)
     email = email.strip().lower()
     if "@" not in email:
         raise RuleViolation(f"{email!r} is not an email address.", field="email")
@@ -43,7 +44,9 @@ def create_user(
             User(email=email, role=role, key_hash=hash_key(key), trust_id=trust_id)
         )
         assert user.id is not None
-        uow.audit.record(AuditEvent(clock.now(), actor, "created", "user", user.id, {"role": role}))
+        uow.audit.record(
+            AuditEvent(clock.now(), actor.label, "created", "user", user.id, {"role": role})
+        )
         uow.commit()
     return user, key
 
@@ -56,15 +59,17 @@ def authenticate(uow: UnitOfWork, key: str) -> User:
     return user
 
 
-def list_users(uow: UnitOfWork) -> list[User]:
+def list_users(uow: UnitOfWork, actor: User) -> list[User]:
+    actor.require(Role.ADMIN)
     with uow:
         return uow.users.all()
 
 
-def set_active(uow: UnitOfWork, clock: Clock, who: int | str, *, active: bool, actor: str) -> User:
+def set_active(uow: UnitOfWork, clock: Clock, who: int | str, *, active: bool, actor: User) -> User:
     """Disable (the key, the calendar address and any signed-in session stop working) or
     enable again.
     The last active admin can't be disabled: nobody could manage accounts through the API."""
+    actor.require(Role.ADMIN)
     with uow:
         user = _user(uow, who)
         if user.active == active:
@@ -77,20 +82,21 @@ def set_active(uow: UnitOfWork, clock: Clock, who: int | str, *, active: bool, a
         if not active:
             uow.staff_sessions.end_all(user.id or 0, clock.now())
         action = "enabled" if active else "disabled"
-        uow.audit.record(AuditEvent(clock.now(), actor, action, "user", user.id or 0))
+        uow.audit.record(AuditEvent(clock.now(), actor.label, action, "user", user.id or 0))
         uow.commit()
     return user
 
 
-def new_key(uow: UnitOfWork, clock: Clock, who: int | str, *, actor: str) -> tuple[User, str]:
+def new_key(uow: UnitOfWork, clock: Clock, who: int | str, *, actor: User) -> tuple[User, str]:
     """A lost or leaked key: a new one, shown once; the old one stops at once, and so do the
     person's signed-in sessions (whoever had the key may have signed in too)."""
+    actor.require(Role.ADMIN)
     key = _new_key()
     with uow:
         user = replace(_user(uow, who), key_hash=hash_key(key))
         uow.users.update(user)
         uow.staff_sessions.end_all(user.id or 0, clock.now())
-        uow.audit.record(AuditEvent(clock.now(), actor, "new_key", "user", user.id or 0))
+        uow.audit.record(AuditEvent(clock.now(), actor.label, "new_key", "user", user.id or 0))
         uow.commit()
     return user, key
 

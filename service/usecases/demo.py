@@ -5,11 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 from service.domain.directory import Closure, Room, Trust, VatTreatment, Venue
-from service.domain.users import Role
+from service.domain.users import OPERATOR, Role
 from service.ports import Clock, UnitOfWork
 from service.usecases.accounts import create_user
-
-ACTOR = "demo loader"
 
 TRUST = Trust(
     name="Severnvale Mental Health NHS Foundation Trust",
@@ -83,9 +81,9 @@ def load_demo(uow: UnitOfWork, clock: Clock) -> dict[str, str] | None:
                 room.venue_id = venue_id
                 uow.rooms.add(room)
         keys = {
-            email: create_user(uow, clock, email=email, role=role, actor=ACTOR, trust_id=trust_id)[
-                1
-            ]
+            email: create_user(
+                uow, clock, email=email, role=role, actor=OPERATOR, trust_id=trust_id
+            )[1]
             for email, role in USERS
         }
         uow.commit()

@@ -173,6 +173,23 @@ def _checked_venue(uow: UnitOfWork, venue: Venue) -> Venue:
     return replace(venue, postcode=normalise_postcode(venue.postcode))
 
 
+def list_trusts(uow: UnitOfWork) -> list[Trust]:
+    """Every staff role reads the directory."""
+    with uow:
+        return uow.trusts.all()
+
+
+def list_venues(uow: UnitOfWork) -> list[Venue]:
+    with uow:
+        return uow.venues.all()
+
+
+def rooms_of(uow: UnitOfWork, venue_id: int) -> list[Room]:
+    with uow:
+        get_venue(uow, venue_id)
+        return uow.rooms.find(venue_id=venue_id)
+
+
 def get_trust(uow: UnitOfWork, trust_id: int, *, for_update: bool = False) -> Trust:
     with uow:
         return _found(uow.trusts.get(trust_id, for_update=for_update), "trust", trust_id)

@@ -19,7 +19,7 @@ from service.domain.bookings import BookingRequest
 from service.domain.directory import Room, VatTreatment, Venue
 from service.domain.errors import BookingClash
 from service.domain.recurrence import Frequency, Recurrence
-from service.domain.users import Role
+from service.domain.users import OPERATOR, Role
 from service.usecases.accounts import create_user
 from service.usecases.booking import book
 from service.usecases.directory import create_room, create_venue
@@ -32,10 +32,10 @@ ROUNDS = 4
 def _setup(app: Flask) -> tuple[dict[str, str], int]:
     ctx = app.extensions["roomhire"]
     admin, _ = create_user(
-        ctx.new_uow(), ctx.clock, email="a@example.org", role=Role.ADMIN, actor="test"
+        ctx.new_uow(), ctx.clock, email="a@example.org", role=Role.ADMIN, actor=OPERATOR
     )
     _, key = create_user(
-        ctx.new_uow(), ctx.clock, email="f@example.org", role=Role.FACILITATOR, actor="test"
+        ctx.new_uow(), ctx.clock, email="f@example.org", role=Role.FACILITATOR, actor=OPERATOR
     )
     venue = create_venue(
         ctx.new_uow(),

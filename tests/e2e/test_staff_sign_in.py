@@ -27,7 +27,7 @@ from service.app import create_app
 from service.config import Config, OidcConfig
 from service.domain.errors import NotFound
 from service.domain.staff_sessions import SignInLink, StaffSession
-from service.domain.users import Role
+from service.domain.users import OPERATOR, Role
 from service.ports import AuthorizationRequest
 from service.usecases import sign_in
 from service.usecases.accounts import create_user, new_key, set_active
@@ -60,12 +60,12 @@ CALLBACK = "/sign-in/provider/callback"
 def person(ctx: Context, role: Role = Role.FACILITATOR) -> Who:
     """A staff member: id, email and API key headers (like `Staff.user`, with the email)."""
     address = f"{role.value}-{secrets.token_hex(4)}@example.nhs.uk"
-    user, key = create_user(ctx.new_uow(), ctx.clock, email=address, role=role, actor="test")
+    user, key = create_user(ctx.new_uow(), ctx.clock, email=address, role=role, actor=OPERATOR)
     return {"id": user.id, "email": user.email, "headers": {"Authorization": f"Bearer {key}"}}
 
 
 def disable(ctx: Context, who: Who, *, active: bool = False) -> None:
-    set_active(ctx.new_uow(), ctx.clock, who["id"], active=active, actor="test")
+    set_active(ctx.new_uow(), ctx.clock, who["id"], active=active, actor=OPERATOR)
 
 
 def without_account(ctx: Context, kind: str) -> str:
@@ -458,7 +458,7 @@ def test_a_new_api_key_ends_the_persons_sessions_and_nobody_elses(
     hers, his = app.test_client(), app.test_client()
     sign_in_as(hers, ctx, alice)
     sign_in_as(his, ctx, person(ctx))
-    new_key(ctx.new_uow(), ctx.clock, alice["id"], actor="test")
+    new_key(ctx.new_uow(), ctx.clock, alice["id"], actor=OPERATOR)
     assert not is_signed_in(hers)
     assert is_signed_in(his)
 
@@ -494,7 +494,7 @@ def test_a_session_ended_while_one_of_its_requests_is_under_way_stays_ended(
 
     def key_replaced_meanwhile(session: StaffSession, now: Any) -> bool:
         monkeypatch.setattr(StaffSession, "stale", stale)
-        new_key(ctx.new_uow(), ctx.clock, alice["id"], actor="an admin, at that moment")
+        new_key(ctx.new_uow(), ctx.clock, alice["id"], actor=OPERATOR)
         return stale(session, now)
 
     monkeypatch.setattr(StaffSession, "stale", key_replaced_meanwhile)
