@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Flask
+from flask import Flask, request
+from flask.typing import ResponseReturnValue
 from sqlalchemy import Engine
+from werkzeug.exceptions import NotFound
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from adapters.auth.oidc import OidcProvider
@@ -77,6 +79,13 @@ def _mailer(config: Config) -> Mailer:
     return SmtpMailer(SmtpSettings(**vars(config.smtp)))
 
 
+def _not_found(error: NotFound) -> ResponseReturnValue:
+    """An unknown address: a problem+json body under /api, a page for people elsewhere."""
+    if request.path.startswith("/api/"):
+        return api.problems.problem(404, "not_found", error.description or "Not Found")
+    return web.pages.page_not_found(error)
+
+
 def create_app(config: Config | None = None, *, clock: Clock | None = None) -> Flask:
     config = config or Config.from_env()
     app = Flask("roomhire")
@@ -86,6 +95,7 @@ def create_app(config: Config | None = None, *, clock: Clock | None = None) -> F
     app.extensions["roomhire"] = _context(config, engine, clock)
     api.init_app(app)
     web.init_app(app, secure_cookies=config.public_url.startswith("https://"))
+    app.register_error_handler(NotFound, _not_found)
     if config.trusted_proxies:  # the client address (rate limits) is the one the proxy saw
         hops = config.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]

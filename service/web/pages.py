@@ -17,6 +17,7 @@ from flask import (
     abort,
     current_app,
     g,
+    make_response,
     redirect,
     render_template,
     request,
@@ -143,8 +144,13 @@ def _form_expired(_: CSRFError) -> tuple[str, int]:
     return render_template("staff/form_expired.html"), 400
 
 
-def _not_found(_: NotFound) -> tuple[str, int]:
+def _not_found(_: Exception) -> tuple[str, int]:
     return render_template("staff/not_found.html"), 404
+
+
+def page_not_found(error: Exception) -> Response:
+    """For an address that is no page at all (outside the API), as people see it."""
+    return _secure(make_response(_not_found(error)))
 
 
 def _forbidden(_: PermissionDenied) -> tuple[str, int]:

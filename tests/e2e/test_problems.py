@@ -24,6 +24,13 @@ def test_unknown_route_and_wrong_method(client: FlaskClient) -> None:
     _is_problem(client.get("/api/v1/rooms/99999999999999999999"), 404, "not_found")
 
 
+def test_an_unknown_address_outside_the_api_is_a_page_for_people(client: FlaskClient) -> None:
+    response = client.get("/no-such-page")
+    assert response.status_code == 404 and response.mimetype == "text/html"
+    assert "<h1>Page not found</h1>" in response.get_data(as_text=True)
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+
+
 def test_malformed_json_and_unknown_fields(
     client: FlaskClient, facilitator: dict[str, Any]
 ) -> None:
