@@ -12,7 +12,7 @@ from service.domain.errors import AlreadyCancelled, BookingClash, RuleViolation
 from service.domain.labels import ensure_no_patient_data
 from service.domain.money import LineAmount, charge, vat_rate
 from service.domain.recurrence import Recurrence, Skipped, SkipRule, plan
-from service.domain.timeslots import LONDON, Interval, london_slot
+from service.domain.timeslots import LONDON, Interval, london_slot, spoken_date
 
 NEUTRAL_DESCRIPTION = "Room hire"
 
@@ -57,9 +57,13 @@ class Session:
     def cancel(self, now: datetime, venue: Venue) -> None:
         """Late cancellations (inside the venue's notice period) stay chargeable."""
         if self.status is not SessionStatus.BOOKED:
-            raise AlreadyCancelled(f"The session on {self.local_date} is already cancelled.")
+            raise AlreadyCancelled(
+                f"The session on {spoken_date(self.local_date)} is already cancelled."
+            )
         if self.slot.start <= now:
-            raise RuleViolation(f"The session on {self.local_date} has already started.")
+            raise RuleViolation(
+                f"The session on {spoken_date(self.local_date)} has already started."
+            )
         late = self.late_to_cancel(now, venue)
         self.status = SessionStatus.LATE_CANCELLED if late else SessionStatus.CANCELLED
         self.cancelled_at = now
@@ -149,7 +153,7 @@ def new_series(
     for day in days:
         slot = london_slot(day, request.start_time, request.end_time)
         if slot.start <= now:
-            raise RuleViolation(f"The session on {day} would be in the past.")
+            raise RuleViolation(f"The session on {spoken_date(day)} would be in the past.")
         minutes = int((slot.end - slot.start).total_seconds() // 60)
         price = charge(room.price_per_hour_pence, minutes, rate)
         sessions.append(
@@ -166,7 +170,8 @@ def ensure_no_clash(planned: Iterable[Session], booked: Iterable[Session]) -> No
         for old in booked:
             if old.room_id == new.room_id and old.occupied.overlaps(new.occupied):
                 raise BookingClash(
-                    f"The room is already booked on {new.local_date} (booking {old.series_id}, "
+                    f"The room is already booked on {spoken_date(new.local_date)} "
+                    f"(booking {old.series_id}, "
                     f"{old.slot.start.astimezone(LONDON):%H:%M} to "
                     f"{old.slot.end.astimezone(LONDON):%H:%M}, buffers included).",
                     date=new.local_date.isoformat(),

@@ -8,6 +8,7 @@ from datetime import date
 
 from service.domain.errors import Conflict, RuleViolation
 from service.domain.money import format_pounds
+from service.domain.timeslots import spoken_date
 
 
 class PurchaseOrderExceeded(Conflict):
@@ -53,8 +54,8 @@ class PurchaseOrder:
         outside = [d for d in days if not self.valid_from <= d <= self.valid_to]
         if outside:
             raise PurchaseOrderNotValid(
-                f"PO {self.number} is valid {self.valid_from} to {self.valid_to}; "
-                f"{outside[0]} is outside it.",
+                f"PO {self.number} is valid from {spoken_date(self.valid_from)} to "
+                f"{spoken_date(self.valid_to)}; {spoken_date(outside[0])} is outside it.",
                 po=self.number,
                 date=outside[0].isoformat(),
             )

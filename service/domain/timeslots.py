@@ -31,13 +31,20 @@ class Interval:
         return Interval(self.start - before, self.end + after)
 
 
+def spoken_date(day: date | datetime) -> str:
+    """As people say it, in London: 'Tuesday 12 January 2027'."""
+    if isinstance(day, datetime):
+        day = day.astimezone(LONDON).date()
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
 def london_instant(day: date, at: time) -> datetime:
     """The UTC instant of a London wall-clock time; refuses times the clock change skips."""
     local = datetime.combine(day, at, LONDON)
     instant = local.astimezone(UTC)
     if instant.astimezone(LONDON).replace(tzinfo=None) != local.replace(tzinfo=None):
         raise RuleViolation(
-            f"{at:%H:%M} does not exist on {day} in London (the clocks go forward)."
+            f"{at:%H:%M} does not exist on {spoken_date(day)} in London (the clocks go forward)."
         )
     return instant
 

@@ -17,14 +17,13 @@ from service.domain.bookings import BookingRequest
 from service.domain.errors import DomainError
 from service.domain.money import format_pounds
 from service.domain.recurrence import MAX_SESSIONS, Frequency, Recurrence
-from service.domain.timeslots import london_slot
+from service.domain.timeslots import london_slot, spoken_date
 from service.domain.users import Role, User
 from service.usecases import booking, purchasing
 from service.usecases.availability import room_search
 from service.usecases.directory import get_room, get_venue
 from service.usecases.idempotency import Outcome, run_once
 from service.usecases.purchasing import PurchaseOrderStatement
-from service.web.formatting import long_date
 from service.web.forms import FormErrors, date_items, read_date, read_time, read_whole
 from service.web.pages import ctx, signed_in, staff_blueprint
 
@@ -124,7 +123,7 @@ def _po_choices(orders: list[PurchaseOrderStatement], chosen: str) -> list[dict[
             "text": s.po.number,
             "hint": {
                 "text": f"{format_pounds(s.remaining_pence)} left, valid until "
-                f"{long_date(s.po.valid_to)}"
+                f"{spoken_date(s.po.valid_to)}"
             },
             "checked": chosen == str(s.po.id),
         }

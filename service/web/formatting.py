@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import datetime, time
 
 from flask import Flask
 
 from service.domain.money import format_pounds
-from service.domain.timeslots import LONDON
-
-
-def long_date(day: date | datetime) -> str:
-    if isinstance(day, datetime):
-        day = day.astimezone(LONDON).date()
-    return f"{day:%A} {day.day} {day:%B %Y}"
+from service.domain.timeslots import LONDON, spoken_date
 
 
 def clock_time(at: time | datetime) -> str:
@@ -33,11 +27,11 @@ def time_range(start: time | datetime, end: time | datetime) -> str:
 
 def when(start: datetime, end: datetime) -> str:
     """'Tuesday 12 January 2027, 1pm to 4pm' (London time)."""
-    return f"{long_date(start)}, {time_range(start, end)}"
+    return f"{spoken_date(start)}, {time_range(start, end)}"
 
 
 def init_app(app: Flask) -> None:
-    app.add_template_filter(long_date)
+    app.add_template_filter(spoken_date, "long_date")
     app.add_template_filter(clock_time)
     app.add_template_filter(format_pounds, "pounds")
     app.add_template_global(time_range)

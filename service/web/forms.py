@@ -43,13 +43,12 @@ def read_date(form: Mapping[str, str], name: str, errors: FormErrors, what: str)
     if not any(parts):
         errors.add(name, f"Enter {what}")
         return None
-    if not all(p.isdigit() for p in parts) or len(parts[2]) != 4:
-        errors.add(name, f"{what[0].upper()}{what[1:]} must be a real date, like 12 1 2027")
-        return None
     try:
+        if not all(p.isdigit() for p in parts) or len(parts[2]) != 4:
+            raise ValueError
         return date(int(parts[2]), int(parts[1]), int(parts[0]))
     except ValueError:
-        errors.add(name, f"{what[0].upper()}{what[1:]} must be a real date, like 12 1 2027")
+        errors.add(name, f"{what[:1].upper()}{what[1:]} must be a real date, like 12 1 2027")
         return None
 
 
