@@ -16,7 +16,7 @@ from tests.e2e.test_staff_sign_in import person, sign_in_as, submit
 
 def errors_on(page: str) -> list[str]:
     """The error summary's messages, in order."""
-    summary = page.split('nhsuk-error-summary__list', 1)[1].split("</ul>", 1)[0]
+    summary = page.split("nhsuk-error-summary__list", 1)[1].split("</ul>", 1)[0]
     return [html.unescape(m) for m in re.findall(r'<a href="#\w+"\s*>\s*(.*?)\s*</a>', summary)]
 
 
