@@ -3,7 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-# The NHS.UK design system's compiled files, served by Roomhire from /assets (not committed).
+# The NHS.UK design system's compiled files and Swagger UI, served by Roomhire from /assets
+# (installed with npm, not committed).
 NHSUK := node_modules/nhsuk-frontend/dist/nhsuk
 ASSETS := service/web/assets/.built
 PORT ?= 8000
@@ -28,6 +29,10 @@ $(ASSETS): package.json package-lock.json
 	  $(NHSUK)/nhsuk-frontend.min.css > service/web/assets/nhsuk-frontend.min.css
 	sed -E 's#//\# sourceMappingURL=.*$$##' $(NHSUK)/nhsuk-frontend.min.js \
 	  > service/web/assets/nhsuk-frontend.min.js
+	mkdir -p service/web/assets/swagger-ui
+	for f in swagger-ui.css swagger-ui-bundle.js swagger-ui-standalone-preset.js; do \
+	  sed -E 's#[/][/*]\# sourceMappingURL=[^*]*(\*/)?##' node_modules/swagger-ui-dist/$$f \
+	    > service/web/assets/swagger-ui/$$f; done
 	touch $@
 
 assets: $(ASSETS)
