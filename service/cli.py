@@ -20,7 +20,7 @@ from service.domain.users import OPERATOR, Role
 from service.usecases.accounts import create_user, list_users, new_key, set_active
 from service.usecases.context import Context
 from service.usecases.delivery import run_worker
-from service.usecases.demo import load_demo
+from service.usecases.demo_history import load_demo
 from service.usecases.invoicing import issue_invoices
 from service.usecases.reconciliation import ImportOutcome, import_export
 from service.usecases.sign_in import sign_in_link
@@ -70,18 +70,22 @@ def db_upgrade() -> None:
 
 @main.command()
 def demo() -> None:
-    """Load invented demo data and print the demo users' API keys (once)."""
+    """Load invented demo data with three months of history, and print the demo people's API
+    keys (once) and one venue's status link."""
     context = _context()
-    keys = load_demo(context.new_uow(), context.clock)
-    if keys is None:
+    loaded = load_demo(context)
+    if loaded is None:
         click.echo("Demo data is already loaded; its API keys were printed when it was loaded.")
-        click.echo("Make a new key with: roomhire users create --email … --role …")
+        click.echo("Make a new key with: roomhire users new-key EMAIL")
         return
-    click.echo("Demo data loaded. API keys (shown only now — keep them):")
-    for email, key in keys.items():
+    click.echo("Demo data loaded, with three months of bookings, invoices and payments.")
+    click.echo("API keys (shown only now; keep them):")
+    for email, key in loaded.keys.items():
         click.echo(f"  {email:40} {key}")
-    click.echo("To sign in to the pages, open /sign-in and ask for a link for one of these emails")
-    click.echo("(it lands in var/outbox/), or run: roomhire users sign-in-link EMAIL")
+    click.echo(f"Sign in at {context.public_url}/sign-in with one of these emails: the link")
+    click.echo("is emailed to var/outbox/ (or run: roomhire users sign-in-link EMAIL).")
+    click.echo("St Michael's Community Hall's payment status page (a venue's private link):")
+    click.echo(f"  {loaded.status_link}")
 
 
 @main.group()

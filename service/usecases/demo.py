@@ -1,7 +1,9 @@
-"""Invented demo data for `make run`: a trust, three venues with rooms, and staff accounts."""
+"""Invented directory for `make run`: a trust, three venues with rooms, and staff accounts.
+`demo_history` gives them a past."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from service.domain.directory import Closure, Room, Trust, VatTreatment, Venue
@@ -16,6 +18,7 @@ TRUST = Trust(
     accounts_payable_email="sevmh.invoices@example.nhs.uk",
     invoice_address="RZZ Payables Z999\nPO Box 000\nLeeds\nLS1 1AA",
     po_number_pattern=r"RZZPO\d{7}",
+    send_on_issue=True,
 )
 
 VENUES: list[tuple[Venue, list[Room]]] = [
@@ -26,6 +29,7 @@ VENUES: list[tuple[Venue, list[Room]]] = [
             postcode="BS5 9XX",
             contact_email="bookings@stmichaels-hall.example.org",
             remittance_email="treasurer@stmichaels-hall.example.org",
+            supplier_number="4400101",
             closures=[Closure(date(2026, 12, 29), "Hall closed between Christmas and New Year")],
         ),
         [
@@ -41,6 +45,7 @@ VENUES: list[tuple[Venue, list[Room]]] = [
             contact_email="events@harbourside-kitchen.example.org",
             remittance_email="accounts@harbourside-kitchen.example.org",
             vat_number="GB123456789",
+            supplier_number="4400117",
             notice_period_hours=72,
         ),
         [Room(0, "Upstairs room", 16, False, 3000, VatTreatment.STANDARD, 0, 15)],
@@ -68,7 +73,7 @@ USERS = [
 ]
 
 
-def load_demo(uow: UnitOfWork, clock: Clock) -> dict[str, str] | None:
+def load_directory(uow: UnitOfWork, clock: Clock) -> dict[str, str] | None:
     """Load once; returns each user's API key, or None when the demo data is already there."""
     with uow:
         if uow.trusts.all():
@@ -78,8 +83,7 @@ def load_demo(uow: UnitOfWork, clock: Clock) -> dict[str, str] | None:
             venue_id = uow.venues.add(venue).id
             assert venue_id is not None
             for room in rooms:
-                room.venue_id = venue_id
-                uow.rooms.add(room)
+                uow.rooms.add(replace(room, venue_id=venue_id))
         keys = {
             email: create_user(
                 uow, clock, email=email, role=role, actor=OPERATOR, trust_id=trust_id
