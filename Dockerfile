@@ -22,7 +22,7 @@ RUN pip install --no-cache-dir /wheels/*.whl && rm -rf /wheels
 COPY invoice_templates /app/invoice_templates
 WORKDIR /app
 USER roomhire
-ENV ROOMHIRE_DATA_DIR=/app/var PYTHONUNBUFFERED=1
+ENV ROOMHIRE_DATA_DIR=/app/var ROOMHIRE_TEMPLATE_DIR=/app/invoice_templates PYTHONUNBUFFERED=1
 EXPOSE 8000
 # Migrations first (idempotent), then gunicorn. Set ROOMHIRE_DATABASE_URL for PostgreSQL.
 CMD ["sh", "-c", "roomhire db upgrade && exec roomhire serve --host 0.0.0.0 --port 8000 --workers ${WEB_CONCURRENCY:-2}"]

@@ -16,6 +16,7 @@ from service.app import context_for, upgrade_database
 from service.config import Config, ConfigError
 from service.domain.errors import DomainError
 from service.domain.money import format_pounds
+from service.domain.timeslots import spoken_date
 from service.domain.users import OPERATOR, Role
 from service.usecases.accounts import create_user, list_users, new_key, set_active
 from service.usecases.context import Context
@@ -217,7 +218,7 @@ def links_create(venue_id: int, days: int | None) -> None:
     new = create_link(context, context.new_uow(), OPERATOR, venue_id, lifetime)
     click.echo(
         f"Status link {new.link.id} for venue {venue_id}, valid until "
-        f"{new.link.expires_at:%d %B %Y} (shown once — send it to the venue):"
+        f"{spoken_date(new.link.expires_at)} (shown once — send it to the venue):"
     )
     click.echo(f"{context.public_url}/status/{new.token}")
 

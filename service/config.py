@@ -10,6 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 NOTIFY_TEMPLATES = ("receipt_reminder", "hold_notice")  # GOV.UK Notify messages Roomhire sends
+# The invoice templates beside the code, wherever `roomhire` is run from (not the working
+# directory's); the image copies them to /app/invoice_templates and sets the variable.
+SHIPPED_TEMPLATES = Path(__file__).resolve().parents[1] / "invoice_templates"
 
 
 class ConfigError(Exception):
@@ -72,7 +75,7 @@ class Config:
             )
         if url.startswith("sqlite:///"):
             data_dir.mkdir(parents=True, exist_ok=True)
-        templates = Path(env.get("ROOMHIRE_TEMPLATE_DIR", "invoice_templates")).resolve()
+        templates = Path(env.get("ROOMHIRE_TEMPLATE_DIR") or SHIPPED_TEMPLATES).resolve()
         if not (templates / "invoice.html").is_file():
             raise ConfigError(f"ROOMHIRE_TEMPLATE_DIR: no invoice.html in {templates}.")
         secret = env.get("ROOMHIRE_SECRET_KEY") or _local_secret(data_dir)

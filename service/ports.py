@@ -62,6 +62,8 @@ class Email:
     text: str
     attachment_name: str | None = None
     attachment: bytes | None = None  # a PDF
+    sender_name: str | None = None  # shown beside the address: who the email is from
+    reply_to: str | None = None  # where answers go, when not to the sender
 
 
 class TemporaryDeliveryError(Exception):

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from email.message import EmailMessage
-from email.utils import formatdate
+from email.utils import formataddr, formatdate
 
 from service.ports import Email
 
 
 def mime(email: Email) -> EmailMessage:
     message = EmailMessage()
-    message["From"] = email.sender
+    message["From"] = formataddr((email.sender_name, email.sender))
     message["To"] = email.to
+    if email.reply_to:
+        message["Reply-To"] = email.reply_to
     message["Subject"] = email.subject
     message["Message-ID"] = email.message_id
     message["Date"] = formatdate(localtime=False, usegmt=True)

@@ -23,6 +23,7 @@ from service.domain.invoicing import Invoice, Kind
 from service.domain.money import format_pounds
 from service.domain.reconciliation import StatusEvent, explain_hold
 from service.domain.secret_tokens import new_token, token_hash
+from service.domain.timeslots import spoken_date
 from service.domain.users import Role, User
 from service.ports import (
     Email,
@@ -232,10 +233,17 @@ def _send_link(ctx: Context, uow: UnitOfWork, message: OutboxMessage) -> str:
         f"Hello {venue.name},\n\nThis private link shows what has happened to each invoice we "
         f"sent to the NHS for you — received, on hold and why, approved, paid:\n\n"
         f"{ctx.public_url}/status/{token}\n\n"
-        f"It works until {link.expires_at:%d %B %Y}. Please don't share it.\n"
+        f"It works until {spoken_date(link.expires_at)}. Please don't share it.\n"
     )
     return ctx.mailer.send(
-        Email(ctx.mail_from, message.to, message.subject, message.message_id, text)
+        Email(
+            ctx.mail_from,
+            message.to,
+            message.subject,
+            message.message_id,
+            text,
+            sender_name="Roomhire",
+        )
     )
 
 
@@ -258,16 +266,24 @@ def _send_sign_in_link(ctx: Context, uow: UnitOfWork, message: OutboxMessage) ->
         "you can ignore this email: nobody can sign in without the link.\n"
     )
     return ctx.mailer.send(
-        Email(ctx.mail_from, message.to, message.subject, message.message_id, text)
+        Email(
+            ctx.mail_from,
+            message.to,
+            message.subject,
+            message.message_id,
+            text,
+            sender_name="Roomhire",
+        )
     )
 
 
 def _email(ctx: Context, invoice: Invoice, message: OutboxMessage, pdf: bytes) -> Email:
+    document = "credit note" if invoice.kind is Kind.CREDIT_NOTE else "invoice"
     lines = [
-        f"Please find attached {invoice.number} from {invoice.supplier.name} "
+        f"Please find attached {document} {invoice.number} from {invoice.supplier.name} "
         f"for purchase order {invoice.po_number}: {format_pounds(invoice.gross_pence)}.",
-        f"Payment is due by {invoice.due_date:%d %B %Y}. "
-        f"Remittance advice to {invoice.supplier.email}.",
+        f"Payment is due by {spoken_date(invoice.due_date)}. "
+        f"Please send remittance advice to {invoice.supplier.email}.",
     ]
     if message.recipient is Recipient.VENUE_COPY:
         lines.insert(0, f"Your copy: this was emailed to {invoice.customer.name} accounts payable.")
@@ -279,6 +295,8 @@ def _email(ctx: Context, invoice: Invoice, message: OutboxMessage, pdf: bytes) -
         text="\n\n".join(lines),
         attachment_name=f"{invoice.number}.pdf",
         attachment=pdf,
+        sender_name=f"{invoice.supplier.name} via Roomhire",
+        reply_to=invoice.supplier.email,  # questions about the invoice go to the venue
     )
 
 

@@ -28,8 +28,11 @@ def environment(data_dir: Path, **overrides: str) -> dict[str, str]:
 
 
 def run(data_dir: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """Run from the data folder, outside the checkout, as an operator might: the invoice
+    templates are found beside the code, not in the working directory."""
     return subprocess.run(
         [ROOMHIRE, *args],
+        cwd=data_dir,
         env=environment(data_dir, **env),
         capture_output=True,
         text=True,

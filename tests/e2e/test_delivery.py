@@ -7,6 +7,7 @@ import dataclasses
 import email
 import hashlib
 import os
+import re
 import signal
 import ssl
 import subprocess
@@ -93,6 +94,12 @@ def test_an_invoice_reaches_the_ap_inbox_once_with_its_pdf_and_proof(
     stored = client.get(f"/api/v1/invoices/{invoice['id']}.pdf", headers=finance["headers"]).data
     assert attachments[0].get_content() == stored
     assert ap["Message-ID"] == queued[0]["message_id"]
+    # Plainly an invoice from the venue; answers go to the venue, the date as people write it.
+    assert ap["From"] == "Chapel Hall CIC via Roomhire <invoices@roomhire.invalid>"
+    assert ap["Reply-To"] == "money@example.org"
+    text = ap.get_body(("plain",)).get_content()
+    assert f"Please find attached invoice {invoice['number']} from Chapel Hall CIC" in text
+    assert re.search(r"Payment is due by \w+day [1-9]\d? \w+ 20\d\d\.", text), text
 
     proof = client.get("/api/v1/outbox", headers=finance["headers"]).json
     assert {m["state"] for m in proof} == {"sent"}
