@@ -25,7 +25,12 @@ def gunicorn(
     database_url: str, data_dir: Path, *, workers: int = 2, threads: int = 8
 ) -> Iterator[str]:
     port = free_port()
-    env = {**os.environ, "ROOMHIRE_DATABASE_URL": database_url, "ROOMHIRE_DATA_DIR": str(data_dir)}
+    env = {
+        **os.environ,
+        "ROOMHIRE_DATABASE_URL": database_url,
+        "ROOMHIRE_DATA_DIR": str(data_dir),
+        "ROOMHIRE_PUBLIC_URL": f"http://127.0.0.1:{port}",  # the links it writes lead to it
+    }
     log = (data_dir / "gunicorn.log").open("w")
     process = subprocess.Popen(
         [
