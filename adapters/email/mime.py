@@ -5,10 +5,19 @@ from __future__ import annotations
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate
 
-from service.ports import Email
+from service.ports import Email, PermanentDeliveryError
 
 
 def mime(email: Email) -> EmailMessage:
+    """Raises PermanentDeliveryError for a message that can't be an email (a line break in a
+    header, say): sending it again would fail the same way."""
+    try:
+        return _message(email)
+    except (ValueError, TypeError) as exc:
+        raise PermanentDeliveryError(f"the email could not be built: {exc}") from exc
+
+
+def _message(email: Email) -> EmailMessage:
     message = EmailMessage()
     message["From"] = formataddr((email.sender_name, email.sender))
     message["To"] = email.to

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -19,6 +20,8 @@ LONGEST_RETRY = timedelta(hours=1)
 CLAIM_EXPIRES = timedelta(minutes=10)
 DEFAULT_SUBJECT = "{document} {number} - PO {po_number} - {supplier}"
 _REQUIRED = ("{document}", "{number}", "{po_number}")
+PLACEHOLDERS = (*_REQUIRED, "{supplier}")
+LONGEST_SUBJECT = 200  # characters of the setting; the email's subject is cut at 300
 
 
 class Recipient(StrEnum):
@@ -38,6 +41,20 @@ class State(StrEnum):
 
 
 def check_subject_template(template: str) -> str:
+    """Only the known placeholders, written plainly: the setting is filled in by replacing
+    them, never by Python's str.format (whose format specs could make 40 MB subjects)."""
+    unknown = sorted(set(re.findall(r"\{[^}]*\}?", template)) - set(PLACEHOLDERS))
+    if unknown or "{" in re.sub("|".join(map(re.escape, PLACEHOLDERS)), "", template):
+        raise RuleViolation(
+            f"The invoice email subject may use only {', '.join(PLACEHOLDERS)}; "
+            f"{', '.join(unknown) or 'a lone {'} is not one of them.",
+            field="invoice_subject",
+        )
+    if len(template) > LONGEST_SUBJECT or any(ord(c) < 32 for c in template):
+        raise RuleViolation(
+            f"The invoice email subject must be one line of at most {LONGEST_SUBJECT} characters.",
+            field="invoice_subject",
+        )
     missing = [part for part in _REQUIRED if part not in template]
     if missing:
         raise RuleViolation(
@@ -49,13 +66,17 @@ def check_subject_template(template: str) -> str:
 
 
 def subject(template: str, invoice: Invoice) -> str:
-    document = "Credit note" if invoice.kind is Kind.CREDIT_NOTE else "Invoice"
-    return template.format(
-        document=document,
-        number=invoice.number,
-        po_number=invoice.po_number,
-        supplier=invoice.supplier.name,
-    )
+    """The trust's subject with its placeholders filled in. A setting saved before it was
+    checked this strictly can't stop the invoice: only the known placeholders are replaced."""
+    values = {
+        "{document}": "Credit note" if invoice.kind is Kind.CREDIT_NOTE else "Invoice",
+        "{number}": invoice.number,
+        "{po_number}": invoice.po_number,
+        "{supplier}": invoice.supplier.name,
+    }
+    pattern = "|".join(map(re.escape, values))
+    filled = re.sub(pattern, lambda m: values[m.group(0)], template)
+    return " ".join(filled.split())[:300]  # one line, and no longer than the outbox keeps
 
 
 def message_id(venue_id: int, number: str, recipient: Recipient, topic: str = "") -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import random
 import time
 from dataclasses import dataclass
@@ -39,6 +40,7 @@ from service.usecases.sign_in import link_url
 RECEIPT_REMINDER = "receipt_reminder"  # the Notify template: "please confirm the sessions"
 HOLD_NOTICE = "hold_notice"  # the Notify template: "this invoice is on hold; here is why"
 _jitter = random.Random()  # noqa: S311 — retry jitter, not a secret
+log = logging.getLogger(__name__)
 
 
 def queue_invoice(
@@ -178,6 +180,9 @@ def _deliver(ctx: Context, uow: UnitOfWork, message: OutboxMessage) -> None:
         )
     except PermanentDeliveryError as exc:
         message.failed_permanently(str(exc))
+    except Exception as exc:  # one bad message must never stop the others: dead-letter it
+        log.exception("outbox message %s could not be sent", message.id)
+        message.failed_permanently(f"could not be sent: {type(exc).__name__}: {exc}")
     else:
         message.sent(reply, ctx.clock.now())
     with uow:
