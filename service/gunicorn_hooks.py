@@ -3,7 +3,33 @@
 from __future__ import annotations
 
 import gc
+import re
 from typing import Any
+
+from gunicorn.glogging import Logger
+
+# The secret part of a status link, a calendar address and a sign-in link.
+SECRET_IN_PATH = re.compile(r"/(status|calendar|sign-in)/(?!provider\b|check-email\b)[^/?\s\"]+")
+SECRET_HEADERS = ("{authorization}i", "{cookie}i", "{x-api-key}i")
+
+
+class RedactingLogger(Logger):  # type: ignore[misc]
+    """The access log keeps every request, with secret links cut to `/status/…` and no API
+    key or session cookie, whatever the log format asks for: only their hashes are stored,
+    so the log must not hold them in clear."""
+
+    def atoms(self, resp: Any, req: Any, environ: Any, request_time: Any) -> dict[str, Any]:
+        atoms: dict[str, Any] = super().atoms(resp, req, environ, request_time)
+        for key, value in atoms.items():
+            if isinstance(value, str):
+                atoms[key] = SECRET_IN_PATH.sub(r"/\1/…", value)
+        for key in SECRET_HEADERS:
+            if key in atoms:
+                atoms[key] = "…"
+        return atoms
+
+
+logger_class = RedactingLogger
 
 
 def post_worker_init(worker: Any) -> None:

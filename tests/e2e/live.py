@@ -43,6 +43,10 @@ def gunicorn(
             str(workers),
             "--threads",
             str(threads),
+            "--config",  # as `roomhire serve` runs it: the access log with secrets redacted
+            "python:service.gunicorn_hooks",
+            "--access-logfile",
+            "-",
             "service.app:create_app()",
         ],
         env=env,
