@@ -30,6 +30,13 @@ class RedactingLogger(Logger):  # type: ignore[misc]
 
 
 logger_class = RedactingLogger
+# Threads, so a few slow clients (headers sent a byte at a time) hold a thread each, not a
+# whole worker: with sync workers two of them made /healthz time out for 20 s. Many slow
+# clients still need a buffering reverse proxy in front (see docs/operators.md).
+worker_class = "gthread"
+threads = 8
+timeout = 120  # a 100,000-row import takes about 2 s; a worker silent this long is restarted
+keepalive = 5
 
 
 def post_worker_init(worker: Any) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 import subprocess
 import sys
 import time
@@ -90,6 +91,19 @@ def test_serve_runs_gunicorn_with_the_demo_keys_working(tmp_path: Path) -> None:
                 assert server.returncode is None
                 time.sleep(0.1)
         assert me.json()["role"] == "facilitator"
+        # Four clients sending their headers a byte at a time don't hold up anyone else,
+        # even with one worker (gthread: each holds a thread, not the worker).
+        slow = [socket.create_connection(("127.0.0.1", port)) for _ in range(4)]
+        for client in slow:
+            client.sendall(b"GET /healthz HTTP/1.1\r\nHo")
+        started = time.monotonic()
+        for _ in range(5):
+            assert requests.get(f"{base}/healthz", timeout=5).status_code == 200
+            for client in slow:
+                client.sendall(b"s")
+        assert time.monotonic() - started < 3
+        for client in slow:
+            client.close()
     finally:
         server.terminate()
         server.wait(timeout=30)
