@@ -260,6 +260,9 @@ def _date(raw: str, forms: tuple[str, ...]) -> date:
     raise _BadValue(f"not a date like {examples}")
 
 
+MOST_POUNDS = Decimal(20_000_000)  # far beyond any room hire; pence still fit 32 bits
+
+
 @functools.lru_cache(maxsize=4096)
 def _pence(raw: str) -> int:
     """'1,234.50', '£1,234.50', '-42.10' -> pence, exactly."""
@@ -268,7 +271,9 @@ def _pence(raw: str) -> int:
         amount = Decimal(cleaned)
     except InvalidOperation:
         raise _BadValue("not an amount like 1,234.50") from None
-    if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
+    if not amount.is_finite() or abs(amount) > MOST_POUNDS:  # and beyond a database integer
+        raise _BadValue(f"not an amount of at most £{MOST_POUNDS:,}.00")
+    if amount != amount.quantize(Decimal("0.01")):
         raise _BadValue("not an amount in pounds and pence")
     return int(amount * 100)
 

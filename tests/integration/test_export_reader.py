@@ -94,6 +94,9 @@ def test_header_drift_in_case_and_spaces_and_column_order() -> None:
         (("02-OCT-2026", "02-10-2026"), 2, "Invoice Date"),
         (('02-OCT-2026,"4,812.00"', '02-OCT-2026,"4.812,00"'), 2, "Invoice Amount"),
         (('02-OCT-2026,"4,812.00"', "02-OCT-2026,12.345"), 2, "Invoice Amount"),
+        (('02-OCT-2026,"4,812.00"', "02-OCT-2026,1E+100"), 2, "Invoice Amount"),  # was a 500
+        (('02-OCT-2026,"4,812.00"', "02-OCT-2026,99999999999999999999.00"), 2, "Invoice Amount"),
+        (('"4,812.00",30-OCT-2026', "1E+100,30-OCT-2026"), 2, "Amount Paid"),
     ],
 )
 def test_a_bad_value_is_reported_with_line_and_column_and_the_rest_is_read(
@@ -244,8 +247,8 @@ def test_an_unknown_profile_lists_the_known_ones() -> None:
         PROFILES.get("oracle")
 
 
-def test_the_readme_mapping_example_is_a_working_profile(tmp_path: Path) -> None:
-    readme = (Path(__file__).parents[2] / "README.md").read_text()
+def test_the_documented_mapping_example_is_a_working_profile(tmp_path: Path) -> None:
+    readme = (Path(__file__).parents[2] / "docs" / "finance.md").read_text()
     example = readme.split("```toml\n", 1)[1].split("```", 1)[0]
     (tmp_path / "civica.toml").write_text(example)
     profile = Profiles(tmp_path).get("civica")
