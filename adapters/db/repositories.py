@@ -311,12 +311,17 @@ class UserRepository(_Repository):
         row = self.db.scalar(select(UserRow).where(UserRow.key_hash == key_hash))
         return mapping.user(row) if row else None
 
-    def find(self, *, role: Role, trust_id: int | None) -> list[User]:
+    def find(
+        self, *, role: Role, trust_id: int | None, for_update: bool = False
+    ) -> list[User]:
         """Active users with that role (of that trust, when given)."""
         query = select(UserRow).where(UserRow.role == role.value, UserRow.active)
         if trust_id is not None:
             query = query.where(UserRow.trust_id == trust_id)
-        return [mapping.user(r) for r in self.db.scalars(query.order_by(UserRow.id))]
+        query = query.order_by(UserRow.id)  # rows locked in one order: no deadlock
+        if for_update:
+            query = query.with_for_update()
+        return [mapping.user(r) for r in self.db.scalars(query)]
 
     def by_email(self, email: str) -> User | None:
         row = self.db.scalar(select(UserRow).where(UserRow.email == email))

@@ -71,10 +71,12 @@ def set_active(uow: UnitOfWork, clock: Clock, who: int | str, *, active: bool, a
     The last active admin can't be disabled: nobody could manage accounts through the API."""
     actor.require(Role.ADMIN)
     with uow:
+        # The active admins' rows are locked first, so two admins disabling each other at
+        # once take turns: the second sees the first's change and is refused.
+        admins = uow.users.find(role=Role.ADMIN, trust_id=None, for_update=True)
         user = _user(uow, who)
         if user.active == active:
             return user
-        admins = [u for u in uow.users.all() if u.role is Role.ADMIN and u.active]
         if not active and admins == [user]:
             raise Conflict(f"{user.email} is the last active admin.")
         user = replace(user, active=active)

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
+import threading
 from pathlib import Path
 from typing import Any
 
+from flask import Flask
 from flask.testing import FlaskClient
 
-from service.domain.users import Role
+from service.domain.errors import Conflict
+from service.domain.users import OPERATOR, Role, User
+from service.usecases.accounts import create_user, set_active
 from tests.conftest import Staff
 from tests.e2e.test_cli import run
 
@@ -99,3 +104,39 @@ def test_operators_manage_accounts_from_the_command_line(tmp_path: Path) -> None
     refused = run(tmp_path, "users", "disable", "boss@example.org")
     assert refused.returncode == 1 and "last active admin" in refused.stderr
     assert "Traceback" not in missing.stderr + refused.stderr
+
+
+def test_two_admins_disabling_each_other_at_once_leave_one_active(app: Flask) -> None:
+    """The rule holds under concurrency: each round, two threads disable the other admin."""
+    ctx = app.extensions["roomhire"]
+    one, _ = create_user(
+        ctx.new_uow(), ctx.clock, email="a1@x.org", role=Role.ADMIN, actor=OPERATOR
+    )
+    two, _ = create_user(
+        ctx.new_uow(), ctx.clock, email="a2@x.org", role=Role.ADMIN, actor=OPERATOR
+    )
+    with ctx.new_reader() as reader:
+        others = reader.users.find(role=Role.ADMIN, trust_id=None)
+    for other in others:
+        if other.id not in (one.id, two.id):  # the fixtures' admin: only the two are left
+            set_active(ctx.new_uow(), ctx.clock, other.id or 0, active=False, actor=OPERATOR)
+    for _ in range(10):
+        start = threading.Barrier(2)
+
+        def disable(target: int, actor: User, start: threading.Barrier = start) -> None:
+            start.wait()
+            with contextlib.suppress(Conflict):
+                set_active(ctx.new_uow(), ctx.clock, target, active=False, actor=actor)
+
+        threads = [
+            threading.Thread(target=disable, args=(two.id, one)),
+            threading.Thread(target=disable, args=(one.id, two)),
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        with ctx.new_reader() as reader:
+            assert len(reader.users.find(role=Role.ADMIN, trust_id=None)) == 1
+        for admin in (one, two):
+            set_active(ctx.new_uow(), ctx.clock, admin.id or 0, active=True, actor=OPERATOR)
