@@ -74,7 +74,7 @@ class Config:
                 "ROOMHIRE_DATABASE_URL must be a sqlite:/// or postgresql+psycopg:// URL."
             )
         if url.startswith("sqlite:///"):
-            data_dir.mkdir(parents=True, exist_ok=True)
+            data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # the database: owner only
         templates = Path(env.get("ROOMHIRE_TEMPLATE_DIR") or SHIPPED_TEMPLATES).resolve()
         if not (templates / "invoice.html").is_file():
             raise ConfigError(f"ROOMHIRE_TEMPLATE_DIR: no invoice.html in {templates}.")
@@ -178,7 +178,7 @@ def _local_secret(data_dir: Path) -> str:
     """An embedded default: a random key kept in the data folder, never a constant in code."""
     path = data_dir / "secret_key"
     if not path.exists():
-        data_dir.mkdir(parents=True, exist_ok=True)
+        data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        path.touch(mode=0o600)  # private before the secret is in it
         path.write_text(secrets.token_urlsafe(48))
-        path.chmod(0o600)
     return path.read_text().strip()

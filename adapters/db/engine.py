@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+from adapters.private_files import private_file
 
 
 def make_engine(url: str) -> Engine:
@@ -28,6 +32,10 @@ def make_session_factory(engine: Engine, *, read_only: bool = False) -> sessionm
 def _sqlite_engine(url: str) -> Engine:
     """Every SQLite transaction starts with BEGIN IMMEDIATE, so writers queue one at a time
     (the busy timeout makes them wait, not fail): a check-then-insert cannot race."""
+    path = make_url(url).database
+    if path and ":memory:" not in path and not Path(path).exists():
+        os.close(private_file(Path(path)))  # an empty file is an empty database; WAL files
+        # SQLite makes beside it take its permissions
     engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
 
     @event.listens_for(engine, "connect")

@@ -6,6 +6,7 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 
+from adapters.private_files import private_file, private_folder
 from service.ports import Notice
 
 
@@ -14,7 +15,7 @@ class FileNotifier:
         self.path = path
 
     def notify(self, notice: Notice) -> str:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self.path.open("a") as log:
+        private_folder(self.path.parent)
+        with open(private_file(self.path, append=True), "a") as log:
             log.write(json.dumps(asdict(notice), sort_keys=True) + "\n")
         return f"written to {self.path}"

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 from adapters.email.mime import mime
+from adapters.private_files import private_file, private_folder
 from service.ports import Email
 
 
@@ -14,10 +15,10 @@ class FileMailer:
         self.folder = folder
 
     def send(self, email: Email) -> str:
-        self.folder.mkdir(parents=True, exist_ok=True)
         name = re.sub(r"[^A-Za-z0-9.]+", "_", email.message_id.strip("<>")) + ".eml"
-        path = self.folder / name
+        path = private_folder(self.folder) / name
         temporary = path.with_suffix(".tmp")
-        temporary.write_bytes(mime(email).as_bytes())
+        with open(private_file(temporary), "wb") as out:  # status and sign-in links inside
+            out.write(mime(email).as_bytes())
         temporary.replace(path)  # a reader never sees half a message
         return f"written to {path}"
