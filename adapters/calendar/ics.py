@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 
 import icalendar
 
@@ -17,6 +18,7 @@ class IcsWriter:
         calendar.add("version", "2.0")
         calendar.add("x-wr-calname", name)
         calendar.add("x-wr-timezone", "Europe/London")
+        calendar.add_component(london_timezone())
         for entry in entries:
             event = icalendar.Event()
             event.add("uid", entry.uid)
@@ -27,5 +29,29 @@ class IcsWriter:
             event.add("dtstamp", entry.stamp)
             event.add("status", "CANCELLED" if entry.cancelled else "CONFIRMED")
             calendar.add_component(event)
-        calendar.add_missing_timezones()
         return bytes(calendar.to_ical())
+
+
+def london_timezone() -> icalendar.Timezone:
+    """Europe/London as the UK's rules say, for every year since 1996: clocks go forward at
+    01:00 GMT on the last Sunday of March and back at 02:00 BST (01:00 GMT) on the last Sunday
+    of October. Written out, not generated: the generated one put the change to BST at 02:00
+    GMT, an hour late, and stopped in 2037."""
+    zone = icalendar.Timezone()
+    zone.add("tzid", "Europe/London")
+    for kind, name, before, after, start, month in (
+        (icalendar.TimezoneDaylight, "BST", "+0000", "+0100", "19960331T010000", 3),
+        (icalendar.TimezoneStandard, "GMT", "+0100", "+0000", "19961027T020000", 10),
+    ):
+        change = kind()
+        change.add("tzname", name)
+        change.add("tzoffsetfrom", _offset(before))
+        change.add("tzoffsetto", _offset(after))
+        change["dtstart"] = start  # local time before the change, as RFC 5545 wants
+        change.add("rrule", {"freq": "yearly", "bymonth": month, "byday": "-1SU"})
+        zone.add_component(change)
+    return zone
+
+
+def _offset(text: str) -> timedelta:
+    return timedelta(hours=int(text[:3]), minutes=int(text[0] + text[3:]))
