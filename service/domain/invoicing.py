@@ -13,7 +13,7 @@ from enum import StrEnum
 from service.domain.bookings import BookingSeries, InvoiceCadence, Session
 from service.domain.errors import Conflict
 from service.domain.money import LineAmount
-from service.domain.timeslots import LONDON
+from service.domain.timeslots import LONDON, london_instant
 
 PAYMENT_TERMS = timedelta(days=30)
 MAX_DAYS_AHEAD = 14
@@ -140,14 +140,18 @@ def due_drafts(
         return [Draft(series, tuple(ready))] if ready and len(ready) == len(outstanding) else []
     months: dict[tuple[int, int], list[Session]] = {}
     for s in ready:
-        if _month_end(s.local_date) <= last:
+        if _month_over(s.local_date, through, now):
             months.setdefault((s.local_date.year, s.local_date.month), []).append(s)
     return [Draft(series, tuple(group)) for _, group in sorted(months.items())]
 
 
-def _month_end(day: date) -> date:
+def _month_over(day: date, through: date, now: datetime) -> bool:
+    """The month of `day` has ended in London, and by `through`: a run at 10:00 on 31 March
+    must not invoice March without its 13:00 session (which would then get an invoice of
+    its own); one booking and month, one invoice."""
     first_of_next = date(day.year + day.month // 12, day.month % 12 + 1, 1)
-    return first_of_next - timedelta(days=1)
+    last_day = first_of_next - timedelta(days=1)
+    return last_day <= through and london_instant(first_of_next, time(0)) <= now
 
 
 def check_issue_date(issue_date: date, today: date) -> None:
