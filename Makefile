@@ -11,7 +11,7 @@ PORT ?= 8000
 export ROOMHIRE_DATA_DIR ?= var
 export ROOMHIRE_PUBLIC_URL ?= http://127.0.0.1:$(PORT)
 
-.PHONY: run test lint typecheck contracts pytest system-deps assets clean
+.PHONY: run test lint typecheck contracts pytest system-deps assets bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -70,6 +70,14 @@ system-deps:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $$missing; \
 	  else echo "Missing Debian packages (install them as root):$$missing"; fi; \
 	fi
+
+## Every benchmark in benchmarks/ (pandas and wrk installed first), then one table of figures
+bench: $(STAMP) $(ASSETS)
+	$(BIN)/pip install --quiet -e '.[bench]'
+	@command -v wrk >/dev/null || if [ "$$(id -u)" = 0 ]; then \
+	  apt-get update -qq && apt-get install -y -qq wrk; \
+	  else echo "wrk is missing (install it as root): its benchmarks will say so"; fi
+	$(BIN)/python -m benchmarks
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache node_modules service/web/assets

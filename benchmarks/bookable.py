@@ -1,8 +1,9 @@
 """What every benchmark needs first: a migrated SQLite database with a trust, a user and
-venues that each have a room, a purchase order and a booking series to invoice."""
+venues that each have a room, a purchase order and a booking series to invoice; a free port."""
 
 from __future__ import annotations
 
+import socket
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
@@ -60,6 +61,14 @@ def sqlite_context(folder: Path, name: str = "bench.db") -> tuple[Config, Contex
     config = Config(f"sqlite:///{folder / name}", "bench", folder, TEMPLATES)
     upgrade_database(config)
     return config, context_for(config)
+
+
+def free_port() -> int:
+    """A port of 127.0.0.1 that nothing listens on."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
 
 
 def venues(

@@ -17,17 +17,18 @@ from datetime import date, timedelta
 from datetime import time as clock
 from decimal import Decimal
 from functools import partial
-from pathlib import Path
 
 from weasyprint import CSS, HTML
 from weasyprint.text.ffi import harfbuzz_subset
 
 from adapters.pdf.weasyprint_renderer import WeasyPrintRenderer
+from benchmarks.bookable import TEMPLATES
+from benchmarks.figures import Figure, at_most, table
 from service.domain.invoicing import Invoice, Kind, Line, Party
 from service.domain.money import charge
 from service.usecases.demo import TRUST, VENUES
 
-TEMPLATES = Path(__file__).parents[1] / "invoice_templates"
+NAME = "invoice rendering"
 
 
 def demo_invoices(count: int) -> list[Invoice]:
@@ -99,8 +100,7 @@ def summary(name: str, times: list[float]) -> tuple[float, float]:
     return median, p95
 
 
-def main() -> None:
-    count = int(sys.argv[1]) if len(sys.argv) > 1 else 200
+def measure(count: int = 200) -> list[Figure]:
     print(f"HarfBuzz subsetting: {'in use' if harfbuzz_subset else 'MISSING (fontTools fallback)'}")
     renderer = WeasyPrintRenderer(TEMPLATES)
     invoices = demo_invoices(count)
@@ -111,9 +111,21 @@ def main() -> None:
         ours.append(timed(partial(renderer.render, invoice)))
         bare.append(timed(partial(bare_render, html)))
     print(f"{count} invoices")
-    our_median, _ = summary("Roomhire renderer (per invoice)", ours)
-    bare_median, _ = summary("bare HTML(...).write_pdf()", bare)
-    print(f"ratio of medians: {our_median / bare_median:.2f}x (target <= 1.3x, median <= 100 ms)")
+    our_median, our_p95 = summary("Roomhire renderer (per invoice)", ours)
+    bare_median, bare_p95 = summary("bare HTML(...).write_pdf()", bare)
+    ratio = our_median / bare_median
+    print(f"ratio of medians: {ratio:.2f}x (target <= 1.3x, median <= 100 ms)")
+    return [
+        at_most(NAME, "Roomhire renderer median per invoice", our_median, 100, " ms"),
+        Figure(NAME, "Roomhire renderer p95 per invoice", f"{our_p95:.1f} ms"),
+        Figure(NAME, "bare WeasyPrint median per invoice", f"{bare_median:.1f} ms"),
+        Figure(NAME, "bare WeasyPrint p95 per invoice", f"{bare_p95:.1f} ms"),
+        at_most(NAME, "Roomhire median / bare WeasyPrint median", ratio, 1.3, "x", decimals=2),
+    ]
+
+
+def main() -> None:
+    print(table(measure(int(sys.argv[1]) if len(sys.argv) > 1 else 200)))
 
 
 if __name__ == "__main__":

@@ -11,27 +11,22 @@ Target: p99 <= 50 ms.
 
 from __future__ import annotations
 
-import os
-import re
-import shutil
-import socket
-import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from datetime import time as clock
 from pathlib import Path
 from statistics import median
-from typing import Any, NamedTuple
+from typing import Any
 
 import requests
 from sqlalchemy import create_engine, delete, insert
 
 from adapters.db.tables import Base
 from benchmarks.bookable import sqlite_context, venues
+from benchmarks.figures import Figure, table
+from benchmarks.http_load import figures, gunicorn, require_wrk, summary, wrk
 from service.config import Config
 from service.domain.bookings import SessionStatus
 from service.domain.recurrence import Frequency
@@ -39,6 +34,7 @@ from service.domain.timeslots import LONDON, london_slot
 from service.domain.users import Role
 from service.usecases.sign_in import sign_in_link, sign_in_with_link
 
+NAME = "my bookings page"
 VENUES, SLOTS, WEEKS = 200, 10, 50  # a room per venue, 10 weekly series a room: 100,000 sessions
 MINE = 20  # the facilitator's series: the first slot of the first 20 rooms, 1,000 sessions
 OTHERS = 99  # facilitators sharing the other 1,980 series, 20 each
@@ -140,75 +136,6 @@ def database(folder: Path) -> tuple[Config, str, list[datetime]]:
     return config, sign_in_with_link(ctx, token, "127.0.0.1"), mine
 
 
-@contextmanager
-def gunicorn(config: Config, folder: Path) -> Iterator[str]:
-    """gunicorn with 2 workers on a free port of 127.0.0.1; its base URL once it answers."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = {
-        **os.environ,
-        "ROOMHIRE_DATABASE_URL": config.database_url,
-        "ROOMHIRE_DATA_DIR": str(folder),
-    }
-    options = ["--bind", f"127.0.0.1:{port}", "--workers", "2", "--log-level", "warning"]
-    options += ["--config", "python:service.gunicorn_hooks"]  # as `roomhire serve` runs it
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", *options, "service.app:create_app()"],
-        env=env,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                if requests.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    break
-            except requests.RequestException:
-                time.sleep(0.1)
-        else:
-            raise RuntimeError("gunicorn did not answer /healthz")
-        yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-
-
-class Load(NamedTuple):
-    requests: int
-    per_second: float
-    median_ms: float
-    p99_ms: float
-
-
-def wrk(url: str, seconds: int, connections: int, cookie: str = "") -> Load:
-    """wrk's figures; with a long timeout, as wrk leaves timed-out requests out of them."""
-    load = ["-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "60s", "--latency"]
-    headers = ["-H", f"Cookie: {cookie}"] if cookie else []
-    out = subprocess.run(
-        ["wrk", *load, *headers, url],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    assert "Non-2xx or 3xx responses" not in out and "Socket errors" not in out, out
-
-    def figure(pattern: str) -> re.Match[str]:
-        found = re.search(pattern, out)
-        assert found, out
-        return found
-
-    def latency(percentile: int) -> float:
-        value, unit = figure(rf"\b{percentile}%\s+([\d.]+)(us|ms|s)\b").groups()
-        return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
-
-    return Load(
-        int(figure(r"(\d+) requests in").group(1)),
-        float(figure(r"Requests/sec:\s+([\d.]+)").group(1)),
-        latency(50),
-        latency(99),
-    )
-
-
 def check_page(base: str, cookie: str, mine: list[datetime]) -> tuple[float, int]:
     """One signed-in GET /bookings (not a redirect to sign in) with a row for each of the first
     page of sessions to come (50); its time in ms and its size in bytes."""
@@ -224,11 +151,8 @@ def check_page(base: str, cookie: str, mine: list[datetime]) -> tuple[float, int
     return elapsed, len(page.content)
 
 
-def main() -> None:
-    if not shutil.which("wrk"):
-        sys.exit("wrk is not installed: apt-get install wrk")
-    seconds = int(sys.argv[1]) if len(sys.argv) > 1 else 10
-    connections = int(sys.argv[2]) if len(sys.argv) > 2 else 4
+def measure(seconds: int = 10, connections: int = 4) -> list[Figure]:
+    require_wrk()
     with tempfile.TemporaryDirectory() as temporary:
         folder = Path(temporary)
         started = time.perf_counter()
@@ -237,28 +161,30 @@ def main() -> None:
         cookie = f"roomhire_session={secret}"
         with gunicorn(config, folder) as base:
             alone = [check_page(base, cookie, mine) for _ in range(10)]
-            loads = {
-                "/healthz": wrk(f"{base}/healthz", seconds, connections),
-                "/bookings": wrk(f"{base}/bookings", seconds, connections, cookie),
-            }
+            health = wrk(f"{base}/healthz", seconds, connections)
+            bookings = wrk(f"{base}/bookings", seconds, connections, cookie)
             check_page(base, cookie, mine)  # still signed in: wrk counts a redirect as success
     to_come = sum(start > datetime.now(UTC) for start in mine)
+    alone_ms = median(ms for ms, _ in alone)
     print(
         f"gunicorn 2 workers on 127.0.0.1, SQLite with {SESSIONS:,} sessions (built in "
         f"{built:.0f} s); the facilitator has {len(mine):,}, {to_come} to come; "
         f"wrk -t2 -c{connections} -d{seconds}s"
     )
-    print(
-        f"/bookings alone: median {median(ms for ms, _ in alone):.0f} ms, "
-        f"{alone[0][1] / 1000:,.0f} kB"
-    )
-    for name, load in loads.items():
-        print(
-            f"{name:10} {load.per_second:8.1f} requests/s, median {load.median_ms:7.1f} ms, "
-            f"p99 {load.p99_ms:7.1f} ms ({load.requests:,} requests)"
-        )
-    met = "met" if loads["/bookings"].p99_ms <= 50 else "NOT met"
-    print(f"target /bookings p99 <= 50 ms: {met}")
+    print(f"/bookings alone: median {alone_ms:.0f} ms, {alone[0][1] / 1000:,.0f} kB")
+    print(summary("/healthz", health))
+    print(summary("/bookings", bookings))
+    return [
+        Figure(NAME, "/bookings alone, median of 10", f"{alone_ms:.0f} ms"),
+        *figures(NAME, "/healthz", health),
+        *figures(NAME, "/bookings", bookings, p99_limit=50),
+    ]
+
+
+def main() -> None:
+    seconds = int(sys.argv[1]) if len(sys.argv) > 1 else 10
+    connections = int(sys.argv[2]) if len(sys.argv) > 2 else 4
+    print(table(measure(seconds, connections)))
 
 
 if __name__ == "__main__":

@@ -8,7 +8,6 @@ Each invoice is two emails (accounts payable and the venue's copy) carrying a re
 from __future__ import annotations
 
 import dataclasses
-import socket
 import sys
 import tempfile
 import time
@@ -18,9 +17,12 @@ from pathlib import Path
 from aiosmtpd.controller import Controller
 
 from adapters.email.smtp import SmtpMailer, SmtpSettings
-from benchmarks.bookable import room_hire, sqlite_context, venues
+from benchmarks.bookable import free_port, room_hire, sqlite_context, venues
+from benchmarks.figures import Figure, table
 from service.domain.users import Role
 from service.usecases.delivery import deliver_due, queue_messages
+
+NAME = "outbox throughput"
 
 
 class Sink:
@@ -28,8 +30,7 @@ class Sink:
         return "250 OK"
 
 
-def main() -> None:
-    count = int(sys.argv[1]) if len(sys.argv) > 1 else 500
+def measure(count: int = 500) -> list[Figure]:
     _, ctx = sqlite_context(Path(tempfile.mkdtemp()))
     now = datetime.now(UTC)
     with ctx.new_uow() as uow:
@@ -42,9 +43,7 @@ def main() -> None:
             queue_messages(ctx, uow, invoice, "benchmark")
         uow.commit()
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     controller = Controller(Sink(), hostname="127.0.0.1", port=port)
     controller.start()
     mailer = SmtpMailer(SmtpSettings("127.0.0.1", port, starttls=False))
@@ -56,7 +55,13 @@ def main() -> None:
     elapsed = time.perf_counter() - start
     controller.stop()
     print(f"{sent} messages ({count} invoices, PDF {len(pdf):,} bytes each) in {elapsed:.2f} s")
-    print(f"throughput: {sent / elapsed:.0f} messages/s (one worker, SQLite, SMTP on 127.0.0.1)")
+    rate = f"{sent / elapsed:.0f} messages/s"
+    print(f"throughput: {rate} (one worker, SQLite, SMTP on 127.0.0.1)")
+    return [Figure(NAME, "one worker, SQLite, SMTP on 127.0.0.1", rate)]
+
+
+def main() -> None:
+    print(table(measure(int(sys.argv[1]) if len(sys.argv) > 1 else 500)))
 
 
 if __name__ == "__main__":

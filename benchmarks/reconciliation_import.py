@@ -11,6 +11,7 @@ re-import <= 100 ms; peak memory <= 300 MB.
 from __future__ import annotations
 
 import csv
+import importlib.util
 import io
 import random
 import resource
@@ -24,12 +25,14 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from benchmarks.bookable import room_hire, sqlite_context, venues
+from benchmarks.figures import Figure, Missing, at_most, table
 from service.domain.exports import Status
 from service.domain.reconciliation import StatusEvent
 from service.domain.users import Role, User
 from service.usecases.context import Context
 from service.usecases.reconciliation import import_export
 
+NAME = "reconciliation import"
 VENUES = 20
 RUNS = 5  # this machine is a shared VM: timings vary by a quarter from run to run
 HEADER = [
@@ -156,12 +159,9 @@ def import_only(folder: Path) -> None:
     print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)  # Linux reports KiB
 
 
-def main() -> None:
-    if sys.argv[1:2] == ["--import-only"]:
-        import_only(Path(sys.argv[2]))
-        return
-    rows = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
-    count = int(sys.argv[2]) if len(sys.argv) > 2 else 5_000
+def measure(rows: int = 100_000, count: int = 5_000) -> list[Figure]:
+    if importlib.util.find_spec("pandas") is None:
+        raise Missing("pandas is not installed: pip install -e '.[bench]'")
     first: list[float] = []
     again: list[float] = []
     data = b""
@@ -193,6 +193,8 @@ def main() -> None:
     record = outcome.record
     ours_median, pandas_median = statistics.median(first), statistics.median(pandas_times)
     ours_best, pandas_best = min(first), min(pandas_times)
+    ratio, best_ratio = ours_median / pandas_median, ours_best / pandas_best
+    again_ms = statistics.median(again) * 1000
     print(
         f"export: {rows:,} rows, {len(data) / 1e6:.1f} MB; ours {count:,}; "
         f"matched {record.matched:,}, other suppliers {record.other_suppliers:,}, "
@@ -202,16 +204,36 @@ def main() -> None:
         f"end-to-end import (SQLite): median {ours_median * 1000:.0f} ms, best "
         f"{ours_best * 1000:.0f} ms (runs: {', '.join(f'{t * 1000:.0f}' for t in first)})"
     )
-    print(f"re-import of the same file: median {statistics.median(again) * 1000:.1f} ms")
+    print(f"re-import of the same file: median {again_ms:.1f} ms")
     print(
         f"pandas.read_csv + merge on invoice number: median {pandas_median * 1000:.0f} ms, best "
-        f"{pandas_best * 1000:.0f} ms -> ours is {ours_median / pandas_median:.1f}x pandas "
-        f"(medians), {ours_best / pandas_best:.1f}x (best runs)"
+        f"{pandas_best * 1000:.0f} ms -> ours is {ratio:.1f}x pandas (medians), "
+        f"{best_ratio:.1f}x (best runs)"
     )
     print(
         f"peak memory: the import's Python allocations {traced_peak / 1e6:.0f} MB; max RSS of "
         f"a process that only runs the import {rss_peak / 1e6:.0f} MB"
     )
+    return [
+        at_most(NAME, "end-to-end import (SQLite), median", ours_median, 2, " s", decimals=2),
+        Figure(NAME, "end-to-end import (SQLite), best", f"{ours_best:.2f} s"),
+        at_most(NAME, "re-import of the same file, median", again_ms, 100, " ms"),
+        Figure(NAME, "pandas.read_csv + merge, median", f"{pandas_median:.2f} s"),
+        Figure(NAME, "pandas.read_csv + merge, best", f"{pandas_best:.2f} s"),
+        at_most(NAME, "import / pandas, medians", ratio, 4, "x"),
+        Figure(NAME, "import / pandas, best runs", f"{best_ratio:.1f}x"),
+        Figure(NAME, "peak Python allocations of the import", f"{traced_peak / 1e6:.0f} MB"),
+        at_most(NAME, "max RSS of a process that only imports", rss_peak / 1e6, 300, " MB", 0),
+    ]
+
+
+def main() -> None:
+    if sys.argv[1:2] == ["--import-only"]:
+        import_only(Path(sys.argv[2]))
+        return
+    rows = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+    count = int(sys.argv[2]) if len(sys.argv) > 2 else 5_000
+    print(table(measure(rows, count)))
 
 
 if __name__ == "__main__":

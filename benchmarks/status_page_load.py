@@ -11,14 +11,8 @@ Target (issue 6): p99 <= 50 ms and at least 40% of /healthz's requests/s.
 from __future__ import annotations
 
 import json
-import os
-import re
-import shutil
-import socket
-import subprocess
 import sys
 import tempfile
-import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -27,10 +21,13 @@ from sqlalchemy import create_engine, insert
 
 from adapters.db.tables import Base
 from benchmarks.bookable import sqlite_context, venues
+from benchmarks.figures import Figure, table
+from benchmarks.http_load import figures, gunicorn, require_wrk, summary, wrk
 from service.config import Config
 from service.domain.users import Role, User
 from service.usecases.status_links import create_link
 
+NAME = "status page load"
 VENUES, PER_VENUE = 250, 200  # 50,000 invoices; the first venue is the one we look at
 STATUSES = ["received", "approved", "on_hold", "paid", "part_paid"]
 
@@ -118,77 +115,38 @@ def database(folder: Path) -> tuple[Config, str]:
     return config, new.token
 
 
-def wrk(url: str, seconds: int, connections: int) -> tuple[float, float]:
-    """Requests/s and the 99th percentile latency in ms."""
-    out = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-    value, unit = re.search(r"99%\s+([\d.]+)(us|ms|s)", out).groups()  # type: ignore[union-attr]
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    assert errors is None, out
-    return rps, float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
-
-
-def main() -> None:
-    if not shutil.which("wrk"):
-        sys.exit("wrk is not installed: apt-get install wrk")
-    seconds = int(sys.argv[1]) if len(sys.argv) > 1 else 10
-    connections = int(sys.argv[2]) if len(sys.argv) > 2 else 4
-    folder = Path(tempfile.mkdtemp())
-    config, token = database(folder)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = {
-        **os.environ,
-        "ROOMHIRE_DATABASE_URL": config.database_url,
-        "ROOMHIRE_DATA_DIR": str(folder),
-    }
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-            "--log-level",
-            "warning",
-            "service.app:create_app()",
-        ],
-        env=env,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                if requests.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    break
-            except requests.RequestException:
-                time.sleep(0.1)
-        page = requests.get(f"{base}/status/{token}", timeout=10)
-        assert page.status_code == 200 and page.text.count('class="invoice"') == PER_VENUE
-        data = json.loads(requests.get(f"{base}/status/{token}.json", timeout=10).text)
-        assert len(data["invoices"]) == PER_VENUE
-        health_rps, health_p99 = wrk(f"{base}/healthz", seconds, connections)
-        page_rps, page_p99 = wrk(f"{base}/status/{token}", seconds, connections)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+def measure(seconds: int = 10, connections: int = 4) -> list[Figure]:
+    require_wrk()
+    with tempfile.TemporaryDirectory() as temporary:
+        folder = Path(temporary)
+        config, token = database(folder)
+        with gunicorn(config, folder) as base:
+            page = requests.get(f"{base}/status/{token}", timeout=10)
+            assert page.status_code == 200 and page.text.count('class="invoice"') == PER_VENUE
+            data = json.loads(requests.get(f"{base}/status/{token}.json", timeout=10).text)
+            assert len(data["invoices"]) == PER_VENUE
+            health = wrk(f"{base}/healthz", seconds, connections)
+            status = wrk(f"{base}/status/{token}", seconds, connections)
+    share = status.per_second / health.per_second
     print(
         f"gunicorn 2 workers on 127.0.0.1, SQLite with {VENUES * PER_VENUE:,} invoices; "
         f"wrk -t2 -c{connections} -d{seconds}s"
     )
-    print(f"/healthz:              {health_rps:8.0f} requests/s, p99 {health_p99:6.1f} ms")
-    print(
-        f"/status/<token> (200): {page_rps:8.0f} requests/s, p99 {page_p99:6.1f} ms "
-        f"({page_rps / health_rps:.0%} of /healthz)"
-    )
+    print(summary("/healthz", health))
+    print(f"{summary('/status/<token>', status)}, {share:.0%} of /healthz")
+    return [
+        *figures(NAME, "/healthz", health),
+        *figures(NAME, "/status/<token>", status, p99_limit=50),
+        Figure(
+            NAME, "/status/<token> requests/s vs /healthz", f"{share:.0%}", ">= 40%", share >= 0.4
+        ),
+    ]
+
+
+def main() -> None:
+    seconds = int(sys.argv[1]) if len(sys.argv) > 1 else 10
+    connections = int(sys.argv[2]) if len(sys.argv) > 2 else 4
+    print(table(measure(seconds, connections)))
 
 
 if __name__ == "__main__":
