@@ -68,6 +68,7 @@ from service.domain.venue_status import StatementEntry
 from service.ports import KeyAlreadyClaimed, SlotTaken, StoredResponse
 
 OVERLAP_MARKERS = ("session_overlap", "sessions_no_overlap")
+CHARGEABLE = (SessionStatus.BOOKED.value, SessionStatus.LATE_CANCELLED.value)
 R = TypeVar("R", bound=Base)
 D = TypeVar("D")
 
@@ -257,7 +258,7 @@ class BookingRepository(_Repository):
             .join(SeriesRow)
             .where(
                 SeriesRow.purchase_order_id == purchase_order_id,
-                SessionRow.status != SessionStatus.CANCELLED.value,
+                SessionRow.status.in_(CHARGEABLE),
             )
         )
         return int(total or 0)
@@ -311,9 +312,7 @@ class UserRepository(_Repository):
         row = self.db.scalar(select(UserRow).where(UserRow.key_hash == key_hash))
         return mapping.user(row) if row else None
 
-    def find(
-        self, *, role: Role, trust_id: int | None, for_update: bool = False
-    ) -> list[User]:
+    def find(self, *, role: Role, trust_id: int | None, for_update: bool = False) -> list[User]:
         """Active users with that role (of that trust, when given)."""
         query = select(UserRow).where(UserRow.role == role.value, UserRow.active)
         if trust_id is not None:

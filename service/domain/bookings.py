@@ -26,7 +26,8 @@ class InvoiceCadence(StrEnum):
 class SessionStatus(StrEnum):
     BOOKED = "booked"
     CANCELLED = "cancelled"
-    LATE_CANCELLED = "late_cancelled"
+    LATE_CANCELLED = "late_cancelled"  # inside the notice period: still paid for
+    CANCELLED_BY_VENUE = "cancelled_by_venue"  # the venue closed that day: never charged
 
 
 @dataclass
@@ -48,7 +49,7 @@ class Session:
 
     @property
     def chargeable(self) -> bool:
-        return self.status is not SessionStatus.CANCELLED
+        return self.status in (SessionStatus.BOOKED, SessionStatus.LATE_CANCELLED)
 
     @property
     def minutes(self) -> int:
@@ -67,6 +68,14 @@ class Session:
         late = self.late_to_cancel(now, venue)
         self.status = SessionStatus.LATE_CANCELLED if late else SessionStatus.CANCELLED
         self.cancelled_at = now
+
+    def cancel_for_closure(self, now: datetime) -> bool:
+        """The venue closed on the day: a booked session is cancelled by the venue (never
+        charged, whenever it happens); True if this one was."""
+        if self.status is not SessionStatus.BOOKED:
+            return False
+        self.status, self.cancelled_at = SessionStatus.CANCELLED_BY_VENUE, now
+        return True
 
     def late_to_cancel(self, now: datetime, venue: Venue) -> bool:
         """Inside the venue's notice period: cancelling now still costs the session."""

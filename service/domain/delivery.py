@@ -31,6 +31,7 @@ class Recipient(StrEnum):
     HOLD_NOTICE = "hold_notice"  # by GOV.UK Notify: the invoice is on hold and you must act
     STATUS_LINK = "status_link"  # a venue's status page link (the token is made when sent)
     SIGN_IN_LINK = "sign_in_link"  # a person's one-time link to sign in (made when sent)
+    CLOSURE_NOTICE = "closure_notice"  # the venue closed on a booked session's day
 
 
 class State(StrEnum):
@@ -92,6 +93,14 @@ def hold_topic(code: str, import_id: int, to: str) -> str:
 
 def hold_code(topic: str) -> str:
     return topic.removeprefix("hold ").split(" | ")[0]
+
+
+def closure_topic(session_id: int) -> str:
+    return f"closure of session {session_id}"
+
+
+def closed_session(topic: str) -> int:
+    return int(topic.removeprefix("closure of session "))
 
 
 def ensure_attachable(pdf: bytes) -> None:

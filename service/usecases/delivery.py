@@ -13,6 +13,7 @@ from service.domain.delivery import (
     OutboxMessage,
     Recipient,
     State,
+    closed_session,
     ensure_attachable,
     hold_code,
     message_id,
@@ -34,7 +35,7 @@ from service.ports import (
     UnitOfWork,
 )
 from service.usecases.context import Context
-from service.usecases.directory import get_trust, get_venue
+from service.usecases.directory import get_room, get_trust, get_venue
 from service.usecases.sign_in import link_url
 
 RECEIPT_REMINDER = "receipt_reminder"  # the Notify template: "please confirm the sessions"
@@ -172,6 +173,8 @@ def _deliver(ctx: Context, uow: UnitOfWork, message: OutboxMessage) -> None:
             reply = _send_link(ctx, uow, message)
         elif message.recipient is Recipient.SIGN_IN_LINK:
             reply = _send_sign_in_link(ctx, uow, message)
+        elif message.recipient is Recipient.CLOSURE_NOTICE:
+            reply = _send_closure_notice(ctx, uow, message)
         else:
             reply = _send_about_invoice(ctx, uow, message)
     except TemporaryDeliveryError as exc:
@@ -269,6 +272,35 @@ def _send_sign_in_link(ctx: Context, uow: UnitOfWork, message: OutboxMessage) ->
         f"Hello,\n\nUse this link to sign in to Roomhire:\n\n{link_url(ctx, token)}\n\n"
         f"It works once, for the next {minutes} minutes. If you did not ask to sign in, "
         "you can ignore this email: nobody can sign in without the link.\n"
+    )
+    return ctx.mailer.send(
+        Email(
+            ctx.mail_from,
+            message.to,
+            message.subject,
+            message.message_id,
+            text,
+            sender_name="Roomhire",
+        )
+    )
+
+
+def _send_closure_notice(ctx: Context, uow: UnitOfWork, message: OutboxMessage) -> str:
+    with uow:
+        session = uow.bookings.session(closed_session(message.topic))
+        series = uow.bookings.get(session.series_id or 0) if session else None
+        if session is None or series is None:
+            raise PermanentDeliveryError("the session has gone")
+        room = get_room(uow, session.room_id)
+        venue = get_venue(uow, room.venue_id)
+    closure = venue.closure_on(session.local_date)
+    reason = f" ({closure.reason})" if closure else ""
+    text = (
+        f"Hello,\n\n{venue.name} has told us it is closed on "
+        f"{spoken_date(session.local_date)}{reason}, so the session of your "
+        f"{series.group_label} in {room.name} that day is cancelled. The venue will not "
+        "charge for it.\n\n"
+        f"If the group needs another room that day, find one at {ctx.public_url}/rooms.\n"
     )
     return ctx.mailer.send(
         Email(

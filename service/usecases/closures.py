@@ -1,0 +1,78 @@
+"""A venue closes for a day after sessions were booked on it: those sessions are cancelled by
+the venue (never charged, not "late"), and each facilitator is told by email."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from service.domain.audit import AuditEvent
+from service.domain.bookings import Session
+from service.domain.delivery import OutboxMessage, Recipient, closure_topic, message_id
+from service.domain.directory import Closure, Venue
+from service.domain.timeslots import london_days, spoken_date
+from service.domain.users import Role, User
+from service.ports import Clock, UnitOfWork
+from service.usecases.directory import get_venue
+
+
+@dataclass(frozen=True)
+class ClosureAdded:
+    venue: Venue
+    cancelled: list[Session]  # the booked sessions the closure called off
+
+
+def add_closure(
+    uow: UnitOfWork, clock: Clock, actor: User, venue_id: int, closure: Closure
+) -> ClosureAdded:
+    """Adding the same day again changes nothing. Sessions already started are left alone."""
+    actor.require(Role.ADMIN)
+    now = clock.now()
+    with uow:
+        venue = get_venue(uow, venue_id, for_update=True)
+        if venue.closure_on(closure.day) is not None:
+            return ClosureAdded(venue, [])
+        uow.venues.add_closure(venue_id, closure)
+        venue.closures.append(closure)
+        detail = {"date": closure.day.isoformat(), "reason": closure.reason}
+        uow.audit.record(AuditEvent(now, actor.label, "closure_added", "venue", venue_id, detail))
+        rooms = [room.id or 0 for room in uow.rooms.find(venue_id=venue_id)]
+        booked = uow.bookings.booked_overlapping(rooms, london_days(closure.day, closure.day))
+        cancelled = [
+            s
+            for s in booked
+            if s.local_date == closure.day and s.slot.start > now and s.cancel_for_closure(now)
+        ]
+        for session in cancelled:
+            uow.bookings.update_session(session)
+            uow.audit.record(
+                AuditEvent(
+                    now, actor.label, session.status.value, "session", session.id or 0, detail
+                )
+            )
+        _tell_facilitators(uow, venue, closure, cancelled, now)
+        uow.commit()
+    return ClosureAdded(venue, cancelled)
+
+
+def _tell_facilitators(
+    uow: UnitOfWork, venue: Venue, closure: Closure, sessions: list[Session], now: datetime
+) -> None:
+    emails = uow.bookings.facilitator_emails([s.series_id or 0 for s in sessions])
+    subject = f"Cancelled by the venue: {venue.name} is closed on {spoken_date(closure.day)}"
+    uow.outbox.add_all(
+        [
+            OutboxMessage(
+                invoice_id=None,
+                recipient=Recipient.CLOSURE_NOTICE,
+                to=emails[s.series_id or 0],
+                subject=subject[:300],
+                message_id=message_id(venue.id or 0, f"closure-{s.id}", Recipient.CLOSURE_NOTICE),
+                pdf_sha256="",
+                created_at=now,
+                topic=closure_topic(s.id or 0),
+            )
+            for s in sessions
+            if (s.series_id or 0) in emails
+        ]
+    )

@@ -1,0 +1,60 @@
+"""A closure added after sessions were booked: they are cancelled by the venue, never
+charged, and the facilitator is told by email."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from email import message_from_bytes
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from service.domain.bookings import SessionStatus
+from service.domain.directory import Closure
+from service.domain.users import OPERATOR
+from service.usecases.closures import add_closure
+from service.usecases.delivery import deliver_due
+from tests.conftest import Staff, book_tuesdays, issue
+from tests.fakes import FrozenClock
+
+
+def test_a_closure_cancels_that_days_sessions_for_the_venue(
+    app: Flask,
+    client: FlaskClient,
+    staff: Staff,
+    facilitator: dict[str, Any],
+    finance: dict[str, Any],
+    room: dict[str, Any],
+    po: dict[str, Any],
+    clock: FrozenClock,
+    tmp_path: Path,
+) -> None:
+    booked = book_tuesdays(staff, facilitator, room, po)  # 24 Nov .. 29 Dec 2026
+    ctx = app.extensions["roomhire"]
+    closure = Closure(date(2026, 12, 8), "Roof repairs")
+    added = add_closure(ctx.new_uow(), ctx.clock, OPERATOR, room["venue_id"], closure)
+    assert [s.local_date for s in added.cancelled] == [date(2026, 12, 8)]
+    again = add_closure(ctx.new_uow(), ctx.clock, OPERATOR, room["venue_id"], closure)
+    assert again.cancelled == []  # the same day twice changes nothing
+
+    got = client.get(f"/api/v1/bookings/{booked['id']}", headers=facilitator["headers"]).json
+    statuses = {s["date"]: (s["status"], s["chargeable"]) for s in got["sessions"]}
+    assert statuses["2026-12-08"] == (SessionStatus.CANCELLED_BY_VENUE.value, False)
+    assert statuses["2026-12-15"] == ("booked", True)
+    committed = client.get(f"/api/v1/purchase-orders/{po['id']}", headers=finance["headers"])
+    assert committed.json["committed_pence"] == 5 * 7500  # six sessions at £75, one called off
+
+    deliver_due(ctx)
+    (email,) = [message_from_bytes(p.read_bytes()) for p in (tmp_path / "outbox").glob("*.eml")]
+    assert " ".join(email["Subject"].split()) == (
+        "Cancelled by the venue: Chapel Hall CIC is closed on Tuesday 8 December 2026"
+    )
+    body = email.get_payload(decode=True).decode()  # type: ignore[union-attr]
+    assert "(Roof repairs)" in body and "will not charge" in body
+
+    clock.current = datetime(2027, 1, 2, 9, tzinfo=UTC)  # December has ended
+    december = [i for i in issue(client, finance, "2026-12-31")["issued"]]
+    charged = {line["date"] for i in december for line in i["lines"]}
+    assert "2026-12-08" not in charged and "2026-12-15" in charged
