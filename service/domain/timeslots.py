@@ -46,6 +46,11 @@ def london_instant(day: date, at: time) -> datetime:
         raise RuleViolation(
             f"{at:%H:%M} does not exist on {spoken_date(day)} in London (the clocks go forward)."
         )
+    if local.replace(fold=1).utcoffset() != local.utcoffset():
+        raise RuleViolation(
+            f"{at:%H:%M} happens twice on {spoken_date(day)} in London (the clocks go back), "
+            "so a session can't start or end then; choose another time."
+        )
     return instant
 
 

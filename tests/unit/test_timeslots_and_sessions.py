@@ -36,6 +36,20 @@ def test_a_time_the_clocks_skip_is_refused() -> None:
         london_slot(date(2027, 3, 28), time(1, 30), time(3))
 
 
+@pytest.mark.parametrize(("start", "end"), [(time(1, 30), time(3)), (time(0, 30), time(1, 15))])
+def test_a_time_that_happens_twice_when_the_clocks_go_back_is_refused(
+    start: time, end: time
+) -> None:
+    with pytest.raises(RuleViolation, match="happens twice on Sunday 31 October 2027"):
+        london_slot(date(2027, 10, 31), start, end)
+
+
+def test_times_either_side_of_the_repeated_hour_are_kept() -> None:
+    slot = london_slot(date(2027, 10, 31), time(0, 30), time(2, 30))
+    assert slot.start == datetime(2027, 10, 30, 23, 30, tzinfo=UTC)  # 00:30 BST
+    assert slot.end == datetime(2027, 10, 31, 2, 30, tzinfo=UTC)  # 02:30 GMT: three hours
+
+
 def test_buffers_make_back_to_back_bookings_clash() -> None:
     booked = session(date(2026, 12, 1), buffer=15)
     follow_on = session(date(2026, 12, 1), time(16), time(17), buffer=15)
