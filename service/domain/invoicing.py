@@ -154,6 +154,15 @@ def _month_over(day: date, through: date, now: datetime) -> bool:
     return last_day <= through and london_instant(first_of_next, time(0)) <= now
 
 
+TAX_POINT_DAYS = 14
+
+
+def tax_point(issue_date: date, last_supply: date) -> date:
+    """HMRC's 14-day rule: an invoice issued within 14 days after the supply (its last
+    session) makes the invoice date the tax point; issued later, the supply's date is."""
+    return issue_date if issue_date - last_supply <= timedelta(days=TAX_POINT_DAYS) else last_supply
+
+
 def check_issue_date(issue_date: date, today: date) -> None:
     if issue_date > today + timedelta(days=MAX_DAYS_AHEAD):
         raise InvoiceRefused(

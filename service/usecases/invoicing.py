@@ -21,6 +21,7 @@ from service.domain.invoicing import (
     due_drafts,
     format_number,
     number_prefix,
+    tax_point,
 )
 from service.domain.purchasing import PurchaseOrder
 from service.domain.timeslots import LONDON
@@ -122,7 +123,9 @@ def _document(
         po_number=po.number,
         booking_id=series.id or 0,
         issue_date=today,
-        tax_point=max(line.day for line in lines) if kind is Kind.INVOICE else today,
+        tax_point=tax_point(today, max(line.day for line in lines))
+        if kind is Kind.INVOICE
+        else today,
         due_date=today + PAYMENT_TERMS,
         supplier=Party(
             venue.name,

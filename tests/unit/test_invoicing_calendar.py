@@ -1,4 +1,5 @@
-"""A month is invoiced once it has ended in London time: one booking and month, one invoice."""
+"""Invoicing rules by the calendar: a month is invoiced once it has ended in London time (one
+booking and month, one invoice), and the tax point follows HMRC's 14-day rule."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from datetime import UTC, date, datetime, time
 
 from service.domain.bookings import BookingRequest, BookingSeries, new_series
 from service.domain.directory import Room, VatTreatment, Venue
-from service.domain.invoicing import due_drafts
+from service.domain.invoicing import due_drafts, tax_point
 from service.domain.recurrence import Frequency, Recurrence
 from service.domain.timeslots import london_instant
 
@@ -49,3 +50,10 @@ def test_once_the_month_has_ended_in_london_it_is_one_invoice() -> None:
 
 def test_through_before_the_month_end_keeps_the_month_back() -> None:
     assert drafts_at(london_instant(date(2027, 4, 2), time(9)), date(2027, 3, 30)) == []
+
+
+def test_the_tax_point_follows_hmrcs_14_day_rule() -> None:
+    last = date(2027, 3, 31)
+    assert tax_point(date(2027, 4, 14), last) == date(2027, 4, 14)  # 14 days: invoice date
+    assert tax_point(date(2027, 4, 15), last) == last  # later: the last session's date
+    assert tax_point(last, last) == last
