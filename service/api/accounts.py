@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from service.api.edge import ctx, current_user, uow
+from service.api.blueprint import Blueprint, refuses
+from service.api.edge import admin_only, ctx, current_user, uow
 from service.api.fields import id_field
 from service.domain.users import Role, User
 from service.usecases import accounts
@@ -32,41 +32,70 @@ class UserWithKeySchema(UserSchema):
     api_key = fields.String(metadata={"description": "Shown only this once; keep it safe."})
 
 
+_NO_USER = "404 not_found: there is no user with that id"
+
+
 @blp.route("/users")
 class Users(MethodView):
+    @admin_only
     @blp.response(200, UserSchema(many=True))
     def get(self) -> list[User]:
+        """List the staff accounts
+
+        Everyone who can use Roomhire, with their role and whether their account is active."""
         return accounts.list_users(uow(), current_user())
 
+    @admin_only
+    @refuses(
+        "404 not_found: there is no trust with that trust_id",
+        "409 conflict: someone already has an account with that email",
+        "422 rule_violation: the email is not an email address",
+    )
     @blp.arguments(UserSchema)
     @blp.response(201, UserWithKeySchema)
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
-        """Add someone; their API key is in this answer and nowhere else."""
+        """Add a staff account
+
+        Their API key is in this answer and nowhere else: pass it on safely."""
         user, key = accounts.create_user(uow(), ctx().clock, actor=current_user(), **body)
         return {**vars(user), "api_key": key}
 
 
 @blp.route("/users/<int(max=2147483647):user_id>/disable")
 class DisableUser(MethodView):
+    @admin_only
+    @refuses(_NO_USER, "409 conflict: they are the last active admin")
     @blp.response(200, UserSchema)
     def post(self, user_id: int) -> User:
-        """Their API key and calendar address stop working (e.g. they left)."""
+        """Disable an account, e.g. when someone leaves
+
+        Their API key, calendar address and signed-in sessions stop working at once."""
         actor = current_user()
         return accounts.set_active(uow(), ctx().clock, user_id, active=False, actor=actor)
 
 
 @blp.route("/users/<int(max=2147483647):user_id>/enable")
 class EnableUser(MethodView):
+    @admin_only
+    @refuses(_NO_USER)
     @blp.response(200, UserSchema)
     def post(self, user_id: int) -> User:
+        """Enable a disabled account again
+
+        Their API key and calendar address work again."""
         actor = current_user()
         return accounts.set_active(uow(), ctx().clock, user_id, active=True, actor=actor)
 
 
 @blp.route("/users/<int(max=2147483647):user_id>/new-key")
 class NewKey(MethodView):
+    @admin_only
+    @refuses(_NO_USER)
     @blp.response(200, UserWithKeySchema)
     def post(self, user_id: int) -> dict[str, Any]:
-        """Replace a lost or leaked API key; the old one stops at once."""
+        """Replace a lost or leaked API key
+
+        The old key and their signed-in sessions stop working at once; the new key is in this
+        answer and nowhere else."""
         user, key = accounts.new_key(uow(), ctx().clock, user_id, actor=current_user())
         return {**vars(user), "api_key": key}

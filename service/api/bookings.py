@@ -5,16 +5,27 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from service.api.edge import ctx, current_user, uow
-from service.api.fields import EARLIEST, LATEST, Day, LondonDateTime, Text, id_field, query_id_field
-from service.api.idempotent import HEADER, idempotent
-from service.domain.bookings import BookingRequest, BookingSeries, InvoiceCadence, Session
+from service.api.blueprint import Blueprint, refuses
+from service.api.edge import ctx, current_user, requires, uow
+from service.api.fields import (
+    EARLIEST,
+    LATEST,
+    ClockTime,
+    Day,
+    LondonDateTime,
+    Text,
+    id_field,
+    query_id_field,
+)
+from service.api.idempotent import idempotent
+from service.domain.bookings import BookingRequest, BookingSeries, InvoiceCadence
 from service.domain.recurrence import MAX_SESSIONS, Frequency, Recurrence
 from service.domain.timeslots import london_days
+from service.domain.users import Role
 from service.usecases import booking
+from service.usecases.booking import Cancellation
 
 blp = Blueprint("bookings", __name__, url_prefix="/api/v1", description="Bookings and sessions")
 
@@ -30,8 +41,8 @@ class BookingInput(Schema):
         validate=_label, metadata={"description": "Invoice line text; default 'Room hire'."}
     )
     first_date = Day(required=True)
-    start_time = fields.Time(required=True, metadata={"example": "13:00"})
-    end_time = fields.Time(required=True, metadata={"example": "16:00"})
+    start_time = ClockTime(required=True, metadata={"example": "13:00"})
+    end_time = ClockTime(required=True, metadata={"example": "16:00"})
     frequency = fields.Enum(Frequency, by_value=True, load_default=Frequency.ONCE)
     sessions = fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_SESSIONS))
     until = Day()
@@ -98,22 +109,29 @@ class CancelRestInput(Schema):
     )
 
 
-class CancelledSchema(Schema):
-    cancelled = fields.List(fields.Nested(SessionSchema))
+class _WhatItCosts(Schema):
+    still_charged_pence = fields.Integer(
+        metadata={"description": "What the venue will still be paid (gross): late cancellations."}
+    )
+    message = fields.String(
+        attribute="cancelled_message",
+        metadata={
+            "example": "Cancelled 1 session; the venue will still be paid £75.00 because it "
+            "was less than 48 hours away."
+        },
+    )
 
 
-_IDEMPOTENCY_DOC = {
-    "parameters": [
-        {
-            "in": "header",
-            "name": HEADER,
-            "required": False,
-            "schema": {"type": "string", "minLength": 1, "maxLength": 255},
-            "description": "Retry safely: a replay with the same key and body returns the first "
-            "response and creates nothing; the same key with another body answers 422.",
-        }
-    ]
-}
+class CancelledSchema(_WhatItCosts):
+    cancelled = fields.List(fields.Nested(SessionSchema), attribute="sessions")
+
+
+class CancelledSessionSchema(SessionSchema, _WhatItCosts):
+    """The session as cancelled, with what the venue will still be paid for it."""
+
+    def get_attribute(self, obj: Cancellation, attr: str, default: Any) -> Any:
+        about = obj if attr in ("still_charged_pence", "cancelled_message") else obj.sessions[0]
+        return super().get_attribute(about, attr, default)
 
 
 class BookingQuery(Schema):
@@ -125,12 +143,24 @@ class BookingQuery(Schema):
     room_id = query_id_field()
 
 
+_NO_BOOKING = "404 not_found: there is no booking with that id (facilitators: of theirs)"
+_PO_REFUSALS = (
+    "404 not_found: there is no purchase order with that id",
+    "409 po_not_valid: the PO is for another venue or trust, or does not cover every date",
+    "409 po_value_exceeded: the sessions would take the PO past its approved value",
+)
+bookers = requires(Role.FACILITATOR, Role.ADMIN)
+
+
 @blp.route("/bookings")
 class Bookings(MethodView):
+    @refuses("422 rule_violation: `to` is before `from`")
     @blp.arguments(BookingQuery, location="query")
     @blp.response(200, BookingSchema(many=True))
     def get(self, query: dict[str, Any]) -> list[BookingSeries]:
-        """Facilitators see their own bookings; finance and admin see all. `from` and `to`
+        """List bookings
+
+        Facilitators see their own bookings; finance and admin see all. `from` and `to`
         (London dates, either may be left out) keep the series with a session in between."""
         held = None
         if "from_" in query or "to" in query:
@@ -138,13 +168,29 @@ class Bookings(MethodView):
         user = current_user()
         return booking.list_bookings(uow(), user, room_id=query.get("room_id"), held=held)
 
+    @bookers
     @idempotent
+    @refuses(
+        "403 forbidden: a facilitator books for someone else",
+        "404 not_found: there is no room with that id",
+        *_PO_REFUSALS,
+        "409 booking_clash: the room is booked at one of the times, set-up and clear-away "
+        "included; `date` and `booking_id` say where",
+        "422 rule_violation: the date is a bank holiday or the venue is closed (a single "
+        "booking; a series skips such dates), a session would be in the past, the end is "
+        "not after the start, a time the clocks skip, a series longer than two years, or "
+        "facilitator_id is not a facilitator",
+        "422 patient_data_suspected: the group label or invoice description looks like patient "
+        "data, such as an NHS number",
+    )
     @blp.arguments(BookingInput)
     @blp.response(201, BookingSchema)
-    @blp.doc(**_IDEMPOTENCY_DOC)
     def post(self, data: dict[str, Any]) -> BookingSeries:
-        """Book a room once, weekly or fortnightly. Bank holidays and venue closures are skipped
-        and listed; a clash with another booking answers 409 and stores nothing."""
+        """Book a room once, weekly or fortnightly
+
+        Bank holidays and venue closures in a series are skipped and listed (and made up at
+        the end unless `keep_session_count` is false). A clash with another booking stores
+        nothing. With `purchase_order_id` the PO must cover every session."""
         actor = current_user()
         request = BookingRequest(
             room_id=data["room_id"],
@@ -168,8 +214,12 @@ class Bookings(MethodView):
 
 @blp.route("/bookings/<int(max=2147483647):booking_id>")
 class BookingById(MethodView):
+    @refuses(_NO_BOOKING)
     @blp.response(200, BookingSchema)
     def get(self, booking_id: int) -> BookingSeries:
+        """Read a booking
+
+        Its sessions (with their status and charge) and the dates it skipped, and why."""
         return booking.get_booking(uow(), current_user(), booking_id)
 
 
@@ -179,10 +229,18 @@ class CoverInput(Schema):
 
 @blp.route("/bookings/<int(max=2147483647):booking_id>/purchase-order")
 class CoverWithPurchaseOrder(MethodView):
+    @refuses(
+        _NO_BOOKING,
+        *_PO_REFUSALS,
+        "409 conflict: the booking is already on another PO",
+    )
     @blp.arguments(CoverInput)
     @blp.response(200, BookingSchema)
     def post(self, data: dict[str, Any], booking_id: int) -> BookingSeries:
-        """Put a booking on a PO: the PO must be for its venue, cover its dates and have room."""
+        """Put a booking on a purchase order
+
+        The PO must be for its venue and trust, cover its dates and have room for its
+        chargeable sessions. Asking again with the same PO changes nothing."""
         return booking.cover_with_purchase_order(
             ctx(), uow(), current_user(), booking_id, data["purchase_order_id"]
         )
@@ -190,20 +248,32 @@ class CoverWithPurchaseOrder(MethodView):
 
 @blp.route("/bookings/<int(max=2147483647):booking_id>/cancel")
 class CancelRest(MethodView):
+    @bookers
+    @refuses(_NO_BOOKING, "422 rule_violation: no session to come is left to cancel")
     @blp.arguments(CancelRestInput)
     @blp.response(200, CancelledSchema)
-    def post(self, data: dict[str, Any], booking_id: int) -> dict[str, list[Session]]:
-        """Cancel the rest of a series. Sessions inside the venue's notice period stay
-        chargeable (late_cancelled); the slots become free at once either way."""
-        cancelled = booking.cancel_rest(
-            ctx(), uow(), current_user(), booking_id, data.get("from_date")
-        )
-        return {"cancelled": cancelled}
+    def post(self, data: dict[str, Any], booking_id: int) -> Cancellation:
+        """Cancel the rest of a booking
+
+        Every session to come (from `from_date`, if given). Sessions inside the venue's
+        notice period stay chargeable (late_cancelled): `still_charged_pence` and `message`
+        say what the venue will still be paid. The slots become free at once either way."""
+        return booking.cancel_from(ctx(), uow(), current_user(), booking_id, data.get("from_date"))
 
 
 @blp.route("/sessions/<int(max=2147483647):session_id>/cancel")
 class CancelSession(MethodView):
-    @blp.response(200, SessionSchema)
-    def post(self, session_id: int) -> Session:
-        """Cancel one session (late_cancelled, still chargeable, inside the notice period)."""
-        return booking.cancel_session(ctx(), uow(), current_user(), session_id)
+    @bookers
+    @refuses(
+        "404 not_found: there is no session with that id (facilitators: of theirs)",
+        "409 already_cancelled: the session is cancelled already",
+        "422 rule_violation: the session has already started",
+    )
+    @blp.response(200, CancelledSessionSchema)
+    def post(self, session_id: int) -> Cancellation:
+        """Cancel one session
+
+        Inside the venue's notice period it stays chargeable (late_cancelled):
+        `still_charged_pence` and `message` say what the venue will still be paid. The slot
+        becomes free at once either way."""
+        return booking.cancel_one(ctx(), uow(), current_user(), session_id)

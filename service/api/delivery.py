@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from service.api.edge import ctx, current_user, uow
+from service.api.blueprint import Blueprint, refuses
+from service.api.edge import ctx, current_user, finance_only, uow
 from service.api.fields import LondonDateTime
 from service.domain.delivery import OutboxMessage, State
 from service.usecases import delivery
@@ -41,25 +41,42 @@ class OutboxQuery(Schema):
 
 @blp.route("/invoices/<int(max=2147483647):invoice_id>/send")
 class Send(MethodView):
+    @finance_only
+    @refuses(
+        "404 not_found: there is no invoice with that id",
+        "422 rule_violation: the PDF is larger than the inbox takes (10 MB)",
+    )
     @blp.response(202, OutboxSchema(many=True))
     def post(self, invoice_id: int) -> list[OutboxMessage]:
-        """Finance: queue the invoice for its trust's accounts-payable inbox, with a copy to
-        the venue. Once only: asking again returns what is already queued."""
+        """Send an invoice to accounts payable (finance)
+
+        Queues it for its trust's accounts-payable inbox, with a copy to the venue. Once
+        only: asking again returns what is already queued."""
         return delivery.queue_invoice(ctx(), uow(), current_user(), invoice_id)
 
 
 @blp.route("/outbox")
 class Outbox(MethodView):
+    @finance_only
     @blp.arguments(OutboxQuery, location="query")
     @blp.response(200, OutboxSchema(many=True))
     def get(self, query: dict[str, Any]) -> list[OutboxMessage]:
-        """Finance: messages with proof of delivery; `state=failed` is the dead-letter list."""
+        """List the outbox's messages (finance)
+
+        With proof of delivery (the server's reply); `state=failed` is the dead-letter list."""
         return delivery.outbox(uow(), current_user(), query.get("state"))
 
 
 @blp.route("/outbox/<int(max=2147483647):outbox_id>/retry")
 class Retry(MethodView):
+    @finance_only
+    @refuses(
+        "404 not_found: there is no outbox message with that id",
+        "422 rule_violation: only a failed message can be retried",
+    )
     @blp.response(200, OutboxSchema)
     def post(self, outbox_id: int) -> OutboxMessage:
-        """Finance: put a failed message back in the queue."""
+        """Retry a failed message (finance)
+
+        Puts it back in the queue, e.g. after the address has been corrected."""
         return delivery.retry(ctx(), uow(), current_user(), outbox_id)

@@ -6,16 +6,17 @@ from typing import Any
 
 from flask import request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, post_load, validate
 
-from service.api.edge import ctx, current_user, uow
+from service.api.blueprint import Blueprint, refuses
+from service.api.bookings import SessionSchema
+from service.api.edge import admin_only, ctx, current_user, uow
 from service.api.fields import Day, LondonDateTime, Text
 from service.api.idempotent import idempotent
 from service.domain.delivery import DEFAULT_SUBJECT
 from service.domain.directory import Closure, Room, Trust, VatTreatment, Venue, version_of
 from service.domain.timeslots import Interval
-from service.usecases import directory
+from service.usecases import closures, directory
 from service.usecases.availability import free_rooms
 
 blp = Blueprint("directory", __name__, url_prefix="/api/v1", description="Trusts, venues, rooms")
@@ -26,7 +27,13 @@ _text = validate.Length(min=1, max=200)
 class TrustSchema(Schema):
     id = fields.Integer(dump_only=True)
     name = Text(required=True, validate=_text)
-    organisation_code = Text(required=True, validate=validate.Regexp(r"^[A-Z0-9]{3,5}$"))
+    organisation_code = Text(
+        required=True,
+        validate=validate.Regexp(
+            r"^[A-Z0-9]{3,5}$",
+            error="Give the trust's ODS code: 3 to 5 capital letters or digits, like RZZ.",
+        ),
+    )
     payables_code = Text(required=True, validate=validate.Length(min=1, max=40))
     accounts_payable_email = fields.Email(required=True)
     invoice_address = Text(required=True, validate=validate.Length(min=1, max=500))
@@ -64,7 +71,12 @@ class VenueSchema(Schema):
     contact_email = fields.Email(required=True)
     remittance_email = fields.Email(required=True)
     vat_number = Text(
-        load_default=None, allow_none=True, validate=validate.Regexp(r"^(GB)?\d{9}(\d{3})?$")
+        load_default=None,
+        allow_none=True,
+        validate=validate.Regexp(
+            r"^(GB)?\d{9}(\d{3})?$",
+            error="Give a UK VAT number: 9 or 12 digits, with or without GB, like GB123456789.",
+        ),
     )
     supplier_number = Text(load_default=None, allow_none=True, validate=_text)
     notice_period_hours = fields.Integer(
@@ -119,14 +131,32 @@ def _edit(changes: dict[str, Any]) -> directory.Edit:
 def _patch(view: Any) -> Any:
     """Documents the optional If-Match of an edit and its 412."""
     view = blp.doc(parameters=[_IF_MATCH])(view)
-    return blp.alt_response(412, response="PRECONDITION_FAILED")(view)
+    return refuses("412 precondition_failed: If-Match names a version someone has changed since")(
+        view
+    )
+
+
+_NO_TRUST = "404 not_found: there is no trust with that id"
+_NO_VENUE = "404 not_found: there is no venue with that id"
+_NO_ROOM = "404 not_found: there is no room with that id"
+_BAD_TRUST = (
+    "422 rule_violation: the PO number pattern is not a valid regular expression, or the "
+    "invoice subject lacks {document}, {number} or {po_number} or uses other placeholders"
+)
+_BAD_VENUE = "422 rule_violation: the postcode is not a UK postcode"
+_TAKEN_SUPPLIER_NUMBER = "409 conflict: another venue already has that supplier number"
 
 
 class AvailabilityQuery(Schema):
     start = LondonDateTime(required=True)
     end = LondonDateTime(required=True)
     capacity = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1000))
-    postcode_area = Text(validate=validate.Regexp(r"^[A-Za-z]{1,2}(\d[A-Za-z\d]?)?$"))
+    postcode_area = Text(
+        validate=validate.Regexp(
+            r"^[A-Za-z]{1,2}(\d[A-Za-z\d]?)?$",
+            error="Give the start of a postcode, like BS or BS1.",
+        )
+    )
 
 
 class VenueSummarySchema(Schema):
@@ -144,29 +174,44 @@ class FreeRoomSchema(RoomSchema):
 class Trusts(MethodView):
     @blp.response(200, TrustSchema(many=True))
     def get(self) -> list[Trust]:
+        """List the NHS trusts
+
+        The buyers: each with its accounts-payable inbox and its PO number format."""
         current_user()
         return directory.list_trusts(uow())
 
+    @admin_only
     @idempotent
+    @refuses(_BAD_TRUST)
     @blp.arguments(TrustSchema)
     @blp.response(201, TrustSchema)
     def post(self, fields_: dict[str, Any]) -> Trust:
-        """Admin: add an NHS trust (the buyer)."""
+        """Add an NHS trust (admin)
+
+        The trust is the buyer: its invoices go to its accounts-payable inbox."""
         return directory.create_trust(uow(), ctx().clock, current_user(), Trust(**fields_))
 
 
 @blp.route("/trusts/<int(max=2147483647):trust_id>")
 class TrustById(MethodView):
+    @refuses(_NO_TRUST)
     @blp.response(200, TrustSchema)
     def get(self, trust_id: int) -> Tagged:
+        """Read a trust
+
+        The ETag header is its version: send it back as If-Match to edit it safely."""
         current_user()
         return _tagged(directory.get_trust(uow(), trust_id))
 
+    @admin_only
     @_patch
+    @refuses(_NO_TRUST, _BAD_TRUST)
     @blp.arguments(TrustChangesSchema(partial=True))
     @blp.response(200, TrustSchema)
     def patch(self, changes: dict[str, Any], trust_id: int) -> Tagged:
-        """Admin: change a trust. Invoices already issued keep what they say."""
+        """Change a trust (admin)
+
+        Send only the fields to change. Invoices already issued keep what they say."""
         edit = _edit(changes)
         return _tagged(directory.update_trust(uow(), ctx().clock, current_user(), trust_id, edit))
 
@@ -175,81 +220,131 @@ class TrustById(MethodView):
 class Venues(MethodView):
     @blp.response(200, VenueSchema(many=True))
     def get(self) -> list[Venue]:
+        """List the venues
+
+        The social enterprises hiring rooms out, with their closures."""
         current_user()
         return directory.list_venues(uow())
 
+    @admin_only
     @idempotent
+    @refuses(_TAKEN_SUPPLIER_NUMBER, _BAD_VENUE)
     @blp.arguments(VenueSchema)
     @blp.response(201, VenueSchema)
     def post(self, fields_: dict[str, Any]) -> Venue:
-        """Admin: add a venue (the social enterprise hiring rooms out)."""
+        """Add a venue (admin)
+
+        A social enterprise hiring rooms out; its rooms are added one by one afterwards."""
         return directory.create_venue(uow(), ctx().clock, current_user(), Venue(**fields_))
 
 
 @blp.route("/venues/<int(max=2147483647):venue_id>")
 class VenueById(MethodView):
+    @refuses(_NO_VENUE)
     @blp.response(200, VenueSchema)
     def get(self, venue_id: int) -> Tagged:
+        """Read a venue
+
+        The ETag header is its version: send it back as If-Match to edit it safely."""
         current_user()
         return _tagged(directory.get_venue(uow(), venue_id))
 
+    @admin_only
     @_patch
+    @refuses(_NO_VENUE, _TAKEN_SUPPLIER_NUMBER, _BAD_VENUE)
     @blp.arguments(VenueChangesSchema(partial=True, exclude=("closures",)))
     @blp.response(200, VenueSchema)
     def patch(self, changes: dict[str, Any], venue_id: int) -> Tagged:
-        """Admin: change a venue, e.g. the supplier number NHS accounts gave it. Imports
-        recognise the venue by its new name and number from then on."""
+        """Change a venue (admin)
+
+        E.g. the supplier number NHS accounts gave it. Imports recognise the venue by its new
+        name and number from then on."""
         edit = _edit(changes)
         return _tagged(directory.update_venue(uow(), ctx().clock, current_user(), venue_id, edit))
 
 
+class ClosureAddedSchema(VenueSchema):
+    cancelled_sessions = fields.List(
+        fields.Nested(SessionSchema),
+        metadata={"description": "Booked sessions that day, now cancelled_by_venue."},
+    )
+
+
 @blp.route("/venues/<int(max=2147483647):venue_id>/closures")
 class VenueClosures(MethodView):
+    @admin_only
+    @refuses(_NO_VENUE)
     @blp.arguments(ClosureSchema)
-    @blp.response(200, VenueSchema)
-    def post(self, closure: Closure, venue_id: int) -> Venue:
-        """Admin: record a date the venue is closed; bookings skip it."""
-        return directory.add_closure(uow(), ctx().clock, current_user(), venue_id, closure)
+    @blp.response(200, ClosureAddedSchema)
+    def post(self, closure: Closure, venue_id: int) -> dict[str, Any]:
+        """Record a date the venue is closed (admin)
+
+        New bookings skip it. Sessions already booked that day are cancelled by the venue
+        (never charged) and listed in `cancelled_sessions`; their facilitators are emailed.
+        Recording the same date again changes nothing."""
+        added = closures.add_closure(uow(), ctx().clock, current_user(), venue_id, closure)
+        return {**vars(added.venue), "cancelled_sessions": added.cancelled}
 
 
 @blp.route("/venues/<int(max=2147483647):venue_id>/rooms")
 class VenueRooms(MethodView):
+    @refuses(_NO_VENUE)
     @blp.response(200, RoomSchema(many=True))
     def get(self, venue_id: int) -> list[Room]:
+        """List a venue's rooms
+
+        With their size, price per hour, VAT treatment and set-up and clear-away times."""
         current_user()
         return directory.rooms_of(uow(), venue_id)
 
+    @admin_only
     @idempotent
+    @refuses(_NO_VENUE)
     @blp.arguments(RoomSchema)
     @blp.response(201, RoomSchema)
     def post(self, fields_: dict[str, Any], venue_id: int) -> Room:
-        """Admin: add a room to a venue."""
+        """Add a room to a venue (admin)
+
+        Its price per hour and VAT treatment are what bookings are charged."""
         room = Room(venue_id=venue_id, **fields_)
         return directory.create_room(uow(), ctx().clock, current_user(), room)
 
 
 @blp.route("/rooms/<int(max=2147483647):room_id>")
 class RoomById(MethodView):
+    @refuses(_NO_ROOM)
     @blp.response(200, RoomSchema)
     def get(self, room_id: int) -> Tagged:
+        """Read a room
+
+        The ETag header is its version: send it back as If-Match to edit it safely."""
         current_user()
         return _tagged(directory.get_room(uow(), room_id))
 
+    @admin_only
     @_patch
+    @refuses(_NO_ROOM)
     @blp.arguments(RoomChangesSchema(partial=True))
     @blp.response(200, RoomSchema)
     def patch(self, changes: dict[str, Any], room_id: int) -> Tagged:
-        """Admin: change a room. Sessions already booked keep their price and times."""
+        """Change a room (admin)
+
+        Sessions already booked keep their price and times."""
         edit = _edit(changes)
         return _tagged(directory.update_room(uow(), ctx().clock, current_user(), room_id, edit))
 
 
 @blp.route("/rooms/availability")
 class Availability(MethodView):
+    @refuses("422 rule_violation: the end is not after the start")
     @blp.arguments(AvailabilityQuery, location="query")
     @blp.response(200, FreeRoomSchema(many=True))
     def get(self, query: dict[str, Any]) -> list[dict[str, Any]]:
-        """Rooms free for the whole slot (set-up and clear-away included), with their venue."""
+        """Find rooms free for a time
+
+        Rooms free for the whole slot (set-up and clear-away included), with their venue: not
+        on a bank holiday or a day the venue is closed. `postcode_area` is the start of a
+        postcode, like BS or BS1."""
         current_user()
         slot = Interval(query["start"], query["end"])
         found = free_rooms(

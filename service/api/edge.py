@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import Any
+
 from flask import current_app, g, request
 
+from service.api.blueprint import Blueprint, View, refuses
 from service.domain.errors import Unauthenticated
-from service.domain.users import User
+from service.domain.users import Role, User
 from service.ports import UnitOfWork
 from service.usecases.accounts import authenticate
 from service.usecases.context import Context
@@ -32,3 +37,26 @@ def current_user() -> User:
         g.user = authenticate(uow(), key.strip())
     user: User = g.user
     return user
+
+
+def requires(*roles: Role) -> Callable[[View], View]:
+    """Refuse (403) the wrong role before the body is read, so a bad body never answers 422
+    to someone who may not call the operation at all. Put it above @blp.arguments. The use
+    case checks the role again: the API and the pages cannot disagree."""
+    allowed = " or ".join(role.value for role in roles)
+
+    def decorator(view: View) -> View:
+        @functools.wraps(view)
+        def checked(*args: Any, **kwargs: Any) -> Any:
+            current_user().require(*roles)
+            return view(*args, **kwargs)
+
+        documented = Blueprint.doc(**{"x-roles": [role.value for role in roles]})
+        refusal = refuses(f"403 forbidden: this needs the {allowed} role")
+        return refusal(documented(checked))  # type: ignore[no-any-return]
+
+    return decorator
+
+
+admin_only = requires(Role.ADMIN)
+finance_only = requires(Role.FINANCE, Role.ADMIN)  # admin may do everything

@@ -46,6 +46,12 @@ class Text(fields.String):
 class LondonDateTime(fields.DateTime):
     """Reads naive values as London wall-clock time; writes ISO 8601 in London time."""
 
+    # marshmallow's way to reword its messages (merged along the MRO), not shared state
+    default_error_messages = {  # noqa: RUF012
+        "invalid": "Not a valid date and time: use YYYY-MM-DDTHH:MM, like 2027-01-12T13:00 "
+        "(London time, unless it ends with Z or an offset such as +01:00)."
+    }
+
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
         return None if value is None else value.astimezone(LONDON).isoformat()
 
@@ -56,8 +62,18 @@ class LondonDateTime(fields.DateTime):
 
 
 class Day(fields.Date):
+    default_error_messages = {  # noqa: RUF012
+        "invalid": "Not a valid date: use YYYY-MM-DD, like 2027-01-12."
+    }
+
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(validate=in_service_years, **kwargs)
+
+
+class ClockTime(fields.Time):
+    """A wall-clock time of day, as on a timetable."""
+
+    default_error_messages = {"invalid": "Not a valid time: use HH:MM, like 13:00."}  # noqa: RUF012
 
 
 class ProblemSchema(Schema):

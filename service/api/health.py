@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from service.api.accounts import UserSchema
+from service.api.blueprint import Blueprint
 from service.api.edge import ctx, current_user
 from service.domain.users import User
 
@@ -26,7 +26,9 @@ class Health(MethodView):
     @blp.alt_response(503, schema=HealthSchema)
     @blp.doc(security=[])
     def get(self) -> Any:
-        """200 when the service can reach its database, 503 when it cannot."""
+        """Check the service and its database
+
+        200 when the service can reach its database, 503 when it cannot. No API key needed."""
         try:
             with ctx().new_reader() as unit:
                 unit.trusts.get(0)
@@ -39,5 +41,7 @@ class Health(MethodView):
 class Me(MethodView):
     @blp.response(200, UserSchema)
     def get(self) -> User:
-        """The user behind the API key."""
+        """Who am I
+
+        The account behind the API key: email, role and trust."""
         return current_user()

@@ -10,11 +10,28 @@ from typing import Any
 
 from flask import Response, make_response, request
 
+from service.api.blueprint import Blueprint, refuses
 from service.api.edge import current_user, uow
 from service.domain.errors import RuleViolation
 from service.usecases.idempotency import Outcome, run_once
 
 HEADER = "Idempotency-Key"
+_DOC = Blueprint.doc(
+    parameters=[
+        {
+            "in": "header",
+            "name": HEADER,
+            "required": False,
+            "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+            "description": "Retry safely: a replay with the same key and body returns the first "
+            "response and creates nothing; the same key with another body answers 422.",
+        }
+    ]
+)
+_REFUSALS = refuses(
+    f"422 idempotency_key_reused: the {HEADER} was used before with another body",
+    f"422 rule_violation: the {HEADER} is not 1 to 255 printable characters",
+)
 
 
 def _fingerprint() -> str:
@@ -49,4 +66,4 @@ def idempotent(view: Callable[..., Any]) -> Callable[..., Any]:
         )
         return Response(outcome.body, status=outcome.status, mimetype="application/json")
 
-    return wrapper
+    return _REFUSALS(_DOC(wrapper))  # type: ignore[no-any-return]

@@ -6,11 +6,11 @@ from typing import Any, NoReturn
 
 from flask import Response
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
+from service.api.blueprint import Blueprint, refuses
 from service.api.bookings import SessionSchema
-from service.api.edge import ctx, current_user, uow
+from service.api.edge import ctx, current_user, finance_only, uow
 from service.api.fields import Day, id_field, query_id_field
 from service.domain.invoicing import Invoice, InvoiceImmutable
 from service.usecases import invoicing
@@ -86,13 +86,21 @@ class WaivedSchema(Schema):
     credit_note = fields.Nested(InvoiceSchema, allow_none=True)
 
 
+_NO_INVOICE = "404 not_found: there is no invoice with that id"
+_IMMUTABLE = "409 invoice_immutable: an issued invoice never changes"
+
+
 @blp.route("/invoices/issue")
 class Issue(MethodView):
+    @finance_only
     @blp.arguments(IssueInput)
     @blp.response(200, IssueReportSchema)
     def post(self, data: dict[str, Any]) -> IssueReport:
-        """Finance: issue invoices for every chargeable session held up to `through`, grouped
-        by each booking's cadence. Running it again issues nothing new."""
+        """Issue the invoices due (finance)
+
+        For every chargeable session held up to `through`, grouped by each booking's cadence.
+        Running it again issues nothing new. A booking that can't be invoiced (no PO, a PO
+        that doesn't cover it or has no value left) is listed in `refused` with its reason."""
         return invoicing.issue_invoices(
             ctx(), uow(), current_user(), data["through"], data.get("venue_id")
         )
@@ -100,26 +108,41 @@ class Issue(MethodView):
 
 @blp.route("/invoices")
 class Invoices(MethodView):
+    @finance_only
     @blp.arguments(InvoiceQuery, location="query")
     @blp.response(200, InvoiceSchema(many=True))
     def get(self, query: dict[str, Any]) -> list[Invoice]:
+        """List invoices and credit notes (finance)
+
+        Every one issued, optionally of one venue."""
         return invoicing.list_invoices(uow(), current_user(), query.get("venue_id"))
 
 
 @blp.route("/invoices/<int(max=2147483647):invoice_id>")
 class InvoiceById(MethodView):
+    @finance_only
+    @refuses(_NO_INVOICE)
     @blp.response(200, InvoiceSchema)
     def get(self, invoice_id: int) -> Invoice:
+        """Read an invoice or credit note (finance)
+
+        As issued: its parties, PO number, lines and totals."""
         return invoicing.get_invoice(uow(), current_user(), invoice_id)
 
-    @blp.response(409)
+    @finance_only
+    @refuses(_NO_INVOICE, _IMMUTABLE)
     def patch(self, invoice_id: int) -> NoReturn:
-        """Refused: an issued invoice never changes; waive a charge for a credit note."""
+        """Change an invoice: always refused
+
+        An issued invoice never changes; waive a late cancellation for a credit note."""
         _refuse_change(invoice_id)
 
-    @blp.response(409)
+    @finance_only
+    @refuses(_NO_INVOICE, _IMMUTABLE)
     def delete(self, invoice_id: int) -> NoReturn:
-        """Refused: an issued invoice is never deleted."""
+        """Delete an invoice: always refused
+
+        An issued invoice is never deleted; corrections are credit notes."""
         _refuse_change(invoice_id)
 
 
@@ -132,6 +155,8 @@ def _refuse_change(invoice_id: int) -> NoReturn:
 
 @blp.route("/invoices/<int(max=2147483647):invoice_id>.pdf")
 class InvoicePdf(MethodView):
+    @finance_only
+    @refuses(_NO_INVOICE)
     @blp.doc(
         responses={
             "200": {
@@ -141,6 +166,9 @@ class InvoicePdf(MethodView):
         }
     )
     def get(self, invoice_id: int) -> Response:
+        """Download an invoice's PDF (finance)
+
+        The document rendered when it was issued, byte for byte; its ETag is its SHA-256."""
         invoice, pdf, sha256 = invoicing.invoice_pdf(uow(), current_user(), invoice_id)
         response = Response(pdf, mimetype="application/pdf")
         response.set_etag(sha256)
@@ -150,8 +178,15 @@ class InvoicePdf(MethodView):
 
 @blp.route("/sessions/<int(max=2147483647):session_id>/waive")
 class Waive(MethodView):
+    @finance_only
+    @refuses(
+        "404 not_found: there is no session with that id",
+        "422 rule_violation: the session is not a late cancellation",
+    )
     @blp.response(200, WaivedSchema)
     def post(self, session_id: int) -> Waived:
-        """Finance: the venue agrees not to charge a late cancellation. If it was invoiced,
-        a credit note against that invoice is issued."""
+        """Waive a late cancellation's charge (finance)
+
+        The venue agrees not to charge it. If it was invoiced, a credit note against that
+        invoice is issued."""
         return invoicing.waive_late_cancellation(ctx(), uow(), current_user(), session_id)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
-from service.api.edge import ctx, current_user, uow
+from service.api.blueprint import Blueprint, refuses
+from service.api.edge import ctx, current_user, finance_only, uow
 from service.api.fields import Day, Text, id_field, query_id_field
 from service.api.idempotent import idempotent
 from service.domain.purchasing import PurchaseOrder
@@ -64,34 +64,61 @@ class PurchaseOrderQuery(Schema):
     venue_id = query_id_field()
 
 
+_NO_PO = "404 not_found: there is no purchase order with that id"
+
+
 @blp.route("/purchase-orders")
 class PurchaseOrders(MethodView):
     @blp.arguments(PurchaseOrderQuery, location="query")
     @blp.response(200, PurchaseOrderSchema(many=True))
     def get(self, query: dict[str, Any]) -> list[PurchaseOrderStatement]:
+        """List purchase orders
+
+        Each with what is committed against it, what is invoiced and what remains."""
         current_user()
         return purchasing.list_statements(uow(), query.get("venue_id"))
 
+    @finance_only
     @idempotent
+    @refuses(
+        "404 not_found: there is no trust or venue with that id",
+        "409 conflict: a PO with that number is recorded already",
+        "422 rule_violation: the number is not in the trust's PO number format, valid_to is "
+        "before valid_from, or the value is not more than £0.00",
+    )
     @blp.arguments(PurchaseOrderInput)
     @blp.response(201, PurchaseOrderSchema)
     def post(self, po: PurchaseOrder) -> PurchaseOrderStatement:
-        """Finance: record a PO. Its number must match the trust's PO pattern."""
+        """Record a purchase order (finance)
+
+        Its number must be in the trust's PO number format; spaces are taken out and letters
+        made capitals."""
         return purchasing.create_purchase_order(uow(), ctx().clock, current_user(), po)
 
 
 @blp.route("/purchase-orders/<int(max=2147483647):po_id>")
 class PurchaseOrderById(MethodView):
+    @refuses(_NO_PO)
     @blp.response(200, PurchaseOrderSchema)
     def get(self, po_id: int) -> PurchaseOrderStatement:
-        """A PO with what is committed against it and what remains."""
+        """Read a purchase order
+
+        With what is committed against it, what is invoiced and what remains."""
         current_user()
         return purchasing.statement(uow(), po_id)
 
+    @finance_only
+    @refuses(
+        _NO_PO,
+        "422 rule_violation: the value would go below what is committed, or valid_to before "
+        "valid_from",
+    )
     @blp.arguments(PurchaseOrderAmendment)
     @blp.response(200, PurchaseOrderSchema)
     def patch(self, data: dict[str, Any], po_id: int) -> PurchaseOrderStatement:
-        """Finance: raise the value or move the end date."""
+        """Change a purchase order's value or end date (finance)
+
+        Raise (or lower, never below what is committed) the value, or move the end date."""
         return purchasing.amend(
             uow(),
             ctx().clock,

@@ -9,12 +9,12 @@ from typing import Any
 
 from flask import Response, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
 from marshmallow import Schema, ValidationError, fields, validate
 from werkzeug.datastructures import FileStorage
 
-from service.api.edge import ctx, current_user, uow
+from service.api.blueprint import Blueprint, refuses
+from service.api.edge import ctx, current_user, finance_only, uow
 from service.api.fields import LondonDateTime, Text
 from service.domain.payment_performance import AGE_BANDS, TARGET_PERCENT, Performance
 from service.domain.reconciliation import Discrepancy, ImportRecord
@@ -110,7 +110,18 @@ class InvoiceStateSchema(Schema):
 
 
 class InvoiceStatusSchema(Schema):
-    state = fields.Nested(InvoiceStateSchema, allow_none=True)
+    state = fields.Nested(
+        InvoiceStateSchema,
+        allow_none=True,
+        metadata={
+            "description": "As the latest export shows it; `sent` while no export has shown "
+            "it yet; null when it has not been sent either."
+        },
+    )
+    sent_at = LondonDateTime(
+        allow_none=True,
+        metadata={"description": "When it was delivered to the trust's accounts payable."},
+    )
     history = fields.List(fields.Nested(StatusEventSchema))
 
 
@@ -138,16 +149,29 @@ class PerformanceSchema(Schema):
     aged_unpaid = fields.List(fields.Nested(AgedBandSchema), attribute="aged")
 
 
+_NO_IMPORT = "404 not_found: there is no import with that id"
+_NO_INVOICE = "404 not_found: there is no invoice with that id"
+
+
 @blp.route("/procurement-imports")
 class Imports(MethodView):
+    @finance_only
+    @refuses(
+        "413 payload_too_large: the file is larger than 50 MB",
+        "422 export_refused: the file can't be read as that export (empty, not CSV, columns "
+        "missing); `detail` names the line and column",
+        "422 profile_invalid: there is no profile by that name, or its mapping file is wrong",
+    )
     @blp.arguments(UploadInput, location="files")
     @blp.arguments(ProfileInput, location="form")
     @blp.response(201, ImportOutcomeSchema)
     @blp.alt_response(200, schema=ImportOutcomeSchema, description="Already imported")
     def post(self, files: dict[str, Any], form: dict[str, Any]) -> tuple[dict[str, Any], int]:
-        """Finance: import an export (multipart: `file`, `profile`). All or nothing: a file
-        with a structural problem is refused (422, naming line and column) and nothing is
-        stored. The same file again changes nothing and answers 200."""
+        """Import a finance-system export (finance)
+
+        Multipart: `file`, `profile`. All or nothing: a file with a structural problem is
+        refused, naming line and column, and nothing is stored. The same file again changes
+        nothing and answers 200."""
         upload = files["file"]
         if not isinstance(upload, FileStorage):
             raise ValidationError("Not a file.", "file")
@@ -156,9 +180,12 @@ class Imports(MethodView):
         )
         return _outcome(outcome), 200 if outcome.already_imported else 201
 
+    @finance_only
     @blp.response(200, ImportSchema(many=True))
     def get(self) -> list[ImportRecord]:
-        """Finance: every import, newest first: who, when, the file's hash and the counts."""
+        """List the imports (finance)
+
+        Newest first: who, when, the file's hash and the counts."""
         return reconciliation.imports(uow(), current_user())
 
 
@@ -168,55 +195,76 @@ def _outcome(outcome: ImportOutcome) -> dict[str, Any]:
 
 @blp.route("/procurement-imports/<int(max=2147483647):import_id>")
 class Import(MethodView):
+    @finance_only
+    @refuses(_NO_IMPORT)
     @blp.response(200, ImportDetailSchema)
     def get(self, import_id: int) -> ImportRecord:
-        """Finance: one import with its row errors (line, column, what is wrong)."""
+        """Read an import (finance)
+
+        With its row errors: line, column and what is wrong."""
         return reconciliation.get_import(uow(), current_user(), import_id)
 
 
 @blp.route("/reconciliation")
 class Reconciliation(MethodView):
+    @finance_only
     @blp.response(200, DiscrepancySchema(many=True))
     def get(self) -> list[Discrepancy]:
-        """Finance: what doesn't add up — amount or PO differs, lost (never in an export long
-        after sending), numbers we never issued, paid twice, over- or under-paid, and matches
-        by PO and amount waiting for a person to confirm."""
+        """List what doesn't add up (finance)
+
+        Amount or PO differs, lost (never in an export long after sending), numbers we never
+        issued, paid twice, over- or under-paid, and matches by PO and amount waiting for a
+        person to confirm."""
         return reconciliation.open_discrepancies(ctx(), uow(), current_user())
 
 
 @blp.route("/reconciliation/<int(max=2147483647):invoice_id>/confirm")
 class Confirm(MethodView):
+    @finance_only
+    @refuses(_NO_INVOICE, "422 rule_violation: the invoice has no match waiting to be confirmed")
     @blp.response(204)
     def post(self, invoice_id: int) -> None:
-        """Finance: confirm that the row matched by PO and amount is this invoice."""
+        """Confirm a match by PO and amount (finance)
+
+        The export row matched by PO and amount, not by number, really is this invoice."""
         reconciliation.confirm_match(ctx(), uow(), current_user(), invoice_id)
 
 
 @blp.route("/invoices/<int(max=2147483647):invoice_id>/status")
 class InvoiceStatusView(MethodView):
+    @finance_only
+    @refuses(_NO_INVOICE)
     @blp.response(200, InvoiceStatusSchema)
     def get(self, invoice_id: int) -> InvoiceStatus:
-        """Finance: where the invoice is in NHS finance, and its history (each event names the
-        import and line it came from; holds are explained in plain words)."""
+        """Where an invoice is in NHS finance (finance)
+
+        Sent (and when), then as each export shows it, with its history: each event names
+        the import and line it came from, and holds are explained in plain words."""
         return reconciliation.invoice_status(uow(), current_user(), invoice_id)
 
 
 @blp.route("/reports/payment-performance")
 class PaymentPerformance(MethodView):
+    @finance_only
     @blp.response(200, PerformanceSchema(many=True))
     def get(self) -> list[Performance]:
-        """Finance: per trust and per venue, the Better Payment Practice Code measure (share
-        of invoices paid within 30 days of receipt, by count and by value; target 95%) and
-        aged unpaid invoices. The same as CSV: `payment-performance.csv`."""
+        """Report how promptly venues are paid (finance)
+
+        Per trust and per venue, the Better Payment Practice Code measure (share of invoices
+        paid within 30 days of receipt, by count and by value; target 95%) and aged unpaid
+        invoices. The same as CSV: `payment-performance.csv`."""
         return reconciliation.payment_performance(ctx(), uow(), current_user())
 
 
 @blp.route("/reports/payment-performance.csv")
 class PaymentPerformanceCsv(MethodView):
+    @finance_only
     @blp.response(200, {"type": "string"}, content_type="text/csv")
     def get(self) -> Response:
-        """Finance: the payment-performance report as a spreadsheet, safe to open (cells a
-        spreadsheet would run as formulas are neutralised)."""
+        """Download the payment-performance report as CSV (finance)
+
+        A spreadsheet, safe to open: cells a spreadsheet would run as formulas are
+        neutralised."""
         report = reconciliation.payment_performance(ctx(), uow(), current_user())
         return Response(
             payment_performance_csv(report),

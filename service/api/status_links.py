@@ -7,10 +7,10 @@ from datetime import timedelta
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from service.api.edge import ctx, current_user, uow
+from service.api.blueprint import Blueprint, refuses
+from service.api.edge import ctx, current_user, finance_only, uow
 from service.api.fields import LondonDateTime
 from service.domain.status_links import LONGEST_LIFETIME, StatusLink
 from service.usecases import status_links
@@ -68,13 +68,21 @@ def _shown_once(new: NewLink) -> ShownLink:
     return ShownLink(**vars(new.link), url=f"{ctx().public_url}/status/{new.token}")
 
 
+_NO_VENUE = "404 not_found: there is no venue with that id"
+_NO_LINK = "404 not_found: there is no status link with that id"
+
+
 @blp.route("/venues/<int(max=2147483647):venue_id>/status-links")
 class Links(MethodView):
+    @finance_only
+    @refuses(_NO_VENUE)
     @blp.arguments(CreateInput)
     @blp.response(201, NewLinkSchema)
     def post(self, body: dict[str, Any], venue_id: int) -> ShownLink:
-        """Finance: a new link to the venue's status page. The URL is in this response only,
-        or (`email_to_venue`) only in the email the outbox sends to the venue."""
+        """Give a venue a link to its payment status page (finance)
+
+        The URL is in this response only, or (`email_to_venue`) only in the email the outbox
+        sends to the venue."""
         days = body.get("expires_in_days")
         lifetime = timedelta(days=days) if days else None
         if body["email_to_venue"]:
@@ -83,23 +91,35 @@ class Links(MethodView):
         new = status_links.create_link(ctx(), uow(), current_user(), venue_id, lifetime)
         return _shown_once(new)
 
+    @finance_only
+    @refuses(_NO_VENUE)
     @blp.response(200, LinkSchema(many=True))
     def get(self, venue_id: int) -> list[StatusLink]:
-        """Finance: the venue's links with their state and when each was last used."""
+        """List a venue's status links (finance)
+
+        With their state and when each was last used; never the links themselves."""
         return status_links.links(uow(), current_user(), venue_id)
 
 
 @blp.route("/status-links/<int(max=2147483647):link_id>/revoke")
 class Revoke(MethodView):
+    @finance_only
+    @refuses(_NO_LINK)
     @blp.response(200, LinkSchema)
     def post(self, link_id: int) -> StatusLink:
-        """Finance: stop the link working, at once."""
+        """Stop a status link working (finance)
+
+        At once; revoking it again changes nothing."""
         return status_links.revoke(ctx(), uow(), current_user(), link_id)
 
 
 @blp.route("/status-links/<int(max=2147483647):link_id>/rotate")
 class Rotate(MethodView):
+    @finance_only
+    @refuses(_NO_LINK)
     @blp.response(201, NewLinkSchema)
     def post(self, link_id: int) -> ShownLink:
-        """Finance: replace the link with a new one (same lifetime); the old one stops working."""
+        """Replace a status link with a new one (finance)
+
+        Same venue and lifetime; the old link stops working at once."""
         return _shown_once(status_links.rotate(ctx(), uow(), current_user(), link_id))

@@ -37,10 +37,13 @@ class PurchaseOrder:
         if self.approved_value_pence <= 0:
             raise RuleViolation("The PO's approved value must be more than £0.00.")
 
-    def check_number(self, pattern: str) -> None:
+    def check_number(self, pattern: str, trust_name: str | None = None) -> None:
+        """Refuse a number not in the trust's format, in words: people never see the pattern."""
         if not re.fullmatch(pattern, self.number):
+            whose = f"{trust_name}'s" if trust_name else "the trust's"
             raise RuleViolation(
-                f"PO number {self.number} does not match the trust's pattern {pattern}.",
+                f"PO number {self.number} is not in {whose} PO number format. "
+                "Check it against the purchase order.",
                 field="number",
             )
 

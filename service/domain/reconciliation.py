@@ -20,32 +20,40 @@ class Owner(StrEnum):
 
 @dataclass(frozen=True)
 class HoldMeaning:
-    plain: str  # for staff
-    owner: Owner
+    for_staff: str  # what finance reads in an invoice's history
+    owner: Owner  # who must act: the hold notice goes to them
     for_venue: str  # what the venue reads on its status page
+    to_owner: str  # what the hold notice says to the person who must act
 
 
 _QTY = HoldMeaning(
-    "The NHS team hasn't confirmed the sessions on the purchase order yet; "
-    "the facilitator has been asked.",
+    "The NHS team hasn't confirmed the sessions on the purchase order yet; the booking's "
+    "facilitator has been asked to.",
     Owner.FACILITATOR,
     "the NHS team hasn't confirmed the sessions yet — we've asked them",
+    "You need to confirm the sessions on the purchase order (receipt them in the NHS finance "
+    "system): the venue isn't paid until you do.",
 )
 _VALUE = HoldMeaning(
     "The invoice is more than the purchase order allows; NHS finance must raise the PO value "
     "(or the invoice is wrong).",
     Owner.FINANCE,
     "the invoice is more than the purchase order allows — NHS finance is sorting it out",
+    "The invoice is more than the purchase order allows: please raise the PO value, or tell "
+    "the venue if the invoice is wrong.",
 )
 _PO = HoldMeaning(
     "There is a problem with the purchase order; NHS procurement must sort it out.",
     Owner.FINANCE,
     "there is a problem with the purchase order — NHS procurement is sorting it out",
+    "There is a problem with the purchase order: please ask NHS procurement to sort it out.",
 )
 _CODING = HoldMeaning(
     "NHS finance must correct its internal accounting codes; nothing is needed from the venue.",
     Owner.FINANCE,
     "NHS finance is correcting its own accounting codes — nothing is needed from you",
+    "The invoice's accounting codes need correcting in the NHS finance system; nothing is "
+    "needed from the venue.",
 )
 HOLDS = {
     "QTY REC": _QTY,
@@ -58,6 +66,8 @@ HOLDS = {
         Owner.VENUE,
         "your supplier record with the NHS is on hold (often bank details being checked) — "
         "please contact NHS Shared Business Services",
+        "Your supplier record with the NHS is on hold (often while bank details are checked): "
+        "please contact NHS Shared Business Services to resolve it.",
     ),
 }
 
@@ -69,6 +79,7 @@ def explain_hold(code: str) -> HoldMeaning:
             f"NHS accounts payable has put it on hold ({code}).",
             Owner.FINANCE,
             "NHS accounts has put it on hold — we are finding out why",
+            f"NHS accounts payable has put it on hold ({code}): please find out why.",
         ),
     )
 
@@ -168,7 +179,7 @@ class StatusEvent:
 
     @property
     def explanation(self) -> str | None:
-        return explain_hold(self.hold_code).plain if self.hold_code else None
+        return explain_hold(self.hold_code).for_staff if self.hold_code else None
 
 
 @dataclass

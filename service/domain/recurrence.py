@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 from service.domain.errors import RuleViolation
+from service.domain.timeslots import spoken_date
 
 MAX_SESSIONS = 104
 MAX_HORIZON = timedelta(days=2 * 366)
@@ -26,7 +27,18 @@ class Frequency(StrEnum):
 @dataclass(frozen=True)
 class Skipped:
     day: date
-    reason: str
+    reason: str  # "bank holiday: New Year's Day", "venue closed: Decorating"
+
+    @property
+    def sentence(self) -> str:
+        """Why it can't be booked: 'Friday 1 January 2027 is a bank holiday: New Year's Day'."""
+        kind, _, why = self.reason.partition(": ")
+        day = spoken_date(self.day)
+        if kind == "bank holiday" and why:
+            return f"{day} is a bank holiday: {why}"
+        if kind == "venue closed" and why:
+            return f"The venue is closed on {day}: {why}"
+        return f"{day} can't be booked: {self.reason}"
 
 
 @dataclass(frozen=True)
@@ -53,6 +65,14 @@ class Recurrence:
             raise RuleViolation("The until date is before the first date.")
         if self.until is not None and self.until - self.first_date > MAX_HORIZON:
             raise RuleViolation("A series can run for at most two years.")
+        if self.count is not None and self.frequency.step * (self.count - 1) > MAX_HORIZON:
+            last = self.first_date + self.frequency.step * (self.count - 1)
+            raise RuleViolation(
+                f"{self.count} {self.frequency.value} sessions would run until {spoken_date(last)}"
+                f", but a series can run for at most two years: book at most "
+                f"{MAX_HORIZON // self.frequency.step + 1} {self.frequency.value} sessions.",
+                field="sessions",
+            )
 
 
 SkipRule = Callable[[date], str | None]
@@ -72,14 +92,31 @@ def plan(recurrence: Recurrence, skip_reason: SkipRule) -> tuple[list[date], lis
             held.append(day)
         day += recurrence.frequency.step
     if not held:
-        raise RuleViolation("Every date of this booking is a bank holiday or a venue closure.")
+        raise _nothing_to_book(skipped)
     return held, skipped
+
+
+def _nothing_to_book(skipped: list[Skipped]) -> RuleViolation:
+    """Name the dates and why each can't be booked."""
+    if len(skipped) == 1:
+        sentence = skipped[0].sentence.rstrip(".")
+        return RuleViolation(f"{sentence}.", date=skipped[0].day.isoformat())
+    days = ", ".join(f"{spoken_date(s.day)} ({s.reason})" for s in skipped)
+    return RuleViolation(
+        f"None of this booking's dates can be booked: {days}.",
+        dates=[s.day.isoformat() for s in skipped],
+    )
 
 
 def _done(r: Recurrence, day: date, seen: int, held: int, wanted: int) -> bool:
     if r.until is not None:
         return day > r.until
-    if day - r.first_date > MAX_HORIZON:
-        raise RuleViolation("Too many skipped dates: the series would run past two years.")
     makes_up_skips = r.keep_count and r.frequency is not Frequency.ONCE
-    return (held if makes_up_skips else seen) >= wanted
+    if (held if makes_up_skips else seen) >= wanted:
+        return True
+    if day - r.first_date > MAX_HORIZON:  # only made-up skipped dates take it this far
+        raise RuleViolation(
+            f"With {seen - held} skipped dates made up at the end, the series would run past "
+            "two years: book fewer sessions, or set keep_session_count to false."
+        )
+    return False

@@ -17,6 +17,7 @@ from service.domain.bookings import (
 )
 from service.domain.directory import Room, Venue
 from service.domain.errors import BookingClash, Conflict, NotFound, PermissionDenied, RuleViolation
+from service.domain.money import format_pounds
 from service.domain.timeslots import Interval
 from service.domain.users import Role, User
 from service.ports import SlotTaken, UnitOfWork
@@ -161,6 +162,24 @@ class Cancellation:
     def still_charged_pence(self) -> int:
         return sum(s.charge.gross for s in self.late)
 
+    @property
+    def cancelled_message(self) -> str:
+        """Once done, what was cancelled and what the venue will still be paid, and why."""
+        done = f"Cancelled {_sessions(len(self.sessions))}"
+        if not self.late:
+            them = "it" if len(self.sessions) == 1 else "them"
+            return f"{done}; nothing will be charged for {them}."
+        which = "" if len(self.late) == len(self.sessions) else f" for {len(self.late)} of them"
+        was = "it was" if len(self.late) == 1 else "they were"
+        return (
+            f"{done}; the venue will still be paid {format_pounds(self.still_charged_pence)}"
+            f"{which} because {was} less than {self.notice_period_hours} hours away."
+        )
+
+
+def _sessions(count: int) -> str:
+    return f"{count} session{'' if count == 1 else 's'}"
+
 
 def preview_cancellation(
     ctx: Context, uow: UnitOfWork, actor: User, series_id: int, session_id: int | None
@@ -228,28 +247,42 @@ def _place(uow: UnitOfWork, room_id: int) -> tuple[Room, Venue]:
 
 
 def cancel_session(ctx: Context, uow: UnitOfWork, actor: User, session_id: int) -> Session:
+    """`cancel_one`, for callers that need only the session."""
+    return cancel_one(ctx, uow, actor, session_id).sessions[0]
+
+
+def cancel_one(ctx: Context, uow: UnitOfWork, actor: User, session_id: int) -> Cancellation:
+    """Cancel one session; the answer says what the venue will still be paid for it."""
     with uow:
         session = uow.bookings.session(session_id)
         if session is None or session.series_id is None:
             raise NotFound(f"There is no session {session_id}.")
         series = _manageable(uow, actor, session.series_id)
-        _cancel(ctx, uow, actor, series, [session])
+        done = _cancel(ctx, uow, actor, series, [session])
         uow.commit()
-    return session
+    return done
 
 
 def cancel_rest(
     ctx: Context, uow: UnitOfWork, actor: User, series_id: int, from_date: date | None
 ) -> list[Session]:
-    """Cancel every still-booked session from `from_date` (default: all future ones)."""
+    """`cancel_from`, for callers that need only the sessions."""
+    return cancel_from(ctx, uow, actor, series_id, from_date).sessions
+
+
+def cancel_from(
+    ctx: Context, uow: UnitOfWork, actor: User, series_id: int, from_date: date | None
+) -> Cancellation:
+    """Cancel every still-booked session from `from_date` (default: all future ones); the
+    answer says what the venue will still be paid for them."""
     with uow:
         series = _manageable(uow, actor, series_id)
         rest = _future(series, ctx.clock.now(), from_date)
         if not rest:
             raise RuleViolation("No future booked sessions to cancel in this booking.")
-        _cancel(ctx, uow, actor, series, rest)
+        done = _cancel(ctx, uow, actor, series, rest)
         uow.commit()
-    return rest
+    return done
 
 
 def _future(series: BookingSeries, now: datetime, from_date: date | None) -> list[Session]:
@@ -264,7 +297,7 @@ def _future(series: BookingSeries, now: datetime, from_date: date | None) -> lis
 
 def _cancel(
     ctx: Context, uow: UnitOfWork, actor: User, series: BookingSeries, sessions: list[Session]
-) -> None:
+) -> Cancellation:
     now = ctx.clock.now()
     venue = get_venue(uow, get_room(uow, series.room_id).venue_id)
     for session in sessions:
@@ -281,6 +314,8 @@ def _cancel(
                 {"booking": series.id, "date": session.local_date.isoformat()},
             )
         )
+    late = [s for s in sessions if s.status is SessionStatus.LATE_CANCELLED]
+    return Cancellation(series, sessions, late, venue.notice_period_hours)
 
 
 def _manageable(uow: UnitOfWork, actor: User, series_id: int) -> BookingSeries:

@@ -345,7 +345,7 @@ def _reminder(invoice: Invoice, message: OutboxMessage) -> Notice:
 def _hold_notice(invoice: Invoice, message: OutboxMessage) -> Notice:
     code = hold_code(message.topic)
     return _notice(
-        invoice, message, HOLD_NOTICE, hold_code=code, what_it_means=explain_hold(code).plain
+        invoice, message, HOLD_NOTICE, hold_code=code, what_it_means=explain_hold(code).to_owner
     )
 
 

@@ -10,7 +10,6 @@ from typing import Any, TypeVar
 from service.domain.audit import AuditEvent
 from service.domain.delivery import check_subject_template
 from service.domain.directory import (
-    Closure,
     Room,
     Trust,
     Venue,
@@ -46,29 +45,6 @@ def create_venue(uow: UnitOfWork, clock: Clock, actor: User, venue: Venue) -> Ve
     with uow:
         venue = uow.venues.add(_checked_venue(uow, venue))
         _record(uow, clock, actor, "venue", venue.id)
-        uow.commit()
-    return venue
-
-
-def add_closure(
-    uow: UnitOfWork, clock: Clock, actor: User, venue_id: int, closure: Closure
-) -> Venue:
-    actor.require(Role.ADMIN)
-    with uow:
-        venue = get_venue(uow, venue_id)
-        if venue.closure_on(closure.day) is None:
-            uow.venues.add_closure(venue_id, closure)
-            venue.closures.append(closure)
-            uow.audit.record(
-                AuditEvent(
-                    clock.now(),
-                    actor.label,
-                    "closure_added",
-                    "venue",
-                    venue_id,
-                    {"date": closure.day.isoformat(), "reason": closure.reason},
-                )
-            )
         uow.commit()
     return venue
 

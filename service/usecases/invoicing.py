@@ -90,7 +90,7 @@ def _checked(uow: UnitOfWork, draft: Draft, room: Room, today: date) -> _Checked
     assert po is not None
     trust = get_trust(uow, po.trust_id)
     venue = get_venue(uow, room.venue_id)
-    po.check_number(trust.po_number_pattern)
+    po.check_number(trust.po_number_pattern, trust.name)
     po.ensure_covers([s.local_date for s in draft.sessions], venue.id or 0, series.trust_id)
     lines = tuple(_line(series, room, s) for s in draft.sessions)
     po.ensure_room_for(

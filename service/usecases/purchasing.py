@@ -30,7 +30,8 @@ def create_purchase_order(
 ) -> PurchaseOrderStatement:
     actor.require(Role.FINANCE, Role.ADMIN)
     with uow:
-        po.check_number(get_trust(uow, po.trust_id).po_number_pattern)
+        trust = get_trust(uow, po.trust_id)
+        po.check_number(trust.po_number_pattern, trust.name)
         get_venue(uow, po.venue_id)
         if uow.purchase_orders.by_number(po.number):
             raise Conflict(f"PO {po.number} is already recorded.", po=po.number)

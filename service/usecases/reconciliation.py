@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 
 from service.domain.audit import AuditEvent
 from service.domain.delivery import OutboxMessage, Recipient, hold_topic, message_id
 from service.domain.errors import NotFound, RuleViolation
-from service.domain.exports import SupplierIndex
+from service.domain.exports import Status, SupplierIndex
 from service.domain.payment_performance import Performance, performance
 from service.domain.reconciliation import (
     Discrepancy,
@@ -204,8 +204,16 @@ def _last_import_on(records: list[ImportRecord], trust_id: int) -> date | None:
 
 @dataclass(frozen=True)
 class InvoiceStatus:
+    """What is known of an invoice: its state in NHS finance as the latest export showed it,
+    or `sent` while no export has yet (None: not sent, not seen); and how it got there."""
+
     state: InvoiceState | None
     history: list[StatusEvent]
+
+    @property
+    def sent_at(self) -> datetime | None:
+        """When the outbox first delivered it to the trust's accounts-payable inbox."""
+        return min((e.at for e in self.history if e.status is Status.SENT), default=None)
 
 
 def invoice_status(uow: UnitOfWork, actor: User, invoice_id: int) -> InvoiceStatus:
@@ -213,15 +221,19 @@ def invoice_status(uow: UnitOfWork, actor: User, invoice_id: int) -> InvoiceStat
     with uow:
         if uow.invoices.get(invoice_id) is None:
             raise NotFound(f"There is no invoice {invoice_id}.")
-        return InvoiceStatus(
-            uow.reconciliation.state(invoice_id), uow.reconciliation.events(invoice_id)
-        )
+        state = uow.reconciliation.state(invoice_id)
+        known = InvoiceStatus(state, uow.reconciliation.events(invoice_id))
+    if state is None and known.sent_at is not None:
+        return replace(known, state=InvoiceState(invoice_id, Status.SENT))
+    return known
 
 
 def confirm_match(ctx: Context, uow: UnitOfWork, actor: User, invoice_id: int) -> None:
     """A person confirms that a row matched by PO and amount really is this invoice."""
     actor.require(Role.FINANCE, Role.ADMIN)
     with uow:
+        if uow.invoices.get(invoice_id) is None:
+            raise NotFound(f"There is no invoice {invoice_id}.")
         state = uow.reconciliation.state(invoice_id)
         if state is None or not state.fallback:
             raise RuleViolation(f"Invoice {invoice_id} has no match waiting to be confirmed.")

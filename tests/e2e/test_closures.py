@@ -3,7 +3,7 @@ charged, and the facilitator is told by email."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from email import message_from_bytes
 from pathlib import Path
 from typing import Any
@@ -12,9 +12,6 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from service.domain.bookings import SessionStatus
-from service.domain.directory import Closure
-from service.domain.users import OPERATOR
-from service.usecases.closures import add_closure
 from service.usecases.delivery import deliver_due
 from tests.conftest import Staff, book_tuesdays, issue
 from tests.fakes import FrozenClock
@@ -33,11 +30,13 @@ def test_a_closure_cancels_that_days_sessions_for_the_venue(
 ) -> None:
     booked = book_tuesdays(staff, facilitator, room, po)  # 24 Nov .. 29 Dec 2026
     ctx = app.extensions["roomhire"]
-    closure = Closure(date(2026, 12, 8), "Roof repairs")
-    added = add_closure(ctx.new_uow(), ctx.clock, OPERATOR, room["venue_id"], closure)
-    assert [s.local_date for s in added.cancelled] == [date(2026, 12, 8)]
-    again = add_closure(ctx.new_uow(), ctx.clock, OPERATOR, room["venue_id"], closure)
-    assert again.cancelled == []  # the same day twice changes nothing
+    closure = {"date": "2026-12-08", "reason": "Roof repairs"}
+    path, admin = f"/api/v1/venues/{room['venue_id']}/closures", staff.admin["headers"]
+    added = client.post(path, json=closure, headers=admin)
+    assert added.status_code == 200, added.json
+    assert [s["date"] for s in added.json["cancelled_sessions"]] == ["2026-12-08"]
+    again = client.post(path, json=closure, headers=admin)
+    assert again.json["cancelled_sessions"] == []  # the same day twice changes nothing
 
     got = client.get(f"/api/v1/bookings/{booked['id']}", headers=facilitator["headers"]).json
     statuses = {s["date"]: (s["status"], s["chargeable"]) for s in got["sessions"]}

@@ -130,7 +130,9 @@ def test_each_invoice_gets_the_status_the_export_shows_with_its_history(
     held = status(client, finance, third)["history"][-1]
     assert (held["status"], held["hold_code"]) == ("on_hold", "QTY REC")
     assert held["explanation"].startswith("The NHS team hasn't confirmed the sessions")
-    assert status(client, finance, invoices[5])["state"] is None  # not in the export yet
+    not_in_export = status(client, finance, invoices[5])  # emailed, not in the export yet
+    assert not_in_export["state"]["status"] == "sent"
+    assert not_in_export["sent_at"] == "2027-01-04T09:00:00+00:00"
 
 
 def test_the_same_file_again_changes_nothing_and_says_so(
@@ -219,8 +221,14 @@ def test_hold_owners_are_notified_through_the_outbox_once(
     assert len(notices) == 3
     run = deliver_due(app.extensions["roomhire"], batch=100)
     assert run.sent == 3
-    sent = (app.extensions["roomhire"].notifier.path).read_text()
-    assert "hasn't confirmed the sessions" in sent and "QTY REC" in sent
+    sent = app.extensions["roomhire"].notifier.path.read_text().splitlines()
+    said = {n["email_address"][:5]: n["personalisation"] for n in map(json.loads, sent)}
+    # Each notice speaks to the person who must act, never about them.
+    assert said["facil"]["hold_code"] == "QTY REC"
+    assert said["facil"]["what_it_means"].startswith("You need to confirm the sessions")
+    assert said["hall@"]["what_it_means"].startswith("Your supplier record with the NHS")
+    assert "please ask NHS procurement" in said["finan"]["what_it_means"]
+    assert not any("facilitator" in s["what_it_means"] for s in said.values())
 
 
 def test_partial_then_full_payment(client: FlaskClient, finance: Who, invoices: list[Who]) -> None:

@@ -56,9 +56,45 @@ def test_malformed_recurrences_are_refused(kwargs: dict) -> None:  # type: ignor
         Recurrence(date(2026, 12, 8), **kwargs)
 
 
-def test_a_single_booking_on_a_closed_day_is_refused() -> None:
-    with pytest.raises(RuleViolation, match="bank holiday or a venue closure"):
+def test_a_single_booking_on_a_closed_day_is_refused_naming_the_date_and_why() -> None:
+    with pytest.raises(RuleViolation) as refused:
+        plan(Recurrence(date(2026, 12, 22)), lambda d: "venue closed: Christmas")
+    assert refused.value.message == "The venue is closed on Tuesday 22 December 2026: Christmas."
+    assert refused.value.details == {"date": "2026-12-22"}
+    with pytest.raises(RuleViolation) as refused:
+        plan(Recurrence(date(2027, 1, 1)), lambda d: "bank holiday: New Year's Day")
+    assert refused.value.message == "Friday 1 January 2027 is a bank holiday: New Year's Day."
+    with pytest.raises(RuleViolation, match="Tuesday 22 December 2026 can't be booked: closed"):
         plan(Recurrence(date(2026, 12, 22)), closed)
+
+
+def test_a_series_with_no_date_left_names_every_date_and_why() -> None:
+    with pytest.raises(RuleViolation) as refused:
+        plan(Recurrence(date(2026, 12, 22), Frequency.WEEKLY, until=date(2026, 12, 29)), closed)
+    assert refused.value.message == (
+        "None of this booking's dates can be booked: Tuesday 22 December 2026 (closed), "
+        "Tuesday 29 December 2026 (closed)."
+    )
+
+
+def test_a_series_too_long_says_so_not_that_dates_were_skipped() -> None:
+    with pytest.raises(RuleViolation) as refused:
+        Recurrence(date(2026, 12, 8), Frequency.FORTNIGHTLY, count=104)
+    assert "skipped" not in refused.value.message
+    assert refused.value.message == (
+        "104 fortnightly sessions would run until Tuesday 19 November 2030, but a series can "
+        "run for at most two years: book at most 53 fortnightly sessions."
+    )
+    most = Recurrence(date(2026, 12, 8), Frequency.FORTNIGHTLY, count=53)
+    assert len(plan(most, lambda d: None)[0]) == 53
+
+
+def test_made_up_skipped_dates_past_two_years_say_how_many_were_skipped() -> None:
+    def every_other_week(day: date) -> str | None:
+        return "closed" if (day - date(2026, 12, 8)).days % 14 else None
+
+    with pytest.raises(RuleViolation, match="With 52 skipped dates made up at the end"):
+        plan(Recurrence(date(2026, 12, 8), Frequency.WEEKLY, count=104), every_other_week)
 
 
 @given(
