@@ -9,7 +9,7 @@ from marshmallow import Schema, fields, validate
 
 from service.api.blueprint import Blueprint, refuses
 from service.api.edge import admin_only, ctx, current_user, uow
-from service.api.fields import id_field
+from service.api.fields import EmailAddress, id_field
 from service.domain.users import Role, User
 from service.usecases import accounts
 
@@ -18,7 +18,7 @@ blp = Blueprint("accounts", __name__, url_prefix="/api/v1", description="Staff a
 
 class UserSchema(Schema):
     id = fields.Integer(dump_only=True)
-    email = fields.Email(required=True, validate=validate.Length(max=254))
+    email = EmailAddress(required=True, validate=validate.Length(max=254))
     role = fields.Enum(Role, by_value=True, required=True)
     trust_id = id_field(
         load_default=None,

@@ -14,8 +14,8 @@ from service.api.fields import (
     LATEST,
     ClockTime,
     Day,
+    Line,
     LondonDateTime,
-    Text,
     id_field,
     query_id_field,
 )
@@ -34,10 +34,10 @@ _label = validate.Length(min=1, max=120)
 
 class BookingInput(Schema):
     room_id = id_field(required=True)
-    group_label = Text(
+    group_label = Line(
         required=True, validate=_label, metadata={"description": "Neutral name chosen by staff."}
     )
-    invoice_description = Text(
+    invoice_description = Line(
         validate=_label, metadata={"description": "Invoice line text; default 'Room hire'."}
     )
     first_date = Day(required=True)

@@ -11,7 +11,7 @@ from marshmallow import Schema, fields, post_load, validate
 from service.api.blueprint import Blueprint, refuses
 from service.api.bookings import SessionSchema
 from service.api.edge import admin_only, ctx, current_user, uow
-from service.api.fields import Day, LondonDateTime, Text
+from service.api.fields import Day, EmailAddress, Line, LondonDateTime, Text
 from service.api.idempotent import idempotent
 from service.domain.delivery import DEFAULT_SUBJECT
 from service.domain.directory import Closure, Room, Trust, VatTreatment, Venue, version_of
@@ -26,19 +26,19 @@ _text = validate.Length(min=1, max=200)
 
 class TrustSchema(Schema):
     id = fields.Integer(dump_only=True)
-    name = Text(required=True, validate=_text)
-    organisation_code = Text(
+    name = Line(required=True, validate=_text)
+    organisation_code = Line(
         required=True,
         validate=validate.Regexp(
             r"^[A-Z0-9]{3,5}$",
             error="Give the trust's ODS code: 3 to 5 capital letters or digits, like RZZ.",
         ),
     )
-    payables_code = Text(required=True, validate=validate.Length(min=1, max=40))
-    accounts_payable_email = fields.Email(required=True)
+    payables_code = Line(required=True, validate=validate.Length(min=1, max=40))
+    accounts_payable_email = EmailAddress(required=True)
     invoice_address = Text(required=True, validate=validate.Length(min=1, max=500))
-    po_number_pattern = Text(required=True, validate=_text)
-    invoice_subject = Text(
+    po_number_pattern = Line(required=True, validate=_text)
+    invoice_subject = Line(
         load_default=DEFAULT_SUBJECT,
         validate=_text,
         metadata={
@@ -56,7 +56,7 @@ class TrustChangesSchema(TrustSchema):
 
 class ClosureSchema(Schema):
     date = Day(required=True, attribute="day", data_key="date")
-    reason = Text(required=True, validate=_text)
+    reason = Line(required=True, validate=_text)
 
     @post_load
     def make(self, data: dict[str, Any], **_: Any) -> Closure:
@@ -65,12 +65,12 @@ class ClosureSchema(Schema):
 
 class VenueSchema(Schema):
     id = fields.Integer(dump_only=True)
-    name = Text(required=True, validate=_text)
+    name = Line(required=True, validate=_text)
     address = Text(required=True, validate=validate.Length(min=1, max=500))
     postcode = Text(required=True, validate=validate.Length(min=5, max=10))
-    contact_email = fields.Email(required=True)
-    remittance_email = fields.Email(required=True)
-    vat_number = Text(
+    contact_email = EmailAddress(required=True)
+    remittance_email = EmailAddress(required=True)
+    vat_number = Line(
         load_default=None,
         allow_none=True,
         validate=validate.Regexp(
@@ -78,7 +78,7 @@ class VenueSchema(Schema):
             error="Give a UK VAT number: 9 or 12 digits, with or without GB, like GB123456789.",
         ),
     )
-    supplier_number = Text(load_default=None, allow_none=True, validate=_text)
+    supplier_number = Line(load_default=None, allow_none=True, validate=_text)
     notice_period_hours = fields.Integer(
         load_default=48, strict=True, validate=validate.Range(min=0, max=24 * 60)
     )
@@ -92,7 +92,7 @@ class VenueChangesSchema(VenueSchema):
 class RoomSchema(Schema):
     id = fields.Integer(dump_only=True)
     venue_id = fields.Integer(dump_only=True)
-    name = Text(required=True, validate=_text)
+    name = Line(required=True, validate=_text)
     capacity = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=1000))
     step_free = fields.Boolean(required=True)
     price_per_hour_pence = fields.Integer(

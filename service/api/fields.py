@@ -43,6 +43,31 @@ class Text(fields.String):
         return text.strip()
 
 
+LINE_BREAKS = "\n\r\t\v\f\x85\u2028\u2029"
+
+
+class Line(Text):
+    """One line of text: names, codes, labels, anything that can reach an email header or a
+    subject. A line break there could add headers (or stop the email being built at all)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if any(c in LINE_BREAKS for c in text):
+            raise ValidationError("Must be one line: no line breaks or tabs.")
+        return text
+
+
+class EmailAddress(fields.Email):
+    """An email address with nothing in it that can't go in an email header (marshmallow
+    accepts control characters inside a quoted local part)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        address: str = super()._deserialize(value, attr, data, **kwargs)
+        if any(unicodedata.category(c) in ("Cc", "Zl", "Zp") for c in address):
+            raise ValidationError("Not a valid email address: it has a control character.")
+        return address
+
+
 class LondonDateTime(fields.DateTime):
     """Reads naive values as London wall-clock time; writes ISO 8601 in London time."""
 

@@ -9,7 +9,7 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate, va
 
 from service.api.blueprint import Blueprint, refuses
 from service.api.edge import ctx, current_user, finance_only, uow
-from service.api.fields import Day, Text, id_field, query_id_field
+from service.api.fields import Day, Line, id_field, query_id_field
 from service.api.idempotent import idempotent
 from service.domain.purchasing import PurchaseOrder
 from service.usecases import purchasing
@@ -21,10 +21,10 @@ _pence = validate.Range(min=1, max=10**11)
 
 
 class PurchaseOrderInput(Schema):
-    number = Text(required=True, validate=validate.Length(min=1, max=30))
+    number = Line(required=True, validate=validate.Length(min=1, max=30))
     trust_id = id_field(required=True)
     venue_id = id_field(required=True)
-    cost_centre = Text(required=True, validate=validate.Length(min=1, max=40))
+    cost_centre = Line(required=True, validate=validate.Length(min=1, max=40))
     approved_value_pence = fields.Integer(
         required=True, strict=True, validate=_pence, metadata={"description": "VAT inclusive"}
     )

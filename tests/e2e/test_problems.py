@@ -7,7 +7,7 @@ from typing import Any
 
 from flask.testing import FlaskClient
 
-from tests.conftest import booking_body
+from tests.conftest import Staff, booking_body
 
 
 def _is_problem(response: Any, status: int, code: str) -> None:
@@ -121,3 +121,34 @@ def test_control_characters_in_text_are_refused_on_every_engine(
     padded = booking_body(room["id"], group_label="  Tuesday group  ")
     created = client.post("/api/v1/bookings", json=padded, headers=facilitator["headers"])
     assert created.json["group_label"] == "Tuesday group"
+
+
+def test_single_line_fields_refuse_line_breaks_but_addresses_keep_them(
+    client: FlaskClient, staff: Staff
+) -> None:
+    """Anything that can reach an email header is one line (issue: a venue name with a line
+    break stopped every email)."""
+    admin = staff.admin["headers"]
+    venue = {
+        "name": "Chapel Hall CIC",
+        "address": "1 Chapel Row\nRedfield\nBristol",  # postal addresses keep their lines
+        "postcode": "BS5 9XX",
+        "contact_email": "hall@example.org",
+        "remittance_email": "money@example.org",
+    }
+    for field, bad in [
+        ("name", "Chapel Hall\nBcc: everyone@example.org"),
+        ("name", "Chapel Hall\u2028CIC"),
+        ("contact_email", '"hall\\\x01"@example.org'),
+    ]:
+        response = client.post("/api/v1/venues", json={**venue, field: bad}, headers=admin)
+        _is_problem(response, 422, "validation_failed")
+        assert field in response.json["errors"]["json"], (field, response.json)
+    made = client.post("/api/v1/venues", json=venue, headers=admin)
+    assert made.status_code == 201 and made.json["address"] == venue["address"]
+    response = client.post(
+        "/api/v1/users",
+        json={"email": '"sam\\\x01"@example.org', "role": "facilitator"},
+        headers=admin,
+    )
+    _is_problem(response, 422, "validation_failed")
