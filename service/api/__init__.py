@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from http import HTTPStatus
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, Response, request
 from flask_smorest import Api
 from flask_smorest.spec import prepare_response
 
@@ -53,6 +54,23 @@ def _authenticate() -> None:
         current_user()
 
 
+def _refuse_deep_json() -> Response | None:
+    """JSON nested thousands deep exhausts the parser's recursion (it was a 500 on every JSON
+    route): refuse it as malformed before any view reads it."""
+    if not request.is_json or not request.content_length:
+        return None
+    body = request.get_data(cache=True)
+    if body.count(b"[") + body.count(b"{") < 100:  # can't be deep: don't parse twice
+        return None
+    try:
+        json.loads(body)
+    except RecursionError:
+        return problems.problem(400, "malformed_json", "The JSON is nested too deeply.")
+    except ValueError:
+        return None  # the view's parser says what is wrong with it
+    return None
+
+
 def init_app(app: Flask) -> None:
     app.config.update(
         API_TITLE="Roomhire",
@@ -71,6 +89,7 @@ def init_app(app: Flask) -> None:
     api = RoomhireApi(app)
     app.before_request(reconciliation.limit_upload_size)
     app.before_request(_authenticate)
+    app.before_request(_refuse_deep_json)
     modules = (health, accounts, directory, bookings, purchasing, invoicing, delivery)
     for module in (*modules, reconciliation, status_links, calendars):
         api.register_blueprint(module.blp)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from marshmallow import INCLUDE, Schema, ValidationError, fields, validate
@@ -40,6 +40,8 @@ class Text(fields.String):
         text: str = super()._deserialize(value, attr, data, **kwargs)
         if any(unicodedata.category(c) == "Cc" and c not in "\n\t" for c in text):
             raise ValidationError("Control characters are not allowed.")
+        if any(unicodedata.category(c) == "Cs" for c in text):  # no database can store one
+            raise ValidationError("Not valid text: it has half of a surrogate pair (\\ud800).")
         return text.strip()
 
 
@@ -99,6 +101,12 @@ class ClockTime(fields.Time):
     """A wall-clock time of day, as on a timetable."""
 
     default_error_messages = {"invalid": "Not a valid time: use HH:MM, like 13:00."}  # noqa: RUF012
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> time:
+        parsed: time = super()._deserialize(value, attr, data, **kwargs)
+        if parsed.tzinfo is not None:  # London time is meant; an offset can't apply to it
+            raise ValidationError("Give the time without an offset: London time, like 13:00.")
+        return parsed
 
 
 class ProblemSchema(Schema):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -152,3 +153,19 @@ def test_single_line_fields_refuse_line_breaks_but_addresses_keep_them(
         headers=admin,
     )
     _is_problem(response, 422, "validation_failed")
+
+
+def test_inputs_that_were_500s_are_problems(
+    client: FlaskClient, facilitator: dict[str, Any], room: dict[str, Any]
+) -> None:
+    headers = {**facilitator["headers"], "Content-Type": "application/json"}
+    deep = client.post("/api/v1/bookings", data="[" * 100_000 + "]" * 100_000, headers=headers)
+    _is_problem(deep, 400, "malformed_json")
+    surrogate = json.dumps(booking_body(room["id"])).replace("Tuesday", "\\ud800")
+    response = client.post("/api/v1/bookings", data=surrogate, headers=headers)
+    _is_problem(response, 422, "validation_failed")
+    assert "group_label" in response.json["errors"]["json"]
+    mixed = booking_body(room["id"], start_time="13:00+01:00")  # and end_time without
+    response = client.post("/api/v1/bookings", json=mixed, headers=facilitator["headers"])
+    _is_problem(response, 422, "validation_failed")
+    assert "start_time" in response.json["errors"]["json"]
