@@ -54,6 +54,14 @@ def _authenticate() -> None:
         current_user()
 
 
+def _not_stored(response: Response) -> Response:
+    """Answers to a key are one person's data, and some carry a secret shown once (a new API
+    key, a status link, a calendar address): no cache, shared or private, may keep them."""
+    if request.path.startswith("/api/") and not request.path.startswith(PUBLIC):
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def _refuse_deep_json() -> Response | None:
     """JSON nested thousands deep exhausts the parser's recursion (it was a 500 on every JSON
     route): refuse it as malformed before any view reads it."""
@@ -90,6 +98,7 @@ def init_app(app: Flask) -> None:
     app.before_request(reconciliation.limit_upload_size)
     app.before_request(_authenticate)
     app.before_request(_refuse_deep_json)
+    app.after_request(_not_stored)
     modules = (health, accounts, directory, bookings, purchasing, invoicing, delivery)
     for module in (*modules, reconciliation, status_links, calendars):
         api.register_blueprint(module.blp)

@@ -140,3 +140,16 @@ def test_two_admins_disabling_each_other_at_once_leave_one_active(app: Flask) ->
             assert len(reader.users.find(role=Role.ADMIN, trust_id=None)) == 1
         for admin in (one, two):
             set_active(ctx.new_uow(), ctx.clock, admin.id or 0, active=True, actor=OPERATOR)
+
+
+def test_answers_with_a_secret_in_them_are_never_stored(client: FlaskClient, staff: Staff) -> None:
+    made = client.post(
+        "/api/v1/users",
+        json={"email": "new@x.org", "role": "finance"},
+        headers=staff.admin["headers"],
+    )
+    assert made.status_code == 201 and made.json["api_key"]
+    assert made.headers["Cache-Control"] == "no-store"
+    link = client.post("/api/v1/me/calendar-address", headers=staff.admin["headers"])
+    assert link.headers["Cache-Control"] == "no-store"
+    assert "no-store" not in client.get("/api/v1/openapi.json").headers.get("Cache-Control", "")
