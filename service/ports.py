@@ -134,6 +134,7 @@ class BookingRepository(Protocol):
         facilitator_id: int | None = None,
         room_id: int | None = None,
         starting_within: Interval | None = None,
+        purchase_order_id: int | None = None,
     ) -> list[BookingSeries]:
         """Series with at least one session starting within the interval, when given."""
         ...

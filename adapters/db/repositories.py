@@ -175,8 +175,11 @@ class BookingRepository(_Repository):
         facilitator_id: int | None = None,
         room_id: int | None = None,
         starting_within: Interval | None = None,
+        purchase_order_id: int | None = None,
     ) -> list[BookingSeries]:
         query = select(SeriesRow).order_by(SeriesRow.id)
+        if purchase_order_id is not None:
+            query = query.where(SeriesRow.purchase_order_id == purchase_order_id)
         if facilitator_id is not None:
             query = query.where(SeriesRow.facilitator_id == facilitator_id)
         if room_id is not None:

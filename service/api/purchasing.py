@@ -110,8 +110,9 @@ class PurchaseOrderById(MethodView):
     @finance_only
     @refuses(
         _NO_PO,
-        "422 rule_violation: the value would go below what is committed, or valid_to before "
-        "valid_from",
+        "422 po_committed: the value would go below what is committed, or the end date before "
+        "sessions booked on it (listed in `sessions`)",
+        "422 rule_violation: valid_to before valid_from",
     )
     @blp.arguments(PurchaseOrderAmendment)
     @blp.response(200, PurchaseOrderSchema)

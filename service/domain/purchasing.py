@@ -15,6 +15,12 @@ class PurchaseOrderExceeded(Conflict):
     code = "po_value_exceeded"
 
 
+class PurchaseOrderCommitted(RuleViolation):
+    """A change to a PO would leave sessions booked on it uncovered."""
+
+    code = "po_committed"
+
+
 class PurchaseOrderNotValid(Conflict):
     code = "po_not_valid"
 

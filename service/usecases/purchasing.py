@@ -8,7 +8,9 @@ from datetime import date
 from service.domain.audit import AuditEvent
 from service.domain.bookings import BookingSeries
 from service.domain.errors import Conflict, NotFound, RuleViolation
-from service.domain.purchasing import PurchaseOrder
+from service.domain.money import format_pounds
+from service.domain.purchasing import PurchaseOrder, PurchaseOrderCommitted
+from service.domain.timeslots import spoken_date
 from service.domain.users import Role, User
 from service.ports import Clock, UnitOfWork
 from service.usecases.directory import get_trust, get_venue
@@ -102,14 +104,16 @@ def amend(
         committed = uow.bookings.committed_pence(po_id)
         if approved_value_pence is not None:
             if approved_value_pence < committed:
-                raise RuleViolation(
-                    f"PO {po.number} already has {committed} pence committed; "
-                    "its value cannot go below that."
+                raise PurchaseOrderCommitted(
+                    f"PO {po.number} already has {format_pounds(committed)} committed; "
+                    "its value cannot go below that.",
+                    field="approved_value_pence",
                 )
             po.approved_value_pence = approved_value_pence
         if valid_to is not None:
             if valid_to < po.valid_from:
                 raise RuleViolation("valid_to is before the PO's valid_from.")
+            _ensure_sessions_before(uow, po, valid_to)
             po.valid_to = valid_to
         uow.purchase_orders.update(po)
         uow.audit.record(
@@ -127,6 +131,26 @@ def amend(
         )
         uow.commit()
     return statement(uow, po_id)
+
+
+def _ensure_sessions_before(uow: UnitOfWork, po: PurchaseOrder, valid_to: date) -> None:
+    """A PO can't end before the chargeable sessions it covers: every later run would refuse
+    their month."""
+    stranded = sorted(
+        s.local_date
+        for series in uow.bookings.find(purchase_order_id=po.id)
+        for s in series.sessions
+        if s.chargeable and s.local_date > valid_to
+    )
+    if stranded:
+        days = ", ".join(spoken_date(day) for day in stranded[:5])
+        more = f" and {len(stranded) - 5} more" if len(stranded) > 5 else ""
+        raise PurchaseOrderCommitted(
+            f"PO {po.number} covers sessions booked after {spoken_date(valid_to)}: "
+            f"{days}{more}. It can't end before them.",
+            field="valid_to",
+            sessions=[day.isoformat() for day in stranded],
+        )
 
 
 def draw_on(uow: UnitOfWork, po_id: int, series: BookingSeries, venue_id: int) -> PurchaseOrder:

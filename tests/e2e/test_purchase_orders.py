@@ -94,7 +94,19 @@ def test_booking_past_the_po_value_is_refused_saying_by_how_much_until_it_is_rai
         json={"approved_value_pence": 100},
         headers=finance["headers"],
     )
-    assert lower.status_code == 422
+    assert lower.status_code == 422 and lower.json["code"] == "po_committed"
+    assert "£600.00 committed" in lower.json["detail"]
+    # Ending the PO before sessions booked on it is refused the same way, naming them.
+    cut = client.patch(
+        f"/api/v1/purchase-orders/{po['id']}",
+        json={"valid_to": "2027-01-04"},  # the weekly sessions run 1 Dec 2026 .. 19 Jan 2027
+        headers=finance["headers"],
+    )
+    assert cut.status_code == 422 and cut.json["code"] == "po_committed", cut.json
+    assert cut.json["sessions"] == ["2027-01-05", "2027-01-12", "2027-01-19"]
+    assert "Tuesday 5 January 2027" in cut.json["detail"]
+    unchanged = client.get(f"/api/v1/purchase-orders/{po['id']}", headers=finance["headers"])
+    assert unchanged.json["valid_to"] == "2027-03-31"
 
     session_id = booked.json["sessions"][-1]["id"]  # well ahead: an ordinary cancellation
     client.post(f"/api/v1/sessions/{session_id}/cancel", headers=facilitator["headers"])
