@@ -74,9 +74,9 @@ class PurchaseOrders(MethodView):
     def get(self, query: dict[str, Any]) -> list[PurchaseOrderStatement]:
         """List purchase orders
 
-        Each with what is committed against it, what is invoiced and what remains."""
-        current_user()
-        return purchasing.list_statements(uow(), query.get("venue_id"))
+        Each with what is committed against it, what is invoiced and what remains.
+        Facilitators see their own trust's only."""
+        return purchasing.read_statements(uow(), current_user(), query.get("venue_id"))
 
     @finance_only
     @idempotent
@@ -104,8 +104,7 @@ class PurchaseOrderById(MethodView):
         """Read a purchase order
 
         With what is committed against it, what is invoiced and what remains."""
-        current_user()
-        return purchasing.statement(uow(), po_id)
+        return purchasing.read_statement(uow(), current_user(), po_id)
 
     @finance_only
     @refuses(

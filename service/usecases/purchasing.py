@@ -68,6 +68,25 @@ def list_statements(uow: UnitOfWork, venue_id: int | None) -> list[PurchaseOrder
         return [statement(uow, po.id or 0) for po in uow.purchase_orders.find(venue_id=venue_id)]
 
 
+def read_statement(uow: UnitOfWork, actor: User, po_id: int) -> PurchaseOrderStatement:
+    """Finance and admin read any PO; a facilitator only their own trust's (its value and
+    cost centre are the trust's business)."""
+    found = statement(uow, po_id)
+    if not _may_read(actor, found.po):
+        raise NotFound(f"There is no purchase order {po_id}.")
+    return found
+
+
+def read_statements(
+    uow: UnitOfWork, actor: User, venue_id: int | None
+) -> list[PurchaseOrderStatement]:
+    return [s for s in list_statements(uow, venue_id) if _may_read(actor, s.po)]
+
+
+def _may_read(actor: User, po: PurchaseOrder) -> bool:
+    return actor.role is not Role.FACILITATOR or actor.trust_id == po.trust_id
+
+
 def open_for_booking(
     uow: UnitOfWork, actor: User, venue_id: int, first_day: date
 ) -> list[PurchaseOrderStatement]:

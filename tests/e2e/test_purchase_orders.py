@@ -199,3 +199,20 @@ def test_pos_and_invoices_are_listed_for_one_venue(
     assert listed(f"/api/v1/invoices?venue_id={other['id']}") == []
     for path in ("/api/v1/invoices?venue_id=abc", "/api/v1/purchase-orders?venue_id=0"):
         assert client.get(path, headers=finance["headers"]).status_code == 422, path
+
+
+def test_facilitators_read_only_their_own_trusts_purchase_orders(
+    client: FlaskClient, staff: Staff, finance: Who, trust: Who, room: Who
+) -> None:
+    ours = new_po(staff, finance, trust, room)
+    other = staff.trust(
+        name="Other Trust", organisation_code="RVJ", po_number_pattern=r"RVJPO\d{7}"
+    )
+    theirs = staff.purchase_order(other["id"], room["venue_id"], finance, number="RVJPO0000001")
+    mine = staff.user(Role.FACILITATOR, trust_id=trust["id"])
+    listed = client.get("/api/v1/purchase-orders", headers=mine["headers"]).json
+    assert [p["number"] for p in listed] == [ours["number"]]
+    hidden = client.get(f"/api/v1/purchase-orders/{theirs['id']}", headers=mine["headers"])
+    assert hidden.status_code == 404  # its value and cost centre are the other trust's
+    seen = client.get("/api/v1/purchase-orders", headers=finance["headers"]).json
+    assert len(seen) == 2  # finance sees every trust's
