@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Response, request
 from flask.views import MethodView
+from flask_smorest import Page
 from flask_smorest.fields import Upload
 from marshmallow import Schema, ValidationError, fields, validate
 from werkzeug.datastructures import FileStorage
@@ -209,12 +210,14 @@ class Import(MethodView):
 class Reconciliation(MethodView):
     @finance_only
     @blp.response(200, DiscrepancySchema(many=True))
+    @blp.paginate(Page, page_size=500, max_page_size=1000)
     def get(self) -> list[Discrepancy]:
         """List what doesn't add up (finance)
 
         Amount or PO differs, lost (never in an export long after sending), numbers we never
         issued, paid twice, over- or under-paid, and matches by PO and amount waiting for a
-        person to confirm."""
+        person to confirm. A page at a time (`page`, `page_size` up to 1,000; 500 by
+        default): the `X-Pagination` header gives the total and the pages."""
         return reconciliation.open_discrepancies(ctx(), uow(), current_user())
 
 

@@ -588,3 +588,19 @@ def test_a_credit_memo_matches_our_credit_note_with_its_negative_amount(
     assert note["gross_pence"] == -7500
     assert status(client, finance, note)["state"]["status"] == "approved"
     assert not [p for p in problems(client, finance) if p[1] == note["id"]]
+
+
+def test_the_discrepancies_come_a_page_at_a_time(
+    client: FlaskClient, finance: Who, venue_room: Who
+) -> None:
+    strangers = [ApRow(f"SMCH9{n:03d}", "12.34", "RZZPO0000123") for n in range(7)]
+    imported(client, finance, export(*strangers))
+    first = client.get("/api/v1/reconciliation?page_size=5", headers=finance["headers"])
+    assert len(first.json) == 5
+    assert json.loads(first.headers["X-Pagination"])["total"] == 7
+    rest = client.get("/api/v1/reconciliation?page_size=5&page=2", headers=finance["headers"])
+    assert len(rest.json) == 2
+    everything = {d["detail"] for d in first.json + rest.json}
+    assert len(everything) == 7
+    too_big = client.get("/api/v1/reconciliation?page_size=5000", headers=finance["headers"])
+    assert too_big.status_code == 422
