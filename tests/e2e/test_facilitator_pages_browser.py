@@ -6,7 +6,6 @@ by keyboard alone with it; axe-core checks every page; screenshots at 320, 375 a
 from __future__ import annotations
 
 import re
-import shutil
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -26,14 +25,11 @@ from service.config import Config
 from service.domain.users import Role
 from service.usecases.delivery import deliver_due
 from tests.conftest import TEMPLATES, Staff, booking_body
+from tests.e2e.conftest import assert_accessible
 from tests.e2e.live import free_port
 from tests.fakes import FrozenClock
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-playwright = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
-axe_playwright = pytest.importorskip("axe_playwright_python.sync_playwright")
 WIDTHS = (320, 375, 1280)
-WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # a Monday; Christmas Day 2026 is a Friday
 
 
@@ -73,16 +69,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     server.shutdown()
     thread.join()
     app.extensions["roomhire.engine"].dispose()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium is not installed: apt-get install chromium (make test does)")
-    with playwright.sync_playwright() as driver:
-        browser = driver.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield browser
-        browser.close()
 
 
 def new_facilitator(site: Site) -> tuple[str, dict[str, Any]]:
@@ -127,10 +113,7 @@ class Checked:
 
     def __call__(self, name: str) -> None:
         self.count += 1
-        results = axe_playwright.Axe().run(
-            self.page, options={"runOnly": {"type": "tag", "values": WCAG_22_AA}}
-        )
-        assert results.violations_count == 0, results.generate_report()
+        assert_accessible(self.page)
         size = self.page.viewport_size
         for width in WIDTHS:
             self.page.set_viewport_size({"width": width, "height": 900})

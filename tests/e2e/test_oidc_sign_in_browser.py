@@ -3,7 +3,6 @@ OpenID Connect provider on 127.0.0.1 (oidc-provider-mock), the app served over H
 
 from __future__ import annotations
 
-import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,14 +17,11 @@ from service.config import Config, OidcConfig
 from service.domain.users import OPERATOR, Role
 from service.usecases.accounts import create_user
 from tests.conftest import TEMPLATES
+from tests.e2e.conftest import assert_accessible
 from tests.e2e.live import free_port
-from tests.e2e.test_facilitator_pages_browser import WCAG_22_AA
 from tests.integration.test_oidc_client import MOCK_WARNINGS, add_person, running_provider
 
 pytestmark = MOCK_WARNINGS
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-playwright = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
-axe_playwright = pytest.importorskip("axe_playwright_python.sync_playwright")
 SHOTS = Path(__file__).parents[2] / "test-output" / "oidc-sign-in"
 
 
@@ -61,16 +57,6 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         app.extensions["roomhire.engine"].dispose()
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium is not installed: apt-get install chromium (make test does)")
-    with playwright.sync_playwright() as driver:
-        browser = driver.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield browser
-        browser.close()
-
-
 def at_the_provider(base: str, browser: Any, sub: str) -> Any:
     """From Roomhire's sign-in page through the provider's form, as `sub`."""
     page = browser.new_page()
@@ -85,10 +71,7 @@ def at_the_provider(base: str, browser: Any, sub: str) -> Any:
 
 
 def check(page: Any, name: str) -> None:
-    results = axe_playwright.Axe().run(
-        page, options={"runOnly": {"type": "tag", "values": WCAG_22_AA}}
-    )
-    assert results.violations_count == 0, results.generate_report()
+    assert_accessible(page)
     SHOTS.mkdir(parents=True, exist_ok=True)
     for width in (320, 375, 1280):
         page.set_viewport_size({"width": width, "height": 900})

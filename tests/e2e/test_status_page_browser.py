@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -15,18 +14,6 @@ from tests.e2e.test_reconciliation import finance, invoices, trust, venue_room
 from tests.e2e.test_status_links import create_link, path_of, reconciled
 
 __all__ = ["finance", "invoices", "reconciled", "trust", "venue_room"]  # fixtures used here
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-playwright = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Any:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium is not installed: apt-get install chromium (make test does)")
-    with playwright.sync_playwright() as driver:
-        browser = driver.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield browser
-        browser.close()
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
