@@ -167,3 +167,25 @@ class ProfileInvalid(RuleViolation):
     """A mapping file that does not describe an export layout Roomhire can read."""
 
     code = "profile_invalid"
+
+
+SBS_AP_COLUMNS = (  # the header of SBS's accounts-payable report (profile sbs-oracle-ap)
+    "Business Unit",
+    "Supplier Number",
+    "Supplier Name",
+    "Supplier Site",
+    "Invoice Number",
+    "Invoice Date",
+    "Invoice Amount",
+    "Currency",
+    "PO Number",
+    "Invoice Status",
+    "Approval Status",
+    "Hold Name",
+    "Hold Reason",
+    "Hold Date",
+    "Due Date",
+    "Amount Paid",
+    "Payment Date",
+    "Payment Number",
+)

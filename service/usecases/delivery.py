@@ -224,6 +224,20 @@ def _send_about_invoice(ctx: Context, uow: UnitOfWork, message: OutboxMessage) -
     return ctx.mailer.send(_email(ctx, invoice, message, pdf))
 
 
+def _send_text(ctx: Context, message: OutboxMessage, text: str) -> str:
+    """A plain email from Roomhire itself (a link, a notice), no attachment."""
+    return ctx.mailer.send(
+        Email(
+            ctx.mail_from,
+            message.to,
+            message.subject,
+            message.message_id,
+            text,
+            sender_name="Roomhire",
+        )
+    )
+
+
 def _send_link(ctx: Context, uow: UnitOfWork, message: OutboxMessage) -> str:
     """The token is made now and only its hash stored: the plain link exists only in the email.
     A retry makes a new token, so a link from an attempt that failed never works."""
@@ -243,16 +257,7 @@ def _send_link(ctx: Context, uow: UnitOfWork, message: OutboxMessage) -> str:
         f"{ctx.public_url}/status/{token}\n\n"
         f"It works until {spoken_date(link.expires_at)}. Please don't share it.\n"
     )
-    return ctx.mailer.send(
-        Email(
-            ctx.mail_from,
-            message.to,
-            message.subject,
-            message.message_id,
-            text,
-            sender_name="Roomhire",
-        )
-    )
+    return _send_text(ctx, message, text)
 
 
 def _send_sign_in_link(ctx: Context, uow: UnitOfWork, message: OutboxMessage) -> str:
@@ -273,16 +278,7 @@ def _send_sign_in_link(ctx: Context, uow: UnitOfWork, message: OutboxMessage) ->
         f"It works once, for the next {minutes} minutes. If you did not ask to sign in, "
         "you can ignore this email: nobody can sign in without the link.\n"
     )
-    return ctx.mailer.send(
-        Email(
-            ctx.mail_from,
-            message.to,
-            message.subject,
-            message.message_id,
-            text,
-            sender_name="Roomhire",
-        )
-    )
+    return _send_text(ctx, message, text)
 
 
 def _send_closure_notice(ctx: Context, uow: UnitOfWork, message: OutboxMessage) -> str:
@@ -302,16 +298,7 @@ def _send_closure_notice(ctx: Context, uow: UnitOfWork, message: OutboxMessage) 
         "charge for it.\n\n"
         f"If the group needs another room that day, find one at {ctx.public_url}/rooms.\n"
     )
-    return ctx.mailer.send(
-        Email(
-            ctx.mail_from,
-            message.to,
-            message.subject,
-            message.message_id,
-            text,
-            sender_name="Roomhire",
-        )
-    )
+    return _send_text(ctx, message, text)
 
 
 def _email(ctx: Context, invoice: Invoice, message: OutboxMessage, pdf: bytes) -> Email:

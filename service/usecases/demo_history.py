@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
 from service.domain.bookings import BookingRequest, BookingSeries
+from service.domain.exports import SBS_AP_COLUMNS
 from service.domain.invoicing import Invoice, Kind
 from service.domain.purchasing import PurchaseOrder
 from service.domain.recurrence import Frequency, Recurrence
@@ -24,27 +25,6 @@ from service.usecases import booking, delivery, invoicing, reconciliation, statu
 from service.usecases.context import Context
 from service.usecases.demo import USERS, load_directory
 from service.usecases.purchasing import create_purchase_order
-
-EXPORT_COLUMNS = (  # the sbs-oracle-ap report, as in shared/exports
-    "Business Unit",
-    "Supplier Number",
-    "Supplier Name",
-    "Supplier Site",
-    "Invoice Number",
-    "Invoice Date",
-    "Invoice Amount",
-    "Currency",
-    "PO Number",
-    "Invoice Status",
-    "Approval Status",
-    "Hold Name",
-    "Hold Reason",
-    "Hold Date",
-    "Due Date",
-    "Amount Paid",
-    "Payment Date",
-    "Payment Number",
-)
 
 
 class DemoClock:
@@ -264,7 +244,7 @@ def _ap_row(invoice: Invoice, which: int) -> list[str] | None:
 def _csv(rows: list[list[str]]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(EXPORT_COLUMNS)
+    writer.writerow(SBS_AP_COLUMNS)
     writer.writerows(rows)
     return out.getvalue().encode()
 
