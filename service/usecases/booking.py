@@ -246,11 +246,6 @@ def _place(uow: UnitOfWork, room_id: int) -> tuple[Room, Venue]:
     return room, get_venue(uow, room.venue_id)
 
 
-def cancel_session(ctx: Context, uow: UnitOfWork, actor: User, session_id: int) -> Session:
-    """`cancel_one`, for callers that need only the session."""
-    return cancel_one(ctx, uow, actor, session_id).sessions[0]
-
-
 def cancel_one(ctx: Context, uow: UnitOfWork, actor: User, session_id: int) -> Cancellation:
     """Cancel one session; the answer says what the venue will still be paid for it."""
     with uow:
@@ -261,13 +256,6 @@ def cancel_one(ctx: Context, uow: UnitOfWork, actor: User, session_id: int) -> C
         done = _cancel(ctx, uow, actor, series, [session])
         uow.commit()
     return done
-
-
-def cancel_rest(
-    ctx: Context, uow: UnitOfWork, actor: User, series_id: int, from_date: date | None
-) -> list[Session]:
-    """`cancel_from`, for callers that need only the sessions."""
-    return cancel_from(ctx, uow, actor, series_id, from_date).sessions
 
 
 def cancel_from(

@@ -170,7 +170,7 @@ def _late_cancellation(
     session_id = session.id
 
     def cancel() -> None:
-        booking.cancel_session(ctx, ctx.new_uow(), facilitator, session_id)
+        booking.cancel_one(ctx, ctx.new_uow(), facilitator, session_id)
 
     return LateCancellation(session.slot.start - timedelta(hours=24), cancel, session_id)
 

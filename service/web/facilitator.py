@@ -302,14 +302,10 @@ def cancel_page(user: User, booking_id: int) -> str:
 @facilitator
 def cancel(user: User, booking_id: int) -> Response:
     session_id = request.form.get("session", "")
-    if session_id.isdigit():
+    if session_id.isdigit():  # one session, and it must be this booking's
         booking.preview_cancellation(ctx(), ctx().new_reader(), user, booking_id, int(session_id))
-        cancelled = [booking.cancel_session(ctx(), ctx().new_uow(), user, int(session_id))]
+        done = booking.cancel_one(ctx(), ctx().new_uow(), user, int(session_id))
     else:
-        cancelled = booking.cancel_rest(ctx(), ctx().new_uow(), user, booking_id, None)
-    late = [s for s in cancelled if s.chargeable]
-    message = f"Cancelled {len(cancelled)} session{'s' if len(cancelled) != 1 else ''}."
-    if late:
-        message += f" The venue will still be paid for {len(late)} (short notice)."
-    flash(message)
+        done = booking.cancel_from(ctx(), ctx().new_uow(), user, booking_id, None)
+    flash(done.cancelled_message)
     return redirect(url_for("facilitator.booking_page", booking_id=booking_id))
