@@ -173,8 +173,14 @@ def staff(app: Flask, client: FlaskClient) -> Staff:
 
 
 @pytest.fixture
-def facilitator(staff: Staff) -> dict[str, Any]:
-    return staff.user(Role.FACILITATOR)
+def trust(staff: Staff) -> dict[str, Any]:
+    return staff.trust()
+
+
+@pytest.fixture
+def facilitator(staff: Staff, trust: dict[str, Any]) -> dict[str, Any]:
+    """Of the trust: only its POs can cover their bookings."""
+    return staff.user(Role.FACILITATOR, trust_id=trust["id"])
 
 
 @pytest.fixture
@@ -199,9 +205,11 @@ def finance(staff: Staff) -> dict[str, Any]:
 
 
 @pytest.fixture
-def po(staff: Staff, finance: dict[str, Any], room: dict[str, Any]) -> dict[str, Any]:
-    """A £1,000 purchase order of a trust for the `room`'s venue."""
-    return staff.purchase_order(staff.trust()["id"], room["venue_id"], finance)
+def po(
+    staff: Staff, finance: dict[str, Any], room: dict[str, Any], trust: dict[str, Any]
+) -> dict[str, Any]:
+    """A £1,000 purchase order of the trust for the `room`'s venue."""
+    return staff.purchase_order(trust["id"], room["venue_id"], finance)
 
 
 def book_tuesdays(

@@ -54,7 +54,13 @@ class PurchaseOrder:
             )
 
     def ensure_covers(self, days: list[date], venue_id: int, trust_id: int | None) -> None:
-        if trust_id is not None and trust_id != self.trust_id:
+        if trust_id is None:
+            raise PurchaseOrderNotValid(
+                f"PO {self.number} can't cover this booking: its facilitator belongs to no "
+                "trust, so no trust has agreed to pay for it.",
+                po=self.number,
+            )
+        if trust_id != self.trust_id:
             raise PurchaseOrderNotValid(
                 f"PO {self.number} belongs to another trust than the booking's.", po=self.number
             )

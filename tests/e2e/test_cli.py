@@ -132,7 +132,7 @@ def test_invoices_issue_from_the_command_line(
             frequency="weekly",
             sessions=2,
             purchase_order_id=po["id"],
-            facilitator_id=staff.user(Role.FACILITATOR)["id"],
+            facilitator_id=staff.user(Role.FACILITATOR, trust_id=trust["id"])["id"],
         ),
     )
 
@@ -179,7 +179,7 @@ def test_outbox_run_once_delivers_what_is_due_and_exits(
             room["id"],
             first_date="2025-01-07",
             purchase_order_id=po["id"],
-            facilitator_id=staff.user(Role.FACILITATOR)["id"],
+            facilitator_id=staff.user(Role.FACILITATOR, trust_id=trust["id"])["id"],
         ),
     )
     env = {"ROOMHIRE_DATABASE_URL": database_url}

@@ -174,11 +174,11 @@ def test_trusts_can_have_invoices_queued_as_they_are_issued(
     client: FlaskClient,
     staff: Staff,
     finance: Who,
-    facilitator: Who,
     room: Who,
     clock: FrozenClock,
 ) -> None:
     trust = staff.trust(send_on_issue=True, invoice_subject="{document} {number} PO {po_number}")
+    facilitator = staff.user(Role.FACILITATOR, trust_id=trust["id"])
     po = staff.purchase_order(trust["id"], room["venue_id"], finance)
     book_tuesdays(staff, facilitator, room, po, sessions=1)
     clock.current = datetime(2026, 12, 2, 9, tzinfo=UTC)

@@ -56,8 +56,8 @@ class DiesAfter:
 
 def _issue_500(app: Flask, staff: Staff, clock: FrozenClock) -> Context:
     finance = staff.user(Role.FINANCE)
-    facilitator = staff.user(Role.FACILITATOR)
     trust = staff.trust(send_on_issue=True)
+    facilitator = staff.user(Role.FACILITATOR, trust_id=trust["id"])
     venue = staff.venue()
     po = staff.purchase_order(
         trust["id"], venue["id"], finance, approved_value_pence=10**8, valid_to="2029-12-31"

@@ -36,11 +36,11 @@ def test_a_message_that_cannot_be_built_fails_alone(
     staff: Staff,
     finance: Who,
     facilitator: Who,
+    trust: Who,
     clock: FrozenClock,
     smtp_ctx: Context,
     inbox: tuple[Inbox, int],
 ) -> None:
-    trust = staff.trust()
     invoiced_venue(staff, finance, facilitator, trust, name="Good Hall CIC")
     bad_id = invoiced_venue(staff, finance, facilitator, trust, name="Bad Hall CIC")
     ctx = app.extensions["roomhire"]
@@ -69,9 +69,8 @@ def test_a_message_that_cannot_be_built_fails_alone(
 
 
 def test_the_subject_setting_takes_only_known_placeholders(
-    client: FlaskClient, staff: Staff
+    client: FlaskClient, staff: Staff, trust: Who
 ) -> None:
-    trust = staff.trust()
     for bad in (
         "{document} {number} {po_number} {nope}",
         "{supplier:>20000000} {document} {number} {po_number}",
@@ -100,9 +99,9 @@ def test_a_subject_saved_before_the_check_cannot_stop_any_trusts_invoices(
     staff: Staff,
     finance: Who,
     facilitator: Who,
+    trust: Who,
     clock: FrozenClock,
 ) -> None:
-    trust = staff.trust()
     invoiced_venue(staff, finance, facilitator, trust, name="Chapel Hall CIC")
     ctx = app.extensions["roomhire"]
     with ctx.new_uow() as uow:  # written straight to the database, as old versions allowed

@@ -13,9 +13,9 @@ from sqlalchemy import JSON, String, text
 from service.domain.users import Role
 from tests.conftest import Staff, booking_body
 from tests.e2e.exports import ApRow, export, for_invoice
-from tests.e2e.test_reconciliation import finance, imported, invoices, status, trust, venue_room
+from tests.e2e.test_reconciliation import finance, imported, invoices, status, venue_room
 
-__all__ = ["finance", "invoices", "trust", "venue_room"]  # fixtures used here
+__all__ = ["finance", "invoices", "venue_room"]  # fixtures used here
 Who = dict[str, Any]
 
 

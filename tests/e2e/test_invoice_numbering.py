@@ -28,8 +28,8 @@ FINANCE = User(email="finance@example.org", role=Role.FINANCE, key_hash="")
 def due(staff: Staff, clock: FrozenClock) -> int:
     """Per-session bookings at two venues, all held by the time the clock is moved on."""
     finance = staff.user(Role.FINANCE)
-    facilitator = staff.user(Role.FACILITATOR)
     trust = staff.trust()
+    facilitator = staff.user(Role.FACILITATOR, trust_id=trust["id"])
     for v in range(VENUES):
         room = staff.room(staff.venue(name=f"Hall {v} CIC")["id"])
         po = staff.purchase_order(

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-import pytest
 from flask.testing import FlaskClient
 
 from service.domain.users import Role
@@ -13,11 +12,6 @@ from tests.conftest import Staff, booking_body, issue
 from tests.fakes import FrozenClock
 
 Who = dict[str, Any]
-
-
-@pytest.fixture
-def trust(staff: Staff) -> Who:
-    return staff.trust()
 
 
 def new_po(staff: Staff, finance: Who, trust: Who, room: Who, **overrides: Any) -> Any:
@@ -216,3 +210,25 @@ def test_facilitators_read_only_their_own_trusts_purchase_orders(
     assert hidden.status_code == 404  # its value and cost centre are the other trust's
     seen = client.get("/api/v1/purchase-orders", headers=finance["headers"]).json
     assert len(seen) == 2  # finance sees every trust's
+
+
+def test_a_facilitator_of_no_trust_books_without_a_po_but_no_po_can_cover_it(
+    client: FlaskClient, staff: Staff, finance: Who, trust: Who, room: Who
+) -> None:
+    """No trust has agreed to pay for such a booking: it took any trust's PO before."""
+    loner = staff.user(Role.FACILITATOR)
+    po = new_po(staff, finance, trust, room)
+    body = booking_body(room["id"], purchase_order_id=po["id"])
+    refused = client.post("/api/v1/bookings", json=body, headers=loner["headers"])
+    assert refused.status_code == 409 and refused.json["code"] == "po_not_valid"
+    assert "belongs to no trust" in refused.json["detail"]
+    booked = client.post(
+        "/api/v1/bookings", json=booking_body(room["id"]), headers=loner["headers"]
+    )
+    assert booked.status_code == 201 and booked.json["trust_id"] is None
+    cover = client.post(
+        f"/api/v1/bookings/{booked.json['id']}/purchase-order",
+        json={"purchase_order_id": po["id"]},
+        headers=finance["headers"],
+    )
+    assert cover.status_code == 409 and cover.json["code"] == "po_not_valid"

@@ -36,11 +36,6 @@ def venue_room(staff: Staff) -> Who:
 
 
 @pytest.fixture
-def trust(staff: Staff) -> Who:
-    return staff.trust()
-
-
-@pytest.fixture
 def finance(staff: Staff, trust: Who) -> Who:
     return staff.user(Role.FINANCE, trust["id"])
 

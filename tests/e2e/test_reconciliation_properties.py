@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.e2e.exports import ApRow, export, for_invoice, other_supplier, upload
-from tests.e2e.test_reconciliation import finance, invoices, status, trust, venue_room
+from tests.e2e.test_reconciliation import finance, invoices, status, venue_room
 
-__all__ = ["finance", "invoices", "trust", "venue_room"]  # fixtures this module uses
+__all__ = ["finance", "invoices", "venue_room"]  # fixtures this module uses
 
 HOLD_CODES = ["QTY REC", "PRICE", "PO NOT APPROVED", "DIST ACCT INVALID", "VENDOR", "NEW CODE"]
 STATUSES = ["received", "approved", "on_hold", "part_paid", "paid", "cancelled", "rejected"]

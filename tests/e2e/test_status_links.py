@@ -28,13 +28,12 @@ from tests.e2e.test_reconciliation import (
     finance,
     invoices,
     status,
-    trust,
     venue_room,
     waived_credit_note,
 )
 from tests.fakes import FrozenClock
 
-__all__ = ["finance", "invoices", "status", "trust", "venue_room"]  # fixtures used here
+__all__ = ["finance", "invoices", "status", "venue_room"]  # fixtures used here
 Who = dict[str, Any]
 
 

@@ -10,10 +10,10 @@ import pytest
 from flask.testing import FlaskClient
 
 from tests.e2e.live import gunicorn
-from tests.e2e.test_reconciliation import finance, invoices, trust, venue_room
+from tests.e2e.test_reconciliation import finance, invoices, venue_room
 from tests.e2e.test_status_links import create_link, path_of, reconciled
 
-__all__ = ["finance", "invoices", "reconciled", "trust", "venue_room"]  # fixtures used here
+__all__ = ["finance", "invoices", "reconciled", "venue_room"]  # fixtures used here
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
