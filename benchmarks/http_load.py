@@ -9,7 +9,7 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import NamedTuple
@@ -17,7 +17,7 @@ from typing import NamedTuple
 import requests
 
 from benchmarks.bookable import free_port
-from benchmarks.figures import Figure, Missing, at_most
+from benchmarks.figures import Figure, Missing, at_most, table
 from service.config import Config
 
 
@@ -110,3 +110,10 @@ def figures(benchmark: str, path: str, load: Load, p99_limit: float | None = Non
         if p99_limit is None
         else at_most(benchmark, p99, load.p99_ms, p99_limit, " ms"),
     ]
+
+
+def main(measure: Callable[[int, int], list[Figure]]) -> None:
+    """A load benchmark run on its own: `python -m benchmarks.NAME [SECONDS] [CONNECTIONS]`."""
+    seconds = int(sys.argv[1]) if len(sys.argv) > 1 else 10
+    connections = int(sys.argv[2]) if len(sys.argv) > 2 else 4
+    print(table(measure(seconds, connections)))

@@ -11,7 +11,6 @@ Target (issue 6): p99 <= 50 ms and at least 40% of /healthz's requests/s.
 from __future__ import annotations
 
 import json
-import sys
 import tempfile
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -20,8 +19,9 @@ import requests
 from sqlalchemy import create_engine, insert
 
 from adapters.db.tables import Base
+from benchmarks import http_load
 from benchmarks.bookable import sqlite_context, venues
-from benchmarks.figures import Figure, table
+from benchmarks.figures import Figure
 from benchmarks.http_load import figures, gunicorn, require_wrk, summary, wrk
 from service.config import Config
 from service.domain.users import Role, User
@@ -143,11 +143,5 @@ def measure(seconds: int = 10, connections: int = 4) -> list[Figure]:
     ]
 
 
-def main() -> None:
-    seconds = int(sys.argv[1]) if len(sys.argv) > 1 else 10
-    connections = int(sys.argv[2]) if len(sys.argv) > 2 else 4
-    print(table(measure(seconds, connections)))
-
-
 if __name__ == "__main__":
-    main()
+    http_load.main(measure)
