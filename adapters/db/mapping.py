@@ -129,6 +129,7 @@ def session_row(s: Session) -> SessionRow:
         net_pence=s.charge.net,
         vat_rate_bp=int(s.charge.rate * 10_000),
         vat_pence=s.charge.vat,
+        purchase_order_id=s.purchase_order_id,
     )
 
 

@@ -179,7 +179,11 @@ class BookingRepository(_Repository):
     ) -> list[BookingSeries]:
         query = select(SeriesRow).order_by(SeriesRow.id)
         if purchase_order_id is not None:
-            query = query.where(SeriesRow.purchase_order_id == purchase_order_id)
+            on_po = select(SessionRow.id).where(
+                SessionRow.series_id == SeriesRow.id,
+                SessionRow.purchase_order_id == purchase_order_id,
+            )
+            query = query.where(on_po.exists())
         if facilitator_id is not None:
             query = query.where(SeriesRow.facilitator_id == facilitator_id)
         if room_id is not None:
@@ -243,9 +247,12 @@ class BookingRepository(_Repository):
         )
         return [mapping.session(r) for r in self.db.scalars(query)]
 
-    def set_purchase_order(self, series_id: int, purchase_order_id: int) -> None:
-        self.db.get_one(SeriesRow, series_id).purchase_order_id = purchase_order_id
-        self.db.flush()
+    def set_purchase_order(self, session_ids: Sequence[int], purchase_order_id: int) -> None:
+        self.db.execute(
+            update(SessionRow)
+            .where(SessionRow.id.in_(session_ids))
+            .values(purchase_order_id=purchase_order_id)
+        )
 
     def facilitator_emails(self, series_ids: Sequence[int]) -> dict[int, str]:
         query = (
@@ -257,10 +264,8 @@ class BookingRepository(_Repository):
 
     def committed_pence(self, purchase_order_id: int) -> int:
         total = self.db.scalar(
-            select(func.coalesce(func.sum(SessionRow.net_pence + SessionRow.vat_pence), 0))
-            .join(SeriesRow)
-            .where(
-                SeriesRow.purchase_order_id == purchase_order_id,
+            select(func.coalesce(func.sum(SessionRow.net_pence + SessionRow.vat_pence), 0)).where(
+                SessionRow.purchase_order_id == purchase_order_id,
                 SessionRow.status.in_(CHARGEABLE),
             )
         )

@@ -128,9 +128,6 @@ class SeriesRow(Base):
     start_time: Mapped[time] = mapped_column(Time)
     end_time: Mapped[time] = mapped_column(Time)
     created_at: Mapped[datetime]
-    purchase_order_id: Mapped[int | None] = mapped_column(
-        ForeignKey("purchase_orders.id"), index=True
-    )
     invoice_cadence: Mapped[str] = mapped_column(String(20), server_default="monthly")
     trust_id: Mapped[int | None] = mapped_column(ForeignKey("trusts.id"))
     skipped: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
@@ -159,6 +156,9 @@ class SessionRow(Base):
         Integer, server_default="0"
     )  # basis points: 2000 = 20%
     vat_pence: Mapped[int] = mapped_column(Integer, server_default="0")
+    purchase_order_id: Mapped[int | None] = mapped_column(
+        ForeignKey("purchase_orders.id"), index=True
+    )
     series: Mapped[SeriesRow] = relationship(back_populates="sessions")
 
 

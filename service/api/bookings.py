@@ -52,7 +52,12 @@ class BookingInput(Schema):
             "description": "Make up skipped dates at the end so the series keeps N sessions."
         },
     )
-    purchase_order_id = id_field(metadata={"description": "The PO covering this booking."})
+    purchase_order_id = id_field(
+        metadata={
+            "description": "The PO covering the sessions up to its end date; later ones "
+            "(after 31 March, say) are booked without a PO until one covers them."
+        }
+    )
     invoice_cadence = fields.Enum(
         InvoiceCadence, by_value=True, load_default=InvoiceCadence.MONTHLY
     )
@@ -79,6 +84,7 @@ class SessionSchema(Schema):
     vat_pence = fields.Integer(attribute="charge.vat")
     gross_pence = fields.Integer(attribute="charge.gross")
     cancelled_at = LondonDateTime(allow_none=True)
+    purchase_order_id = fields.Integer(allow_none=True)
 
 
 class SkippedSchema(Schema):
@@ -95,7 +101,16 @@ class BookingSchema(Schema):
     frequency = fields.String(attribute="recurrence.frequency")
     start_time = fields.Time()
     end_time = fields.Time()
-    purchase_order_id = fields.Integer(allow_none=True)
+    purchase_order_ids = fields.List(
+        fields.Integer(), metadata={"description": "The POs covering its sessions."}
+    )
+    needs_purchase_order_from = fields.Date(
+        allow_none=True,
+        metadata={
+            "description": "The first chargeable session no PO covers (no PO, no invoice); "
+            "null when every one is covered."
+        },
+    )
     trust_id = fields.Integer(allow_none=True, metadata={"description": "The facilitator's trust"})
     invoice_cadence = fields.String()
     created_at = LondonDateTime()
@@ -146,7 +161,8 @@ class BookingQuery(Schema):
 _NO_BOOKING = "404 not_found: there is no booking with that id (facilitators: of theirs)"
 _PO_REFUSALS = (
     "404 not_found: there is no purchase order with that id",
-    "409 po_not_valid: the PO is for another venue or trust, or does not cover every date",
+    "409 po_not_valid: the PO is for another venue or trust, starts after a session it "
+    "would cover, or ends before the first",
     "409 po_value_exceeded: the sessions would take the PO past its approved value",
 )
 bookers = requires(Role.FACILITATOR, Role.ADMIN)
@@ -190,7 +206,8 @@ class Bookings(MethodView):
 
         Bank holidays and venue closures in a series are skipped and listed (and made up at
         the end unless `keep_session_count` is false). A clash with another booking stores
-        nothing. With `purchase_order_id` the PO must cover every session."""
+        nothing. With `purchase_order_id` the PO covers the sessions up to its end date;
+        `needs_purchase_order_from` names the first one left for the next PO."""
         actor = current_user()
         request = BookingRequest(
             room_id=data["room_id"],
@@ -225,6 +242,12 @@ class BookingById(MethodView):
 
 class CoverInput(Schema):
     purchase_order_id = id_field(required=True)
+    from_date = Day(
+        metadata={
+            "description": "Move the sessions from this date (not yet invoiced) to this PO, "
+            "from whichever PO they were on; default: only the sessions no PO covers."
+        }
+    )
 
 
 @blp.route("/bookings/<int(max=2147483647):booking_id>/purchase-order")
@@ -232,17 +255,25 @@ class CoverWithPurchaseOrder(MethodView):
     @refuses(
         _NO_BOOKING,
         *_PO_REFUSALS,
-        "409 conflict: the booking is already on another PO",
+        "409 conflict: without from_date, every session is already on another PO",
+        "422 rule_violation: no session from from_date is left to invoice",
     )
     @blp.arguments(CoverInput)
     @blp.response(200, BookingSchema)
     def post(self, data: dict[str, Any], booking_id: int) -> BookingSeries:
-        """Put a booking on a purchase order
+        """Put a booking's sessions on a purchase order
 
-        The PO must be for its venue and trust, cover its dates and have room for its
-        chargeable sessions. Asking again with the same PO changes nothing."""
+        The sessions no PO covers yet or, with `from_date`, every session from that date
+        not yet invoiced (moved from the PO it was on: a new financial year's PO, say), up
+        to the PO's end date. The PO must be for the booking's venue and trust, valid on
+        those dates and have room for them. Asking again changes nothing."""
         return booking.cover_with_purchase_order(
-            ctx(), uow(), current_user(), booking_id, data["purchase_order_id"]
+            ctx(),
+            uow(),
+            current_user(),
+            booking_id,
+            data["purchase_order_id"],
+            data.get("from_date"),
         )
 
 

@@ -8,7 +8,7 @@ from datetime import date, datetime, time
 from enum import StrEnum
 
 from service.domain.directory import Room, Venue
-from service.domain.errors import AlreadyCancelled, BookingClash, RuleViolation
+from service.domain.errors import AlreadyCancelled, BookingClash, Conflict, RuleViolation
 from service.domain.labels import ensure_no_patient_data
 from service.domain.money import LineAmount, charge, vat_rate
 from service.domain.recurrence import Recurrence, Skipped, SkipRule, plan
@@ -41,6 +41,7 @@ class Session:
     status: SessionStatus = SessionStatus.BOOKED
     cancelled_at: datetime | None = None
     series_id: int | None = None
+    purchase_order_id: int | None = None  # no PO, no invoice: one may cover it later
     id: int | None = None
 
     @property
@@ -110,9 +111,8 @@ class BookingSeries:
     end_time: time
     created_at: datetime
     invoice_description: str | None = None
-    purchase_order_id: int | None = None
     invoice_cadence: InvoiceCadence = InvoiceCadence.MONTHLY
-    trust_id: int | None = None  # the facilitator's trust: it pays, so its PO must cover this
+    trust_id: int | None = None  # the facilitator's trust: it pays, so its POs must cover this
     sessions: list[Session] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     id: int | None = None
@@ -126,6 +126,49 @@ class BookingSeries:
     def committed_pence(self) -> int:
         """What the series will cost: every chargeable session, gross."""
         return sum(s.charge.gross for s in self.sessions if s.chargeable)
+
+    def committed_on(self, po_id: int) -> int:
+        """What the series' sessions on one PO will cost it, gross."""
+        return sum(
+            s.charge.gross for s in self.sessions if s.chargeable and s.purchase_order_id == po_id
+        )
+
+    @property
+    def purchase_order_ids(self) -> list[int]:
+        """The POs covering its sessions, in the order of the sessions they cover."""
+        return list(
+            dict.fromkeys(s.purchase_order_id for s in self.sessions if s.purchase_order_id)
+        )
+
+    @property
+    def needs_purchase_order_from(self) -> date | None:
+        """The first chargeable session no PO covers: no PO, no invoice."""
+        return next(
+            (s.local_date for s in self.sessions if s.chargeable and s.purchase_order_id is None),
+            None,
+        )
+
+    def to_cover(self, po_id: int, from_date: date | None, invoiced: set[int]) -> list[Session]:
+        """The sessions a PO would take: without `from_date`, those no PO covers yet (and
+        those it covers already); with it, every one from that date. Never one invoiced
+        already: it stays on the PO its invoice quotes."""
+        open_ = [s for s in self.sessions if s.id not in invoiced]
+        if from_date is None:
+            candidates = [s for s in open_ if s.purchase_order_id in (None, po_id)]
+            if not candidates:
+                raise Conflict(
+                    f"Every session of booking {self.id} is already covered by another PO; "
+                    "give from_date to move its sessions from that date to this PO."
+                )
+            return candidates
+        candidates = [s for s in open_ if s.local_date >= from_date]
+        if not candidates:
+            raise RuleViolation(
+                f"Booking {self.id} has no session from {spoken_date(from_date)} "
+                "that isn't invoiced already.",
+                field="from_date",
+            )
+        return candidates
 
 
 @dataclass(frozen=True)
@@ -169,6 +212,7 @@ def new_series(
             Session(room.id or 0, slot, slot.widened(room.setup, room.clearaway), price)
         )
     requested = {f.name: getattr(request, f.name) for f in fields(request)}
+    del requested["purchase_order_id"]  # a PO covers sessions, checked by the caller
     return BookingSeries(**requested, created_at=now, sessions=sessions, skipped=skipped)
 
 

@@ -4,7 +4,7 @@ Business Services would check them, and never changed after issue."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -116,17 +116,23 @@ class Invoice:
 
 @dataclass(frozen=True)
 class Draft:
-    """What is due for one booking and period, before numbering and checks."""
+    """What is due for one booking, period and PO, before numbering and checks."""
 
     series: BookingSeries
     sessions: tuple[Session, ...]
+
+    @property
+    def purchase_order_id(self) -> int | None:
+        return self.sessions[0].purchase_order_id
 
 
 def due_drafts(
     series: BookingSeries, invoiced: set[int], through: date, now: datetime
 ) -> list[Draft]:
     """Chargeable, held (ended), not yet invoiced sessions up to `through`, grouped by the
-    cadence. Monthly is in arrears: a month is invoiced once it has ended by `through`."""
+    cadence and by PO (an invoice quotes one PO; sessions with none make a draft of their
+    own, which is refused: no PO, no invoice). Monthly is in arrears: a month is invoiced
+    once it has ended by `through`."""
     last = min(through, now.astimezone(LONDON).date())
     ready = [
         s
@@ -137,12 +143,20 @@ def due_drafts(
         return [Draft(series, (s,)) for s in ready]
     if series.invoice_cadence is InvoiceCadence.END_OF_SERIES:
         outstanding = [s for s in series.sessions if s.chargeable and s.id not in invoiced]
-        return [Draft(series, tuple(ready))] if ready and len(ready) == len(outstanding) else []
-    months: dict[tuple[int, int], list[Session]] = {}
-    for s in ready:
-        if _month_over(s.local_date, through, now):
-            months.setdefault((s.local_date.year, s.local_date.month), []).append(s)
-    return [Draft(series, tuple(group)) for _, group in sorted(months.items())]
+        return _by_po(series, ready, lambda _: ()) if len(ready) == len(outstanding) else []
+    over = [s for s in ready if _month_over(s.local_date, through, now)]
+    return _by_po(series, over, lambda s: (s.local_date.year, s.local_date.month))
+
+
+def _by_po(
+    series: BookingSeries, sessions: list[Session], period: Callable[[Session], tuple[int, ...]]
+) -> list[Draft]:
+    """One draft per period and PO, in date order."""
+    groups: dict[tuple[tuple[int, ...], int], list[Session]] = {}
+    for s in sessions:
+        groups.setdefault((period(s), s.purchase_order_id or 0), []).append(s)
+    drafts = [Draft(series, tuple(group)) for group in groups.values()]
+    return sorted(drafts, key=lambda d: d.sessions[0].slot.start)
 
 
 def _month_over(day: date, through: date, now: datetime) -> bool:

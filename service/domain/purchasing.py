@@ -1,11 +1,14 @@
-"""NHS purchase orders: a booking series is covered by one PO; no PO, no invoice."""
+"""NHS purchase orders: each session of a booking is covered by a PO (one per financial
+year, say); no PO, no invoice."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from service.domain.bookings import Session
 from service.domain.errors import Conflict, RuleViolation
 from service.domain.money import format_pounds
 from service.domain.timeslots import spoken_date
@@ -74,6 +77,33 @@ class PurchaseOrder:
                 po=self.number,
                 date=outside[0].isoformat(),
             )
+
+    def cover(
+        self,
+        sessions: Sequence[Session],
+        venue_id: int,
+        trust_id: int | None,
+        committed_pence: int,
+        what: str,
+    ) -> list[Session]:
+        """Put the sessions up to this PO's end date on it (later ones wait for the next
+        financial year's PO), checked for trust, venue, dates and value against what is
+        `committed_pence` already; returns the sessions that moved to it."""
+        taken = [s for s in sessions if s.local_date <= self.valid_to]
+        if not taken:
+            raise PurchaseOrderNotValid(
+                f"PO {self.number} ends on {spoken_date(self.valid_to)}, before the first "
+                f"session it would cover ({spoken_date(sessions[0].local_date)}).",
+                po=self.number,
+                date=sessions[0].local_date.isoformat(),
+            )
+        moving = [s for s in taken if s.purchase_order_id != self.id]
+        charged = [s for s in moving if s.chargeable]
+        self.ensure_covers([s.local_date for s in charged], venue_id, trust_id)
+        self.ensure_room_for(committed_pence, sum(s.charge.gross for s in charged), what)
+        for session in moving:
+            session.purchase_order_id = self.id
+        return moving
 
     def ensure_room_for(self, already_pence: int, extra_pence: int, what: str) -> None:
         """Refuse `what` when it would take the PO past its approved value, saying by how much."""

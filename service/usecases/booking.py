@@ -16,7 +16,7 @@ from service.domain.bookings import (
     new_series,
 )
 from service.domain.directory import Room, Venue
-from service.domain.errors import BookingClash, Conflict, NotFound, PermissionDenied, RuleViolation
+from service.domain.errors import BookingClash, NotFound, PermissionDenied, RuleViolation
 from service.domain.money import format_pounds
 from service.domain.timeslots import Interval
 from service.domain.users import Role, User
@@ -38,7 +38,7 @@ class BookingPlan:
     @property
     def po_remaining_after_pence(self) -> int | None:
         po = self.purchase_order
-        return None if po is None else po.remaining_pence - self.series.committed_pence
+        return None if po is None else po.remaining_pence - self.series.committed_on(po.po.id or 0)
 
 
 def plan_booking(
@@ -90,8 +90,8 @@ def _planned(ctx: Context, uow: UnitOfWork, actor: User, request: BookingRequest
     ensure_no_clash(series.sessions, _booked_around(uow, series))
     po = None
     if request.purchase_order_id is not None:
-        draw_on(uow, request.purchase_order_id, series, venue.id or 0)
         po = statement(uow, request.purchase_order_id)
+        draw_on(uow, po.po.id or 0, series.sessions, series.trust_id, venue.id or 0, "This booking")
     return BookingPlan(series, room, venue, po)
 
 
@@ -101,31 +101,37 @@ def _booked_around(uow: UnitOfWork, series: BookingSeries) -> list[Session]:
 
 
 def cover_with_purchase_order(
-    ctx: Context, uow: UnitOfWork, actor: User, series_id: int, po_id: int
+    ctx: Context,
+    uow: UnitOfWork,
+    actor: User,
+    series_id: int,
+    po_id: int,
+    from_date: date | None = None,
 ) -> BookingSeries:
-    """Put an existing booking on a PO (finance often raises the PO after the booking)."""
+    """Put a booking's sessions on a PO (finance often raises the PO after the booking, and
+    a new one each financial year). Without `from_date`, the sessions no PO covers yet; with
+    it, every session from that date not yet invoiced, moved from any PO it was on. Either
+    way, only up to the PO's end date: later sessions wait for the next one."""
     actor.require(Role.FINANCE, Role.ADMIN, Role.FACILITATOR)
     with uow:
         series = uow.bookings.get(series_id)
         if series is None or not _may_see(actor, series):
             raise NotFound(f"There is no booking {series_id}.")
-        if series.purchase_order_id == po_id:
-            return series
-        if series.purchase_order_id is not None:
-            raise Conflict(f"Booking {series_id} is already covered by another PO.")
-        draw_on(uow, po_id, series, get_room(uow, series.room_id).venue_id)
-        uow.bookings.set_purchase_order(series_id, po_id)
-        series.purchase_order_id = po_id
-        uow.audit.record(
-            AuditEvent(
-                ctx.clock.now(),
-                actor.label,
-                "po_attached",
-                "booking",
-                series_id,
-                {"purchase_order": po_id},
+        candidates = series.to_cover(po_id, from_date, uow.invoices.charged_session_ids())
+        venue_id = get_room(uow, series.room_id).venue_id
+        moved = draw_on(uow, po_id, candidates, series.trust_id, venue_id, "These sessions")
+        if moved:
+            uow.bookings.set_purchase_order([s.id or 0 for s in moved], po_id)
+            uow.audit.record(
+                AuditEvent(
+                    ctx.clock.now(),
+                    actor.label,
+                    "po_attached",
+                    "booking",
+                    series_id,
+                    {"purchase_order": po_id, "from": moved[0].local_date.isoformat()},
+                )
             )
-        )
         uow.commit()
     return series
 
@@ -231,14 +237,17 @@ class BookingDetails:
     series: BookingSeries
     room: Room
     venue: Venue
-    po_number: str | None
+    po_numbers: dict[int, str]  # of the POs covering its sessions, by id
 
 
 def booking_details(uow: UnitOfWork, actor: User, series_id: int) -> BookingDetails:
     with uow:
         series = get_booking(uow, actor, series_id)
-        po = uow.purchase_orders.get(series.purchase_order_id) if series.purchase_order_id else None
-        return BookingDetails(series, *_place(uow, series.room_id), po.number if po else None)
+        numbers = {}
+        for po_id in series.purchase_order_ids:
+            po = uow.purchase_orders.get(po_id)
+            numbers[po_id] = po.number if po else ""
+        return BookingDetails(series, *_place(uow, series.room_id), numbers)
 
 
 def _place(uow: UnitOfWork, room_id: int) -> tuple[Room, Venue]:

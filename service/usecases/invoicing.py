@@ -24,7 +24,7 @@ from service.domain.invoicing import (
     tax_point,
 )
 from service.domain.purchasing import PurchaseOrder
-from service.domain.timeslots import LONDON
+from service.domain.timeslots import LONDON, spoken_date
 from service.domain.users import Role, User
 from service.ports import UnitOfWork
 from service.usecases.context import Context
@@ -81,12 +81,13 @@ _Checked = tuple[Venue, Trust, PurchaseOrder, BookingSeries, tuple[Line, ...], d
 def _checked(uow: UnitOfWork, draft: Draft, room: Room, today: date) -> _Checked:
     """The pre-issue checks SBS would otherwise fail the invoice on."""
     series = draft.series
-    if series.purchase_order_id is None:
+    if draft.purchase_order_id is None:
+        first = draft.sessions[0].local_date
         raise InvoiceRefused(
-            f"Booking {series.id} has no purchase order: no PO, no invoice. "
-            "Put the booking on a PO first."
+            f"Booking {series.id}'s sessions from {spoken_date(first)} have no purchase "
+            "order: no PO, no invoice. Put them on a PO first.",
         )
-    po = uow.purchase_orders.get(series.purchase_order_id, for_update=True)
+    po = uow.purchase_orders.get(draft.purchase_order_id, for_update=True)
     assert po is not None
     trust = get_trust(uow, po.trust_id)
     venue = get_venue(uow, room.venue_id)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from service.domain.audit import AuditEvent
-from service.domain.bookings import BookingSeries
+from service.domain.bookings import Session
 from service.domain.errors import Conflict, NotFound, RuleViolation
 from service.domain.money import format_pounds
 from service.domain.purchasing import PurchaseOrder, PurchaseOrderCommitted
@@ -159,7 +160,7 @@ def _ensure_sessions_before(uow: UnitOfWork, po: PurchaseOrder, valid_to: date) 
         s.local_date
         for series in uow.bookings.find(purchase_order_id=po.id)
         for s in series.sessions
-        if s.chargeable and s.local_date > valid_to
+        if s.purchase_order_id == po.id and s.chargeable and s.local_date > valid_to
     )
     if stranded:
         days = ", ".join(spoken_date(day) for day in stranded[:5])
@@ -172,12 +173,17 @@ def _ensure_sessions_before(uow: UnitOfWork, po: PurchaseOrder, valid_to: date) 
         )
 
 
-def draw_on(uow: UnitOfWork, po_id: int, series: BookingSeries, venue_id: int) -> PurchaseOrder:
-    """Check (with the PO locked) that it can cover the series: venue, dates and value."""
+def draw_on(
+    uow: UnitOfWork,
+    po_id: int,
+    sessions: Sequence[Session],
+    trust_id: int | None,
+    venue_id: int,
+    what: str,
+) -> list[Session]:
+    """Put the sessions up to the PO's end on it, checked (with the PO locked) for trust,
+    venue, dates and value; returns those that moved to it."""
     po = uow.purchase_orders.get(po_id, for_update=True)
     if po is None:
         raise NotFound(f"There is no purchase order {po_id}.")
-    chargeable = [s for s in series.sessions if s.chargeable]
-    po.ensure_covers([s.local_date for s in chargeable], venue_id, series.trust_id)
-    po.ensure_room_for(uow.bookings.committed_pence(po_id), series.committed_pence, "This booking")
-    return po
+    return po.cover(sessions, venue_id, trust_id, uow.bookings.committed_pence(po_id), what)

@@ -78,7 +78,7 @@ def test_booking_past_the_po_value_is_refused_saying_by_how_much_until_it_is_rai
     )
     assert raised.status_code == 200 and raised.json["remaining_pence"] == 60000
     booked = client.post("/api/v1/bookings", json=body, headers=facilitator["headers"])
-    assert booked.status_code == 201 and booked.json["purchase_order_id"] == po["id"]
+    assert booked.status_code == 201 and booked.json["purchase_order_ids"] == [po["id"]]
     assert {s["gross_pence"] for s in booked.json["sessions"]} == {7500}
     statement = client.get(f"/api/v1/purchase-orders/{po['id']}", headers=finance["headers"]).json
     assert statement["committed_pence"] == 60000 and statement["remaining_pence"] == 0
@@ -108,14 +108,21 @@ def test_booking_past_the_po_value_is_refused_saying_by_how_much_until_it_is_rai
     assert statement["committed_pence"] == 52500 and statement["remaining_pence"] == 7500
 
 
-def test_a_po_must_be_for_the_venue_and_cover_the_dates(
+def test_a_po_must_be_for_the_venue_and_valid_from_the_first_session(
     client: FlaskClient, staff: Staff, finance: Who, trust: Who, room: Who, facilitator: Who
 ) -> None:
-    po = new_po(staff, finance, trust, room, valid_to="2026-12-10", approved_value_pence=10**6)
-    late = booking_body(room["id"], frequency="weekly", sessions=3, purchase_order_id=po["id"])
-    response = client.post("/api/v1/bookings", json=late, headers=facilitator["headers"])
+    po = new_po(staff, finance, trust, room, valid_from="2026-12-05", approved_value_pence=10**6)
+    early = booking_body(room["id"], frequency="weekly", sessions=3, purchase_order_id=po["id"])
+    response = client.post("/api/v1/bookings", json=early, headers=facilitator["headers"])
     assert response.status_code == 409 and response.json["code"] == "po_not_valid"
-    assert response.json["date"] == "2026-12-15"
+    assert response.json["date"] == "2026-12-01"
+    assert "valid from Saturday 5 December 2026" in response.json["detail"]
+    ended = new_po(staff, finance, trust, room, number="RZZPO0000124", valid_to="2026-11-30")
+    body = booking_body(room["id"], purchase_order_id=ended["id"])
+    response = client.post("/api/v1/bookings", json=body, headers=facilitator["headers"])
+    assert response.status_code == 409 and response.json["code"] == "po_not_valid"
+    assert "ends on Monday 30 November 2026, before" in response.json["detail"]
+    assert client.get("/api/v1/bookings", headers=facilitator["headers"]).json == []
     elsewhere = staff.room(staff.venue(name="Other hall")["id"])
     other = booking_body(elsewhere["id"], purchase_order_id=po["id"])
     response = client.post("/api/v1/bookings", json=other, headers=facilitator["headers"])
@@ -131,12 +138,15 @@ def test_a_booking_can_be_put_on_a_po_later(
     po = new_po(staff, finance, trust, room)
     path = f"/api/v1/bookings/{booking['id']}/purchase-order"
     covered = client.post(path, json={"purchase_order_id": po["id"]}, headers=finance["headers"])
-    assert covered.status_code == 200 and covered.json["purchase_order_id"] == po["id"]
+    assert covered.status_code == 200 and covered.json["purchase_order_ids"] == [po["id"]]
+    assert covered.json["needs_purchase_order_from"] is None
+    same = client.post(path, json={"purchase_order_id": po["id"]}, headers=finance["headers"])
+    assert same.status_code == 200 and same.json == covered.json
     statement = client.get(f"/api/v1/purchase-orders/{po['id']}", headers=finance["headers"]).json
     assert statement["committed_pence"] == 15000
     other = new_po(staff, finance, trust, room, number="RZZPO0000999")
     again = client.post(path, json={"purchase_order_id": other["id"]}, headers=finance["headers"])
-    assert again.status_code == 409
+    assert again.status_code == 409 and "give from_date" in again.json["detail"]
 
 
 def test_vat_registered_venues_charge_vat_on_standard_rated_rooms(

@@ -57,10 +57,12 @@ CALLBACK = "/sign-in/provider/callback"
 # People and browsers
 
 
-def person(ctx: Context, role: Role = Role.FACILITATOR) -> Who:
+def person(ctx: Context, role: Role = Role.FACILITATOR, trust_id: int | None = None) -> Who:
     """A staff member: id, email and API key headers (like `Staff.user`, with the email)."""
     address = f"{role.value}-{secrets.token_hex(4)}@example.nhs.uk"
-    user, key = create_user(ctx.new_uow(), ctx.clock, email=address, role=role, actor=OPERATOR)
+    user, key = create_user(
+        ctx.new_uow(), ctx.clock, email=address, role=role, actor=OPERATOR, trust_id=trust_id
+    )
     return {"id": user.id, "email": user.email, "headers": {"Authorization": f"Bearer {key}"}}
 
 
