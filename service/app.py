@@ -11,7 +11,7 @@ from werkzeug.exceptions import NotFound
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from adapters.auth.oidc import OidcProvider
-from adapters.calendar.bank_holidays import EnglandBankHolidays
+from adapters.calendar.bank_holidays import UkBankHolidays
 from adapters.calendar.ics import IcsWriter
 from adapters.clock import SystemClock
 from adapters.db.engine import make_engine, make_session_factory
@@ -45,7 +45,7 @@ def _context(config: Config, engine: Engine, clock: Clock | None = None) -> Cont
         new_uow=lambda: SqlAlchemyUnitOfWork(sessions),
         new_reader=lambda: SqlAlchemyUnitOfWork(readers),
         clock=clock or SystemClock(),
-        holidays=EnglandBankHolidays(),
+        holidays=UkBankHolidays(),
         calendar=IcsWriter(),
         renderer=WeasyPrintRenderer(config.template_dir),
         mailer=_mailer(config),

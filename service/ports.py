@@ -9,6 +9,7 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from service.domain.audit import AuditEvent
+from service.domain.bank_holidays import Region
 from service.domain.bookings import BookingSeries, Session, SessionLine
 from service.domain.calendar import CalendarEntry
 from service.domain.calendar_links import CalendarLink
@@ -38,8 +39,10 @@ class Clock(Protocol):
 
 
 class HolidayCalendar(Protocol):
-    def holiday_name(self, day: date) -> str | None:
-        """The bank holiday's name on that day, or None on a working day."""
+    def holiday_name(self, day: date, region: Region) -> str | None:
+        """The name of the bank holiday on that day in that region, or None. Only the dates
+        GOV.UK publishes count: a holiday on a weekend counts on its substitute weekday
+        ("Boxing Day (substitute day)"), not on the weekend day (see domain.bank_holidays)."""
         ...
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+from service.domain.bank_holidays import Region
+
 
 class FrozenClock:
     def __init__(self, now: datetime = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)) -> None:
@@ -17,9 +19,15 @@ class FrozenClock:
 
 
 class FixedHolidays:
-    def __init__(self, days: dict[date, str] | None = None) -> None:
-        self.days = days or {}
+    """The same bank holidays in every region, unless `regions` gives a region its own."""
 
-    def holiday_name(self, day: date) -> str | None:
-        name = self.days.get(day)
-        return f"bank holiday: {name}" if name else None
+    def __init__(
+        self,
+        days: dict[date, str] | None = None,
+        regions: dict[Region, dict[date, str]] | None = None,
+    ) -> None:
+        self.days = days or {}
+        self.regions = regions or {}
+
+    def holiday_name(self, day: date, region: Region) -> str | None:
+        return self.regions.get(region, self.days).get(day)

@@ -28,6 +28,7 @@ from adapters.db.tables import (
     UserRow,
     VenueRow,
 )
+from service.domain.bank_holidays import Region
 from service.domain.bookings import BookingSeries, InvoiceCadence, Session, SessionStatus
 from service.domain.calendar_links import CalendarLink
 from service.domain.delivery import OutboxMessage, Recipient, State
@@ -74,12 +75,13 @@ def trust_row(t: Trust) -> TrustRow:
 
 
 def venue(row: VenueRow) -> Venue:
-    return _to_domain(Venue, row, closures=[Closure(c.day, c.reason) for c in row.closures])
+    closures = [Closure(c.day, c.reason) for c in row.closures]
+    return _to_domain(Venue, row, closures=closures, region=Region(row.region))
 
 
 def venue_row(v: Venue) -> VenueRow:
     closures = [ClosureRow(day=c.day, reason=c.reason) for c in v.closures]
-    return VenueRow(**_shared(Venue, v, closures=closures))
+    return VenueRow(**_shared(Venue, v, closures=closures, region=v.region.value))
 
 
 def room(row: RoomRow) -> Room:

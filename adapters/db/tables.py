@@ -79,6 +79,8 @@ class VenueRow(Base):
     closures: Mapped[list[ClosureRow]] = relationship(
         order_by="ClosureRow.day", cascade="all, delete-orphan", lazy="selectin"
     )
+    region: Mapped[str] = mapped_column(String(20), server_default="england_and_wales")
+    open_on_bank_holidays: Mapped[bool] = mapped_column(Boolean, server_default=false())
 
 
 class ClosureRow(Base):

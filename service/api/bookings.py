@@ -64,6 +64,16 @@ class BookingInput(Schema):
     facilitator_id = id_field(
         metadata={"description": "Admin only; facilitators book for themselves."}
     )
+    keep_bank_holidays = fields.List(
+        Day(),
+        load_default=list,
+        validate=validate.Length(max=MAX_SESSIONS),
+        metadata={
+            "description": "Bank holidays to book anyway: dates of this booking that would "
+            "otherwise be skipped as bank holidays (closures are still skipped). A date the "
+            "booking doesn't fall on is refused."
+        },
+    )
 
     @validates_schema
     def _one_series_end(self, data: dict[str, Any], **_: Any) -> None:
@@ -194,8 +204,9 @@ class Bookings(MethodView):
         "included; `date` and `booking_id` say where",
         "422 rule_violation: the date is a bank holiday or the venue is closed (a single "
         "booking; a series skips such dates), a session would be in the past, the end is "
-        "not after the start, a time the clocks skip, a series longer than two years, or "
-        "facilitator_id is not a facilitator",
+        "not after the start, a time the clocks skip, a series longer than two years, "
+        "keep_bank_holidays names a date the booking doesn't fall on, or facilitator_id is "
+        "not a facilitator",
         "422 patient_data_suspected: the group label or invoice description looks like patient "
         "data, such as an NHS number",
     )
@@ -204,10 +215,12 @@ class Bookings(MethodView):
     def post(self, data: dict[str, Any]) -> BookingSeries:
         """Book a room once, weekly or fortnightly
 
-        Bank holidays and venue closures in a series are skipped and listed (and made up at
-        the end unless `keep_session_count` is false). A clash with another booking stores
-        nothing. With `purchase_order_id` the PO covers the sessions up to its end date;
-        `needs_purchase_order_from` names the first one left for the next PO."""
+        Bank holidays (of the venue's region, unless the venue opens on them) and venue
+        closures in a series are skipped and listed (and made up at the end unless
+        `keep_session_count` is false); `keep_bank_holidays` books chosen bank holidays
+        anyway. A clash with another booking stores nothing. With `purchase_order_id` the PO
+        covers the sessions up to its end date; `needs_purchase_order_from` names the first
+        one left for the next PO."""
         actor = current_user()
         request = BookingRequest(
             room_id=data["room_id"],
@@ -225,6 +238,7 @@ class Bookings(MethodView):
             end_time=data["end_time"],
             purchase_order_id=data.get("purchase_order_id"),
             invoice_cadence=data["invoice_cadence"],
+            keep_bank_holidays=frozenset(data["keep_bank_holidays"]),
         )
         return booking.book(ctx(), uow(), actor, request)
 

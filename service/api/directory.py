@@ -13,6 +13,7 @@ from service.api.bookings import SessionSchema
 from service.api.edge import admin_only, ctx, current_user, uow
 from service.api.fields import Day, EmailAddress, Line, LondonDateTime, Text
 from service.api.idempotent import idempotent
+from service.domain.bank_holidays import Region
 from service.domain.delivery import DEFAULT_SUBJECT
 from service.domain.directory import Closure, Room, Trust, VatTreatment, Venue, version_of
 from service.domain.timeslots import Interval
@@ -83,6 +84,25 @@ class VenueSchema(Schema):
         load_default=48, strict=True, validate=validate.Range(min=0, max=24 * 60)
     )
     closures = fields.List(fields.Nested(ClosureSchema), load_default=list)
+    region = fields.Enum(
+        Region,
+        by_value=True,
+        load_default=Region.ENGLAND_AND_WALES,
+        error_messages={
+            "unknown": "Give the venue's region: england_and_wales, scotland or northern_ireland."
+        },
+        metadata={
+            "description": "Whose bank holidays the venue keeps: england_and_wales (the "
+            "default), scotland or northern_ireland."
+        },
+    )
+    open_on_bank_holidays = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "True: the venue opens on bank holidays, so bookings there skip "
+            "none (closures are still skipped)."
+        },
+    )
 
 
 class VenueChangesSchema(VenueSchema):
@@ -343,8 +363,9 @@ class Availability(MethodView):
         """Find rooms free for a time
 
         Rooms free for the whole slot (set-up and clear-away included), with their venue: not
-        on a bank holiday or a day the venue is closed. `postcode_area` is the start of a
-        postcode, like BS or BS1."""
+        on a day the venue is closed, nor on a bank holiday in the venue's region unless the
+        venue opens on bank holidays. `postcode_area` is the start of a postcode, like BS or
+        BS1."""
         current_user()
         slot = Interval(query["start"], query["end"])
         found = free_rooms(

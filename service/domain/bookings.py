@@ -7,11 +7,12 @@ from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time
 from enum import StrEnum
 
+from service.domain.bank_holidays import HolidayName, bank_holiday_rule
 from service.domain.directory import Room, Venue
 from service.domain.errors import AlreadyCancelled, BookingClash, Conflict, RuleViolation
 from service.domain.labels import ensure_no_patient_data
 from service.domain.money import LineAmount, charge, vat_rate
-from service.domain.recurrence import Recurrence, Skipped, SkipRule, plan
+from service.domain.recurrence import Recurrence, Skipped, plan
 from service.domain.timeslots import LONDON, Interval, london_slot, spoken_date
 
 NEUTRAL_DESCRIPTION = "Room hire"
@@ -183,23 +184,37 @@ class BookingRequest:
     purchase_order_id: int | None = None
     invoice_cadence: InvoiceCadence = InvoiceCadence.MONTHLY
     trust_id: int | None = None
+    # Bank holidays the facilitator books on purpose: these dates are not skipped.
+    keep_bank_holidays: frozenset[date] = frozenset()
+
+
+# How the dates were chosen, and the PO (which covers sessions, checked by the caller): not
+# kept on the series.
+_PLANNING_ONLY = {"keep_bank_holidays", "purchase_order_id"}
 
 
 def new_series(
-    request: BookingRequest, room: Room, venue: Venue, skip_rule: SkipRule, now: datetime
+    request: BookingRequest, room: Room, venue: Venue, holiday_name: HolidayName, now: datetime
 ) -> BookingSeries:
-    """Plan a series' sessions; the caller checks them against the room's other bookings."""
+    """Plan a series' sessions; the caller checks them against the room's other bookings.
+    Dates are skipped for the venue's closures and its region's bank holidays, unless it
+    opens on bank holidays or the request keeps the date."""
     ensure_no_patient_data("group label", request.group_label)
     if request.invoice_description:
         ensure_no_patient_data("invoice description", request.invoice_description)
     if request.end_time <= request.start_time:
         raise RuleViolation("The session must end after it starts, on the same day.")
 
+    holiday = bank_holiday_rule(
+        venue.region, venue.open_on_bank_holidays, holiday_name, request.keep_bank_holidays
+    )
+
     def skip(day: date) -> str | None:
         closure = venue.closure_on(day)
-        return f"venue closed: {closure.reason}" if closure else skip_rule(day)
+        return f"venue closed: {closure.reason}" if closure else holiday(day)
 
     days, skipped = plan(request.recurrence, skip)
+    _ensure_kept_dates_in_series(request.keep_bank_holidays, days, skipped)
     rate = vat_rate(room.vat_treatment, venue.vat_number is not None)
     sessions = []
     for day in days:
@@ -211,9 +226,27 @@ def new_series(
         sessions.append(
             Session(room.id or 0, slot, slot.widened(room.setup, room.clearaway), price)
         )
-    requested = {f.name: getattr(request, f.name) for f in fields(request)}
-    del requested["purchase_order_id"]  # a PO covers sessions, checked by the caller
+    requested = {
+        f.name: getattr(request, f.name) for f in fields(request) if f.name not in _PLANNING_ONLY
+    }
     return BookingSeries(**requested, created_at=now, sessions=sessions, skipped=skipped)
+
+
+def _ensure_kept_dates_in_series(
+    kept: Iterable[date], days: list[date], skipped: list[Skipped]
+) -> None:
+    """A kept bank holiday the series doesn't fall on is a mistake worth saying (a typo, or
+    another weekday); one the venue is closed on stays skipped, listed with the closure."""
+    seen = set(days) | {s.day for s in skipped}
+    strays = sorted(set(kept) - seen)
+    if strays:
+        which = " and ".join(spoken_date(d) for d in strays)
+        raise RuleViolation(
+            f"Only this booking's own dates can be kept on a bank holiday, and it doesn't "
+            f"fall on {which}.",
+            field="keep_bank_holidays",
+            dates=[d.isoformat() for d in strays],
+        )
 
 
 def ensure_no_clash(planned: Iterable[Session], booked: Iterable[Session]) -> None:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
 
+from service.domain.bank_holidays import Region
 from service.domain.errors import RuleViolation
 
 _POSTCODE = re.compile(r"^([A-Z]{1,2})(\d[A-Z\d]?) ?(\d[A-Z]{2})$")
@@ -102,6 +103,8 @@ class Venue:
     notice_period_hours: int = 48
     closures: list[Closure] = field(default_factory=list)
     id: int | None = None
+    region: Region = Region.ENGLAND_AND_WALES  # whose bank holidays the venue keeps
+    open_on_bank_holidays: bool = False  # True: bookings never skip a bank holiday here
 
     @property
     def notice_period(self) -> timedelta:

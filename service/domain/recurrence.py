@@ -93,6 +93,14 @@ def plan(recurrence: Recurrence, skip_reason: SkipRule) -> tuple[list[date], lis
         day += recurrence.frequency.step
     if not held:
         raise _nothing_to_book(skipped)
+    if len(held) > MAX_SESSIONS:  # only an until date can take it this far
+        raise RuleViolation(
+            f"{recurrence.frequency.value.capitalize()} sessions from "
+            f"{spoken_date(recurrence.first_date)} until {spoken_date(held[-1])} would be "
+            f"{len(held)} sessions, but a series has at most {MAX_SESSIONS}: end it on or "
+            f"before {spoken_date(held[MAX_SESSIONS - 1])}.",
+            field="until",
+        )
     return held, skipped
 
 
@@ -115,8 +123,13 @@ def _done(r: Recurrence, day: date, seen: int, held: int, wanted: int) -> bool:
     if (held if makes_up_skips else seen) >= wanted:
         return True
     if day - r.first_date > MAX_HORIZON:  # only made-up skipped dates take it this far
+        skipped = seen - held
+        dates = "date" if skipped == 1 else "dates"
         raise RuleViolation(
-            f"With {seen - held} skipped dates made up at the end, the series would run past "
-            "two years: book fewer sessions, or set keep_session_count to false."
+            f"{wanted} {r.frequency.value} sessions fit in two years, but with the {skipped} "
+            f"skipped {dates} made up at the end the series would run past two years: book "
+            "fewer sessions, or don't make up skipped dates (keep_session_count false).",
+            field="sessions",
+            skipped=skipped,
         )
     return False

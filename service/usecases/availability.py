@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from service.domain.bank_holidays import bank_holiday_rule
 from service.domain.directory import Room, Venue, in_postcode_area
 from service.domain.money import charge, vat_rate
 from service.domain.timeslots import LONDON, Interval
@@ -27,7 +28,8 @@ def free_rooms(
     ctx: Context, slot: Interval, *, min_capacity: int = 0, postcode_area: str | None = None
 ) -> list[RoomOption]:
     """Rooms whose slot, widened by their own buffers, touches no booked session, on a day
-    that is neither a bank holiday nor a closure of the venue."""
+    that is neither a bank holiday where the venue is (unless it opens on them) nor a
+    closure of the venue."""
     options = room_search(ctx, slot, min_capacity=min_capacity, postcode_area=postcode_area)
     return [option for option in options if option.free]
 
@@ -43,7 +45,6 @@ def room_search(
     """Every room that suits (size, area, step-free access), free ones first, each of the
     others with the reason it can't be booked for this slot."""
     days = {slot.start.astimezone(LONDON).date(), slot.end.astimezone(LONDON).date()}
-    holiday = next(filter(None, (ctx.holidays.holiday_name(day) for day in days)), None)
     with ctx.new_reader() as reader:
         venues = {
             v.id: v
@@ -64,8 +65,12 @@ def room_search(
         closure = next(filter(None, (venue.closure_on(day) for day in days)), None)
         if closure:
             return f"The venue is closed that day ({closure.reason})"
-        if holiday:
-            return f"It is a {holiday}"
+        holiday = bank_holiday_rule(
+            venue.region, venue.open_on_bank_holidays, ctx.holidays.holiday_name
+        )
+        reason = next(filter(None, (holiday(day) for day in sorted(days))), None)
+        if reason:
+            return f"It is a {reason}"
         wanted = slot.widened(room.setup, room.clearaway)
         if any(s.room_id == room.id and s.occupied.overlaps(wanted) for s in booked):
             return "Already booked at that time (set-up and clear-away included)"

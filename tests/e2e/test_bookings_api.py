@@ -34,7 +34,7 @@ def test_a_weekly_series_skips_bank_holidays_and_closures_and_keeps_its_count(
         "2027-01-18",
     ]
     assert booking["skipped"] == [
-        {"date": "2026-12-28", "reason": "bank holiday: Boxing Day (observed)"},
+        {"date": "2026-12-28", "reason": "bank holiday: Boxing Day (substitute day)"},
         {"date": "2027-01-04", "reason": "venue closed: Hall being decorated"},
     ]
     fewer = booking_body(
@@ -51,7 +51,7 @@ def test_bank_holidays_are_skipped(client: FlaskClient, room: Who, facilitator: 
     body = booking_body(room["id"], first_date="2026-12-21", frequency="weekly", sessions=2)
     booking = book(client, facilitator, body).json  # Mondays: 28 Dec is the Boxing Day substitute
     assert booking["skipped"] == [
-        {"date": "2026-12-28", "reason": "bank holiday: Boxing Day (observed)"}
+        {"date": "2026-12-28", "reason": "bank holiday: Boxing Day (substitute day)"}
     ]
     assert [s["date"] for s in booking["sessions"]] == ["2026-12-21", "2027-01-04"]
 

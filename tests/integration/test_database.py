@@ -18,6 +18,7 @@ from adapters.db.engine import make_engine, make_session_factory
 from adapters.db.migrate import alembic_config, upgrade
 from adapters.db.tables import Base, RoomRow, SeriesRow, SessionRow, UserRow, VenueRow
 from adapters.db.unit_of_work import SqlAlchemyUnitOfWork
+from service.domain.bank_holidays import Region
 from service.domain.directory import Trust
 
 T0 = datetime(2026, 12, 1, 13, tzinfo=UTC)
@@ -169,3 +170,28 @@ def test_migrations_downgrade_and_upgrade_again(database_url: str, engine: Engin
     with engine.connect() as conn:
         head = ScriptDirectory.from_config(alembic_config(database_url)).get_current_head()
         assert MigrationContext.configure(conn).get_current_revision() == head
+
+
+def test_venues_there_before_regions_keep_england_and_wales_and_close_on_bank_holidays(
+    database_url: str, engine: Engine, sessions: sessionmaker[Session]
+) -> None:
+    command.downgrade(alembic_config(database_url), "0011")
+    with engine.begin() as db:
+        db.execute(
+            text(
+                "INSERT INTO venues (name, address, postcode, contact_email, remittance_email, "
+                "notice_period_hours) VALUES ('Old Hall', '1 Row', 'BS1 1AA', 'h@example.org', "
+                "'m@example.org', 48)"
+            )
+        )
+    upgrade(database_url)
+    with SqlAlchemyUnitOfWork(sessions) as uow:
+        [venue] = uow.venues.all()
+        assert (venue.region, venue.open_on_bank_holidays) == (Region.ENGLAND_AND_WALES, False)
+        venue.region, venue.open_on_bank_holidays = Region.SCOTLAND, True
+        uow.venues.update(venue)
+        uow.commit()
+    with SqlAlchemyUnitOfWork(sessions) as uow:
+        stored = uow.venues.get(venue.id or 0)
+    assert stored is not None
+    assert (stored.region, stored.open_on_bank_holidays) == (Region.SCOTLAND, True)

@@ -24,7 +24,7 @@ def series_ending_on_the_31st() -> BookingSeries:
         start_time=time(13),
         end_time=time(16),
     )
-    series = new_series(request, ROOM, VENUE, lambda _: None, datetime(2027, 2, 1, tzinfo=UTC))
+    series = new_series(request, ROOM, VENUE, lambda *_: None, datetime(2027, 2, 1, tzinfo=UTC))
     for n, session in enumerate(series.sessions, start=1):
         session.id = n
     return series

@@ -93,8 +93,47 @@ def test_made_up_skipped_dates_past_two_years_say_how_many_were_skipped() -> Non
     def every_other_week(day: date) -> str | None:
         return "closed" if (day - date(2026, 12, 8)).days % 14 else None
 
-    with pytest.raises(RuleViolation, match="With 52 skipped dates made up at the end"):
+    with pytest.raises(RuleViolation) as refused:
         plan(Recurrence(date(2026, 12, 8), Frequency.WEEKLY, count=104), every_other_week)
+    assert refused.value.message == (
+        "104 weekly sessions fit in two years, but with the 52 skipped dates made up at the end "
+        "the series would run past two years: book fewer sessions, or don't make up skipped "
+        "dates (keep_session_count false)."
+    )
+    assert refused.value.details == {"field": "sessions", "skipped": 52}
+
+
+def test_one_made_up_skipped_date_is_named_in_the_singular() -> None:
+    first = date(2026, 12, 8)
+    with pytest.raises(RuleViolation, match="with the 1 skipped date made up at the end"):
+        plan(
+            Recurrence(first, Frequency.FORTNIGHTLY, count=53),
+            lambda d: "closed" if d == date(2026, 12, 22) else None,
+        )
+
+
+def test_the_full_104_sessions_with_nothing_skipped_are_booked() -> None:
+    one_skipped = plan(
+        Recurrence(date(2026, 12, 8), Frequency.WEEKLY, count=104),
+        lambda d: "closed" if d == date(2026, 12, 22) else None,
+    )
+    assert len(one_skipped[0]) == 104 and one_skipped[0][-1] == date(2028, 12, 5)
+    days, skipped = plan(Recurrence(date(2026, 12, 8), Frequency.WEEKLY, count=104), lambda d: None)
+    assert len(days) == 104 and not skipped and days[-1] == date(2028, 11, 28)
+
+
+def test_an_until_date_past_104_sessions_is_refused_for_the_cap_not_for_skipped_dates() -> None:
+    series = Recurrence(date(2026, 12, 8), Frequency.WEEKLY, until=date(2028, 12, 5))
+    with pytest.raises(RuleViolation) as refused:
+        plan(series, lambda d: None)
+    assert refused.value.message == (
+        "Weekly sessions from Tuesday 8 December 2026 until Tuesday 5 December 2028 would be "
+        "105 sessions, but a series has at most 104: end it on or before Tuesday 28 November "
+        "2028."
+    )
+    assert refused.value.details == {"field": "until"}
+    days, skipped = plan(series, closed)  # two dates skipped: 103 sessions
+    assert len(days) == 103 and len(skipped) == 2
 
 
 @given(
