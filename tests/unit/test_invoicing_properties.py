@@ -123,7 +123,7 @@ def test_every_chargeable_session_on_a_po_is_invoiced_once_and_on_its_own_po(
         invoice_cadence=cadence,
         trust_id=TRUST,
     )
-    series = new_series(request, ROOM, VENUE, lambda _: None, BOOKED_AT)
+    series = new_series(request, ROOM, VENUE, lambda *_: None, BOOKED_AT)
     for n, session in enumerate(series.sessions, start=1):
         session.id = n
     if po_id is not None:
