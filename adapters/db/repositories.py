@@ -295,7 +295,8 @@ class PurchaseOrderRepository(_Repository):
 
     def update(self, po: PurchaseOrder) -> None:
         row = self.db.get_one(PurchaseOrderRow, po.id)
-        row.approved_value_pence, row.valid_to = po.approved_value_pence, po.valid_to
+        for name in ("approved_value_pence", "valid_from", "valid_to", "venue_id"):
+            setattr(row, name, getattr(po, name))
         self.db.flush()
 
 

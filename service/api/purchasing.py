@@ -38,12 +38,16 @@ class PurchaseOrderInput(Schema):
 
 class PurchaseOrderAmendment(Schema):
     approved_value_pence = fields.Integer(strict=True, validate=_pence)
+    valid_from = Day()
     valid_to = Day()
+    venue_id = id_field()
 
     @validates_schema
     def _something(self, data: dict[str, Any], **_: Any) -> None:
         if not data:
-            raise ValidationError("Give approved_value_pence, valid_to or both.")
+            raise ValidationError(
+                "Give what changes: approved_value_pence, valid_from, valid_to or venue_id."
+            )
 
 
 class PurchaseOrderSchema(Schema):
@@ -109,21 +113,16 @@ class PurchaseOrderById(MethodView):
     @finance_only
     @refuses(
         _NO_PO,
-        "422 po_committed: the value would go below what is committed, or the end date before "
-        "sessions booked on it (listed in `sessions`)",
+        "404 not_found: there is no venue with the new venue_id",
+        "422 po_committed: the value would go below what is committed, or the dates or venue "
+        "would leave sessions booked on it outside it (listed in `sessions`)",
         "422 rule_violation: valid_to before valid_from",
     )
     @blp.arguments(PurchaseOrderAmendment)
     @blp.response(200, PurchaseOrderSchema)
     def patch(self, data: dict[str, Any], po_id: int) -> PurchaseOrderStatement:
-        """Change a purchase order's value or end date (finance)
+        """Change a purchase order's value, dates or venue (finance)
 
-        Raise (or lower, never below what is committed) the value, or move the end date."""
-        return purchasing.amend(
-            uow(),
-            ctx().clock,
-            current_user(),
-            po_id,
-            approved_value_pence=data.get("approved_value_pence"),
-            valid_to=data.get("valid_to"),
-        )
+        Raise (or lower, never below what is committed) the value, move its dates or correct
+        its venue, never so that a chargeable session booked on it falls outside it."""
+        return purchasing.amend(uow(), ctx().clock, current_user(), po_id, data)

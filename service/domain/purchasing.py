@@ -56,6 +56,9 @@ class PurchaseOrder:
                 field="number",
             )
 
+    def covers(self, day: date, venue_id: int) -> bool:
+        return venue_id == self.venue_id and self.valid_from <= day <= self.valid_to
+
     def ensure_covers(self, days: list[date], venue_id: int, trust_id: int | None) -> None:
         if trust_id is None:
             raise PurchaseOrderNotValid(

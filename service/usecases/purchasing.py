@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import date
+from typing import Any
 
 from service.domain.audit import AuditEvent
 from service.domain.bookings import Session
-from service.domain.errors import Conflict, NotFound, RuleViolation
+from service.domain.errors import Conflict, NotFound
 from service.domain.money import format_pounds
 from service.domain.purchasing import PurchaseOrder, PurchaseOrderCommitted
 from service.domain.timeslots import spoken_date
 from service.domain.users import Role, User
 from service.ports import Clock, UnitOfWork
-from service.usecases.directory import get_trust, get_venue
+from service.usecases.directory import get_room, get_trust, get_venue
 
 
 @dataclass(frozen=True)
@@ -106,36 +107,29 @@ def open_for_booking(
 
 
 def amend(
-    uow: UnitOfWork,
-    clock: Clock,
-    actor: User,
-    po_id: int,
-    *,
-    approved_value_pence: int | None,
-    valid_to: date | None,
+    uow: UnitOfWork, clock: Clock, actor: User, po_id: int, changes: Mapping[str, Any]
 ) -> PurchaseOrderStatement:
-    """Raise (or lower, never below what is committed) the value; move the end date."""
+    """Change a PO's value, dates or venue (`changes` by field name). Never so that it stops
+    covering what is booked on it: not below what is committed, and not so that a chargeable
+    session on it falls outside its dates or venue (every later run would refuse its month)."""
     actor.require(Role.FINANCE, Role.ADMIN)
     with uow:
         po = uow.purchase_orders.get(po_id, for_update=True)
         if po is None:
             raise NotFound(f"There is no purchase order {po_id}.")
-        before = (po.approved_value_pence, po.valid_to)
+        if "venue_id" in changes:
+            get_venue(uow, changes["venue_id"])
+        amended = replace(po, **changes)  # checks the dates and value as a new PO's
         committed = uow.bookings.committed_pence(po_id)
-        if approved_value_pence is not None:
-            if approved_value_pence < committed:
-                raise PurchaseOrderCommitted(
-                    f"PO {po.number} already has {format_pounds(committed)} committed; "
-                    "its value cannot go below that.",
-                    field="approved_value_pence",
-                )
-            po.approved_value_pence = approved_value_pence
-        if valid_to is not None:
-            if valid_to < po.valid_from:
-                raise RuleViolation("valid_to is before the PO's valid_from.")
-            _ensure_sessions_before(uow, po, valid_to)
-            po.valid_to = valid_to
-        uow.purchase_orders.update(po)
+        if amended.approved_value_pence < committed:
+            raise PurchaseOrderCommitted(
+                f"PO {po.number} already has {format_pounds(committed)} committed; "
+                "its value cannot go below that.",
+                field="approved_value_pence",
+            )
+        _ensure_still_covers(uow, amended, changes)
+        uow.purchase_orders.update(amended)
+        was = {name: getattr(po, name) for name in changes}
         uow.audit.record(
             AuditEvent(
                 clock.now(),
@@ -143,34 +137,42 @@ def amend(
                 "amended",
                 "purchase_order",
                 po_id,
-                {
-                    "from": [before[0], before[1].isoformat()],
-                    "to": [po.approved_value_pence, po.valid_to.isoformat()],
-                },
+                {"from": _plain(was), "to": _plain(changes)},
             )
         )
         uow.commit()
     return statement(uow, po_id)
 
 
-def _ensure_sessions_before(uow: UnitOfWork, po: PurchaseOrder, valid_to: date) -> None:
-    """A PO can't end before the chargeable sessions it covers: every later run would refuse
-    their month."""
+def _plain(values: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v.isoformat() if isinstance(v, date) else v for k, v in values.items()}
+
+
+def _ensure_still_covers(uow: UnitOfWork, po: PurchaseOrder, changes: Mapping[str, Any]) -> None:
+    """Refuse, naming them, the chargeable sessions on the PO that its new dates or venue
+    would leave outside it."""
+    if not changes.keys() & _WORDS.keys():
+        return
     stranded = sorted(
         s.local_date
         for series in uow.bookings.find(purchase_order_id=po.id)
+        for venue_id in [get_room(uow, series.room_id).venue_id]
         for s in series.sessions
-        if s.purchase_order_id == po.id and s.chargeable and s.local_date > valid_to
+        if s.purchase_order_id == po.id and s.chargeable and not po.covers(s.local_date, venue_id)
     )
     if stranded:
         days = ", ".join(spoken_date(day) for day in stranded[:5])
         more = f" and {len(stranded) - 5} more" if len(stranded) > 5 else ""
+        field = next(f for f in ("venue_id", "valid_from", "valid_to") if f in changes)
         raise PurchaseOrderCommitted(
-            f"PO {po.number} covers sessions booked after {spoken_date(valid_to)}: "
-            f"{days}{more}. It can't end before them.",
-            field="valid_to",
+            f"PO {po.number} covers sessions booked on {days}{more}: the change to its "
+            f"{_WORDS[field]} would leave them without a PO. Move them to another PO first.",
+            field=field,
             sessions=[day.isoformat() for day in stranded],
         )
+
+
+_WORDS = {"venue_id": "venue", "valid_from": "start date", "valid_to": "end date"}
 
 
 def draw_on(

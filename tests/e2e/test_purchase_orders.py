@@ -99,8 +99,33 @@ def test_booking_past_the_po_value_is_refused_saying_by_how_much_until_it_is_rai
     assert cut.status_code == 422 and cut.json["code"] == "po_committed", cut.json
     assert cut.json["sessions"] == ["2027-01-05", "2027-01-12", "2027-01-19"]
     assert "Tuesday 5 January 2027" in cut.json["detail"]
+    # So is starting it after one, or moving it to another venue.
+    elsewhere = staff.venue(name="Other Hall")
+    for change, sessions in (
+        ({"valid_from": "2026-12-02"}, ["2026-12-01"]),
+        ({"venue_id": elsewhere["id"]}, [s["date"] for s in booked.json["sessions"]]),
+    ):
+        moved = client.patch(
+            f"/api/v1/purchase-orders/{po['id']}", json=change, headers=finance["headers"]
+        )
+        assert moved.status_code == 422 and moved.json["code"] == "po_committed", moved.json
+        assert moved.json["sessions"] == sessions and moved.json["field"] in change
     unchanged = client.get(f"/api/v1/purchase-orders/{po['id']}", headers=finance["headers"])
     assert unchanged.json["valid_to"] == "2027-03-31"
+    assert unchanged.json["valid_from"] == "2026-11-01"
+    assert unchanged.json["venue_id"] == room["venue_id"]
+    # A PO nothing is booked on can be corrected freely.
+    spare = new_po(staff, finance, trust, room, number="RZZPO0000777")
+    corrected = client.patch(
+        f"/api/v1/purchase-orders/{spare['id']}",
+        json={"venue_id": elsewhere["id"], "valid_from": "2026-12-02"},
+        headers=finance["headers"],
+    )
+    assert corrected.status_code == 200, corrected.json
+    assert (corrected.json["venue_id"], corrected.json["valid_from"]) == (
+        elsewhere["id"],
+        "2026-12-02",
+    )
 
     session_id = booked.json["sessions"][-1]["id"]  # well ahead: an ordinary cancellation
     client.post(f"/api/v1/sessions/{session_id}/cancel", headers=facilitator["headers"])
