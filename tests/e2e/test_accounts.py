@@ -14,8 +14,7 @@ from flask.testing import FlaskClient
 from service.domain.errors import Conflict
 from service.domain.users import OPERATOR, Role, User
 from service.usecases.accounts import create_user, set_active
-from tests.conftest import Staff
-from tests.e2e.test_cli import run
+from tests.conftest import Staff, roomhire
 
 Who = dict[str, Any]
 
@@ -87,21 +86,21 @@ def test_the_last_active_admin_cannot_be_disabled(client: FlaskClient, staff: St
 
 
 def test_operators_manage_accounts_from_the_command_line(tmp_path: Path) -> None:
-    assert run(tmp_path, "db", "upgrade").returncode == 0
-    made = run(tmp_path, "users", "create", "--email", "sam@example.org", "--role", "finance")
+    assert roomhire(tmp_path, "db", "upgrade").returncode == 0
+    made = roomhire(tmp_path, "users", "create", "--email", "sam@example.org", "--role", "finance")
     assert made.returncode == 0, made.stderr
-    listed = run(tmp_path, "users", "list")
+    listed = roomhire(tmp_path, "users", "list")
     assert re.search(r"finance\s+sam@example.org\s+-\s+active", listed.stdout), listed.stdout
-    assert "disabled" in run(tmp_path, "users", "disable", "SAM@example.org").stdout
-    assert re.search(r"sam@example.org\s+-\s+disabled", run(tmp_path, "users", "list").stdout)
-    assert "active" in run(tmp_path, "users", "enable", "sam@example.org").stdout
-    rekeyed = run(tmp_path, "users", "new-key", "sam@example.org")
+    assert "disabled" in roomhire(tmp_path, "users", "disable", "SAM@example.org").stdout
+    assert re.search(r"sam@example.org\s+-\s+disabled", roomhire(tmp_path, "users", "list").stdout)
+    assert "active" in roomhire(tmp_path, "users", "enable", "sam@example.org").stdout
+    rekeyed = roomhire(tmp_path, "users", "new-key", "sam@example.org")
     assert rekeyed.returncode == 0 and re.search(r"^rh_[\w-]{43}$", rekeyed.stdout, re.M)
-    missing = run(tmp_path, "users", "disable", "nobody@example.org")
+    missing = roomhire(tmp_path, "users", "disable", "nobody@example.org")
     assert missing.returncode == 1 and "no user nobody@example.org" in missing.stderr.lower()
-    last = run(tmp_path, "users", "create", "--email", "boss@example.org", "--role", "admin")
+    last = roomhire(tmp_path, "users", "create", "--email", "boss@example.org", "--role", "admin")
     assert last.returncode == 0
-    refused = run(tmp_path, "users", "disable", "boss@example.org")
+    refused = roomhire(tmp_path, "users", "disable", "boss@example.org")
     assert refused.returncode == 1 and "last active admin" in refused.stderr
     assert "Traceback" not in missing.stderr + refused.stderr
 

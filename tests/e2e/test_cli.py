@@ -1,4 +1,6 @@
-"""The `roomhire` command as an operator runs it, in a subprocess with its own environment."""
+"""The `roomhire` command as an operator runs it: the installed command in a subprocess with its
+own environment (that it starts, serves and finds its files), and the commands' logic
+in-process."""
 
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ import pytest
 import requests
 
 from service.domain.users import Role
-from tests.conftest import Staff, booking_body
+from tests.conftest import Staff, booking_body, roomhire
 from tests.e2e.live import free_port
 from tests.fakes import FrozenClock
 
@@ -137,19 +139,19 @@ def test_invoices_issue_from_the_command_line(
     )
 
     env = {"ROOMHIRE_DATABASE_URL": database_url}
-    first = run(tmp_path, "invoices", "issue", "--through", "2025-01-31", **env)
+    first = roomhire(tmp_path, "invoices", "issue", "--through", "2025-01-31", **env)
     assert first.returncode == 0, first.stderr
     assert "issued CHAP0001  PO RZZPO0000001  £150.00  (2 sessions)" in first.stdout
     assert "1 issued, 0 refused." in first.stdout
-    again = run(tmp_path, "invoices", "issue", "--through", "2025-01-31", **env)
+    again = roomhire(tmp_path, "invoices", "issue", "--through", "2025-01-31", **env)
     assert "0 issued, 0 refused." in again.stdout
-    wrong = run(tmp_path, "invoices", "issue", "--through", "31/01/2025", **env)
+    wrong = roomhire(tmp_path, "invoices", "issue", "--through", "31/01/2025", **env)
     assert wrong.returncode == 2 and "Invalid value for '--through'" in wrong.stderr
 
 
 def test_users_belong_to_an_existing_trust(tmp_path: Path) -> None:
-    run(tmp_path, "db", "upgrade")
-    missing = run(
+    roomhire(tmp_path, "db", "upgrade")
+    missing = roomhire(
         tmp_path,
         "users",
         "create",
@@ -183,9 +185,12 @@ def test_outbox_run_once_delivers_what_is_due_and_exits(
         ),
     )
     env = {"ROOMHIRE_DATABASE_URL": database_url}
-    assert "1 issued" in run(tmp_path, "invoices", "issue", "--through", "2025-01-31", **env).stdout
-    delivered = run(tmp_path, "outbox", "run", "--once", **env)
+    assert (
+        "1 issued"
+        in roomhire(tmp_path, "invoices", "issue", "--through", "2025-01-31", **env).stdout
+    )
+    delivered = roomhire(tmp_path, "outbox", "run", "--once", **env)
     assert delivered.returncode == 0, delivered.stderr
     assert "2 sent, 0 to retry, 0 failed." in delivered.stdout
     assert len(list((tmp_path / "outbox").glob("*.eml"))) == 2
-    assert "0 sent" in run(tmp_path, "outbox", "run", "--once", **env).stdout
+    assert "0 sent" in roomhire(tmp_path, "outbox", "run", "--once", **env).stdout

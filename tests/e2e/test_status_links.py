@@ -20,10 +20,9 @@ from service.domain.users import Role
 from service.usecases.delivery import deliver_due
 from service.usecases.secret_links import FAILED_LOOKUPS
 from service.web.venue_status import SECURITY_HEADERS
-from tests.conftest import TEMPLATES, Staff, book_tuesdays, issue
+from tests.conftest import TEMPLATES, Staff, book_tuesdays, issue, roomhire
 from tests.e2e.exports import export, for_invoice, upload
 from tests.e2e.live import gunicorn
-from tests.e2e.test_cli import run
 from tests.e2e.test_reconciliation import (
     finance,
     invoices,
@@ -283,12 +282,12 @@ def test_the_cli_makes_a_link_that_opens_the_page(
     client: FlaskClient, venue_room: Who, database_url: str, tmp_path: Path
 ) -> None:
     env = {"ROOMHIRE_DATABASE_URL": database_url, "ROOMHIRE_PUBLIC_URL": "https://rooms.example"}
-    made = run(tmp_path, "links", "create", str(venue_room["venue_id"]), "--days", "30", **env)
+    made = roomhire(tmp_path, "links", "create", str(venue_room["venue_id"]), "--days", "30", **env)
     assert made.returncode == 0, made.stderr
     url = made.stdout.split()[-1]
     assert url.startswith("https://rooms.example/status/")
     assert client.get(url.removeprefix("https://rooms.example")).status_code == 200
-    missing = run(tmp_path, "links", "create", "999", **env)
+    missing = roomhire(tmp_path, "links", "create", "999", **env)
     assert missing.returncode == 1 and "no venue 999" in missing.stderr.lower()
 
 
