@@ -60,12 +60,12 @@ def check_pattern(pattern: str) -> str:
     return pattern
 
 
-_SORT_CODE = re.compile(r"\d{6}")
-_ACCOUNT_NUMBER = re.compile(r"\d{8}")
-_COMPANY_NUMBER = re.compile(r"\d{8}|[A-Z]{2}\d{6}")  # Companies House: 01234567, SC123456
+_SORT_CODE = re.compile(r"[0-9]{6}")
+_ACCOUNT_NUMBER = re.compile(r"[0-9]{8}")
+_COMPANY_NUMBER = re.compile(r"[0-9]{8}|[A-Z]{2}[0-9]{6}")  # Companies House: 01234567, SC123456
 # Charity Commission (1234567, 1234567-1), OSCR (SC012345), Charity Commission for NI (NIC100000)
-_CHARITY_NUMBER = re.compile(r"\d{6,7}(-\d{1,3})?|SC\d{6}|NIC\d{6}")
-_UK_PHONE = re.compile(r"(0|\+44)\d{9,10}")
+_CHARITY_NUMBER = re.compile(r"[0-9]{6,7}(-[0-9]{1,3})?|SC[0-9]{6}|NIC[0-9]{6}")
+_UK_PHONE = re.compile(r"(0|\+44)[0-9]{9,10}")
 BANK_FIELDS = ("bank_sort_code", "bank_account_number")
 
 
