@@ -71,6 +71,16 @@ class ClosureSchema(Schema):
         return Closure(**data)
 
 
+def _optional(longest: int, description: str) -> Line:
+    """An optional one-line detail; its shape is the use case's to check (422, by field)."""
+    return Line(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=longest),
+        metadata={"description": description},
+    )
+
+
 class VenueSchema(Schema):
     id = fields.Integer(dump_only=True)
     name = Line(required=True, validate=_text)
@@ -91,46 +101,22 @@ class VenueSchema(Schema):
         load_default=48, strict=True, validate=validate.Range(min=0, max=24 * 60)
     )
     closures = fields.List(fields.Nested(ClosureSchema), load_default=list)
-    queries_phone = Line(
-        load_default=None,
-        allow_none=True,
-        validate=validate.Length(max=30),
-        metadata={"description": "A UK phone number for queries about invoices."},
-    )
+    queries_phone = _optional(30, "A UK phone number for queries about invoices.")
     queries_email = EmailAddress(
         load_default=None, allow_none=True, metadata={"description": "For queries."}
     )
-    company_number = Line(
-        load_default=None,
-        allow_none=True,
-        validate=validate.Length(max=20),
-        metadata={"description": "Companies House number, like 01234567 or SC123456."},
-    )
-    charity_number = Line(
-        load_default=None,
-        allow_none=True,
-        validate=validate.Length(max=20),
-        metadata={"description": "Registered charity number, like 1234567, SC012345."},
-    )
+    company_number = _optional(20, "Companies House number, like 01234567 or SC123456.")
+    charity_number = _optional(20, "Registered charity number, like 1234567 or SC012345.")
     registered_office = Text(
         load_default=None, allow_none=True, validate=validate.Length(min=1, max=500)
     )
-    bank_sort_code = Line(
-        load_default=None,
-        allow_none=True,
-        validate=validate.Length(max=20),
-        metadata={
-            "description": "6 digits, answered as 12-34-56. Bank details are printed on "
-            "invoices for remittance; only finance and admin read them. Changing recorded "
-            "ones emails the venue's contact address."
-        },
+    bank_sort_code = _optional(
+        20,
+        "6 digits, answered as 12-34-56. Bank details are printed on invoices for remittance; "
+        "only finance and admin read them. Changing recorded ones emails the venue's contact "
+        "address.",
     )
-    bank_account_number = Line(
-        load_default=None,
-        allow_none=True,
-        validate=validate.Length(max=20),
-        metadata={"description": "8 digits; given with the sort code, or neither."},
-    )
+    bank_account_number = _optional(20, "8 digits; given with the sort code, or neither.")
 
 
 class VenueChangesSchema(VenueSchema):

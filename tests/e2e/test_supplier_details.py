@@ -5,6 +5,7 @@ may read bank details, and what happens when they change."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from email import message_from_bytes
 from pathlib import Path
@@ -43,6 +44,34 @@ def book_once(staff: Staff, who: Who, room_id: int, po: Any, **fields: Any) -> A
     """Tuesday 1 December 2026, 13:00-15:40: 2 h 40 min."""
     body = booking_body(room_id, end_time="15:40", purchase_order_id=po["id"], **fields)
     return staff.post("/api/v1/bookings", body, who)
+
+
+Invoiced = Callable[..., tuple[Who, Any]]
+
+
+@pytest.fixture
+def invoiced(
+    client: FlaskClient,
+    staff: Staff,
+    trust: Who,
+    finance: Who,
+    facilitator: Who,
+    clock: FrozenClock,
+) -> Invoiced:
+    """A venue with the given fields, a room at £12.34 an hour booked once, and its invoice;
+    `before_issue(room)` runs between the booking and the invoice run."""
+
+    def make(before_issue: Callable[[Who], object] = id, **venue_fields: Any) -> tuple[Who, Any]:
+        venue = staff.venue(**venue_fields)
+        po = staff.purchase_order(trust["id"], venue["id"], finance)
+        room = staff.room(venue["id"], price_per_hour_pence=1234)
+        book_once(staff, facilitator, room["id"], po)
+        before_issue(room)
+        clock.current = datetime(2027, 1, 4, 9, tzinfo=UTC)
+        (invoice,) = issue(client, finance, "2026-12-31")["issued"]
+        return venue, invoice
+
+    return make
 
 
 def test_each_line_shows_its_hourly_rate_duration_and_vat_treatment(
@@ -95,25 +124,17 @@ def test_each_line_shows_its_hourly_rate_duration_and_vat_treatment(
 
 
 def test_a_later_room_price_never_changes_a_booked_session_or_its_invoice(
-    client: FlaskClient,
-    staff: Staff,
-    trust: Who,
-    finance: Who,
-    facilitator: Who,
-    clock: FrozenClock,
+    client: FlaskClient, staff: Staff, finance: Who, invoiced: Invoiced
 ) -> None:
-    venue = staff.venue()
-    po = staff.purchase_order(trust["id"], venue["id"], finance)
-    room = staff.room(venue["id"], price_per_hour_pence=1234)
-    book_once(staff, facilitator, room["id"], po)
-    edited = client.patch(
-        f"/api/v1/rooms/{room['id']}",
-        json={"price_per_hour_pence": 9999, "vat_treatment": "standard"},
-        headers=staff.admin["headers"],
-    )
-    assert edited.status_code == 200
-    clock.current = datetime(2027, 1, 4, 9, tzinfo=UTC)
-    (invoice,) = issue(client, finance, "2026-12-31")["issued"]
+    def reprice(room: Who) -> None:
+        edited = client.patch(
+            f"/api/v1/rooms/{room['id']}",
+            json={"price_per_hour_pence": 9999, "vat_treatment": "standard"},
+            headers=staff.admin["headers"],
+        )
+        assert edited.status_code == 200
+
+    _, invoice = invoiced(before_issue=reprice)
     (line,) = invoice["lines"]
     assert (line["price_per_hour_pence"], line["net_pence"], line["rate"]) == (
         1234,
@@ -128,20 +149,10 @@ def test_a_later_room_price_never_changes_a_booked_session_or_its_invoice(
 
 
 def test_the_invoice_prints_what_sbs_and_the_law_expect_of_the_supplier(
-    client: FlaskClient,
-    staff: Staff,
-    trust: Who,
-    finance: Who,
-    facilitator: Who,
-    clock: FrozenClock,
+    client: FlaskClient, staff: Staff, finance: Who, invoiced: Invoiced
 ) -> None:
-    venue = staff.venue(**SUPPLIER)
+    venue, invoice = invoiced(**SUPPLIER)
     assert (venue["company_number"], venue["bank_sort_code"]) == ("SC123456", "12-34-56")
-    po = staff.purchase_order(trust["id"], venue["id"], finance)
-    room = staff.room(venue["id"], price_per_hour_pence=1234)
-    book_once(staff, facilitator, room["id"], po)
-    clock.current = datetime(2027, 1, 4, 9, tzinfo=UTC)
-    (invoice,) = issue(client, finance, "2026-12-31")["issued"]
     assert invoice["supplier"]["sort_code"] == "12-34-56"
     words = pdf_of(client, finance, invoice)
     for printed in (
@@ -274,12 +285,8 @@ def test_recording_bank_details_for_the_first_time_or_other_edits_send_nothing(
     path, admin = f"/api/v1/venues/{venue['id']}", staff.admin["headers"]
     first = {"bank_sort_code": "123456", "bank_account_number": "12345678"}
     assert client.patch(path, json=first, headers=admin).status_code == 200
-    assert (
-        client.patch(path, json={"queries_phone": "0117 496 0123"}, headers=admin).json[
-            "bank_account_number"
-        ]
-        == "12345678"
-    )
+    phone = client.patch(path, json={"queries_phone": "0117 496 0123"}, headers=admin)
+    assert phone.json["bank_account_number"] == "12345678"
     assert client.patch(path, json={"bank_sort_code": "12-34-56"}, headers=admin).status_code == 200
     deliver_due(app.extensions["roomhire"])
     assert list((tmp_path / "outbox").glob("*.eml")) == []
@@ -288,19 +295,9 @@ def test_recording_bank_details_for_the_first_time_or_other_edits_send_nothing(
 
 
 def test_the_status_page_never_shows_bank_details(
-    client: FlaskClient,
-    staff: Staff,
-    trust: Who,
-    finance: Who,
-    facilitator: Who,
-    clock: FrozenClock,
+    client: FlaskClient, finance: Who, invoiced: Invoiced
 ) -> None:
-    venue = staff.venue(**SUPPLIER)
-    po = staff.purchase_order(trust["id"], venue["id"], finance)
-    room = staff.room(venue["id"], price_per_hour_pence=1234)
-    book_once(staff, facilitator, room["id"], po)
-    clock.current = datetime(2027, 1, 4, 9, tzinfo=UTC)
-    assert issue(client, finance, "2026-12-31")["issued"]
+    venue, _ = invoiced(**SUPPLIER)
     link = client.post(
         f"/api/v1/venues/{venue['id']}/status-links", json={}, headers=finance["headers"]
     ).json

@@ -86,15 +86,18 @@ def test_times_come_back_timezone_aware_in_utc(sessions: sessionmaker[Session]) 
     assert session.slot.start == london_noon and session.slot.start.tzinfo == UTC
 
 
+VENUE = {
+    "name": "V",
+    "address": "A",
+    "postcode": "BS1 1AA",
+    "contact_email": "c@example.org",
+    "remittance_email": "r@example.org",
+    "notice_period_hours": 48,
+}
+
+
 def _room(db: Session) -> int:
-    venue = VenueRow(
-        name="V",
-        address="A",
-        postcode="BS1 1AA",
-        contact_email="c@example.org",
-        remittance_email="r@example.org",
-        notice_period_hours=48,
-    )
+    venue = VenueRow(**VENUE)
     db.add(venue)
     db.flush()
     room = RoomRow(
@@ -217,18 +220,7 @@ def test_migration_0013_keeps_old_prices_only_where_honest_and_old_lines_unchang
 
 def _room_before_0013(db: Session) -> int:
     """Inserted with only the columns there were (the ORM would name every column)."""
-    venue_id = db.execute(
-        insert(VenueRow)
-        .values(
-            name="V",
-            address="A",
-            postcode="BS1 1AA",
-            contact_email="c@example.org",
-            remittance_email="r@example.org",
-            notice_period_hours=48,
-        )
-        .returning(VenueRow.id)
-    ).scalar_one()
+    venue_id = db.execute(insert(VenueRow).values(**VENUE).returning(VenueRow.id)).scalar_one()
     room = {"venue_id": venue_id, "name": "R", "capacity": 5, "step_free": True}
     return int(
         db.execute(
