@@ -45,6 +45,7 @@ from service.domain.timeslots import Interval
 from service.domain.users import Role, User
 
 D = TypeVar("D")
+UNRECORDED = "unrecorded"  # an invoice line issued before lines kept their VAT treatment
 
 
 def _shared(target: type[Any], source: object, /, **overrides: Any) -> dict[str, Any]:
@@ -132,6 +133,7 @@ def session_row(s: Session) -> SessionRow:
         vat_rate_bp=int(s.charge.rate * 10_000),
         vat_pence=s.charge.vat,
         purchase_order_id=s.purchase_order_id,
+        price_per_hour_pence=s.price_per_hour_pence,
     )
 
 
@@ -175,7 +177,8 @@ def invoice(row: InvoiceRow) -> Invoice:
 def invoice_line(row: InvoiceLineRow) -> Line:
     amount = LineAmount(row.net_pence, Decimal(row.vat_rate_bp) / 10_000, row.vat_pence)
     session_id = row.charged_session_id or row.credited_session_id
-    return _to_domain(Line, row, amount=amount, session_id=session_id)
+    treatment = None if row.vat_treatment == UNRECORDED else VatTreatment(row.vat_treatment)
+    return _to_domain(Line, row, amount=amount, session_id=session_id, vat_treatment=treatment)
 
 
 def invoice_row(inv: Invoice, created_at: datetime) -> InvoiceRow:
@@ -191,7 +194,8 @@ def invoice_row(inv: Invoice, created_at: datetime) -> InvoiceRow:
 
 
 def invoice_line_row(kind: Kind, position: int, line: Line) -> InvoiceLineRow:
-    values = _shared(Line, line, amount=None, session_id=None)
+    treatment = line.vat_treatment.value if line.vat_treatment else UNRECORDED
+    values = _shared(Line, line, amount=None, session_id=None, vat_treatment=treatment)
     del values["amount"], values["session_id"]
     charged = kind is Kind.INVOICE
     return InvoiceLineRow(

@@ -76,6 +76,13 @@ class VenueRow(Base):
     vat_number: Mapped[str | None] = mapped_column(String(20))
     supplier_number: Mapped[str | None] = mapped_column(String(30))
     notice_period_hours: Mapped[int] = mapped_column(Integer)
+    queries_phone: Mapped[str | None] = mapped_column(String(30))
+    queries_email: Mapped[str | None] = mapped_column(String(254))
+    company_number: Mapped[str | None] = mapped_column(String(8))
+    charity_number: Mapped[str | None] = mapped_column(String(12))
+    registered_office: Mapped[str | None] = mapped_column(Text)
+    bank_sort_code: Mapped[str | None] = mapped_column(String(8))  # 12-34-56
+    bank_account_number: Mapped[str | None] = mapped_column(String(8))
     closures: Mapped[list[ClosureRow]] = relationship(
         order_by="ClosureRow.day", cascade="all, delete-orphan", lazy="selectin"
     )
@@ -161,6 +168,7 @@ class SessionRow(Base):
     purchase_order_id: Mapped[int | None] = mapped_column(
         ForeignKey("purchase_orders.id"), index=True
     )
+    price_per_hour_pence: Mapped[int | None] = mapped_column(Integer)  # the room's, when booked
     series: Mapped[SeriesRow] = relationship(back_populates="sessions")
 
 
@@ -229,6 +237,9 @@ class InvoiceLineRow(Base):
     net_pence: Mapped[int] = mapped_column(Integer)
     vat_rate_bp: Mapped[int] = mapped_column(Integer)
     vat_pence: Mapped[int] = mapped_column(Integer)
+    price_per_hour_pence: Mapped[int | None] = mapped_column(Integer)
+    # exempt, zero, standard, outside_scope; 'unrecorded' on lines issued before it was kept
+    vat_treatment: Mapped[str] = mapped_column(String(20), server_default="unrecorded")
     charged_session_id: Mapped[int | None] = mapped_column(ForeignKey("sessions.id"), unique=True)
     credited_session_id: Mapped[int | None] = mapped_column(ForeignKey("sessions.id"), unique=True)
 

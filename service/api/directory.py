@@ -15,7 +15,15 @@ from service.api.fields import Day, EmailAddress, Line, LondonDateTime, Text
 from service.api.idempotent import idempotent
 from service.domain.bank_holidays import Region
 from service.domain.delivery import DEFAULT_SUBJECT
-from service.domain.directory import Closure, Room, Trust, VatTreatment, Venue, version_of
+from service.domain.directory import (
+    BANK_FIELDS,
+    Closure,
+    Room,
+    Trust,
+    VatTreatment,
+    Venue,
+    version_of,
+)
 from service.domain.timeslots import Interval
 from service.usecases import closures, directory
 from service.usecases.availability import free_rooms
@@ -64,6 +72,16 @@ class ClosureSchema(Schema):
         return Closure(**data)
 
 
+def _optional(longest: int, description: str) -> Line:
+    """An optional one-line detail; its shape is the use case's to check (422, by field)."""
+    return Line(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=longest),
+        metadata={"description": description},
+    )
+
+
 class VenueSchema(Schema):
     id = fields.Integer(dump_only=True)
     name = Line(required=True, validate=_text)
@@ -103,6 +121,22 @@ class VenueSchema(Schema):
             "none (closures are still skipped)."
         },
     )
+    queries_phone = _optional(30, "A UK phone number for queries about invoices.")
+    queries_email = EmailAddress(
+        load_default=None, allow_none=True, metadata={"description": "For queries."}
+    )
+    company_number = _optional(20, "Companies House number, like 01234567 or SC123456.")
+    charity_number = _optional(20, "Registered charity number, like 1234567 or SC012345.")
+    registered_office = Text(
+        load_default=None, allow_none=True, validate=validate.Length(min=1, max=500)
+    )
+    bank_sort_code = _optional(
+        20,
+        "6 digits, answered as 12-34-56. Bank details are printed on invoices for remittance; "
+        "only finance and admin read them. Changing recorded ones emails the venue's contact "
+        "address.",
+    )
+    bank_account_number = _optional(20, "8 digits; given with the sort code, or neither.")
 
 
 class VenueChangesSchema(VenueSchema):
@@ -127,7 +161,7 @@ class RoomChangesSchema(RoomSchema):
     """Any of a room's fields; those not sent stay as they are."""
 
 
-Tagged = tuple[Trust | Venue | Room, int, dict[str, str]]
+Tagged = tuple[Trust | Venue | Room | dict[str, Any], int, dict[str, str]]
 _IF_MATCH = {
     "in": "header",
     "name": "If-Match",
@@ -141,6 +175,19 @@ _IF_MATCH = {
 def _tagged(entry: Trust | Venue | Room) -> Tagged:
     """The entry with its version as a strong ETag, for a later If-Match."""
     return entry, 200, {"ETag": f'"{version_of(entry)}"'}
+
+
+def _venue(venue: Venue) -> Venue | dict[str, Any]:
+    """Bank details only for those who may read them; others get no such fields at all."""
+    if directory.sees_bank_details(current_user()):
+        return venue
+    return {k: v for k, v in vars(venue).items() if k not in BANK_FIELDS}
+
+
+def _tagged_venue(venue: Venue) -> Tagged:
+    """The ETag is of what the reader sees, so it can't fingerprint bank details."""
+    seen = directory.as_seen_by(current_user(), venue)
+    return _venue(seen), 200, {"ETag": f'"{version_of(seen)}"'}
 
 
 def _edit(changes: dict[str, Any]) -> directory.Edit:
@@ -163,7 +210,11 @@ _BAD_TRUST = (
     "422 rule_violation: the PO number pattern is not a valid regular expression, or the "
     "invoice subject lacks {document}, {number} or {po_number} or uses other placeholders"
 )
-_BAD_VENUE = "422 rule_violation: the postcode is not a UK postcode"
+_BAD_VENUE = (
+    "422 rule_violation: the postcode is not a UK postcode, or a supplier detail is not "
+    "shaped as it should be (sort code 6 digits, account number 8, phone, company or charity "
+    "number), or only one of sort code and account number is given"
+)
 _TAKEN_SUPPLIER_NUMBER = "409 conflict: another venue already has that supplier number"
 
 
@@ -239,12 +290,13 @@ class TrustById(MethodView):
 @blp.route("/venues")
 class Venues(MethodView):
     @blp.response(200, VenueSchema(many=True))
-    def get(self) -> list[Venue]:
+    def get(self) -> list[Venue | dict[str, Any]]:
         """List the venues
 
-        The social enterprises hiring rooms out, with their closures."""
+        The social enterprises hiring rooms out, with their closures; bank details only for
+        finance and admin."""
         current_user()
-        return directory.list_venues(uow())
+        return [_venue(v) for v in directory.list_venues(uow())]
 
     @admin_only
     @idempotent
@@ -265,9 +317,9 @@ class VenueById(MethodView):
     def get(self, venue_id: int) -> Tagged:
         """Read a venue
 
-        The ETag header is its version: send it back as If-Match to edit it safely."""
-        current_user()
-        return _tagged(directory.get_venue(uow(), venue_id))
+        The ETag header is its version: send it back as If-Match to edit it safely. Bank
+        details only for finance and admin."""
+        return _tagged_venue(directory.get_venue(uow(), venue_id))
 
     @admin_only
     @_patch
@@ -278,9 +330,11 @@ class VenueById(MethodView):
         """Change a venue (admin)
 
         E.g. the supplier number NHS accounts gave it. Imports recognise the venue by its new
-        name and number from then on."""
+        name and number from then on. A change to bank details already recorded is audited
+        (last digits only) and emailed to the venue's contact address, old and new."""
         edit = _edit(changes)
-        return _tagged(directory.update_venue(uow(), ctx().clock, current_user(), venue_id, edit))
+        venue = directory.update_venue(uow(), ctx().clock, current_user(), venue_id, edit)
+        return _tagged_venue(venue)
 
 
 class ClosureAddedSchema(VenueSchema):

@@ -12,6 +12,7 @@ from service.api.blueprint import Blueprint, refuses
 from service.api.bookings import SessionSchema
 from service.api.edge import ctx, current_user, finance_only, uow
 from service.api.fields import Day, id_field, query_id_field
+from service.domain.directory import VatTreatment
 from service.domain.invoicing import Invoice, InvoiceImmutable
 from service.usecases import invoicing
 from service.usecases.invoicing import IssueReport, Waived
@@ -29,6 +30,14 @@ class PartySchema(Schema):
     address = fields.String()
     email = fields.String()
     vat_number = fields.String(allow_none=True)
+    supplier_number = fields.String(allow_none=True)
+    phone = fields.String(allow_none=True)
+    queries_email = fields.String(allow_none=True)
+    company_number = fields.String(allow_none=True)
+    charity_number = fields.String(allow_none=True)
+    registered_office = fields.String(allow_none=True)
+    sort_code = fields.String(allow_none=True)
+    account_number = fields.String(allow_none=True)
 
 
 class LineSchema(Schema):
@@ -43,6 +52,21 @@ class LineSchema(Schema):
     vat_pence = fields.Integer(attribute="amount.vat")
     gross_pence = fields.Integer(attribute="amount.gross")
     session_id = fields.Integer(allow_none=True)
+    price_per_hour_pence = fields.Integer(
+        allow_none=True,
+        metadata={"description": "The room's price when booked; null if it was not kept."},
+    )
+    vat_treatment = fields.Enum(
+        VatTreatment,
+        by_value=True,
+        allow_none=True,
+        metadata={"description": "As issued; null on lines issued before it was kept."},
+    )
+    duration = fields.String(metadata={"description": "As printed: 2 h 40 min."})
+    rate = fields.String(metadata={"description": "As printed: £12.34 an hour, or empty."})
+    vat = fields.String(
+        metadata={"description": "As printed: Exempt, Outside the scope of VAT, 0%, 20%."}
+    )
 
 
 class InvoiceSchema(Schema):

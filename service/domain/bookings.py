@@ -44,6 +44,9 @@ class Session:
     series_id: int | None = None
     purchase_order_id: int | None = None  # no PO, no invoice: one may cover it later
     id: int | None = None
+    # The room's price when booked, so the invoice can show the rate; None for sessions
+    # booked before Roomhire kept it whose price could not be derived (see migration 0013).
+    price_per_hour_pence: int | None = None
 
     @property
     def local_date(self) -> date:
@@ -223,8 +226,11 @@ def new_series(
             raise RuleViolation(f"The session on {spoken_date(day)} would be in the past.")
         minutes = int((slot.end - slot.start).total_seconds() // 60)
         price = charge(room.price_per_hour_pence, minutes, rate)
+        occupied = slot.widened(room.setup, room.clearaway)
         sessions.append(
-            Session(room.id or 0, slot, slot.widened(room.setup, room.clearaway), price)
+            Session(
+                room.id or 0, slot, occupied, price, price_per_hour_pence=room.price_per_hour_pence
+            )
         )
     requested = {
         f.name: getattr(request, f.name) for f in fields(request) if f.name not in _PLANNING_ONLY

@@ -32,6 +32,7 @@ class Recipient(StrEnum):
     STATUS_LINK = "status_link"  # a venue's status page link (the token is made when sent)
     SIGN_IN_LINK = "sign_in_link"  # a person's one-time link to sign in (made when sent)
     CLOSURE_NOTICE = "closure_notice"  # the venue closed on a booked session's day
+    BANK_DETAILS_NOTICE = "bank_details_notice"  # a venue's recorded bank details changed
 
 
 class State(StrEnum):
@@ -101,6 +102,21 @@ def closure_topic(session_id: int) -> str:
 
 def closed_session(topic: str) -> int:
     return int(topic.removeprefix("closure of session "))
+
+
+_BANK = "bank details of venue "
+
+
+def bank_details_topic(venue_id: int, changed: str, actor: str) -> str:
+    """What the notice says, masked (the outbox keeps no body): the venue, what changed,
+    who changed it; cut to what the outbox keeps, the actor last."""
+    return f"{_BANK}{venue_id} | {changed} | {actor}"[:300]
+
+
+def bank_details_changed(topic: str) -> tuple[int, str, str]:
+    """(venue id, what changed, by whom) from bank_details_topic."""
+    venue_id, changed, actor = topic.removeprefix(_BANK).split(" | ", 2)
+    return int(venue_id), changed, actor
 
 
 def ensure_attachable(pdf: bytes) -> None:

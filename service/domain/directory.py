@@ -6,6 +6,7 @@ import dataclasses
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
@@ -60,6 +61,129 @@ def check_pattern(pattern: str) -> str:
     return pattern
 
 
+_SORT_CODE = re.compile(r"[0-9]{6}")
+_ACCOUNT_NUMBER = re.compile(r"[0-9]{8}")
+_COMPANY_NUMBER = re.compile(r"[0-9]{8}|[A-Z]{2}[0-9]{6}")  # Companies House: 01234567, SC123456
+# Charity Commission (1234567, 1234567-1), OSCR (SC012345), Charity Commission for NI (NIC100000)
+_CHARITY_NUMBER = re.compile(r"[0-9]{6,7}(-[0-9]{1,3})?|SC[0-9]{6}|NIC[0-9]{6}")
+_UK_PHONE = re.compile(r"(0|\+44)[0-9]{9,10}")
+BANK_FIELDS = ("bank_sort_code", "bank_account_number")
+
+
+def _compact(raw: str) -> str:
+    return re.sub(r"[\s-]+", "", raw).upper()
+
+
+def normalise_sort_code(raw: str) -> str:
+    """'123456', '12 34 56' or '12-34-56' -> '12-34-56'."""
+    digits = _compact(raw)
+    if not _SORT_CODE.fullmatch(digits):
+        raise RuleViolation(
+            "Give the sort code as 6 digits, like 12-34-56.", field="bank_sort_code"
+        )
+    return f"{digits[:2]}-{digits[2:4]}-{digits[4:]}"
+
+
+def normalise_account_number(raw: str) -> str:
+    digits = _compact(raw)
+    if not _ACCOUNT_NUMBER.fullmatch(digits):
+        raise RuleViolation(
+            "Give the account number as 8 digits, like 12345678.", field="bank_account_number"
+        )
+    return digits
+
+
+def normalise_company_number(raw: str) -> str:
+    number = _compact(raw)
+    if not _COMPANY_NUMBER.fullmatch(number):
+        raise RuleViolation(
+            "Give the Companies House number: 8 digits, or 2 letters and 6 digits, like "
+            "01234567 or SC123456.",
+            field="company_number",
+        )
+    return number
+
+
+def normalise_charity_number(raw: str) -> str:
+    number = re.sub(r"\s+", "", raw).upper()
+    if not _CHARITY_NUMBER.fullmatch(number):
+        raise RuleViolation(
+            "Give the registered charity number: 6 or 7 digits (England and Wales, like "
+            "1234567), SC and 6 digits (Scotland) or NIC and 6 digits (Northern Ireland).",
+            field="charity_number",
+        )
+    return number
+
+
+def check_phone(raw: str) -> str:
+    """A UK number as people write it ('0117 496 0123', '+44 117 496 0123'), spaces kept."""
+    shown = " ".join(raw.split())
+    if not _UK_PHONE.fullmatch(re.sub(r"[\s()-]+", "", shown)):
+        raise RuleViolation(
+            "Give a UK phone number for queries, like 0117 496 0123.", field="queries_phone"
+        )
+    return shown
+
+
+def mask_sort_code(sort_code: str | None) -> str:
+    """'12-34-56' -> '**-**-56': enough to recognise, not enough to pay into."""
+    return f"**-**-{sort_code[-2:]}" if sort_code else "none"
+
+
+def mask_account_number(number: str | None) -> str:
+    return f"****{number[-4:]}" if number else "none"
+
+
+def checked_supplier_details(venue: Venue) -> Venue:
+    """Each detail normalised or refused; bank details come as a pair (sort code and account)."""
+    if (venue.bank_sort_code is None) != (venue.bank_account_number is None):
+        missing = "bank_account_number" if venue.bank_account_number is None else "bank_sort_code"
+        raise RuleViolation(
+            "Give both the sort code and the account number, or neither.", field=missing
+        )
+
+    def norm(check: Callable[[str], str], value: str | None) -> str | None:
+        return None if value is None else check(value)
+
+    return dataclasses.replace(
+        venue,
+        queries_phone=norm(check_phone, venue.queries_phone),
+        company_number=norm(normalise_company_number, venue.company_number),
+        charity_number=norm(normalise_charity_number, venue.charity_number),
+        bank_sort_code=norm(normalise_sort_code, venue.bank_sort_code),
+        bank_account_number=norm(normalise_account_number, venue.bank_account_number),
+    )
+
+
+def without_bank_details(venue: Venue) -> Venue:
+    return dataclasses.replace(venue, bank_sort_code=None, bank_account_number=None)
+
+
+def shown_in_audit(name: str, value: object) -> object:
+    """Bank details are never written in clear in the audit log: the last digits only."""
+    if name == "bank_sort_code":
+        return mask_sort_code(value if isinstance(value, str) else None)
+    if name == "bank_account_number":
+        return mask_account_number(value if isinstance(value, str) else None)
+    return value
+
+
+def bank_details_change(old: Venue, new: Venue) -> str | None:
+    """What changed in bank details already recorded, masked ('sort code **-**-56 to
+    **-**-78; ...'); None when none were recorded before, or nothing changed."""
+    if old.bank_sort_code is None and old.bank_account_number is None:
+        return None
+    changes = [
+        f"{what} {mask(getattr(old, name))} to {mask(getattr(new, name))}"
+        for name, what, mask in (
+            ("bank_sort_code", "sort code", mask_sort_code),
+            ("bank_account_number", "account number", mask_account_number),
+        )
+        if getattr(old, name) != getattr(new, name)
+    ]
+    return "; ".join(changes) or None
+
+
 class VatTreatment(StrEnum):
     """How the venue charges VAT on this room (room hire is exempt unless opted to tax)."""
 
@@ -105,6 +229,15 @@ class Venue:
     id: int | None = None
     region: Region = Region.ENGLAND_AND_WALES  # whose bank holidays the venue keeps
     open_on_bank_holidays: bool = False  # True: bookings never skip a bank holiday here
+    # What SBS and UK law expect an invoice to say about its supplier (see SupplierDetails).
+    queries_phone: str | None = None
+    queries_email: str | None = None
+    company_number: str | None = None
+    charity_number: str | None = None
+    registered_office: str | None = None
+    # For remittance: never on the venue's status page; read only by finance and admin.
+    bank_sort_code: str | None = None  # "12-34-56"
+    bank_account_number: str | None = None  # "12345678"
 
     @property
     def notice_period(self) -> timedelta:

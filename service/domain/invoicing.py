@@ -11,8 +11,9 @@ from decimal import Decimal
 from enum import StrEnum
 
 from service.domain.bookings import BookingSeries, InvoiceCadence, Session
+from service.domain.directory import VatTreatment
 from service.domain.errors import Conflict
-from service.domain.money import LineAmount
+from service.domain.money import LineAmount, format_pounds
 from service.domain.timeslots import LONDON, london_instant
 
 PAYMENT_TERMS = timedelta(days=30)
@@ -55,10 +56,64 @@ def format_number(prefix: str, sequence: int) -> str:
 
 @dataclass(frozen=True)
 class Party:
+    """Who sends or receives the invoice, as it was on the day of issue. The supplier's
+    details beyond its name and address are what SBS and UK law expect of a supplier; an
+    invoice issued before they were kept has none of them."""
+
     name: str
     address: str
     email: str
     vat_number: str | None = None
+    supplier_number: str | None = None  # the NHS supplier number SBS pays it under
+    phone: str | None = None  # for queries
+    queries_email: str | None = None
+    company_number: str | None = None
+    charity_number: str | None = None
+    registered_office: str | None = None
+    sort_code: str | None = None  # "12-34-56", for remittance
+    account_number: str | None = None
+
+    @property
+    def bank_details(self) -> bool:
+        return self.sort_code is not None and self.account_number is not None
+
+
+def spoken_duration(minutes: int) -> str:
+    """160 -> '2 h 40 min'; 120 -> '2 h'; 45 -> '45 min'."""
+    hours, rest = divmod(abs(minutes), 60)
+    parts = ([f"{hours} h"] if hours else []) + ([f"{rest} min"] if rest or not hours else [])
+    return ("-" if minutes < 0 else "") + " ".join(parts)
+
+
+def hourly_rate(price_per_hour_pence: int | None) -> str:
+    """1234 -> '£12.34 an hour'; '' when the price was not kept (sessions booked before
+    Roomhire kept it: their invoices show no rate rather than a guess)."""
+    return "" if price_per_hour_pence is None else f"{format_pounds(price_per_hour_pence)} an hour"
+
+
+def line_treatment(room_treatment: VatTreatment, rate: Decimal) -> VatTreatment | None:
+    """The VAT treatment an invoice line records, from the rate the session was charged at
+    booking and the room's treatment now: a charged rate is standard-rated; a nil rate takes
+    the room's nil treatment (exempt, zero-rated, outside the scope). A nil rate on a room
+    now standard-rated (it changed, or the venue registered for VAT, since the booking) is
+    not guessed: None, and the line shows its rate."""
+    if rate:
+        return VatTreatment.STANDARD
+    return None if room_treatment is VatTreatment.STANDARD else room_treatment
+
+
+_TREATMENT_WORDS = {
+    VatTreatment.EXEMPT: "Exempt",
+    VatTreatment.OUTSIDE_SCOPE: "Outside the scope of VAT",
+}
+
+
+def vat_label(treatment: VatTreatment | None, rate: Decimal) -> str:
+    """What the VAT rate column says: 'Exempt', 'Outside the scope of VAT', else the rate
+    charged ('0%' zero-rated, '20%' standard): exempt and zero-rated both have rate 0, and
+    an invoice must tell them apart."""
+    words = _TREATMENT_WORDS.get(treatment) if treatment is not None else None
+    return words or f"{rate * 100:.0f}%"
 
 
 @dataclass(frozen=True)
@@ -71,10 +126,20 @@ class Line:
     minutes: int
     amount: LineAmount
     session_id: int | None
+    price_per_hour_pence: int | None = None  # the room's price when the session was booked
+    vat_treatment: VatTreatment | None = None  # at issue; None: not recorded (older lines)
 
     @property
-    def hours(self) -> Decimal:
-        return (Decimal(self.minutes) / 60).quantize(Decimal("0.01"))
+    def duration(self) -> str:
+        return spoken_duration(self.minutes)
+
+    @property
+    def rate(self) -> str:
+        return hourly_rate(self.price_per_hour_pence)
+
+    @property
+    def vat(self) -> str:
+        return vat_label(self.vat_treatment, self.amount.rate)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from service.domain.delivery import (
     OutboxMessage,
     Recipient,
     State,
+    bank_details_changed,
     closed_session,
     ensure_attachable,
     hold_code,
@@ -25,7 +26,7 @@ from service.domain.invoicing import Invoice, Kind
 from service.domain.money import format_pounds
 from service.domain.reconciliation import StatusEvent, explain_hold
 from service.domain.secret_tokens import new_token, token_hash
-from service.domain.timeslots import spoken_date
+from service.domain.timeslots import LONDON, spoken_date
 from service.domain.users import Role, User
 from service.ports import (
     Email,
@@ -175,6 +176,8 @@ def _deliver(ctx: Context, uow: UnitOfWork, message: OutboxMessage) -> None:
             reply = _send_sign_in_link(ctx, uow, message)
         elif message.recipient is Recipient.CLOSURE_NOTICE:
             reply = _send_closure_notice(ctx, uow, message)
+        elif message.recipient is Recipient.BANK_DETAILS_NOTICE:
+            reply = _send_bank_details_notice(ctx, uow, message)
         else:
             reply = _send_about_invoice(ctx, uow, message)
     except TemporaryDeliveryError as exc:
@@ -297,6 +300,26 @@ def _send_closure_notice(ctx: Context, uow: UnitOfWork, message: OutboxMessage) 
         f"{series.group_label} in {room.name} that day is cancelled. The venue will not "
         "charge for it.\n\n"
         f"If the group needs another room that day, find one at {ctx.public_url}/rooms.\n"
+    )
+    return _send_text(ctx, message, text)
+
+
+def _send_bank_details_notice(ctx: Context, uow: UnitOfWork, message: OutboxMessage) -> str:
+    """Changed bank details are the classic invoice fraud: say what changed (masked), when
+    and by whom, and what to do if it wasn't them."""
+    venue_id, changed, actor = bank_details_changed(message.topic)
+    with uow:
+        venue = get_venue(uow, venue_id)
+    at = message.created_at.astimezone(LONDON)
+    text = (
+        f"Hello {venue.name},\n\nThe bank details that Roomhire prints on your invoices to "
+        f"the NHS, for the NHS to pay you, were changed on {spoken_date(at.date())} at "
+        f"{at:%H:%M} (UK time) by {actor}:\n\n{changed}\n\n"
+        "Only the last digits are shown here. If you asked for this change, there is nothing "
+        "to do.\n\nIf you did not, contact us straight away at "
+        f"{ctx.mail_from}, using this address rather than any you were given in a call or "
+        "an email asking for the change, so that we can put your details back and warn "
+        "NHS accounts payable about any invoice that shows the new account.\n"
     )
     return _send_text(ctx, message, text)
 

@@ -21,6 +21,9 @@ TRUST = Trust(
     send_on_issue=True,
 )
 
+
+# Supplier details plainly invented: sort code 00-00-00 belongs to no bank; the phone numbers
+# are in Ofcom's range kept for drama (0117 496 0000-0999); company and charity numbers made up.
 VENUES: list[tuple[Venue, list[Room]]] = [
     (
         Venue(
@@ -31,6 +34,12 @@ VENUES: list[tuple[Venue, list[Room]]] = [
             remittance_email="treasurer@stmichaels-hall.example.org",
             supplier_number="4400101",
             closures=[Closure(date(2026, 12, 29), "Hall closed between Christmas and New Year")],
+            queries_phone="0117 496 0101",
+            queries_email="treasurer@stmichaels-hall.example.org",
+            company_number="00000101",
+            registered_office="12 Chapel Row, Redfield, Bristol BS5 9XX",
+            bank_sort_code="00-00-00",
+            bank_account_number="00000001",
         ),
         [
             Room(0, "Main hall", 40, True, 2500, VatTreatment.EXEMPT, 15, 15),
@@ -47,6 +56,12 @@ VENUES: list[tuple[Venue, list[Room]]] = [
             vat_number="GB123456789",
             supplier_number="4400117",
             notice_period_hours=72,
+            queries_phone="0117 496 0117",
+            queries_email="accounts@harbourside-kitchen.example.org",
+            company_number="00000117",
+            registered_office="3 Quay Street, Bristol BS1 4XX",
+            bank_sort_code="00-00-00",
+            bank_account_number="00000002",
         ),
         [Room(0, "Upstairs room", 16, False, 3000, VatTreatment.STANDARD, 0, 15)],
     ),
@@ -58,6 +73,10 @@ VENUES: list[tuple[Venue, list[Room]]] = [
             contact_email="hello@eastfield-centre.example.org",
             remittance_email="finance@eastfield-centre.example.org",
             supplier_number="4400123",
+            queries_phone="0117 496 0123",
+            charity_number="000123",
+            bank_sort_code="00-00-00",
+            bank_account_number="00000003",
         ),
         [
             Room(0, "Meeting room 1", 10, True, 1200, VatTreatment.EXEMPT, 0, 0),

@@ -8,14 +8,24 @@ from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from service.domain.audit import AuditEvent
-from service.domain.delivery import check_subject_template
+from service.domain.delivery import (
+    OutboxMessage,
+    Recipient,
+    bank_details_topic,
+    check_subject_template,
+    message_id,
+)
 from service.domain.directory import (
     Room,
     Trust,
     Venue,
+    bank_details_change,
     check_pattern,
+    checked_supplier_details,
     normalise_postcode,
+    shown_in_audit,
     version_of,
+    without_bank_details,
 )
 from service.domain.errors import Conflict, NotFound, StaleVersion
 from service.domain.users import Role, User
@@ -78,16 +88,51 @@ def update_trust(uow: UnitOfWork, clock: Clock, actor: User, trust_id: int, edit
 
 def update_venue(uow: UnitOfWork, clock: Clock, actor: User, venue_id: int, edit: Edit) -> Venue:
     """Name and supplier number are how imports recognise the venue: the next import uses
-    the new ones."""
+    the new ones. A change to bank details already recorded is announced to the venue (see
+    _announce_bank_change): changed bank details are the classic invoice fraud."""
 
     def check(venue: Venue) -> Venue:
         return _checked_venue(uow, venue)
+
+    def save(new: Venue) -> None:
+        uow.venues.update(new)
+        _announce_bank_change(uow, clock, actor, venue, new)
 
     actor.require(Role.ADMIN)
     with uow:
         venue = get_venue(uow, venue_id, for_update=True)
         entity = ("venue", venue_id)
-        return _edit(uow, clock, actor, entity, venue, edit, check, uow.venues.update)
+        return _edit(uow, clock, actor, entity, venue, edit, check, save)
+
+
+def _announce_bank_change(
+    uow: UnitOfWork, clock: Clock, actor: User, old: Venue, new: Venue
+) -> None:
+    """In the edit's transaction, an email to the venue's contact address as it was (and as
+    it is now, if that changed too: whoever changes the bank details may change the address
+    first) saying what changed, masked, when and by whom."""
+    changed = bank_details_change(old, new)
+    if changed is None:
+        return
+    now = clock.now()
+    topic = bank_details_topic(old.id or 0, changed, actor.label)
+    uow.outbox.add_all(
+        [
+            OutboxMessage(
+                invoice_id=None,
+                recipient=Recipient.BANK_DETAILS_NOTICE,
+                to=to,
+                subject=f"Your bank details on Roomhire were changed: {old.name}"[:300],
+                message_id=message_id(
+                    old.id or 0, f"bank-{now:%Y%m%d%H%M%S}", Recipient.BANK_DETAILS_NOTICE, to
+                ),
+                pdf_sha256="",
+                created_at=now,
+                topic=topic,
+            )
+            for to in dict.fromkeys((old.contact_email, new.contact_email))
+        ]
+    )
 
 
 def update_room(uow: UnitOfWork, clock: Clock, actor: User, room_id: int, edit: Edit) -> Room:
@@ -118,7 +163,10 @@ def _edit(
         )
     new = check(replace(old, **edit.changes))
     changed = {
-        name: {"from": getattr(old, name), "to": getattr(new, name)}
+        name: {
+            "from": shown_in_audit(name, getattr(old, name)),
+            "to": shown_in_audit(name, getattr(new, name)),
+        }
         for name in edit.changes
         if getattr(old, name) != getattr(new, name)
     }
@@ -146,7 +194,16 @@ def _checked_venue(uow: UnitOfWork, venue: Venue) -> Venue:
                 f"{venue.supplier_number}.",
                 field="supplier_number",
             )
-    return replace(venue, postcode=normalise_postcode(venue.postcode))
+    return checked_supplier_details(replace(venue, postcode=normalise_postcode(venue.postcode)))
+
+
+def sees_bank_details(reader: User) -> bool:
+    """Bank details are for paying the venue: finance and admin read them, nobody else."""
+    return reader.role in (Role.FINANCE, Role.ADMIN)
+
+
+def as_seen_by(reader: User, venue: Venue) -> Venue:
+    return venue if sees_bank_details(reader) else without_bank_details(venue)
 
 
 def list_trusts(uow: UnitOfWork) -> list[Trust]:

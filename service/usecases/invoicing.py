@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from service.domain.audit import AuditEvent
@@ -20,6 +20,7 @@ from service.domain.invoicing import (
     check_issue_date,
     due_drafts,
     format_number,
+    line_treatment,
     number_prefix,
     tax_point,
 )
@@ -128,19 +129,33 @@ def _document(
         if kind is Kind.INVOICE
         else today,
         due_date=today + PAYMENT_TERMS,
-        supplier=Party(
-            venue.name,
-            f"{venue.address}\n{venue.postcode}",
-            venue.remittance_email,
-            venue.vat_number,
-        ),
+        supplier=_supplier(venue),
         customer=Party(trust.name, trust.invoice_address, trust.accounts_payable_email),
         lines=lines,
         credits_invoice=credits_invoice,
     )
 
 
+def _supplier(venue: Venue) -> Party:
+    """The venue as the invoice names it on the day of issue (later edits don't change it)."""
+    return Party(
+        venue.name,
+        f"{venue.address}\n{venue.postcode}",
+        venue.remittance_email,
+        venue.vat_number,
+        supplier_number=venue.supplier_number,
+        phone=venue.queries_phone,
+        queries_email=venue.queries_email,
+        company_number=venue.company_number,
+        charity_number=venue.charity_number,
+        registered_office=venue.registered_office,
+        sort_code=venue.bank_sort_code,
+        account_number=venue.bank_account_number,
+    )
+
+
 def _line(series: BookingSeries, room: Room, session: Session) -> Line:
+    """The session's price per hour and charge as booked; its VAT treatment as of now."""
     start, end = (t.astimezone(LONDON) for t in (session.slot.start, session.slot.end))
     return Line(
         series.description,
@@ -151,6 +166,8 @@ def _line(series: BookingSeries, room: Room, session: Session) -> Line:
         session.minutes,
         session.charge,
         session.id,
+        price_per_hour_pence=session.price_per_hour_pence,
+        vat_treatment=line_treatment(room.vat_treatment, session.charge.rate),
     )
 
 
@@ -191,15 +208,10 @@ def waive_late_cancellation(ctx: Context, uow: UnitOfWork, actor: User, session_
         invoice = uow.invoices.invoice_charging(session_id)
         if invoice is not None:
             charged = next(line for line in invoice.lines if line.session_id == session_id)
-            credit = Line(
-                f"Credit: {charged.description}, waived late cancellation",
-                charged.day,
-                charged.start,
-                charged.end,
-                charged.room,
-                charged.minutes,
-                charged.amount.negated(),
-                session_id,
+            credit = replace(
+                charged,
+                description=f"Credit: {charged.description}, waived late cancellation",
+                amount=charged.amount.negated(),
             )
             po = uow.purchase_orders.get(invoice.purchase_order_id)
             series = uow.bookings.get(invoice.booking_id)

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from service.domain.audit import AuditEvent
 from service.domain.delivery import OutboxMessage, Recipient, message_id
-from service.domain.directory import Venue
+from service.domain.directory import Venue, without_bank_details
 from service.domain.errors import NotFound
 from service.domain.secret_tokens import new_token, token_hash
 from service.domain.status_links import StatusLink, check_lifetime
@@ -150,8 +150,9 @@ def open_link(ctx: Context, token: str, client: str) -> OpenedLink:
 
 
 def statement(uow: UnitOfWork, venue_id: int) -> Statement:
-    """Only for a venue whose link was opened: see open_link."""
+    """Only for a venue whose link was opened: see open_link. Without its bank details: a
+    link can be forwarded, and bank details are never shown to anyone with a link."""
     with uow:
-        venue = get_venue(uow, venue_id)
+        venue = without_bank_details(get_venue(uow, venue_id))
         entries = uow.reconciliation.statement(venue_id)
     return Statement(venue, [describe(entry) for entry in entries])

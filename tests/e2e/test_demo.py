@@ -14,6 +14,7 @@ from service.domain.exports import Status
 from service.domain.users import Role
 from service.usecases import booking, delivery, invoicing, reconciliation
 from service.usecases.demo_history import load_demo
+from tests.e2e.test_invoices import pdf_text
 from tests.fakes import FrozenClock
 
 
@@ -62,5 +63,11 @@ def test_the_demo_shows_the_whole_money_loop(
     assert len(upcoming.lines) >= 8  # groups still running
     page = client.get(urlsplit(demo.status_link).path).get_data(as_text=True)
     assert "SMCH0001" in page and "Paid" in page
+
+    # Each invoice names its supplier as SBS expects, and shows each line's rate.
+    _, pdf, _ = invoicing.invoice_pdf(ctx.new_reader(), finance, invoices["HKC0001"].id or 0)
+    words = " ".join(pdf_text(pdf).split())
+    assert "NHS supplier number 4400117" in words and "sort code 00-00-00" in words
+    assert "£30.00 an hour" in words and "20%" in words and "Queries: 0117 496 0117" in words
 
     assert load_demo(ctx) is None  # once only

@@ -217,6 +217,11 @@ def test_waiving_an_invoiced_late_cancellation_issues_a_credit_note(
         client.get(f"/api/v1/invoices/{note['id']}.pdf", headers=finance["headers"]).data
     )
     assert "Credit note" in words and december["number"] in words and "-£75.00" in words
+    assert "3 h £25.00 an hour" in " ".join(words.split())  # the charged line's rate, as booked
+    assert (note["lines"][0]["rate"], note["lines"][0]["vat_treatment"]) == (
+        "£25.00 an hour",
+        "exempt",
+    )
     again = client.post(f"/api/v1/sessions/{late}/waive", headers=finance["headers"])
     assert again.status_code == 422
     assert issue(client, finance, "2026-12-31")["issued"] == []

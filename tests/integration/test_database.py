@@ -16,7 +16,18 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from adapters.db.engine import make_engine, make_session_factory
 from adapters.db.migrate import alembic_config, upgrade
-from adapters.db.tables import Base, RoomRow, SeriesRow, SessionRow, UserRow, VenueRow
+from adapters.db.tables import (
+    Base,
+    InvoiceLineRow,
+    InvoiceRow,
+    PurchaseOrderRow,
+    RoomRow,
+    SeriesRow,
+    SessionRow,
+    TrustRow,
+    UserRow,
+    VenueRow,
+)
 from adapters.db.unit_of_work import SqlAlchemyUnitOfWork
 from service.domain.bank_holidays import Region
 from service.domain.directory import Trust
@@ -76,15 +87,18 @@ def test_times_come_back_timezone_aware_in_utc(sessions: sessionmaker[Session]) 
     assert session.slot.start == london_noon and session.slot.start.tzinfo == UTC
 
 
+VENUE = {
+    "name": "V",
+    "address": "A",
+    "postcode": "BS1 1AA",
+    "contact_email": "c@example.org",
+    "remittance_email": "r@example.org",
+    "notice_period_hours": 48,
+}
+
+
 def _room(db: Session) -> int:
-    venue = VenueRow(
-        name="V",
-        address="A",
-        postcode="BS1 1AA",
-        contact_email="c@example.org",
-        remittance_email="r@example.org",
-        notice_period_hours=48,
-    )
+    venue = VenueRow(**VENUE)
     db.add(venue)
     db.flush()
     room = RoomRow(
@@ -195,3 +209,121 @@ def test_venues_there_before_regions_keep_england_and_wales_and_close_on_bank_ho
         stored = uow.venues.get(venue.id or 0)
     assert stored is not None
     assert (stored.region, stored.open_on_bank_holidays) == (Region.SCOTLAND, True)
+
+
+def test_migration_0013_keeps_old_prices_only_where_honest_and_old_lines_unchanged(
+    database_url: str, engine: Engine
+) -> None:
+    """Sessions booked before 0013 get the room's price only where it reproduces the net
+    they were charged; issued lines are not touched (the immutability triggers stay)."""
+    command.downgrade(alembic_config(database_url), "0012")
+    start = datetime(2026, 12, 1, 13, tzinfo=UTC)
+    with make_session_factory(engine)() as db, db.begin():
+        room_id = _room_before_0013(db)
+        db.execute(insert(SeriesRow), [_series_values(room_id, db)])
+        as_booked = {**_session_values(room_id, start, 160), "net_pence": 3291}
+        repriced = {**_session_values(room_id, start + timedelta(days=7), 160), "net_pence": 5000}
+        db.execute(insert(SessionRow), [as_booked, repriced])
+        trust_id = db.execute(insert(TrustRow).values(**_trust_values()).returning(TrustRow.id))
+        invoice_id = _old_invoice(db, trust_id.scalar_one(), room_id)
+    upgrade(database_url)
+    with engine.begin() as conn:
+        prices = conn.execute(text("SELECT net_pence, price_per_hour_pence FROM sessions"))
+        assert sorted(prices.all()) == [(3291, 1234), (5000, None)]
+        line = conn.execute(text("SELECT price_per_hour_pence, vat_treatment FROM invoice_lines"))
+        assert line.one() == (None, "unrecorded")
+        venue = conn.execute(text("SELECT bank_sort_code, company_number FROM venues"))
+        assert venue.one() == (None, None)
+    with pytest.raises(Exception, match="invoice_immutable"), engine.begin() as conn:
+        conn.execute(text("UPDATE invoice_lines SET vat_treatment = 'exempt'"))
+    uow = SqlAlchemyUnitOfWork(make_session_factory(engine))
+    with uow:
+        invoice = uow.invoices.get(invoice_id)
+    assert invoice is not None
+    assert (invoice.lines[0].vat_treatment, invoice.lines[0].rate) == (None, "")
+    assert invoice.lines[0].vat == "0%" and invoice.supplier.sort_code is None
+
+
+def _room_before_0013(db: Session) -> int:
+    """Inserted with only the columns there were (the ORM would name every column)."""
+    venue_id = db.execute(insert(VenueRow).values(**VENUE).returning(VenueRow.id)).scalar_one()
+    room = {"venue_id": venue_id, "name": "R", "capacity": 5, "step_free": True}
+    return int(
+        db.execute(
+            insert(RoomRow)
+            .values(
+                **room,
+                price_per_hour_pence=1234,
+                vat_treatment="exempt",
+                setup_minutes=0,
+                clearaway_minutes=0,
+            )
+            .returning(RoomRow.id)
+        ).scalar_one()
+    )
+
+
+def _trust_values() -> dict[str, object]:
+    return {
+        "name": "T",
+        "organisation_code": "RZZ",
+        "payables_code": "P",
+        "accounts_payable_email": "ap@example.org",
+        "invoice_address": "PO Box 1",
+        "po_number_pattern": "RZZPO[0-9]{7}",
+    }
+
+
+def _old_invoice(db: Session, trust_id: int, room_id: int) -> int:
+    """An invoice issued before 0013, with one line charging the first session."""
+    venue_id = db.execute(text("SELECT venue_id FROM rooms")).scalar_one()
+    po = {"number": "RZZPO0000001", "trust_id": trust_id, "venue_id": venue_id}
+    po_id = db.execute(
+        insert(PurchaseOrderRow)
+        .values(
+            **po,
+            cost_centre="C",
+            approved_value_pence=10_000,
+            valid_from=T0.date(),
+            valid_to=T0.date(),
+        )
+        .returning(PurchaseOrderRow.id)
+    ).scalar_one()
+    party = {"name": "V", "address": "A", "email": "r@example.org", "vat_number": None}
+    invoice_id = db.execute(
+        insert(InvoiceRow)
+        .values(
+            kind="invoice",
+            number="VXX0001",
+            venue_id=venue_id,
+            trust_id=trust_id,
+            purchase_order_id=po_id,
+            po_number=po["number"],
+            booking_id=1,
+            issue_date=T0.date(),
+            tax_point=T0.date(),
+            due_date=T0.date(),
+            supplier=party,
+            customer={**party, "name": "T"},
+            gross_pence=3291,
+            created_at=T0,
+        )
+        .returning(InvoiceRow.id)
+    ).scalar_one()
+    db.execute(
+        insert(InvoiceLineRow).values(
+            invoice_id=invoice_id,
+            position=0,
+            description="Room hire",
+            day=T0.date(),
+            start=T0.time(),
+            end=T0.time(),
+            room="R",
+            minutes=160,
+            net_pence=3291,
+            vat_rate_bp=0,
+            vat_pence=0,
+            charged_session_id=db.execute(text("SELECT min(id) FROM sessions")).scalar_one(),
+        )
+    )
+    return int(invoice_id)
