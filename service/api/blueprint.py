@@ -21,7 +21,7 @@ from service.api.problems import PROBLEM_JSON
 
 View = TypeVar("View", bound=Callable[..., Any])
 NOT_JSON = "Send the body as JSON with Content-Type: application/json."
-_REFUSAL = re.compile(r"(?P<status>4\d\d) (?P<code>[a-z_]+): (?P<when>\S.*)")
+_REFUSAL = re.compile(r"(?P<status>[45]\d\d) (?P<code>[a-z_]+): (?P<when>\S.*)")
 _UNAUTHENTICATED = "401 unauthenticated: no API key, or one that is unknown or disabled"
 _INVALID = "422 validation_failed: a field is missing or not valid; `errors` says which and why"
 _UNSUPPORTED = f"415 unsupported_media_type: the body is not sent as JSON. {NOT_JSON}"

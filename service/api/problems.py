@@ -20,6 +20,7 @@ _STATUS_OF: list[tuple[type[errors.DomainError], int]] = [
     (errors.NotFound, 404),
     (errors.Conflict, 409),
     (errors.StaleVersion, 412),
+    (errors.TooSlow, 503),
     (errors.RuleViolation, 422),
 ]
 

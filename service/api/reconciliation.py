@@ -162,6 +162,8 @@ class Imports(MethodView):
         "422 export_refused: the file can't be read as that export (empty, not CSV, columns "
         "missing); `detail` names the line and column",
         "422 profile_invalid: there is no profile by that name, or its mapping file is wrong",
+        "503 too_slow: the import took longer than it may (ROOMHIRE_IMPORT_TIME_LIMIT, 90 s "
+        "by default); it was stopped and nothing was changed",
     )
     @blp.arguments(UploadInput, location="files")
     @blp.arguments(ProfileInput, location="form")
@@ -177,7 +179,12 @@ class Imports(MethodView):
         if not isinstance(upload, FileStorage):
             raise ValidationError("Not a file.", "file")
         outcome = reconciliation.import_export(
-            ctx(), current_user(), upload.read(), upload.filename or "upload.csv", form["profile"]
+            ctx(),
+            current_user(),
+            upload.read(),
+            upload.filename or "upload.csv",
+            form["profile"],
+            time_limit=ctx().import_time_limit,
         )
         return _outcome(outcome), 200 if outcome.already_imported else 201
 
