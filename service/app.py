@@ -56,6 +56,7 @@ def _context(config: Config, engine: Engine, clock: Clock | None = None) -> Cont
         public_url=config.public_url,
         status_link_lifetime=timedelta(days=config.status_link_days),
         identity=_identity(config),
+        import_time_limit=config.import_time_limit,
     )
 
 

@@ -13,6 +13,10 @@ NOTIFY_TEMPLATES = ("receipt_reminder", "hold_notice")  # GOV.UK Notify messages
 # The invoice templates beside the code, wherever `roomhire` is run from (not the working
 # directory's); the image copies them to /app/invoice_templates and sets the variable.
 SHIPPED_TEMPLATES = Path(__file__).resolve().parents[1] / "invoice_templates"
+# gunicorn restarts a worker silent this long (service/gunicorn_hooks.py). An import stops
+# this much earlier, so it can still roll back and answer in JSON.
+WORKER_TIMEOUT = 120
+IMPORT_TIME_MARGIN = 30
 
 
 class ConfigError(Exception):
@@ -59,6 +63,7 @@ class Config:
     status_link_days: int = 180
     trusted_proxies: int = 0  # reverse proxies in front whose X-Forwarded-For is believed
     oidc: OidcConfig | None = None  # None: staff sign in by emailed links only
+    import_time_limit: float = WORKER_TIMEOUT - IMPORT_TIME_MARGIN  # seconds, for an API import
 
     @property
     def outbox_dir(self) -> Path:
@@ -103,6 +108,7 @@ class Config:
             _days(env, "ROOMHIRE_STATUS_LINK_DAYS", 180, 730),
             _whole(env, "ROOMHIRE_TRUSTED_PROXIES", 0, 0, 5, "a number of proxies"),
             _oidc(env),
+            _import_time_limit(env),
         )
 
 
@@ -117,6 +123,20 @@ def _whole(
     if not value.isdigit() or not least <= int(value) <= most:
         raise ConfigError(f"{name} must be {what} ({least}-{most}), not {value!r}.")
     return int(value)
+
+
+def _import_time_limit(env: Mapping[str, str]) -> float:
+    """Seconds an import through the API may take (fractions allowed, for tests); it must
+    leave time to roll back and answer before gunicorn's worker timeout."""
+    most = WORKER_TIMEOUT - 5
+    value = env.get("ROOMHIRE_IMPORT_TIME_LIMIT", str(WORKER_TIMEOUT - IMPORT_TIME_MARGIN))
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds <= most:
+        raise ConfigError(f"ROOMHIRE_IMPORT_TIME_LIMIT must be seconds (0-{most}), not {value!r}.")
+    return seconds
 
 
 def _notify(env: Mapping[str, str]) -> NotifyConfig | None:

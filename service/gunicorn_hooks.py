@@ -8,6 +8,8 @@ from typing import Any
 
 from gunicorn.glogging import Logger
 
+from service.config import WORKER_TIMEOUT
+
 # The secret part of a status link, a calendar address and a sign-in link.
 SECRET_IN_PATH = re.compile(r"/(status|calendar|sign-in)/(?!provider\b|check-email\b)[^/?\s\"]+")
 SECRET_HEADERS = ("{authorization}i", "{cookie}i", "{x-api-key}i")
@@ -35,7 +37,9 @@ logger_class = RedactingLogger
 # clients still need a buffering reverse proxy in front (see docs/operators.md).
 worker_class = "gthread"
 threads = 8
-timeout = 120  # a 100,000-row import takes about 2 s; a worker silent this long is restarted
+# A worker silent this long is restarted. A 100,000-row import takes about 2 s; an import still
+# running near this is stopped first (ROOMHIRE_IMPORT_TIME_LIMIT) and answers 503 in JSON.
+timeout = WORKER_TIMEOUT
 keepalive = 5
 
 

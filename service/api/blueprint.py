@@ -14,6 +14,8 @@ import flask_smorest
 from flask_smorest.spec import prepare_response
 from webargs import core
 from webargs.flaskparser import FlaskParser, is_json_request
+from webargs.multidictproxy import MultiDictProxy
+from werkzeug.datastructures import CombinedMultiDict
 from werkzeug.exceptions import UnsupportedMediaType
 
 from service.api.fields import ProblemSchema
@@ -21,10 +23,17 @@ from service.api.problems import PROBLEM_JSON
 
 View = TypeVar("View", bound=Callable[..., Any])
 NOT_JSON = "Send the body as JSON with Content-Type: application/json."
-_REFUSAL = re.compile(r"(?P<status>4\d\d) (?P<code>[a-z_]+): (?P<when>\S.*)")
+_REFUSAL = re.compile(r"(?P<status>[45]\d\d) (?P<code>[a-z_]+): (?P<when>\S.*)")
 _UNAUTHENTICATED = "401 unauthenticated: no API key, or one that is unknown or disabled"
 _INVALID = "422 validation_failed: a field is missing or not valid; `errors` says which and why"
 _UNSUPPORTED = f"415 unsupported_media_type: the body is not sent as JSON. {NOT_JSON}"
+
+
+_PAGINATION_HEADER = {  # flask-smorest documents it as an object; a header is text
+    "description": 'The pages, as JSON text: {"total": 1200, "total_pages": 3, '
+    '"first_page": 1, "last_page": 3, "page": 1, "next_page": 2}',
+    "schema": {"type": "string"},
+}
 
 
 class JsonBodyParser(FlaskParser):
@@ -36,6 +45,11 @@ class JsonBodyParser(FlaskParser):
         if req.content_length or "chunked" in req.headers.get("Transfer-Encoding", ""):
             raise UnsupportedMediaType(NOT_JSON)
         return core.missing
+
+    def load_files(self, req: flask.Request, schema: Any) -> MultiDictProxy:
+        """A multipart form's files and its other fields, read by one schema, so that the
+        OpenAPI document shows one multipart/form-data body with both."""
+        return MultiDictProxy(CombinedMultiDict([req.files, req.form]), schema)
 
 
 def refuses(*refusals: str) -> Callable[[View], View]:
@@ -71,6 +85,9 @@ class Blueprint(flask_smorest.Blueprint):  # type: ignore[misc]
         if doc_info.get("manual_doc", {}).get("security") != []:
             said.append(_UNAUTHENTICATED)
         responses = doc.setdefault("responses", {})
+        for response in responses.values():
+            if isinstance(response, dict) and "X-Pagination" in response.get("headers", {}):
+                response["headers"]["X-Pagination"] = _PAGINATION_HEADER
         if responses.pop(422, None) or responses.pop("422", None):  # from @blp.arguments
             said.append(_INVALID)
         if "application/json" in doc.get("requestBody", {}).get("content", {}):

@@ -16,6 +16,7 @@ from service.api.fields import (
     Day,
     Line,
     LondonDateTime,
+    StrictBoolean,
     id_field,
     query_id_field,
 )
@@ -46,7 +47,7 @@ class BookingInput(Schema):
     frequency = fields.Enum(Frequency, by_value=True, load_default=Frequency.ONCE)
     sessions = fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_SESSIONS))
     until = Day()
-    keep_session_count = fields.Boolean(
+    keep_session_count = StrictBoolean(
         load_default=True,
         metadata={
             "description": "Make up skipped dates at the end so the series keeps N sessions."

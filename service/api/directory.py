@@ -7,11 +7,12 @@ from typing import Any
 from flask import request
 from flask.views import MethodView
 from marshmallow import Schema, fields, post_load, validate
+from werkzeug.exceptions import BadRequest
 
 from service.api.blueprint import Blueprint, refuses
 from service.api.bookings import SessionSchema
 from service.api.edge import admin_only, ctx, current_user, uow
-from service.api.fields import Day, EmailAddress, Line, LondonDateTime, Text
+from service.api.fields import Day, EmailAddress, Line, LondonDateTime, StrictBoolean, Text
 from service.api.idempotent import idempotent
 from service.domain.bank_holidays import Region
 from service.domain.delivery import DEFAULT_SUBJECT
@@ -55,8 +56,8 @@ class TrustSchema(Schema):
             "{po_number}; {supplier} is optional."
         },
     )
-    send_on_issue = fields.Boolean(load_default=False)
-    remind_facilitators = fields.Boolean(load_default=False)
+    send_on_issue = StrictBoolean(load_default=False)
+    remind_facilitators = StrictBoolean(load_default=False)
 
 
 class TrustChangesSchema(TrustSchema):
@@ -148,7 +149,7 @@ class RoomSchema(Schema):
     venue_id = fields.Integer(dump_only=True)
     name = Line(required=True, validate=_text)
     capacity = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=1000))
-    step_free = fields.Boolean(required=True)
+    step_free = StrictBoolean(required=True)
     price_per_hour_pence = fields.Integer(
         required=True, strict=True, validate=validate.Range(min=0, max=10_000_000)
     )
@@ -166,10 +167,22 @@ _IF_MATCH = {
     "in": "header",
     "name": "If-Match",
     "required": False,
-    "schema": {"type": "string"},
+    "schema": {"type": "string", "minLength": 1, "pattern": r"\S"},
     "description": "The ETag of the entry as you read it: if someone has changed it since, "
-    "nothing changes and the answer is 412. Leave it out to edit whatever is there now.",
+    "nothing changes and the answer is 412. Leave it out to edit whatever is there now; "
+    "an empty If-Match is refused (400).",
 }
+
+
+class IfMatchEmpty(BadRequest):
+    """An empty If-Match matches no version, so it would always answer 412 as if someone had
+    changed the entry; it is nearly always an ETag variable that was never set."""
+
+    problem_code = "if_match_empty"
+    description = (
+        'The If-Match header is empty: send the ETag you read (like "3f…"), '
+        "or leave the header out to edit whatever is there now."
+    )
 
 
 def _tagged(entry: Trust | Venue | Room) -> Tagged:
@@ -191,16 +204,22 @@ def _tagged_venue(venue: Venue) -> Tagged:
 
 
 def _edit(changes: dict[str, Any]) -> directory.Edit:
-    seen = request.if_match if "If-Match" in request.headers else None
-    return directory.Edit(changes, seen)
+    """Called once the body is valid: a bad body answers 422 before any If-Match is looked at
+    (RFC 9110 13.2.2: failures found before processing come before preconditions)."""
+    if "If-Match" not in request.headers:
+        return directory.Edit(changes, None)
+    if not request.headers["If-Match"].strip():
+        raise IfMatchEmpty()
+    return directory.Edit(changes, request.if_match)
 
 
 def _patch(view: Any) -> Any:
     """Documents the optional If-Match of an edit and its 412."""
     view = blp.doc(parameters=[_IF_MATCH])(view)
-    return refuses("412 precondition_failed: If-Match names a version someone has changed since")(
-        view
-    )
+    return refuses(
+        "400 if_match_empty: If-Match is sent empty",
+        "412 precondition_failed: If-Match names a version someone has changed since",
+    )(view)
 
 
 _NO_TRUST = "404 not_found: there is no trust with that id"

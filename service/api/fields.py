@@ -70,6 +70,19 @@ class EmailAddress(fields.Email):
         return address
 
 
+class StrictBoolean(fields.Boolean):
+    """A JSON `true` or `false`, nothing else: marshmallow's Boolean also takes 1, 0, "yes",
+    "off" and the like, so a mistyped value would silently mean something. For request bodies;
+    a query string, where everything is text, would need the words."""
+
+    default_error_messages = {"invalid": "Must be true or false (not 1, 0 or text)."}  # noqa: RUF012
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
 class LondonDateTime(fields.DateTime):
     """Reads naive values as London wall-clock time; writes ISO 8601 in London time."""
 

@@ -20,6 +20,7 @@ _STATUS_OF: list[tuple[type[errors.DomainError], int]] = [
     (errors.NotFound, 404),
     (errors.Conflict, 409),
     (errors.StaleVersion, 412),
+    (errors.TooSlow, 503),
     (errors.RuleViolation, 422),
 ]
 
@@ -65,7 +66,9 @@ def _http_exception(error: HTTPException) -> Response:
     messages = (getattr(error, "data", None) or {}).get("messages")
     if messages:
         extra["errors"] = messages
-    code = _CODE_OF.get(status, HTTPStatus(status).phrase.lower().replace(" ", "_"))
+    code = getattr(error, "problem_code", None) or _CODE_OF.get(
+        status, HTTPStatus(status).phrase.lower().replace(" ", "_")
+    )
     detail = error.description or HTTPStatus(status).phrase
     if status == 400 and messages and "Invalid JSON body." in json.dumps(messages):
         code, detail = "malformed_json", "The request body is not valid JSON."

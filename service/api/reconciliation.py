@@ -30,9 +30,6 @@ MAX_UPLOAD = 50 * 1024 * 1024 + 64 * 1024  # the reader's limit, plus the multip
 
 class UploadInput(Schema):
     file = Upload(required=True, metadata={"description": "The export, as downloaded (CSV)."})
-
-
-class ProfileInput(Schema):
     profile = Text(
         load_default="sbs-oracle-ap",
         validate=validate.Regexp(  # a name only: paths to mapping files are for the CLI
@@ -162,22 +159,28 @@ class Imports(MethodView):
         "422 export_refused: the file can't be read as that export (empty, not CSV, columns "
         "missing); `detail` names the line and column",
         "422 profile_invalid: there is no profile by that name, or its mapping file is wrong",
+        "503 too_slow: the import took longer than it may (ROOMHIRE_IMPORT_TIME_LIMIT, 90 s "
+        "by default); it was stopped and nothing was changed",
     )
-    @blp.arguments(UploadInput, location="files")
-    @blp.arguments(ProfileInput, location="form")
+    @blp.arguments(UploadInput, location="files")  # the multipart form: file and profile
     @blp.response(201, ImportOutcomeSchema)
     @blp.alt_response(200, schema=ImportOutcomeSchema, description="Already imported")
-    def post(self, files: dict[str, Any], form: dict[str, Any]) -> tuple[dict[str, Any], int]:
+    def post(self, form: dict[str, Any]) -> tuple[dict[str, Any], int]:
         """Import a finance-system export (finance)
 
         Multipart: `file`, `profile`. All or nothing: a file with a structural problem is
         refused, naming line and column, and nothing is stored. The same file again changes
         nothing and answers 200."""
-        upload = files["file"]
+        upload = form["file"]
         if not isinstance(upload, FileStorage):
             raise ValidationError("Not a file.", "file")
         outcome = reconciliation.import_export(
-            ctx(), current_user(), upload.read(), upload.filename or "upload.csv", form["profile"]
+            ctx(),
+            current_user(),
+            upload.read(),
+            upload.filename or "upload.csv",
+            form["profile"],
+            time_limit=ctx().import_time_limit,
         )
         return _outcome(outcome), 200 if outcome.already_imported else 201
 

@@ -11,7 +11,7 @@ from marshmallow import Schema, fields, validate
 
 from service.api.blueprint import Blueprint, refuses
 from service.api.edge import ctx, current_user, finance_only, uow
-from service.api.fields import LondonDateTime
+from service.api.fields import LondonDateTime, StrictBoolean
 from service.domain.status_links import LONGEST_LIFETIME, StatusLink
 from service.usecases import status_links
 from service.usecases.status_links import NewLink
@@ -27,7 +27,7 @@ class CreateInput(Schema):
         validate=validate.Range(min=1, max=LONGEST_LIFETIME.days),
         metadata={"description": "Default: ROOMHIRE_STATUS_LINK_DAYS (180)."},
     )
-    email_to_venue = fields.Boolean(
+    email_to_venue = StrictBoolean(
         load_default=False,
         metadata={
             "description": "Email the link to the venue's contact through the outbox instead "

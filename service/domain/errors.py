@@ -40,6 +40,12 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+class TooSlow(DomainError):
+    """The work took longer than it may; nothing was changed (HTTP 503)."""
+
+    code = "too_slow"
+
+
 class StaleVersion(DomainError):
     """An edit was based on a version of the entry that someone has changed since (HTTP 412)."""
 

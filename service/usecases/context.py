@@ -35,3 +35,4 @@ class Context:
     public_url: str  # where venues open their status links, e.g. https://roomhire.example.nhs.uk
     status_link_lifetime: timedelta
     identity: IdentityProvider | None = None  # an organisation's OpenID Connect sign-in
+    import_time_limit: float | None = None  # seconds an import may take; None: no limit

@@ -4,13 +4,14 @@ each change is recorded once, hold owners are notified, and what doesn't add up 
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from service.domain.audit import AuditEvent
 from service.domain.delivery import OutboxMessage, Recipient, hold_topic, message_id
-from service.domain.errors import NotFound, RuleViolation
+from service.domain.errors import NotFound, RuleViolation, TooSlow
 from service.domain.exports import Status, SupplierIndex
 from service.domain.payment_performance import Performance, performance
 from service.domain.reconciliation import (
@@ -48,10 +49,14 @@ def import_export(
     filename: str,
     profile_name: str,
     progress: Callable[[int], None] | None = None,
+    *,
+    time_limit: float | None = None,
 ) -> ImportOutcome:
     """All or nothing: a refused file, or any failure, leaves the database as it was. The same
-    file twice (by SHA-256) changes nothing; a later export records only what changed."""
+    file twice (by SHA-256) changes nothing; a later export records only what changed. Past
+    `time_limit` seconds it stops (TooSlow) at the next check and rolls back."""
     actor.require(Role.FINANCE, Role.ADMIN)
+    in_time = _Deadline(time_limit)
     profile = ctx.exports.get(profile_name)
     digest = hashlib.sha256(data).hexdigest()
     uow = ctx.new_uow()
@@ -62,10 +67,12 @@ def import_export(
         suppliers = SupplierIndex(
             (v.id, v.supplier_number, v.name) for v in uow.venues.all() if v.id is not None
         )
-    reading = ctx.exports.read(data, profile, suppliers, progress)
+    reading = ctx.exports.read(data, profile, suppliers, in_time.watching(progress))
     now = ctx.clock.now()
     with uow:
-        uow.reconciliation.lock()
+        in_time.check()
+        uow.reconciliation.lock()  # may wait for another import
+        in_time.check()
         earlier = uow.reconciliation.import_of(profile.name, digest)  # imported meanwhile
         if earlier:
             return ImportOutcome(earlier, already_imported=True)
@@ -110,8 +117,37 @@ def import_export(
         uow.reconciliation.update_import(record)
         _notify_hold_owners(ctx, uow, [e for e in events if e.hold_code], ours, record.id)
         uow.audit.record(AuditEvent(now, actor.label, "imported", "procurement_import", record.id))
+        in_time.check()
         uow.commit()
     return ImportOutcome(record, already_imported=False)
+
+
+class _Deadline:
+    """Checked between every few thousand lines read and between the steps of storing: an
+    import that would outlast the web server's worker timeout stops while it can still roll
+    back and say so, instead of the worker being killed mid-request."""
+
+    def __init__(self, seconds: float | None) -> None:
+        self.seconds = seconds
+        self.at = None if seconds is None else time.monotonic() + seconds
+
+    def check(self, *_: object) -> None:
+        if self.at is not None and time.monotonic() > self.at:
+            raise TooSlow(
+                f"The import took longer than the {self.seconds:g} seconds it may take, so it "
+                "was stopped and nothing was changed. Try again when fewer imports are running, "
+                "or split the file (or import it with `roomhire exports import`, which has "
+                "no time limit).",
+                limit_seconds=self.seconds,
+            )
+
+    def watching(self, progress: Callable[[int], None] | None) -> Callable[[int], None]:
+        def watched(line: int) -> None:
+            self.check()
+            if progress:
+                progress(line)
+
+        return watched
 
 
 def _differs(old: InvoiceState, new: InvoiceState) -> bool:

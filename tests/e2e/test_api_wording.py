@@ -36,7 +36,7 @@ def _known_codes() -> set[str]:
         kind = kinds.pop()
         codes.add(kind.code)
         kinds += kind.__subclasses__()
-    return codes | set(problems._CODE_OF.values()) | {"malformed_json"}
+    return codes | set(problems._CODE_OF.values()) | {"malformed_json", "if_match_empty"}
 
 
 def _refusals(operation: dict[str, Any]) -> dict[str, list[str]]:

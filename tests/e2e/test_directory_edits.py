@@ -196,3 +196,21 @@ def test_an_edit_based_on_an_old_read_is_refused_with_412(
 
 def patch_if(client: FlaskClient, who: Who, path: str, body: dict[str, Any], etag: str) -> Any:
     return client.patch(path, json=body, headers={**who["headers"], "If-Match": etag})
+
+
+def test_an_invalid_body_answers_422_before_if_match_and_an_empty_if_match_answers_400(
+    client: FlaskClient, staff: Staff
+) -> None:
+    venue = staff.venue()
+    path = f"/api/v1/venues/{venue['id']}"
+    stale = '"00000000000000000000000000000000"'
+    for etag in ("", "   ", stale):  # whatever If-Match says, the body is validated first
+        bad = patch_if(client, staff.admin, path, {"notice_period_hours": "soon"}, etag)
+        assert bad.status_code == 422, etag
+        assert bad.json["code"] == "validation_failed" and "notice_period_hours" in str(bad.json)
+    empty = patch_if(client, staff.admin, path, {"name": "Empty If-Match Hall"}, "")
+    assert empty.status_code == 400 and empty.mimetype == "application/problem+json"
+    assert empty.json["code"] == "if_match_empty" and "ETag" in empty.json["detail"]
+    assert patch_if(client, staff.admin, path, {"name": "Stale"}, stale).status_code == 412
+    now = client.get(path, headers=staff.admin["headers"]).json
+    assert now["name"] == venue["name"]  # neither refused edit changed anything

@@ -1,68 +1,90 @@
-"""schemathesis against the live app's OpenAPI: no server errors, nothing that breaks the schema."""
+"""schemathesis with every check against the app's own OpenAPI, as an admin, on SQLite.
+
+In-process (WSGI, no server, no network), a bounded number of examples per operation and a
+derandomized seed, so a run is the same every time and stays under a minute. Each operation is
+one test; every failure is either fixed or excluded below with the reason."""
 
 from __future__ import annotations
 
-import re
-import subprocess
-import sys
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
+import schemathesis
 from flask import Flask
+from hypothesis import HealthCheck, settings
+from schemathesis import Case
 
+from service.app import create_app
+from service.config import Config
 from service.usecases.demo import load_directory
-from tests.e2e.live import gunicorn
+from tests.conftest import TEMPLATES
+from tests.fakes import FrozenClock
 
 EXAMPLES_PER_OPERATION = 25
 # Disabling or re-keying accounts could lock the fuzzer's own admin key out halfway (every
 # later call a 401); test_accounts covers those two.
 LOCKOUTS = r"^/api/v1/users/\{user_id\}/(disable|new-key)$"
-CHECKS = ",".join(
-    (
-        "not_a_server_error",
-        "response_schema_conformance",
-        "status_code_conformance",
-        "content_type_conformance",
-    )
-)
+# Every check runs but one. positive_data_acceptance expects any request the schema allows
+# to succeed; Roomhire refuses many such requests on purpose, with 422 and a reason the schema
+# can't express: business rules (a PO number in its trust's format, a UK postcode, the end
+# after the start, an Idempotency-Key reused with another body) and value rules beyond JSON
+# Schema (dates within 2000-2100, no control characters or half surrogate pairs in text).
+# Its other finding, an empty If-Match answering 412, is fixed and tested in
+# test_directory_edits.
+NOT_CHECKED = [schemathesis.checks.positive_data_acceptance]
+# And on reads, negative_data_rejection: a GET's only input is its query string, and unknown
+# query parameters are ignored, not refused (docs/api.md says so); the check counts
+# `?anything=1` answered 200 as a failure. Bad values of known parameters still answer 422,
+# and every other check still runs on reads.
+NOT_CHECKED_ON_READS = [*NOT_CHECKED, schemathesis.checks.negative_data_rejection]
 
 
-def test_schemathesis_finds_no_server_error_and_no_schema_violation(
-    app: Flask, database_url: str, tmp_path: Path
-) -> None:
+@pytest.fixture(scope="module")
+def fuzzed_app(
+    migrated_sqlite: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Flask, str]]:
+    """One app and database for the whole run, loaded with the demo directory so ids exist."""
+    data_dir = tmp_path_factory.mktemp("fuzz")
+    shutil.copy(migrated_sqlite, data_dir / "roomhire.db")
+    config = Config(f"sqlite:///{data_dir / 'roomhire.db'}", "test-secret", data_dir, TEMPLATES)
+    app = create_app(config, clock=FrozenClock())
     ctx = app.extensions["roomhire"]
-    keys = load_directory(ctx.new_uow(), ctx.clock)  # the directory: fuzzing needs no past
+    keys = load_directory(ctx.new_uow(), ctx.clock)
     assert keys is not None
-    admin_key = keys["admin@demo.roomhire.invalid"]
-    with gunicorn(database_url, tmp_path) as base:
-        run = subprocess.run(
-            [
-                str(Path(sys.executable).parent / "schemathesis"),
-                "run",
-                f"{base}/api/v1/openapi.json",
-                "--header",
-                f"Authorization: Bearer {admin_key}",
-                "--checks",
-                CHECKS,
-                "--max-examples",
-                str(EXAMPLES_PER_OPERATION),
-                "--seed",
-                "20261123",
-                "--warnings",
-                "off",
-                "--no-color",
-                "--exclude-path-regex",
-                LOCKOUTS,
-            ],
-            capture_output=True,
-            text=True,
-            timeout=400,
-            check=False,
-            cwd=tmp_path,
-        )
-    summary = run.stdout[-3000:]
-    assert run.returncode == 0, summary
-    selected = re.search(r"Selected: (\d+)/(\d+)", run.stdout)
-    tested = re.search(r"Tested: (\d+)", run.stdout)
-    assert selected and tested, summary
-    assert int(tested.group(1)) == int(selected.group(1)) == int(selected.group(2)) - 2, summary
-    assert int(tested.group(1)) >= 20, summary
+    yield app, keys["admin@demo.roomhire.invalid"]
+    app.extensions["roomhire.engine"].dispose()
+
+
+@pytest.fixture(scope="module")
+def api_schema(fuzzed_app: tuple[Flask, str]) -> schemathesis.BaseSchema:
+    app, _ = fuzzed_app
+    return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+
+
+@pytest.fixture
+def schemathesis_node_id(request: pytest.FixtureRequest) -> None:
+    """schemathesis 4 names each operation's subtest by rewriting `node._nodeid`, which pytest 9
+    no longer has: give it one to start from."""
+    request.node._nodeid = request.node.nodeid
+
+
+schema = schemathesis.pytest.from_fixture("api_schema").exclude(path_regex=LOCKOUTS)
+
+
+@pytest.mark.usefixtures("schemathesis_node_id")
+@schema.parametrize()
+@settings(
+    max_examples=EXAMPLES_PER_OPERATION,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+)
+def test_every_check_passes(case: Case, fuzzed_app: tuple[Flask, str]) -> None:
+    _, admin_key = fuzzed_app
+    case.call_and_validate(
+        headers={"Authorization": f"Bearer {admin_key}"},
+        excluded_checks=NOT_CHECKED_ON_READS if case.method == "GET" else NOT_CHECKED,
+    )

@@ -169,3 +169,31 @@ def test_inputs_that_were_500s_are_problems(
     response = client.post("/api/v1/bookings", json=mixed, headers=facilitator["headers"])
     _is_problem(response, 422, "validation_failed")
     assert "start_time" in response.json["errors"]["json"]
+
+
+def test_booleans_in_bodies_are_json_true_or_false_only(client: FlaskClient, staff: Staff) -> None:
+    venue = staff.venue()
+    room = {"name": "Side room", "capacity": 8, "price_per_hour_pence": 1500}
+    room |= {"vat_treatment": "exempt"}
+    trust = {
+        "name": "Other Trust",
+        "organisation_code": "RYY",
+        "payables_code": "RYY Payables",
+        "accounts_payable_email": "ap@example.nhs.uk",
+        "invoice_address": "PO Box 1",
+        "po_number_pattern": r"RYYPO\d{7}",
+    }
+    where = [
+        (f"/api/v1/venues/{venue['id']}/rooms", room, "step_free"),
+        ("/api/v1/trusts", trust, "remind_facilitators"),
+        ("/api/v1/trusts", trust, "send_on_issue"),
+        (f"/api/v1/venues/{venue['id']}/status-links", {}, "email_to_venue"),
+        ("/api/v1/bookings", booking_body(1), "keep_session_count"),
+    ]
+    for path, body, name in where:
+        for almost in (1, 0, "true", "yes", "on", None):
+            refused = client.post(path, json={**body, name: almost}, headers=staff.admin["headers"])
+            _is_problem(refused, 422, "validation_failed")
+            assert name in refused.json["errors"]["json"], (path, name, almost)
+    made = staff.room(venue["id"], step_free=False)
+    assert made["step_free"] is False

@@ -555,7 +555,7 @@ def test_the_api_takes_profile_names_not_paths(
     for profile in (str(secret), "../../etc/passwd", "sbs-oracle-ap/../x"):
         response = upload(client, finance, export(), profile=profile)
         assert response.status_code == 422, profile
-        assert "profile" in response.json["errors"]["form"]
+        assert "profile" in response.json["errors"]["files"]  # the multipart form
 
 
 def waived_credit_note(
