@@ -115,7 +115,7 @@ class VenueSchema(Schema):
             "default), scotland or northern_ireland."
         },
     )
-    open_on_bank_holidays = fields.Boolean(
+    open_on_bank_holidays = StrictBoolean(
         load_default=False,
         metadata={
             "description": "True: the venue opens on bank holidays, so bookings there skip "
