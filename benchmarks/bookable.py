@@ -18,7 +18,7 @@ from service.domain.money import charge
 from service.domain.purchasing import PurchaseOrder
 from service.domain.recurrence import Recurrence
 from service.domain.users import Role, User
-from service.ports import UnitOfWork
+from service.ports.unit_of_work import UnitOfWork
 from service.usecases.context import Context
 
 TEMPLATES = Path(__file__).parents[1] / "invoice_templates"

@@ -25,7 +25,9 @@ from adapters.exports.profiles import Profiles
 from adapters.pdf.weasyprint_renderer import WeasyPrintRenderer
 from service import api, web
 from service.config import Config
-from service.ports import Clock, IdentityProvider, Mailer, Notifier
+from service.ports.accounts import IdentityProvider
+from service.ports.clock import Clock
+from service.ports.delivery import Mailer, Notifier
 from service.usecases.context import Context
 
 

@@ -17,7 +17,7 @@ from joserfc import jwt
 from joserfc.errors import InvalidKeyIdError, JoseError
 from joserfc.jwk import KeySet, KeySetSerialization
 
-from service.ports import AuthorizationRequest, SignInRefused
+from service.ports.accounts import AuthorizationRequest, SignInRefused
 
 SCOPE = "openid email profile"
 # Signatures by the provider's published keys only: never "none", nor HMAC with the client secret.

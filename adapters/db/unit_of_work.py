@@ -7,27 +7,50 @@ from typing import Self
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from adapters.db import repositories as repos
-from service import ports
+from adapters.db.repositories.accounts import (
+    RateLimits,
+    SignInLinkRepository,
+    StaffSessionRepository,
+    UserRepository,
+)
+from adapters.db.repositories.bookings import BookingRepository
+from adapters.db.repositories.delivery import OutboxRepository
+from adapters.db.repositories.directory import RoomRepository, TrustRepository, VenueRepository
+from adapters.db.repositories.invoicing import InvoiceRepository
+from adapters.db.repositories.purchasing import PurchaseOrderRepository
+from adapters.db.repositories.reconciliation import ReconciliationRepository
+from adapters.db.repositories.records import AuditLog, IdempotencyStore
+from adapters.db.repositories.secret_links import CalendarLinkRepository, StatusLinkRepository
+from service.ports import (
+    accounts,
+    bookings,
+    delivery,
+    directory,
+    invoicing,
+    purchasing,
+    reconciliation,
+    records,
+    secret_links,
+)
 
 
 class SqlAlchemyUnitOfWork:
-    trusts: ports.TrustRepository
-    venues: ports.VenueRepository
-    rooms: ports.RoomRepository
-    bookings: ports.BookingRepository
-    purchase_orders: ports.PurchaseOrderRepository
-    invoices: ports.InvoiceRepository
-    outbox: ports.OutboxRepository
-    users: ports.UserRepository
-    idempotency: ports.IdempotencyStore
-    audit: ports.AuditLog
-    reconciliation: ports.ReconciliationRepository
-    status_links: ports.StatusLinkRepository
-    calendar_links: ports.CalendarLinkRepository
-    rate_limits: ports.RateLimits
-    sign_in_links: ports.SignInLinkRepository
-    staff_sessions: ports.StaffSessionRepository
+    trusts: directory.TrustRepository
+    venues: directory.VenueRepository
+    rooms: directory.RoomRepository
+    bookings: bookings.BookingRepository
+    purchase_orders: purchasing.PurchaseOrderRepository
+    invoices: invoicing.InvoiceRepository
+    outbox: delivery.OutboxRepository
+    users: accounts.UserRepository
+    idempotency: records.IdempotencyStore
+    audit: records.AuditLog
+    reconciliation: reconciliation.ReconciliationRepository
+    status_links: secret_links.StatusLinkRepository
+    calendar_links: secret_links.CalendarLinkRepository
+    rate_limits: accounts.RateLimits
+    sign_in_links: accounts.SignInLinkRepository
+    staff_sessions: accounts.StaffSessionRepository
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._factory = session_factory
@@ -38,22 +61,22 @@ class SqlAlchemyUnitOfWork:
         if self._depth == 0:
             self.db = self._factory()
             self._committed = False
-            self.trusts = repos.TrustRepository(self.db)
-            self.venues = repos.VenueRepository(self.db)
-            self.rooms = repos.RoomRepository(self.db)
-            self.bookings = repos.BookingRepository(self.db)
-            self.purchase_orders = repos.PurchaseOrderRepository(self.db)
-            self.invoices = repos.InvoiceRepository(self.db)
-            self.outbox = repos.OutboxRepository(self.db)
-            self.users = repos.UserRepository(self.db)
-            self.idempotency = repos.IdempotencyStore(self.db)
-            self.audit = repos.AuditLog(self.db)
-            self.reconciliation = repos.ReconciliationRepository(self.db)
-            self.status_links = repos.StatusLinkRepository(self.db)
-            self.calendar_links = repos.CalendarLinkRepository(self.db)
-            self.rate_limits = repos.RateLimits(self.db)
-            self.sign_in_links = repos.SignInLinkRepository(self.db)
-            self.staff_sessions = repos.StaffSessionRepository(self.db)
+            self.trusts = TrustRepository(self.db)
+            self.venues = VenueRepository(self.db)
+            self.rooms = RoomRepository(self.db)
+            self.bookings = BookingRepository(self.db)
+            self.purchase_orders = PurchaseOrderRepository(self.db)
+            self.invoices = InvoiceRepository(self.db)
+            self.outbox = OutboxRepository(self.db)
+            self.users = UserRepository(self.db)
+            self.idempotency = IdempotencyStore(self.db)
+            self.audit = AuditLog(self.db)
+            self.reconciliation = ReconciliationRepository(self.db)
+            self.status_links = StatusLinkRepository(self.db)
+            self.calendar_links = CalendarLinkRepository(self.db)
+            self.rate_limits = RateLimits(self.db)
+            self.sign_in_links = SignInLinkRepository(self.db)
+            self.staff_sessions = StaffSessionRepository(self.db)
         self._depth += 1
         return self
 

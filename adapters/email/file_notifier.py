@@ -7,7 +7,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from adapters.private_files import private_file, private_folder
-from service.ports import Notice
+from service.ports.delivery import Notice
 
 
 class FileNotifier:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from adapters.email.mime import mime
 from adapters.private_files import private_file, private_folder
-from service.ports import Email
+from service.ports.delivery import Email
 
 
 class FileMailer:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate
 
-from service.ports import Email, PermanentDeliveryError
+from service.ports.delivery import Email, PermanentDeliveryError
 
 
 def mime(email: Email) -> EmailMessage:

@@ -9,7 +9,7 @@ from typing import Any
 import jwt
 import requests
 
-from service.ports import Notice, PermanentDeliveryError, TemporaryDeliveryError
+from service.ports.delivery import Notice, PermanentDeliveryError, TemporaryDeliveryError
 
 PRODUCTION = "https://api.notifications.service.gov.uk"
 

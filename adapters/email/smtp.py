@@ -7,7 +7,7 @@ import ssl
 from dataclasses import dataclass
 
 from adapters.email.mime import mime
-from service.ports import Email, PermanentDeliveryError, TemporaryDeliveryError
+from service.ports.delivery import Email, PermanentDeliveryError, TemporaryDeliveryError
 
 
 @dataclass(frozen=True)

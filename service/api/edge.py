@@ -11,7 +11,7 @@ from flask import current_app, g, request
 from service.api.blueprint import Blueprint, View, refuses
 from service.domain.errors import Unauthenticated
 from service.domain.users import Role, User
-from service.ports import UnitOfWork
+from service.ports.unit_of_work import UnitOfWork
 from service.usecases.accounts import authenticate
 from service.usecases.context import Context
 

@@ -10,7 +10,8 @@ from dataclasses import replace
 from service.domain.audit import AuditEvent
 from service.domain.errors import Conflict, NotFound, RuleViolation, Unauthenticated
 from service.domain.users import Role, User
-from service.ports import Clock, UnitOfWork
+from service.ports.clock import Clock
+from service.ports.unit_of_work import UnitOfWork
 
 KEY_PREFIX = "rh_"
 

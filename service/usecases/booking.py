@@ -20,7 +20,8 @@ from service.domain.errors import BookingClash, NotFound, PermissionDenied, Rule
 from service.domain.money import format_pounds
 from service.domain.timeslots import Interval
 from service.domain.users import Role, User
-from service.ports import SlotTaken, UnitOfWork
+from service.ports.bookings import SlotTaken
+from service.ports.unit_of_work import UnitOfWork
 from service.usecases.context import Context
 from service.usecases.directory import get_room, get_venue
 from service.usecases.purchasing import PurchaseOrderStatement, draw_on, statement

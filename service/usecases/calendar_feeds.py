@@ -9,7 +9,7 @@ from service.domain.calendar_links import CalendarLink
 from service.domain.errors import NotFound
 from service.domain.secret_tokens import new_token, token_hash
 from service.domain.users import Role, User
-from service.ports import UnitOfWork
+from service.ports.unit_of_work import UnitOfWork
 from service.usecases.context import Context
 from service.usecases.directory import get_room, get_venue
 from service.usecases.secret_links import failed_lookup, refuse_if_limited

@@ -12,7 +12,8 @@ from service.domain.delivery import OutboxMessage, Recipient, closure_topic, mes
 from service.domain.directory import Closure, Venue
 from service.domain.timeslots import london_days, spoken_date
 from service.domain.users import Role, User
-from service.ports import Clock, UnitOfWork
+from service.ports.clock import Clock
+from service.ports.unit_of_work import UnitOfWork
 from service.usecases.directory import get_venue
 
 

@@ -6,17 +6,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from service.ports import (
-    CalendarWriter,
-    Clock,
-    ExportFormats,
-    HolidayCalendar,
-    IdentityProvider,
-    InvoiceRenderer,
-    Mailer,
-    Notifier,
-    UnitOfWork,
-)
+from service.ports.accounts import IdentityProvider
+from service.ports.bookings import CalendarWriter, HolidayCalendar
+from service.ports.clock import Clock
+from service.ports.delivery import Mailer, Notifier
+from service.ports.invoicing import InvoiceRenderer
+from service.ports.reconciliation import ExportFormats
+from service.ports.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True)

@@ -28,13 +28,8 @@ from service.domain.reconciliation import StatusEvent, explain_hold
 from service.domain.secret_tokens import new_token, token_hash
 from service.domain.timeslots import LONDON, spoken_date
 from service.domain.users import Role, User
-from service.ports import (
-    Email,
-    Notice,
-    PermanentDeliveryError,
-    TemporaryDeliveryError,
-    UnitOfWork,
-)
+from service.ports.delivery import Email, Notice, PermanentDeliveryError, TemporaryDeliveryError
+from service.ports.unit_of_work import UnitOfWork
 from service.usecases.context import Context
 from service.usecases.directory import get_room, get_trust, get_venue
 from service.usecases.sign_in import link_url

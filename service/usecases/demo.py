@@ -8,7 +8,8 @@ from datetime import date
 
 from service.domain.directory import Closure, Room, Trust, VatTreatment, Venue
 from service.domain.users import OPERATOR, Role
-from service.ports import Clock, UnitOfWork
+from service.ports.clock import Clock
+from service.ports.unit_of_work import UnitOfWork
 from service.usecases.accounts import create_user
 
 TRUST = Trust(

@@ -29,7 +29,8 @@ from service.domain.directory import (
 )
 from service.domain.errors import Conflict, NotFound, StaleVersion
 from service.domain.users import Role, User
-from service.ports import Clock, UnitOfWork
+from service.ports.clock import Clock
+from service.ports.unit_of_work import UnitOfWork
 
 T = TypeVar("T")
 Entry = TypeVar("Entry", Trust, Venue, Room)

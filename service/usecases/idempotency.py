@@ -6,7 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from service.domain.errors import IdempotencyKeyReused
-from service.ports import KeyAlreadyClaimed, UnitOfWork
+from service.ports.records import KeyAlreadyClaimed
+from service.ports.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from service.domain.invoicing import (
 from service.domain.purchasing import PurchaseOrder
 from service.domain.timeslots import LONDON, spoken_date
 from service.domain.users import Role, User
-from service.ports import UnitOfWork
+from service.ports.unit_of_work import UnitOfWork
 from service.usecases.context import Context
 from service.usecases.delivery import queue_messages
 from service.usecases.directory import get_room, get_trust, get_venue

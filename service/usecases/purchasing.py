@@ -14,7 +14,8 @@ from service.domain.money import format_pounds
 from service.domain.purchasing import PurchaseOrder, PurchaseOrderCommitted
 from service.domain.timeslots import spoken_date
 from service.domain.users import Role, User
-from service.ports import Clock, UnitOfWork
+from service.ports.clock import Clock
+from service.ports.unit_of_work import UnitOfWork
 from service.usecases.directory import get_room, get_trust, get_venue
 
 

@@ -32,7 +32,7 @@ from service.domain.reconciliation import (
 )
 from service.domain.timeslots import LONDON
 from service.domain.users import Role, User
-from service.ports import UnitOfWork
+from service.ports.unit_of_work import UnitOfWork
 from service.usecases.context import Context
 
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import NoReturn
 
 from service.domain.errors import DomainError, NotFound
-from service.ports import UnitOfWork
+from service.ports.unit_of_work import UnitOfWork
 from service.usecases.context import Context
 
 FAILED_LOOKUPS = 20  # per client and window, whichever kind of link was guessed

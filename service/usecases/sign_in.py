@@ -10,7 +10,7 @@ from service.domain.errors import NotFound, Unauthenticated
 from service.domain.secret_tokens import new_token, token_hash
 from service.domain.staff_sessions import LINK_LIFETIME, SignInLink, StaffSession
 from service.domain.users import User
-from service.ports import UnitOfWork
+from service.ports.unit_of_work import UnitOfWork
 from service.usecases.context import Context
 from service.usecases.secret_links import failed_lookup, refuse_if_limited, window_start
 

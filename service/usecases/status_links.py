@@ -14,7 +14,7 @@ from service.domain.secret_tokens import new_token, token_hash
 from service.domain.status_links import StatusLink, check_lifetime
 from service.domain.users import Role, User
 from service.domain.venue_status import VenueLine, describe
-from service.ports import UnitOfWork
+from service.ports.unit_of_work import UnitOfWork
 from service.usecases.context import Context
 from service.usecases.directory import get_venue
 from service.usecases.secret_links import failed_lookup, refuse_if_limited

@@ -9,7 +9,7 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from werkzeug.wrappers import Response as BaseResponse
 
 from service.domain.users import Role
-from service.ports import SignInRefused
+from service.ports.accounts import SignInRefused
 from service.usecases import sign_in
 from service.usecases.secret_links import LinkNotFound, TooManyLookups
 from service.web.forms import FormErrors

@@ -15,7 +15,7 @@ from adapters.email.smtp import SmtpMailer, SmtpSettings
 from service.domain.delivery import CLAIM_EXPIRES, State
 from service.domain.invoicing import Invoice
 from service.domain.users import Role, User
-from service.ports import Email
+from service.ports.delivery import Email
 from service.usecases.context import Context
 from service.usecases.delivery import deliver_due, run_worker
 from service.usecases.invoicing import issue_invoices

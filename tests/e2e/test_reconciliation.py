@@ -395,7 +395,7 @@ def test_a_failure_half_way_through_an_import_stores_nothing(
     database_url: str,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from adapters.db.repositories import ReconciliationRepository
+    from adapters.db.repositories.reconciliation import ReconciliationRepository
     from service.usecases.reconciliation import import_export
 
     ctx: Context = app.extensions["roomhire"]

@@ -28,7 +28,7 @@ from service.config import Config, OidcConfig
 from service.domain.errors import NotFound
 from service.domain.staff_sessions import SignInLink, StaffSession
 from service.domain.users import OPERATOR, Role
-from service.ports import AuthorizationRequest
+from service.ports.accounts import AuthorizationRequest
 from service.usecases import sign_in
 from service.usecases.accounts import create_user, new_key, set_active
 from service.usecases.context import Context

@@ -22,7 +22,7 @@ from authlib.deprecate import AuthlibDeprecationWarning
 from werkzeug.serving import make_server
 
 from adapters.auth.oidc import OidcProvider
-from service.ports import AuthorizationRequest, SignInRefused
+from service.ports.accounts import AuthorizationRequest, SignInRefused
 
 # The mock's token endpoint uses a hook Authlib 1.9 deprecates (get_jwt_config): the warning is
 # raised in the server's thread while a test runs, where `filterwarnings = error` would turn it

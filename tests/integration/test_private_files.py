@@ -15,7 +15,7 @@ from adapters.db.engine import make_engine
 from adapters.email.file_notifier import FileNotifier
 from adapters.email.file_outbox import FileMailer
 from service.config import Config
-from service.ports import Email, Notice
+from service.ports.delivery import Email, Notice
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,145 @@
+"""Booking series and their sessions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from adapters.db import mapping
+from adapters.db.repositories.base import Repository
+from adapters.db.tables import (
+    RoomRow,
+    SeriesRow,
+    SessionRow,
+    UserRow,
+    VenueRow,
+)
+from service.domain.bookings import BookingSeries, Session, SessionLine, SessionStatus
+from service.domain.timeslots import Interval
+from service.ports.bookings import SlotTaken
+
+OVERLAP_MARKERS = ("session_overlap", "sessions_no_overlap")
+CHARGEABLE = (SessionStatus.BOOKED.value, SessionStatus.LATE_CANCELLED.value)
+
+
+class BookingRepository(Repository):
+    def add(self, series: BookingSeries) -> BookingSeries:
+        row = mapping.series_row(series)
+        try:
+            with self.db.begin_nested():
+                self.db.add(row)
+                self.db.flush()
+        except IntegrityError as exc:
+            if any(marker in str(exc.orig) for marker in OVERLAP_MARKERS):
+                raise SlotTaken from exc
+            raise
+        return mapping.series(row)
+
+    def get(self, series_id: int) -> BookingSeries | None:
+        row = self.db.get(SeriesRow, series_id)
+        return mapping.series(row) if row else None
+
+    def find(
+        self,
+        *,
+        facilitator_id: int | None = None,
+        room_id: int | None = None,
+        starting_within: Interval | None = None,
+        purchase_order_id: int | None = None,
+    ) -> list[BookingSeries]:
+        query = select(SeriesRow).order_by(SeriesRow.id)
+        if purchase_order_id is not None:
+            on_po = select(SessionRow.id).where(
+                SessionRow.series_id == SeriesRow.id,
+                SessionRow.purchase_order_id == purchase_order_id,
+            )
+            query = query.where(on_po.exists())
+        if facilitator_id is not None:
+            query = query.where(SeriesRow.facilitator_id == facilitator_id)
+        if room_id is not None:
+            query = query.where(SeriesRow.room_id == room_id)
+        if starting_within is not None:
+            held = select(SessionRow.id).where(
+                SessionRow.series_id == SeriesRow.id,
+                SessionRow.starts_at >= starting_within.start,
+                SessionRow.starts_at < starting_within.end,
+            )
+            query = query.where(held.exists())
+        return [mapping.series(r) for r in self.db.scalars(query)]
+
+    def session(self, session_id: int) -> Session | None:
+        row = self.db.get(SessionRow, session_id)
+        return mapping.session(row) if row else None
+
+    def session_lines(
+        self,
+        facilitator_id: int,
+        *,
+        now: datetime,
+        past: bool,
+        beyond: tuple[datetime, int] | None,
+        limit: int,
+    ) -> list[SessionLine]:
+        start = SessionRow.starts_at
+        query = (
+            select(SessionRow, SeriesRow.group_label, RoomRow.name, VenueRow.name)
+            .join(SeriesRow, SeriesRow.id == SessionRow.series_id)
+            .join(RoomRow, RoomRow.id == SessionRow.room_id)
+            .join(VenueRow, VenueRow.id == RoomRow.venue_id)
+            .where(SeriesRow.facilitator_id == facilitator_id)
+            .where(start <= now if past else start > now)
+            .order_by(*((start.desc(), SessionRow.id.desc()) if past else (start, SessionRow.id)))
+            .limit(limit)
+        )
+        if beyond is not None:  # keyset paging on (start, id): ties at the page's edge stay
+            when, last = beyond
+            if past:
+                query = query.where(or_(start < when, and_(start == when, SessionRow.id < last)))
+            else:
+                query = query.where(or_(start > when, and_(start == when, SessionRow.id > last)))
+        return [
+            SessionLine(mapping.session(row), label, room, venue)
+            for row, label, room, venue in self.db.execute(query)
+        ]
+
+    def update_session(self, session: Session) -> None:
+        row = self.db.get_one(SessionRow, session.id)
+        row.status = session.status.value
+        row.cancelled_at = session.cancelled_at
+        self.db.flush()
+
+    def booked_overlapping(self, room_ids: Sequence[int], span: Interval) -> list[Session]:
+        query = select(SessionRow).where(
+            SessionRow.room_id.in_(room_ids),
+            SessionRow.status == SessionStatus.BOOKED.value,
+            SessionRow.occupied_from < span.end,
+            SessionRow.occupied_until > span.start,
+        )
+        return [mapping.session(r) for r in self.db.scalars(query)]
+
+    def set_purchase_order(self, session_ids: Sequence[int], purchase_order_id: int) -> None:
+        self.db.execute(
+            update(SessionRow)
+            .where(SessionRow.id.in_(session_ids))
+            .values(purchase_order_id=purchase_order_id)
+        )
+
+    def facilitator_emails(self, series_ids: Sequence[int]) -> dict[int, str]:
+        query = (
+            select(SeriesRow.id, UserRow.email)
+            .join(UserRow, UserRow.id == SeriesRow.facilitator_id)
+            .where(SeriesRow.id.in_(set(series_ids)), UserRow.active)
+        )
+        return {series_id: email for series_id, email in self.db.execute(query)}
+
+    def committed_pence(self, purchase_order_id: int) -> int:
+        total = self.db.scalar(
+            select(func.coalesce(func.sum(SessionRow.net_pence + SessionRow.vat_pence), 0)).where(
+                SessionRow.purchase_order_id == purchase_order_id,
+                SessionRow.status.in_(CHARGEABLE),
+            )
+        )
+        return int(total or 0)

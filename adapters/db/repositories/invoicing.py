@@ -1,0 +1,88 @@
+"""Issued invoices and credit notes, their gap-free numbers and stored documents."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import func, select, text
+
+from adapters.db import mapping
+from adapters.db.repositories.base import Repository
+from adapters.db.tables import (
+    InvoiceCounterRow,
+    InvoiceDocumentRow,
+    InvoiceLineRow,
+    InvoiceRow,
+)
+from service.domain.invoicing import Invoice, Kind
+
+
+class InvoiceRepository(Repository):
+    def lock_issuing(self) -> None:
+        """Serialise invoice runs. SQLite transactions are serialised already."""
+        if self.db.get_bind().dialect.name == "postgresql":
+            self.db.execute(text("SELECT pg_advisory_xact_lock(7373001)"))
+
+    def next_number(self, venue_id: int, kind: Kind, prefix: str) -> tuple[str, int]:
+        """The counter row is locked until commit; a rollback gives the number back."""
+        counter = self.db.get(InvoiceCounterRow, (venue_id, kind.value), with_for_update=True)
+        if counter is None:
+            counter = InvoiceCounterRow(
+                venue_id=venue_id, kind=kind.value, prefix=prefix, last_value=0
+            )
+            self.db.add(counter)
+        counter.last_value += 1
+        self.db.flush()
+        return counter.prefix, counter.last_value
+
+    def add(self, invoice: Invoice, pdf: bytes, created_at: datetime) -> Invoice:
+        row = mapping.invoice_row(invoice, created_at)
+        self.db.add(row)
+        self.db.flush()
+        digest = hashlib.sha256(pdf).hexdigest()
+        self.db.add(InvoiceDocumentRow(invoice_id=row.id, pdf=pdf, sha256=digest))
+        self.db.flush()
+        return mapping.invoice(row)
+
+    def get(self, invoice_id: int) -> Invoice | None:
+        row = self.db.get(InvoiceRow, invoice_id)
+        return mapping.invoice(row) if row else None
+
+    def find(self, *, venue_id: int | None = None) -> list[Invoice]:
+        query = select(InvoiceRow).order_by(InvoiceRow.id)
+        if venue_id is not None:
+            query = query.where(InvoiceRow.venue_id == venue_id)
+        return [mapping.invoice(r) for r in self.db.scalars(query)]
+
+    def charged_session_ids(self) -> set[int]:
+        column = InvoiceLineRow.charged_session_id
+        return set(self.db.scalars(select(column).where(column.is_not(None))))
+
+    def invoice_charging(self, session_id: int) -> Invoice | None:
+        row = self.db.scalar(
+            select(InvoiceRow)
+            .join(InvoiceLineRow)
+            .where(InvoiceLineRow.charged_session_id == session_id)
+        )
+        return mapping.invoice(row) if row else None
+
+    def invoiced_pence(self, purchase_order_id: int) -> int:
+        total = self.db.scalar(
+            select(func.coalesce(func.sum(InvoiceRow.gross_pence), 0)).where(
+                InvoiceRow.purchase_order_id == purchase_order_id
+            )
+        )
+        return int(total or 0)
+
+    def document(self, invoice_id: int) -> tuple[bytes, str] | None:
+        row = self.db.get(InvoiceDocumentRow, invoice_id)
+        return (row.pdf, row.sha256) if row else None
+
+    def document_hashes(self, invoice_ids: Sequence[int]) -> dict[int, str]:
+        documents = InvoiceDocumentRow.__table__
+        query = select(documents.c.invoice_id, documents.c.sha256).where(
+            documents.c.invoice_id.in_(set(invoice_ids))
+        )
+        return {invoice_id: sha256 for invoice_id, sha256 in self.db.execute(query)}

@@ -1,0 +1,222 @@
+"""What the finance exports said of our invoices: states, history, imports, discrepancies."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy.orm import lazyload
+
+from adapters.db import mapping
+from adapters.db.repositories.base import Repository, columns_of
+from adapters.db.tables import (
+    Base,
+    FindingRow,
+    ImportRow,
+    InvoiceLineRow,
+    InvoiceRow,
+    InvoiceStateRow,
+    StatusEventRow,
+)
+from service.domain.exports import Status, normalise_invoice_number
+from service.domain.invoicing import Kind
+from service.domain.reconciliation import (
+    Discrepancy,
+    ImportRecord,
+    InvoiceState,
+    Ours,
+    Problem,
+    StatusEvent,
+)
+from service.domain.timeslots import LONDON
+from service.domain.venue_status import StatementEntry
+
+
+class ReconciliationRepository(Repository):
+    def _insert(self, table: type[Base], rows: list[dict[str, Any]]) -> None:
+        """Many rows in one executemany, without the ORM's per-row bookkeeping."""
+        self.db.connection().execute(insert(Base.metadata.tables[table.__tablename__]), rows)
+
+    def lock(self) -> None:
+        """Serialise imports. SQLite transactions are serialised already."""
+        if self.db.get_bind().dialect.name == "postgresql":
+            self.db.execute(text("SELECT pg_advisory_xact_lock(7373002)"))
+
+    def ours(self) -> list[Ours]:
+        """Every invoice and credit note, light: no lines, no PDF. Two plain scans (a join
+        on the grouped events made SQLite's planner slow)."""
+        sent_query = (
+            select(StatusEventRow.invoice_id, func.min(StatusEventRow.at))
+            .where(StatusEventRow.status == Status.SENT.value)
+            .group_by(StatusEventRow.invoice_id)
+        )
+        sent = {invoice_id: _london_day(at) for invoice_id, at in self.db.execute(sent_query)}
+        query = select(
+            InvoiceRow.id,
+            InvoiceRow.venue_id,
+            InvoiceRow.trust_id,
+            InvoiceRow.booking_id,
+            InvoiceRow.number,
+            InvoiceRow.po_number,
+            InvoiceRow.gross_pence,
+        ).order_by(InvoiceRow.id)
+        return [
+            Ours(
+                id=id_,
+                venue_id=venue_id,
+                trust_id=trust_id,
+                booking_id=booking_id,
+                number=number,  # issued as capitals and digits already
+                po_number=normalise_invoice_number(po_number),
+                amount_pence=gross,  # a credit note's is negative
+                sent_on=sent.get(id_),
+            )
+            for id_, venue_id, trust_id, booking_id, number, po_number, gross in (
+                self.db.execute(query)
+            )
+        ]
+
+    def data_version(self) -> str:
+        newest = [
+            select(func.max(table.id)).scalar_subquery()
+            for table in (InvoiceRow, StatusEventRow, ImportRow)
+        ]
+        return "/".join(str(n or 0) for n in self.db.execute(select(*newest)).one())
+
+    def statement(self, venue_id: int) -> list[StatementEntry]:
+        """The venue's invoices and credit notes, newest first, with their states."""
+        first_line = (
+            select(InvoiceLineRow.description)
+            .where(InvoiceLineRow.invoice_id == InvoiceRow.id)
+            .order_by(InvoiceLineRow.position)
+            .limit(1)
+            .scalar_subquery()
+        )
+        query = (
+            select(InvoiceRow, InvoiceStateRow, first_line)
+            .outerjoin(InvoiceStateRow, InvoiceStateRow.invoice_id == InvoiceRow.id)
+            .where(InvoiceRow.venue_id == venue_id)
+            .order_by(InvoiceRow.issue_date.desc(), InvoiceRow.id.desc())
+        )
+        rows = self.db.execute(query.options(lazyload(InvoiceRow.lines))).all()
+        sent_query = (
+            select(StatusEventRow.invoice_id, func.min(StatusEventRow.at))
+            .join(InvoiceRow, InvoiceRow.id == StatusEventRow.invoice_id)
+            .where(StatusEventRow.status == Status.SENT.value, InvoiceRow.venue_id == venue_id)
+            .group_by(StatusEventRow.invoice_id)
+        )
+        sent = {invoice_id: _london_day(at) for invoice_id, at in self.db.execute(sent_query)}
+        return [
+            StatementEntry(
+                invoice.id,
+                Kind(invoice.kind),
+                invoice.number,
+                invoice.issue_date,
+                invoice.po_number,
+                description or "",
+                invoice.gross_pence,
+                invoice.credits_invoice,
+                sent.get(invoice.id),
+                mapping.invoice_state(state) if state else None,
+            )
+            for invoice, state, description in rows
+        ]
+
+    def states(self) -> dict[int, InvoiceState]:
+        rows = self.db.scalars(select(InvoiceStateRow))
+        return {r.invoice_id: mapping.invoice_state(r) for r in rows}
+
+    def state(self, invoice_id: int) -> InvoiceState | None:
+        row = self.db.get(InvoiceStateRow, invoice_id)
+        return mapping.invoice_state(row) if row else None
+
+    def save_states(self, states: Sequence[InvoiceState], *, replacing: Sequence[int]) -> None:
+        for chunk in range(0, len(replacing), 500):
+            self.db.execute(
+                delete(InvoiceStateRow).where(
+                    InvoiceStateRow.invoice_id.in_(replacing[chunk : chunk + 500])
+                )
+            )
+        if states:
+            self._insert(InvoiceStateRow, [mapping.invoice_state_values(s) for s in states])
+
+    def confirm(self, invoice_id: int) -> None:
+        self.db.execute(
+            update(InvoiceStateRow)
+            .where(InvoiceStateRow.invoice_id == invoice_id)
+            .values(confirmed=True)
+        )
+
+    def add_events(self, events: Sequence[StatusEvent]) -> None:
+        if events:
+            self._insert(StatusEventRow, [mapping.status_event_values(e) for e in events])
+
+    def events(self, invoice_id: int) -> list[StatusEvent]:
+        query = select(StatusEventRow).where(StatusEventRow.invoice_id == invoice_id)
+        return [mapping.status_event(r) for r in self.db.scalars(query.order_by(StatusEventRow.id))]
+
+    def add_import(self, record: ImportRecord) -> ImportRecord:
+        return self.inserted(mapping.import_row(record), mapping.import_record)
+
+    def update_import(self, record: ImportRecord) -> None:
+        row = self.db.get_one(ImportRow, record.id)
+        for name, value in columns_of(mapping.import_row(record)).items():
+            setattr(row, name, value)
+        self.db.flush()
+
+    def get_import(self, import_id: int) -> ImportRecord | None:
+        row = self.db.get(ImportRow, import_id)
+        return mapping.import_record(row) if row else None
+
+    def import_of(self, profile: str, sha256: str) -> ImportRecord | None:
+        row = self.db.scalar(
+            select(ImportRow).where(ImportRow.profile == profile, ImportRow.sha256 == sha256)
+        )
+        return mapping.import_record(row) if row else None
+
+    def imports(self) -> list[ImportRecord]:
+        rows = self.db.scalars(select(ImportRow).order_by(ImportRow.id.desc()))
+        return [mapping.import_record(r) for r in rows]
+
+    def add_findings(self, findings: Sequence[Discrepancy]) -> None:
+        if findings:
+            self._insert(
+                FindingRow,
+                [
+                    {
+                        "import_id": f.import_id,
+                        "line": f.line,
+                        "venue_id": f.venue_id,
+                        "detail": f.detail,
+                    }
+                    for f in findings
+                ],
+            )
+
+    def findings(self, import_ids: Sequence[int]) -> list[Discrepancy]:
+        """Rows of those imports about our venues that matched nothing we issued."""
+        query = (
+            select(FindingRow)
+            .where(FindingRow.import_id.in_(import_ids))
+            .order_by(FindingRow.import_id, FindingRow.line)
+        )
+        return [
+            Discrepancy(
+                Problem.UNKNOWN_INVOICE,
+                r.detail,
+                venue_id=r.venue_id,
+                import_id=r.import_id,
+                line=r.line,
+            )
+            for r in self.db.scalars(query)
+        ]
+
+
+def _london_day(at: datetime | None) -> date | None:
+    if at is None:
+        return None
+    if at.tzinfo is None:  # SQLite in a raw query: stored as UTC without a zone
+        at = at.replace(tzinfo=UTC)
+    return at.astimezone(LONDON).date()

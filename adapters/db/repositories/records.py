@@ -1,0 +1,47 @@
+"""The audit log, and answers kept for retried requests (idempotency keys)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from adapters.db.repositories.base import Repository
+from adapters.db.tables import (
+    AuditRow,
+    IdempotencyRow,
+)
+from service.domain.audit import AuditEvent
+from service.ports.records import KeyAlreadyClaimed, StoredResponse
+
+
+class IdempotencyStore(Repository):
+    def get(self, user_id: int, key: str) -> StoredResponse | None:
+        row = self._row(user_id, key)
+        return StoredResponse(row.fingerprint, row.status, row.body) if row else None
+
+    def claim(self, user_id: int, key: str, fingerprint: str) -> None:
+        self.db.add(IdempotencyRow(user_id=user_id, key=key, fingerprint=fingerprint))
+        try:
+            self.db.flush()
+        except IntegrityError as exc:
+            raise KeyAlreadyClaimed(key) from exc
+
+    def complete(self, user_id: int, key: str, status: int, body: str) -> None:
+        row = self._row(user_id, key)
+        assert row is not None
+        row.status, row.body = status, body
+        self.db.flush()
+
+    def _row(self, user_id: int, key: str) -> IdempotencyRow | None:
+        return self.db.scalar(
+            select(IdempotencyRow).where(
+                IdempotencyRow.user_id == user_id, IdempotencyRow.key == key
+            )
+        )
+
+
+class AuditLog(Repository):
+    def record(self, event: AuditEvent) -> None:
+        self.db.add(AuditRow(**dataclasses.asdict(event)))

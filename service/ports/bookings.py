@@ -1,0 +1,71 @@
+"""Booking series and their sessions, and the calendars they are planned by and shown in."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Protocol
+
+from service.domain.bank_holidays import Region
+from service.domain.bookings import BookingSeries, Session, SessionLine
+from service.domain.calendar import CalendarEntry
+from service.domain.timeslots import Interval
+
+
+class BookingRepository(Protocol):
+    def add(self, series: BookingSeries) -> BookingSeries: ...
+    def get(self, series_id: int) -> BookingSeries | None: ...
+    def find(
+        self,
+        *,
+        facilitator_id: int | None = None,
+        room_id: int | None = None,
+        starting_within: Interval | None = None,
+        purchase_order_id: int | None = None,
+    ) -> list[BookingSeries]:
+        """Series with at least one session starting within the interval, when given."""
+        ...
+
+    def session(self, session_id: int) -> Session | None: ...
+    def session_lines(
+        self,
+        facilitator_id: int,
+        *,
+        now: datetime,
+        past: bool,
+        beyond: tuple[datetime, int] | None,
+        limit: int,
+    ) -> list[SessionLine]:
+        """A facilitator's sessions to come (soonest first) or held (latest first), after
+        (start, id) `beyond` in that order when given; at most `limit`."""
+        ...
+
+    def update_session(self, session: Session) -> None: ...
+    def booked_overlapping(self, room_ids: Sequence[int], span: Interval) -> list[Session]:
+        """Booked (not cancelled) sessions whose occupied time overlaps `span`."""
+        ...
+
+    def set_purchase_order(self, session_ids: Sequence[int], purchase_order_id: int) -> None: ...
+    def facilitator_emails(self, series_ids: Sequence[int]) -> dict[int, str]:
+        """The active facilitator of each booking series, by series id."""
+        ...
+
+    def committed_pence(self, purchase_order_id: int) -> int:
+        """Gross value of every chargeable session of the series the PO covers."""
+        ...
+
+
+class SlotTaken(Exception):
+    """The database refused a session because its room is taken at that time."""
+
+
+class HolidayCalendar(Protocol):
+    def holiday_name(self, day: date, region: Region) -> str | None:
+        """The name of the bank holiday on that day in that region, or None. Only the dates
+        GOV.UK publishes count: a holiday on a weekend counts on its substitute weekday
+        ("Boxing Day (substitute day)"), not on the weekend day (see domain.bank_holidays)."""
+        ...
+
+
+class CalendarWriter(Protocol):
+    def feed(self, name: str, entries: Sequence[CalendarEntry]) -> bytes: ...
