@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from flask import Flask, request
@@ -36,8 +37,10 @@ def upgrade_database(config: Config) -> None:
 
 
 def context_for(config: Config) -> Context:
-    """For the CLI: the same wiring as the app, without Flask."""
-    return _context(config, make_engine(config.database_url))
+    """For the CLI: the same wiring as the app, without Flask; `close` lets go of the
+    database connections."""
+    engine = make_engine(config.database_url)
+    return replace(_context(config, engine), close=engine.dispose)
 
 
 def _context(config: Config, engine: Engine, clock: Clock | None = None) -> Context:

@@ -38,7 +38,10 @@ def _config() -> Config:
 
 
 def _context() -> Context:
-    return context_for(_config())
+    """The wiring for this command, let go of when the command ends."""
+    context = context_for(_config())
+    click.get_current_context().call_on_close(context.close)
+    return context
 
 
 class _Roomhire(click.Group):

@@ -32,3 +32,4 @@ class Context:
     status_link_lifetime: timedelta
     identity: IdentityProvider | None = None  # an organisation's OpenID Connect sign-in
     import_time_limit: float | None = None  # seconds an import may take; None: no limit
+    close: Callable[[], None] = lambda: None  # lets go of the database connections
