@@ -20,7 +20,8 @@ from adapters.email.smtp import SmtpMailer, SmtpSettings
 from benchmarks.bookable import free_port, room_hire, sqlite_context, venues
 from benchmarks.figures import Figure, table
 from service.domain.users import Role
-from service.usecases.delivery import deliver_due, queue_messages
+from service.usecases.delivery import queue_messages
+from service.usecases.outbox_worker import deliver_due
 
 NAME = "outbox throughput"
 

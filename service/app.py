@@ -22,6 +22,7 @@ from adapters.email.file_notifier import FileNotifier
 from adapters.email.file_outbox import FileMailer
 from adapters.email.notify import NotifyClient
 from adapters.email.smtp import SmtpMailer, SmtpSettings
+from adapters.email.texts import TemplateEmailTexts
 from adapters.exports.profiles import Profiles
 from adapters.pdf.weasyprint_renderer import WeasyPrintRenderer
 from service import api, web
@@ -54,6 +55,7 @@ def _context(config: Config, engine: Engine, clock: Clock | None = None) -> Cont
         calendar=IcsWriter(),
         renderer=WeasyPrintRenderer(config.template_dir),
         mailer=_mailer(config),
+        emails=TemplateEmailTexts(config.template_dir / "emails"),
         notifier=_notifier(config),
         mail_from=config.mail_from,
         exports=Profiles(config.profiles_dir),

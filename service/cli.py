@@ -20,9 +20,9 @@ from service.domain.timeslots import spoken_date
 from service.domain.users import OPERATOR, Role
 from service.usecases.accounts import create_user, list_users, new_key, set_active
 from service.usecases.context import Context
-from service.usecases.delivery import run_worker
 from service.usecases.demo_history import load_demo
 from service.usecases.invoicing import issue_invoices
+from service.usecases.outbox_worker import run_worker
 from service.usecases.reconciliation import ImportOutcome, import_export
 from service.usecases.sign_in import sign_in_link
 from service.usecases.status_links import create_link

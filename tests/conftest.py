@@ -7,6 +7,8 @@ import shutil
 from collections.abc import Iterator
 from contextlib import chdir
 from dataclasses import dataclass
+from email import message_from_bytes, policy
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
@@ -257,3 +259,18 @@ def roomhire(data_dir: Path, *args: str, **env: str) -> Ran:
     with chdir(data_dir):
         result = CliRunner().invoke(main, args, env=environment, catch_exceptions=False)
     return Ran(result.exit_code, result.stdout, result.stderr)
+
+
+def sent_emails(outbox: Path) -> list[EmailMessage]:
+    """The emails the file mailer (the embedded default) wrote to `outbox`, oldest first."""
+    return [
+        message_from_bytes(path.read_bytes(), _class=EmailMessage, policy=policy.default)
+        for path in sorted(outbox.glob("*.eml"), key=lambda path: path.stat().st_mtime)
+    ]
+
+
+def plain_text(message: EmailMessage) -> str:
+    """The words of an email as a mail program without HTML shows them."""
+    body = message.get_body(("plain",))
+    assert body is not None, message
+    return str(body.get_content())

@@ -27,6 +27,8 @@ def _message(email: Email) -> EmailMessage:
     message["Message-ID"] = email.message_id
     message["Date"] = formatdate(localtime=False, usegmt=True)
     message.set_content(email.text)
+    if email.html is not None:
+        message.add_alternative(email.html, subtype="html")
     if email.attachment is not None:
         message.add_attachment(
             email.attachment, maintype="application", subtype="pdf", filename=email.attachment_name

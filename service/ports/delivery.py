@@ -36,6 +36,7 @@ class Email:
     attachment: bytes | None = None  # a PDF
     sender_name: str | None = None  # shown beside the address: who the email is from
     reply_to: str | None = None  # where answers go, when not to the sender
+    html: str | None = None  # the same words as `text`, for mail programs that show HTML
 
 
 class TemporaryDeliveryError(Exception):
@@ -72,4 +73,13 @@ class Notifier(Protocol):
     def notify(self, notice: Notice) -> str:
         """Send it; return the provider's id for it. Raises TemporaryDeliveryError (429, 5xx,
         network) or PermanentDeliveryError (400, 403: retrying would not help)."""
+        ...
+
+
+class EmailTexts(Protocol):
+    """The words of Roomhire's own emails, from templates people can edit."""
+
+    def subject(self, name: str, **values: object) -> str: ...
+    def body(self, name: str, **values: object) -> tuple[str, str]:
+        """The plain text, and the same as HTML."""
         ...

@@ -9,7 +9,7 @@ from datetime import timedelta
 from service.ports.accounts import IdentityProvider
 from service.ports.bookings import CalendarWriter, HolidayCalendar
 from service.ports.clock import Clock
-from service.ports.delivery import Mailer, Notifier
+from service.ports.delivery import EmailTexts, Mailer, Notifier
 from service.ports.invoicing import InvoiceRenderer
 from service.ports.reconciliation import ExportFormats
 from service.ports.unit_of_work import UnitOfWork
@@ -24,6 +24,7 @@ class Context:
     calendar: CalendarWriter
     renderer: InvoiceRenderer
     mailer: Mailer
+    emails: EmailTexts
     notifier: Notifier
     mail_from: str
     exports: ExportFormats

@@ -21,7 +21,7 @@ from service.domain.purchasing import PurchaseOrder
 from service.domain.recurrence import Frequency, Recurrence
 from service.domain.timeslots import london_instant
 from service.domain.users import Role, User
-from service.usecases import booking, delivery, invoicing, reconciliation, status_links
+from service.usecases import booking, invoicing, outbox_worker, reconciliation, status_links
 from service.usecases.context import Context
 from service.usecases.demo import USERS, load_directory
 from service.usecases.purchasing import create_purchase_order
@@ -91,7 +91,7 @@ def load_demo(ctx: Context) -> Demo | None:
         if at < now:
             clock.current = at
             happen()
-            delivery.deliver_due(past, batch=100)  # the outbox worker, as `make run` runs it
+            outbox_worker.deliver_due(past, batch=100)  # the outbox worker, as `make run` runs it
     link = status_links.create_link(ctx, ctx.new_uow(), finance, 1)
     return Demo(keys, f"{ctx.public_url}/status/{link.token}")
 

@@ -4,7 +4,6 @@ charged, and the facilitator is told by email."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from email import message_from_bytes
 from pathlib import Path
 from typing import Any
 
@@ -12,8 +11,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from service.domain.bookings import SessionStatus
-from service.usecases.delivery import deliver_due
-from tests.conftest import Staff, book_tuesdays, issue
+from service.usecases.outbox_worker import deliver_due
+from tests.conftest import Staff, book_tuesdays, issue, plain_text, sent_emails
 from tests.fakes import FrozenClock
 
 
@@ -46,12 +45,15 @@ def test_a_closure_cancels_that_days_sessions_for_the_venue(
     assert committed.json["committed_pence"] == 5 * 7500  # six sessions at £75, one called off
 
     deliver_due(ctx)
-    (email,) = [message_from_bytes(p.read_bytes()) for p in (tmp_path / "outbox").glob("*.eml")]
+    (email,) = sent_emails(tmp_path / "outbox")
     assert " ".join(email["Subject"].split()) == (
         "Cancelled by the venue: Chapel Hall CIC is closed on Tuesday 8 December 2026"
     )
-    body = email.get_payload(decode=True).decode()  # type: ignore[union-attr]
+    body = plain_text(email)
     assert "(Roof repairs)" in body and "will not charge" in body
+    html = email.get_body(("html",))  # the same words for mail programs that show HTML
+    assert html is not None and "(Roof repairs)" in html.get_content()
+    assert '<a href="http://127.0.0.1:8000/rooms">' in html.get_content()
 
     clock.current = datetime(2027, 1, 2, 9, tzinfo=UTC)  # December has ended
     december = [i for i in issue(client, finance, "2026-12-31")["issued"]]

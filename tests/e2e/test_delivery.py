@@ -30,7 +30,7 @@ from adapters.email.smtp import SmtpMailer, SmtpSettings
 from service.domain.delivery import CLAIM_EXPIRES
 from service.domain.users import Role
 from service.usecases.context import Context
-from service.usecases.delivery import RECEIPT_REMINDER, deliver_due, run_worker
+from service.usecases.outbox_worker import RECEIPT_REMINDER, deliver_due, run_worker
 from tests.conftest import Staff, book_tuesdays, issue
 from tests.e2e.fake_notify import API_KEY, fake_notify
 from tests.e2e.live import free_port
@@ -100,6 +100,9 @@ def test_an_invoice_reaches_the_ap_inbox_once_with_its_pdf_and_proof(
     text = ap.get_body(("plain",)).get_content()
     assert f"Please find attached invoice {invoice['number']} from Chapel Hall CIC" in text
     assert re.search(r"Payment is due by \w+day [1-9]\d? \w+ 20\d\d\.", text), text
+    html = ap.get_body(("html",)).get_content()  # the same words, from invoice_templates/emails
+    assert f"<strong>{invoice['number']}</strong> from Chapel Hall CIC" in html
+    assert '<a href="mailto:money@example.org">' in html
 
     proof = client.get("/api/v1/outbox", headers=finance["headers"]).json
     assert {m["state"] for m in proof} == {"sent"}

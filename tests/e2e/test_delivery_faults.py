@@ -17,8 +17,8 @@ from service.domain.invoicing import Invoice
 from service.domain.users import Role, User
 from service.ports.delivery import Email
 from service.usecases.context import Context
-from service.usecases.delivery import deliver_due, run_worker
 from service.usecases.invoicing import issue_invoices
+from service.usecases.outbox_worker import deliver_due, run_worker
 from tests.conftest import Staff, booking_body
 from tests.e2e.live import free_port
 from tests.e2e.smtp_server import FaultyInbox, Inbox, smtp_server

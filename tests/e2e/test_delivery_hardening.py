@@ -10,7 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from service.usecases.context import Context
-from service.usecases.delivery import deliver_due
+from service.usecases.outbox_worker import deliver_due
 from tests.conftest import Staff, book_tuesdays, issue
 from tests.e2e.smtp_server import Inbox
 from tests.e2e.test_delivery import inbox, send, smtp_ctx

@@ -10,7 +10,6 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from email import message_from_bytes
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +22,8 @@ from adapters.db.migrate import upgrade
 from service.app import create_app
 from service.config import Config
 from service.domain.users import Role
-from service.usecases.delivery import deliver_due
-from tests.conftest import TEMPLATES, Staff, booking_body
+from service.usecases.outbox_worker import deliver_due
+from tests.conftest import TEMPLATES, Staff, booking_body, plain_text, sent_emails
 from tests.e2e.conftest import assert_accessible
 from tests.e2e.live import free_port
 from tests.fakes import FrozenClock
@@ -83,13 +82,10 @@ def new_facilitator(site: Site) -> tuple[str, dict[str, Any]]:
 def emailed_link(site: Site, email: str) -> str:
     """Run the outbox worker once and read the sign-in link out of the email it wrote."""
     deliver_due(site.app.extensions["roomhire"])
-    for path in sorted(site.outbox.glob("*.eml"), key=lambda p: p.stat().st_mtime, reverse=True):
-        message = message_from_bytes(path.read_bytes())
+    for message in reversed(sent_emails(site.outbox)):
         if message["To"] == email:
-            body = message.get_payload(decode=True)
-            assert isinstance(body, bytes)
-            found = re.search(r"http://\S+/sign-in/\S+", body.decode())
-            assert found, body
+            found = re.search(r"http://\S+/sign-in/\S+", plain_text(message))
+            assert found, message
             return found.group(0)
     raise AssertionError(f"no email to {email}")
 

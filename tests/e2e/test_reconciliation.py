@@ -20,7 +20,7 @@ from service.api.reconciliation import payment_performance_csv, safe_cell
 from service.domain.payment_performance import Bppc, Performance
 from service.domain.users import Role
 from service.usecases.context import Context
-from service.usecases.delivery import deliver_due
+from service.usecases.outbox_worker import deliver_due
 from tests.conftest import Staff, book_tuesdays, issue
 from tests.e2e.exports import ApRow, export, for_invoice, other_supplier, upload
 from tests.e2e.test_cli import run

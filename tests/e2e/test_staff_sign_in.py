@@ -11,9 +11,6 @@ import secrets
 import threading
 from collections.abc import Iterator
 from datetime import timedelta
-from email import message_from_bytes
-from email.message import EmailMessage
-from email.policy import default
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urljoin, urlsplit
@@ -32,10 +29,10 @@ from service.ports.accounts import AuthorizationRequest
 from service.usecases import sign_in
 from service.usecases.accounts import create_user, new_key, set_active
 from service.usecases.context import Context
-from service.usecases.delivery import deliver_due
+from service.usecases.outbox_worker import deliver_due
 from service.usecases.secret_links import LinkNotFound
 from service.web.pages import SESSION_COOKIE
-from tests.conftest import TEMPLATES, Staff, booking_body
+from tests.conftest import TEMPLATES, Staff, booking_body, plain_text, sent_emails
 from tests.fakes import FrozenClock
 from tests.integration.test_oidc_client import MOCK_WARNINGS, add_person, running_provider
 from tests.integration.test_oidc_client import sign_in as sign_in_at_provider
@@ -143,13 +140,6 @@ def ask_for_link(client: FlaskClient, address: str) -> TestResponse:
     return client.get("/sign-in/check-email")
 
 
-def sent_emails(outbox: Path) -> list[EmailMessage]:
-    return [
-        message_from_bytes(path.read_bytes(), policy=default)
-        for path in sorted(outbox.glob("*.eml"))
-    ]
-
-
 def emailed_link(client: FlaskClient, ctx: Context, who: Who, outbox: Path) -> str:
     """Ask for a link, let the outbox worker send it, and read it (its path) in the email."""
     page = ask_for_link(client, who["email"])
@@ -157,9 +147,7 @@ def emailed_link(client: FlaskClient, ctx: Context, who: Who, outbox: Path) -> s
     assert deliver_due(ctx).sent == 1
     [message] = sent_emails(outbox)
     assert message["To"] == who["email"] and message["Subject"] == sign_in.SUBJECT
-    body = message.get_body(("plain",))
-    assert body is not None
-    urls: list[str] = LINK.findall(body.get_content())
+    urls: list[str] = LINK.findall(plain_text(message))
     [url] = urls
     assert url.startswith(f"{ctx.public_url}/sign-in/")
     return urlsplit(url).path

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import email
 from datetime import timedelta
-from email.policy import default
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +15,10 @@ from sqlalchemy import create_engine, inspect, text
 from service.app import create_app
 from service.config import Config
 from service.domain.users import Role
-from service.usecases.delivery import deliver_due
+from service.usecases.outbox_worker import deliver_due
 from service.usecases.secret_links import FAILED_LOOKUPS
 from service.web.venue_status import SECURITY_HEADERS
-from tests.conftest import TEMPLATES, Staff, book_tuesdays, issue, roomhire
+from tests.conftest import TEMPLATES, Staff, book_tuesdays, issue, plain_text, roomhire, sent_emails
 from tests.e2e.exports import export, for_invoice, upload
 from tests.e2e.live import gunicorn
 from tests.e2e.test_reconciliation import (
@@ -331,10 +329,9 @@ def test_a_link_emailed_through_the_outbox_is_seen_only_by_the_venue(
 
     run = deliver_due(app.extensions["roomhire"])
     assert (run.sent, run.failed) == (1, 1)  # a link revoked before sending is not sent
-    [eml] = (tmp_path / "outbox").glob("*.eml")
-    message = email.message_from_bytes(eml.read_bytes(), policy=default)
+    [message] = sent_emails(tmp_path / "outbox")
     assert message["To"] == "hall@example.org"
-    body = message.get_body().get_content()  # type: ignore[union-attr]
+    body = plain_text(message)
     url = next(word for word in body.split() if "/status/" in word)
     assert client.get(url.removeprefix("http://127.0.0.1:8000")).status_code == 200
     token = url.rsplit("/", 1)[1]

@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
-from email import message_from_bytes
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +15,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
-from service.usecases.delivery import deliver_due
-from tests.conftest import Staff, booking_body, issue
+from service.usecases.outbox_worker import deliver_due
+from tests.conftest import Staff, booking_body, issue, plain_text, sent_emails
 from tests.e2e.test_directory_edits import audit_trail
 from tests.e2e.test_invoices import pdf_text
 from tests.fakes import FrozenClock
@@ -265,11 +264,11 @@ def test_a_change_to_recorded_bank_details_is_audited_masked_and_emailed_to_the_
         assert secret not in audit
 
     deliver_due(app.extensions["roomhire"])
-    emails = [message_from_bytes(p.read_bytes()) for p in (tmp_path / "outbox").glob("*.eml")]
+    emails = sent_emails(tmp_path / "outbox")
     assert sorted(e["To"] for e in emails) == ["hall@example.org", "new-contact@example.org"]
     for email in emails:
         assert "bank details" in email["Subject"] and "Chapel Hall CIC" in email["Subject"]
-        body = " ".join(email.get_payload(decode=True).decode().split())  # type: ignore[union-attr]
+        body = " ".join(plain_text(email).split())
         assert "sort code **-**-56 to **-**-21; account number ****5678 to ****4321" in body
         assert "Thursday 3 December 2026 at 14:05" in body
         assert f"user {staff.admin['id']}" in body
