@@ -105,12 +105,7 @@ def users_create(email: str, role: str, trust_id: int | None) -> None:
     """Create a user and print their API key (shown only once)."""
     context = _context()
     user, key = create_user(
-        context.new_uow(),
-        context.clock,
-        email=email,
-        role=Role(role),
-        actor=OPERATOR,
-        trust_id=trust_id,
+        context, context.new_uow(), OPERATOR, email=email, role=Role(role), trust_id=trust_id
     )
     click.echo(f"Created {user.role.value} {user.email} (id {user.id}). API key (shown once):")
     click.echo(key)
@@ -119,7 +114,8 @@ def users_create(email: str, role: str, trust_id: int | None) -> None:
 @users.command("list")
 def users_list() -> None:
     """Every account: id, role, email, trust, and whether its key works."""
-    for user in list_users(_context().new_uow(), OPERATOR):
+    context = _context()
+    for user in list_users(context, context.new_uow(), OPERATOR):
         trust = f"trust {user.trust_id}" if user.trust_id else "-"
         state = "active" if user.active else "disabled"
         click.echo(f"{user.id:>5}  {user.role.value:12} {user.email:40} {trust:10} {state}")
@@ -141,7 +137,7 @@ def users_enable(email: str) -> None:
 
 def _set_active(email: str, *, active: bool) -> None:
     context = _context()
-    user = set_active(context.new_uow(), context.clock, email, active=active, actor=OPERATOR)
+    user = set_active(context, context.new_uow(), OPERATOR, email, active=active)
     click.echo(f"{user.email} is {'active' if user.active else 'disabled'}.")
 
 
@@ -150,7 +146,7 @@ def _set_active(email: str, *, active: bool) -> None:
 def users_new_key(email: str) -> None:
     """Replace a lost or leaked API key; the old one stops at once."""
     context = _context()
-    user, key = new_key(context.new_uow(), context.clock, email, actor=OPERATOR)
+    user, key = new_key(context, context.new_uow(), OPERATOR, email)
     click.echo(f"New API key for {user.email} (shown once; the old one no longer works):")
     click.echo(key)
 

@@ -114,7 +114,7 @@ class Staff:
         ctx = self.app.extensions["roomhire"]
         email = f"{role.value}-{os.urandom(4).hex()}@example.org"
         user, key = create_user(
-            ctx.new_uow(), ctx.clock, email=email, role=role, actor=OPERATOR, trust_id=trust_id
+            ctx, ctx.new_uow(), OPERATOR, email=email, role=role, trust_id=trust_id
         )
         return {"id": user.id, "headers": {"Authorization": f"Bearer {key}"}}
 

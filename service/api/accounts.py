@@ -43,7 +43,7 @@ class Users(MethodView):
         """List the staff accounts
 
         Everyone who can use Roomhire, with their role and whether their account is active."""
-        return accounts.list_users(uow(), current_user())
+        return accounts.list_users(ctx(), uow(), current_user())
 
     @admin_only
     @refuses(
@@ -57,7 +57,7 @@ class Users(MethodView):
         """Add a staff account
 
         Their API key is in this answer and nowhere else: pass it on safely."""
-        user, key = accounts.create_user(uow(), ctx().clock, actor=current_user(), **body)
+        user, key = accounts.create_user(ctx(), uow(), actor=current_user(), **body)
         return {**vars(user), "api_key": key}
 
 
@@ -71,7 +71,7 @@ class DisableUser(MethodView):
 
         Their API key, calendar address and signed-in sessions stop working at once."""
         actor = current_user()
-        return accounts.set_active(uow(), ctx().clock, user_id, active=False, actor=actor)
+        return accounts.set_active(ctx(), uow(), actor, user_id, active=False)
 
 
 @blp.route("/users/<int(max=2147483647):user_id>/enable")
@@ -84,7 +84,7 @@ class EnableUser(MethodView):
 
         Their API key and calendar address work again."""
         actor = current_user()
-        return accounts.set_active(uow(), ctx().clock, user_id, active=True, actor=actor)
+        return accounts.set_active(ctx(), uow(), actor, user_id, active=True)
 
 
 @blp.route("/users/<int(max=2147483647):user_id>/new-key")
@@ -97,5 +97,5 @@ class NewKey(MethodView):
 
         The old key and their signed-in sessions stop working at once; the new key is in this
         answer and nowhere else."""
-        user, key = accounts.new_key(uow(), ctx().clock, user_id, actor=current_user())
+        user, key = accounts.new_key(ctx(), uow(), current_user(), user_id)
         return {**vars(user), "api_key": key}

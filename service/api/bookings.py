@@ -193,7 +193,7 @@ class Bookings(MethodView):
         if "from_" in query or "to" in query:
             held = london_days(query.get("from_", EARLIEST), query.get("to", LATEST))
         user = current_user()
-        return booking.list_bookings(uow(), user, room_id=query.get("room_id"), held=held)
+        return booking.list_bookings(ctx(), uow(), user, room_id=query.get("room_id"), held=held)
 
     @bookers
     @idempotent
@@ -252,7 +252,7 @@ class BookingById(MethodView):
         """Read a booking
 
         Its sessions (with their status and charge) and the dates it skipped, and why."""
-        return booking.get_booking(uow(), current_user(), booking_id)
+        return booking.get_booking(ctx(), uow(), current_user(), booking_id)
 
 
 class CoverInput(Schema):

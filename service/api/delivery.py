@@ -64,7 +64,7 @@ class Outbox(MethodView):
         """List the outbox's messages (finance)
 
         With proof of delivery (the server's reply); `state=failed` is the dead-letter list."""
-        return delivery.outbox(uow(), current_user(), query.get("state"))
+        return delivery.outbox(ctx(), uow(), current_user(), query.get("state"))
 
 
 @blp.route("/outbox/<int(max=2147483647):outbox_id>/retry")

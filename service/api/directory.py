@@ -268,7 +268,7 @@ class Trusts(MethodView):
 
         The buyers: each with its accounts-payable inbox and its PO number format."""
         current_user()
-        return directory.list_trusts(uow())
+        return directory.list_trusts(ctx(), uow(), current_user())
 
     @admin_only
     @idempotent
@@ -279,7 +279,7 @@ class Trusts(MethodView):
         """Add an NHS trust (admin)
 
         The trust is the buyer: its invoices go to its accounts-payable inbox."""
-        return directory.create_trust(uow(), ctx().clock, current_user(), Trust(**fields_))
+        return directory.create_trust(ctx(), uow(), current_user(), Trust(**fields_))
 
 
 @blp.route("/trusts/<int(max=2147483647):trust_id>")
@@ -303,7 +303,7 @@ class TrustById(MethodView):
 
         Send only the fields to change. Invoices already issued keep what they say."""
         edit = _edit(changes)
-        return _tagged(directory.update_trust(uow(), ctx().clock, current_user(), trust_id, edit))
+        return _tagged(directory.update_trust(ctx(), uow(), current_user(), trust_id, edit))
 
 
 @blp.route("/venues")
@@ -315,7 +315,7 @@ class Venues(MethodView):
         The social enterprises hiring rooms out, with their closures; bank details only for
         finance and admin."""
         current_user()
-        return [_venue(v) for v in directory.list_venues(uow())]
+        return [_venue(v) for v in directory.list_venues(ctx(), uow(), current_user())]
 
     @admin_only
     @idempotent
@@ -326,7 +326,7 @@ class Venues(MethodView):
         """Add a venue (admin)
 
         A social enterprise hiring rooms out; its rooms are added one by one afterwards."""
-        return directory.create_venue(uow(), ctx().clock, current_user(), Venue(**fields_))
+        return directory.create_venue(ctx(), uow(), current_user(), Venue(**fields_))
 
 
 @blp.route("/venues/<int(max=2147483647):venue_id>")
@@ -352,7 +352,7 @@ class VenueById(MethodView):
         name and number from then on. A change to bank details already recorded is audited
         (last digits only) and emailed to the venue's contact address, old and new."""
         edit = _edit(changes)
-        venue = directory.update_venue(uow(), ctx().clock, current_user(), venue_id, edit)
+        venue = directory.update_venue(ctx(), uow(), current_user(), venue_id, edit)
         return _tagged_venue(venue)
 
 
@@ -375,7 +375,7 @@ class VenueClosures(MethodView):
         New bookings skip it. Sessions already booked that day are cancelled by the venue
         (never charged) and listed in `cancelled_sessions`; their facilitators are emailed.
         Recording the same date again changes nothing."""
-        added = closures.add_closure(uow(), ctx().clock, current_user(), venue_id, closure)
+        added = closures.add_closure(ctx(), uow(), current_user(), venue_id, closure)
         return {**vars(added.venue), "cancelled_sessions": added.cancelled}
 
 
@@ -387,8 +387,7 @@ class VenueRooms(MethodView):
         """List a venue's rooms
 
         With their size, price per hour, VAT treatment and set-up and clear-away times."""
-        current_user()
-        return directory.rooms_of(uow(), venue_id)
+        return directory.rooms_of(ctx(), uow(), current_user(), venue_id)
 
     @admin_only
     @idempotent
@@ -400,7 +399,7 @@ class VenueRooms(MethodView):
 
         Its price per hour and VAT treatment are what bookings are charged."""
         room = Room(venue_id=venue_id, **fields_)
-        return directory.create_room(uow(), ctx().clock, current_user(), room)
+        return directory.create_room(ctx(), uow(), current_user(), room)
 
 
 @blp.route("/rooms/<int(max=2147483647):room_id>")
@@ -424,7 +423,7 @@ class RoomById(MethodView):
 
         Sessions already booked keep their price and times."""
         edit = _edit(changes)
-        return _tagged(directory.update_room(uow(), ctx().clock, current_user(), room_id, edit))
+        return _tagged(directory.update_room(ctx(), uow(), current_user(), room_id, edit))
 
 
 @blp.route("/rooms/availability")

@@ -139,7 +139,7 @@ class Invoices(MethodView):
         """List invoices and credit notes (finance)
 
         Every one issued, optionally of one venue."""
-        return invoicing.list_invoices(uow(), current_user(), query.get("venue_id"))
+        return invoicing.list_invoices(ctx(), uow(), current_user(), query.get("venue_id"))
 
 
 @blp.route("/invoices/<int(max=2147483647):invoice_id>")
@@ -151,7 +151,7 @@ class InvoiceById(MethodView):
         """Read an invoice or credit note (finance)
 
         As issued: its parties, PO number, lines and totals."""
-        return invoicing.get_invoice(uow(), current_user(), invoice_id)
+        return invoicing.get_invoice(ctx(), uow(), current_user(), invoice_id)
 
     @finance_only
     @refuses(_NO_INVOICE, _IMMUTABLE)
@@ -171,7 +171,7 @@ class InvoiceById(MethodView):
 
 
 def _refuse_change(invoice_id: int) -> NoReturn:
-    invoice = invoicing.get_invoice(uow(), current_user(), invoice_id)
+    invoice = invoicing.get_invoice(ctx(), uow(), current_user(), invoice_id)
     raise InvoiceImmutable(
         f"{invoice.number} has been issued and never changes; corrections are credit notes."
     )
@@ -193,7 +193,7 @@ class InvoicePdf(MethodView):
         """Download an invoice's PDF (finance)
 
         The document rendered when it was issued, byte for byte; its ETag is its SHA-256."""
-        invoice, pdf, sha256 = invoicing.invoice_pdf(uow(), current_user(), invoice_id)
+        invoice, pdf, sha256 = invoicing.invoice_pdf(ctx(), uow(), current_user(), invoice_id)
         response = Response(pdf, mimetype="application/pdf")
         response.set_etag(sha256)
         response.headers["Content-Disposition"] = f'inline; filename="{invoice.number}.pdf"'

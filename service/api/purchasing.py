@@ -80,7 +80,7 @@ class PurchaseOrders(MethodView):
 
         Each with what is committed against it, what is invoiced and what remains.
         Facilitators see their own trust's only."""
-        return purchasing.read_statements(uow(), current_user(), query.get("venue_id"))
+        return purchasing.read_statements(ctx(), uow(), current_user(), query.get("venue_id"))
 
     @finance_only
     @idempotent
@@ -97,7 +97,7 @@ class PurchaseOrders(MethodView):
 
         Its number must be in the trust's PO number format; spaces are taken out and letters
         made capitals."""
-        return purchasing.create_purchase_order(uow(), ctx().clock, current_user(), po)
+        return purchasing.create_purchase_order(ctx(), uow(), current_user(), po)
 
 
 @blp.route("/purchase-orders/<int(max=2147483647):po_id>")
@@ -108,7 +108,7 @@ class PurchaseOrderById(MethodView):
         """Read a purchase order
 
         With what is committed against it, what is invoiced and what remains."""
-        return purchasing.read_statement(uow(), current_user(), po_id)
+        return purchasing.read_statement(ctx(), uow(), current_user(), po_id)
 
     @finance_only
     @refuses(
@@ -125,4 +125,4 @@ class PurchaseOrderById(MethodView):
 
         Raise (or lower, never below what is committed) the value, move its dates or correct
         its venue, never so that a chargeable session booked on it falls outside it."""
-        return purchasing.amend(uow(), ctx().clock, current_user(), po_id, data)
+        return purchasing.amend(ctx(), uow(), current_user(), po_id, data)

@@ -190,7 +190,7 @@ class Imports(MethodView):
         """List the imports (finance)
 
         Newest first: who, when, the file's hash and the counts."""
-        return reconciliation.imports(uow(), current_user())
+        return reconciliation.imports(ctx(), uow(), current_user())
 
 
 def _outcome(outcome: ImportOutcome) -> dict[str, Any]:
@@ -206,7 +206,7 @@ class Import(MethodView):
         """Read an import (finance)
 
         With its row errors: line, column and what is wrong."""
-        return reconciliation.get_import(uow(), current_user(), import_id)
+        return reconciliation.get_import(ctx(), uow(), current_user(), import_id)
 
 
 @blp.route("/reconciliation")
@@ -246,7 +246,7 @@ class InvoiceStatusView(MethodView):
 
         Sent (and when), then as each export shows it, with its history: each event names
         the import and line it came from, and holds are explained in plain words."""
-        return reconciliation.invoice_status(uow(), current_user(), invoice_id)
+        return reconciliation.invoice_status(ctx(), uow(), current_user(), invoice_id)
 
 
 @blp.route("/reports/payment-performance")

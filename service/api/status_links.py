@@ -98,7 +98,7 @@ class Links(MethodView):
         """List a venue's status links (finance)
 
         With their state and when each was last used; never the links themselves."""
-        return status_links.links(uow(), current_user(), venue_id)
+        return status_links.links(ctx(), uow(), current_user(), venue_id)
 
 
 @blp.route("/status-links/<int(max=2147483647):link_id>/revoke")

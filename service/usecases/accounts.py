@@ -10,8 +10,8 @@ from dataclasses import replace
 from service.domain.audit import AuditEvent
 from service.domain.errors import Conflict, NotFound, RuleViolation, Unauthenticated
 from service.domain.users import Role, User
-from service.ports.clock import Clock
 from service.ports.unit_of_work import UnitOfWork
+from service.usecases.context import Context
 
 KEY_PREFIX = "rh_"
 
@@ -21,12 +21,12 @@ def hash_key(key: str) -> str:
 
 
 def create_user(
+    ctx: Context,
     uow: UnitOfWork,
-    clock: Clock,
+    actor: User,
     *,
     email: str,
     role: Role,
-    actor: User,
     trust_id: int | None = None,
 ) -> tuple[User, str]:
     """Create a user and return it with its API key, which is never shown again.
@@ -46,7 +46,7 @@ def create_user(
         )
         assert user.id is not None
         uow.audit.record(
-            AuditEvent(clock.now(), actor.label, "created", "user", user.id, {"role": role})
+            AuditEvent(ctx.clock.now(), actor.label, "created", "user", user.id, {"role": role})
         )
         uow.commit()
     return user, key
@@ -60,13 +60,13 @@ def authenticate(uow: UnitOfWork, key: str) -> User:
     return user
 
 
-def list_users(uow: UnitOfWork, actor: User) -> list[User]:
+def list_users(ctx: Context, uow: UnitOfWork, actor: User) -> list[User]:
     actor.require(Role.ADMIN)
     with uow:
         return uow.users.all()
 
 
-def set_active(uow: UnitOfWork, clock: Clock, who: int | str, *, active: bool, actor: User) -> User:
+def set_active(ctx: Context, uow: UnitOfWork, actor: User, who: int | str, *, active: bool) -> User:
     """Disable (the key, the calendar address and any signed-in session stop working) or
     enable again.
     The last active admin can't be disabled: nobody could manage accounts through the API."""
@@ -83,14 +83,14 @@ def set_active(uow: UnitOfWork, clock: Clock, who: int | str, *, active: bool, a
         user = replace(user, active=active)
         uow.users.update(user)
         if not active:
-            uow.staff_sessions.end_all(user.id or 0, clock.now())
+            uow.staff_sessions.end_all(user.id or 0, ctx.clock.now())
         action = "enabled" if active else "disabled"
-        uow.audit.record(AuditEvent(clock.now(), actor.label, action, "user", user.id or 0))
+        uow.audit.record(AuditEvent(ctx.clock.now(), actor.label, action, "user", user.id or 0))
         uow.commit()
     return user
 
 
-def new_key(uow: UnitOfWork, clock: Clock, who: int | str, *, actor: User) -> tuple[User, str]:
+def new_key(ctx: Context, uow: UnitOfWork, actor: User, who: int | str) -> tuple[User, str]:
     """A lost or leaked key: a new one, shown once; the old one stops at once, and so do the
     person's signed-in sessions (whoever had the key may have signed in too)."""
     actor.require(Role.ADMIN)
@@ -98,8 +98,8 @@ def new_key(uow: UnitOfWork, clock: Clock, who: int | str, *, actor: User) -> tu
     with uow:
         user = replace(_user(uow, who), key_hash=hash_key(key))
         uow.users.update(user)
-        uow.staff_sessions.end_all(user.id or 0, clock.now())
-        uow.audit.record(AuditEvent(clock.now(), actor.label, "new_key", "user", user.id or 0))
+        uow.staff_sessions.end_all(user.id or 0, ctx.clock.now())
+        uow.audit.record(AuditEvent(ctx.clock.now(), actor.label, "new_key", "user", user.id or 0))
         uow.commit()
     return user, key
 

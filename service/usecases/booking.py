@@ -137,7 +137,7 @@ def cover_with_purchase_order(
     return series
 
 
-def get_booking(uow: UnitOfWork, actor: User, series_id: int) -> BookingSeries:
+def get_booking(ctx: Context, uow: UnitOfWork, actor: User, series_id: int) -> BookingSeries:
     with uow:
         series = uow.bookings.get(series_id)
     if series is None or not _may_see(actor, series):
@@ -146,7 +146,12 @@ def get_booking(uow: UnitOfWork, actor: User, series_id: int) -> BookingSeries:
 
 
 def list_bookings(
-    uow: UnitOfWork, actor: User, *, room_id: int | None = None, held: Interval | None = None
+    ctx: Context,
+    uow: UnitOfWork,
+    actor: User,
+    *,
+    room_id: int | None = None,
+    held: Interval | None = None,
 ) -> list[BookingSeries]:
     """Facilitators see their own; optionally only one room's, or only series with a
     session starting within `held`."""
@@ -241,9 +246,9 @@ class BookingDetails:
     po_numbers: dict[int, str]  # of the POs covering its sessions, by id
 
 
-def booking_details(uow: UnitOfWork, actor: User, series_id: int) -> BookingDetails:
+def booking_details(ctx: Context, uow: UnitOfWork, actor: User, series_id: int) -> BookingDetails:
     with uow:
-        series = get_booking(uow, actor, series_id)
+        series = get_booking(ctx, uow, actor, series_id)
         numbers = {}
         for po_id in series.purchase_order_ids:
             po = uow.purchase_orders.get(po_id)

@@ -40,7 +40,7 @@ def new_calendar_address(ctx: Context, uow: UnitOfWork, actor: User) -> str:
     return f"{ctx.public_url}/calendar/{token}.ics"
 
 
-def has_calendar_address(uow: UnitOfWork, actor: User) -> bool:
+def has_calendar_address(ctx: Context, uow: UnitOfWork, actor: User) -> bool:
     with uow:
         return uow.calendar_links.has_live(actor.id or 0)
 

@@ -12,8 +12,8 @@ from service.domain.delivery import OutboxMessage, Recipient, closure_topic, mes
 from service.domain.directory import Closure, Venue
 from service.domain.timeslots import london_days, spoken_date
 from service.domain.users import Role, User
-from service.ports.clock import Clock
 from service.ports.unit_of_work import UnitOfWork
+from service.usecases.context import Context
 from service.usecases.directory import get_venue
 
 
@@ -24,11 +24,11 @@ class ClosureAdded:
 
 
 def add_closure(
-    uow: UnitOfWork, clock: Clock, actor: User, venue_id: int, closure: Closure
+    ctx: Context, uow: UnitOfWork, actor: User, venue_id: int, closure: Closure
 ) -> ClosureAdded:
     """Adding the same day again changes nothing. Sessions already started are left alone."""
     actor.require(Role.ADMIN)
-    now = clock.now()
+    now = ctx.clock.now()
     with uow:
         venue = get_venue(uow, venue_id, for_update=True)
         if venue.closure_on(closure.day) is not None:

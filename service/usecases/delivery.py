@@ -91,7 +91,7 @@ def _facilitator(uow: UnitOfWork, invoice: Invoice) -> User | None:
     return uow.users.get(series.facilitator_id) if series else None
 
 
-def outbox(uow: UnitOfWork, actor: User, state: State | None) -> list[OutboxMessage]:
+def outbox(ctx: Context, uow: UnitOfWork, actor: User, state: State | None) -> list[OutboxMessage]:
     actor.require(Role.FINANCE, Role.ADMIN)
     with uow:
         return uow.outbox.find(state=state)

@@ -8,9 +8,9 @@ from datetime import date
 
 from service.domain.directory import Closure, Room, Trust, VatTreatment, Venue
 from service.domain.users import OPERATOR, Role
-from service.ports.clock import Clock
 from service.ports.unit_of_work import UnitOfWork
 from service.usecases.accounts import create_user
+from service.usecases.context import Context
 
 TRUST = Trust(
     name="Severnvale Mental Health NHS Foundation Trust",
@@ -93,7 +93,7 @@ USERS = [
 ]
 
 
-def load_directory(uow: UnitOfWork, clock: Clock) -> dict[str, str] | None:
+def load_directory(ctx: Context, uow: UnitOfWork) -> dict[str, str] | None:
     """Load once; returns each user's API key, or None when the demo data is already there."""
     with uow:
         if uow.trusts.all():
@@ -105,9 +105,7 @@ def load_directory(uow: UnitOfWork, clock: Clock) -> dict[str, str] | None:
             for room in rooms:
                 uow.rooms.add(replace(room, venue_id=venue_id))
         keys = {
-            email: create_user(
-                uow, clock, email=email, role=role, actor=OPERATOR, trust_id=trust_id
-            )[1]
+            email: create_user(ctx, uow, OPERATOR, email=email, role=role, trust_id=trust_id)[1]
             for email, role in USERS
         }
         uow.commit()

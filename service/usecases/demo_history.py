@@ -71,7 +71,7 @@ def load_demo(ctx: Context) -> Demo | None:
     first = _months_before(today.replace(day=1), 3)  # the first month that was invoiced
     clock = DemoClock(london_instant(first - timedelta(days=14), time(9)))
     past = replace(ctx, clock=clock)
-    keys = load_directory(ctx.new_uow(), clock)
+    keys = load_directory(past, past.new_uow())
     if keys is None:
         return None
     people = _people(ctx)
@@ -121,7 +121,7 @@ def _purchase_orders(ctx: Context, finance: User, first: date, today: date) -> d
             valid_from=first - timedelta(days=14),
             valid_to=today + timedelta(days=200),
         )
-        made = create_purchase_order(ctx.new_uow(), ctx.clock, finance, po)
+        made = create_purchase_order(ctx, ctx.new_uow(), finance, po)
         orders[group.po] = made.po.id or 0
     return orders
 
@@ -195,7 +195,7 @@ def _export(ctx: Context, finance: User, which: int) -> Callable[[], None]:
     """The accounts-payable report finance downloads from SBS and imports."""
 
     def import_it() -> None:
-        invoices = invoicing.list_invoices(ctx.new_reader(), finance, None)
+        invoices = invoicing.list_invoices(ctx, ctx.new_reader(), finance, None)
         rows = [row for invoice in invoices if (row := _ap_row(invoice, which)) is not None]
         data = _csv(rows)
         name = f"sbs-ap-report-{ctx.clock.now():%Y-%m-%d}.csv"

@@ -29,43 +29,43 @@ from service.domain.directory import (
 )
 from service.domain.errors import Conflict, NotFound, StaleVersion
 from service.domain.users import Role, User
-from service.ports.clock import Clock
 from service.ports.unit_of_work import UnitOfWork
+from service.usecases.context import Context
 
 T = TypeVar("T")
 Entry = TypeVar("Entry", Trust, Venue, Room)
 
 
-def _record(uow: UnitOfWork, clock: Clock, actor: User, entity: str, entity_id: int | None) -> None:
+def _record(ctx: Context, uow: UnitOfWork, actor: User, entity: str, entity_id: int | None) -> None:
     assert entity_id is not None
-    uow.audit.record(AuditEvent(clock.now(), actor.label, "created", entity, entity_id))
+    uow.audit.record(AuditEvent(ctx.clock.now(), actor.label, "created", entity, entity_id))
 
 
-def create_trust(uow: UnitOfWork, clock: Clock, actor: User, trust: Trust) -> Trust:
+def create_trust(ctx: Context, uow: UnitOfWork, actor: User, trust: Trust) -> Trust:
     actor.require(Role.ADMIN)
     _check_trust(trust)
     with uow:
         trust = uow.trusts.add(trust)
-        _record(uow, clock, actor, "trust", trust.id)
+        _record(ctx, uow, actor, "trust", trust.id)
         uow.commit()
     return trust
 
 
-def create_venue(uow: UnitOfWork, clock: Clock, actor: User, venue: Venue) -> Venue:
+def create_venue(ctx: Context, uow: UnitOfWork, actor: User, venue: Venue) -> Venue:
     actor.require(Role.ADMIN)
     with uow:
         venue = uow.venues.add(_checked_venue(uow, venue))
-        _record(uow, clock, actor, "venue", venue.id)
+        _record(ctx, uow, actor, "venue", venue.id)
         uow.commit()
     return venue
 
 
-def create_room(uow: UnitOfWork, clock: Clock, actor: User, room: Room) -> Room:
+def create_room(ctx: Context, uow: UnitOfWork, actor: User, room: Room) -> Room:
     actor.require(Role.ADMIN)
     with uow:
         get_venue(uow, room.venue_id)
         room = uow.rooms.add(room)
-        _record(uow, clock, actor, "room", room.id)
+        _record(ctx, uow, actor, "room", room.id)
         uow.commit()
     return room
 
@@ -79,15 +79,15 @@ class Edit:
     seen: Container[str] | None = None
 
 
-def update_trust(uow: UnitOfWork, clock: Clock, actor: User, trust_id: int, edit: Edit) -> Trust:
+def update_trust(ctx: Context, uow: UnitOfWork, actor: User, trust_id: int, edit: Edit) -> Trust:
     actor.require(Role.ADMIN)
     with uow:
         trust = get_trust(uow, trust_id, for_update=True)
         entity = ("trust", trust_id)
-        return _edit(uow, clock, actor, entity, trust, edit, _check_trust, uow.trusts.update)
+        return _edit(ctx, uow, actor, entity, trust, edit, _check_trust, uow.trusts.update)
 
 
-def update_venue(uow: UnitOfWork, clock: Clock, actor: User, venue_id: int, edit: Edit) -> Venue:
+def update_venue(ctx: Context, uow: UnitOfWork, actor: User, venue_id: int, edit: Edit) -> Venue:
     """Name and supplier number are how imports recognise the venue: the next import uses
     the new ones. A change to bank details already recorded is announced to the venue (see
     _announce_bank_change): changed bank details are the classic invoice fraud."""
@@ -97,17 +97,17 @@ def update_venue(uow: UnitOfWork, clock: Clock, actor: User, venue_id: int, edit
 
     def save(new: Venue) -> None:
         uow.venues.update(new)
-        _announce_bank_change(uow, clock, actor, venue, new)
+        _announce_bank_change(ctx, uow, actor, venue, new)
 
     actor.require(Role.ADMIN)
     with uow:
         venue = get_venue(uow, venue_id, for_update=True)
         entity = ("venue", venue_id)
-        return _edit(uow, clock, actor, entity, venue, edit, check, save)
+        return _edit(ctx, uow, actor, entity, venue, edit, check, save)
 
 
 def _announce_bank_change(
-    uow: UnitOfWork, clock: Clock, actor: User, old: Venue, new: Venue
+    ctx: Context, uow: UnitOfWork, actor: User, old: Venue, new: Venue
 ) -> None:
     """In the edit's transaction, an email to the venue's contact address as it was (and as
     it is now, if that changed too: whoever changes the bank details may change the address
@@ -115,7 +115,7 @@ def _announce_bank_change(
     changed = bank_details_change(old, new)
     if changed is None:
         return
-    now = clock.now()
+    now = ctx.clock.now()
     topic = bank_details_topic(old.id or 0, changed, actor.label)
     uow.outbox.add_all(
         [
@@ -136,18 +136,18 @@ def _announce_bank_change(
     )
 
 
-def update_room(uow: UnitOfWork, clock: Clock, actor: User, room_id: int, edit: Edit) -> Room:
+def update_room(ctx: Context, uow: UnitOfWork, actor: User, room_id: int, edit: Edit) -> Room:
     """Sessions keep the price and set-up times they were booked with."""
     actor.require(Role.ADMIN)
     with uow:
         room = get_room(uow, room_id, for_update=True)
         entity = ("room", room_id)
-        return _edit(uow, clock, actor, entity, room, edit, lambda r: r, uow.rooms.update)
+        return _edit(ctx, uow, actor, entity, room, edit, lambda r: r, uow.rooms.update)
 
 
 def _edit(
+    ctx: Context,
     uow: UnitOfWork,
-    clock: Clock,
     actor: User,
     entity: tuple[str, int],
     old: Entry,
@@ -173,7 +173,7 @@ def _edit(
     }
     if changed:
         save(new)
-        uow.audit.record(AuditEvent(clock.now(), actor.label, "updated", *entity, changed))
+        uow.audit.record(AuditEvent(ctx.clock.now(), actor.label, "updated", *entity, changed))
         uow.commit()
     return new
 
@@ -207,18 +207,18 @@ def as_seen_by(reader: User, venue: Venue) -> Venue:
     return venue if sees_bank_details(reader) else without_bank_details(venue)
 
 
-def list_trusts(uow: UnitOfWork) -> list[Trust]:
+def list_trusts(ctx: Context, uow: UnitOfWork, actor: User) -> list[Trust]:
     """Every staff role reads the directory."""
     with uow:
         return uow.trusts.all()
 
 
-def list_venues(uow: UnitOfWork) -> list[Venue]:
+def list_venues(ctx: Context, uow: UnitOfWork, actor: User) -> list[Venue]:
     with uow:
         return uow.venues.all()
 
 
-def rooms_of(uow: UnitOfWork, venue_id: int) -> list[Room]:
+def rooms_of(ctx: Context, uow: UnitOfWork, actor: User, venue_id: int) -> list[Room]:
     with uow:
         get_venue(uow, venue_id)
         return uow.rooms.find(venue_id=venue_id)

@@ -237,13 +237,15 @@ def waive_late_cancellation(ctx: Context, uow: UnitOfWork, actor: User, session_
     return Waived(session, credit_note)
 
 
-def list_invoices(uow: UnitOfWork, actor: User, venue_id: int | None) -> list[Invoice]:
+def list_invoices(
+    ctx: Context, uow: UnitOfWork, actor: User, venue_id: int | None
+) -> list[Invoice]:
     actor.require(Role.FINANCE, Role.ADMIN)
     with uow:
         return uow.invoices.find(venue_id=venue_id)
 
 
-def get_invoice(uow: UnitOfWork, actor: User, invoice_id: int) -> Invoice:
+def get_invoice(ctx: Context, uow: UnitOfWork, actor: User, invoice_id: int) -> Invoice:
     actor.require(Role.FINANCE, Role.ADMIN)
     with uow:
         invoice = uow.invoices.get(invoice_id)
@@ -252,9 +254,11 @@ def get_invoice(uow: UnitOfWork, actor: User, invoice_id: int) -> Invoice:
     return invoice
 
 
-def invoice_pdf(uow: UnitOfWork, actor: User, invoice_id: int) -> tuple[Invoice, bytes, str]:
+def invoice_pdf(
+    ctx: Context, uow: UnitOfWork, actor: User, invoice_id: int
+) -> tuple[Invoice, bytes, str]:
     with uow:
-        invoice = get_invoice(uow, actor, invoice_id)
+        invoice = get_invoice(ctx, uow, actor, invoice_id)
         document = uow.invoices.document(invoice_id)
     assert document is not None
     return invoice, *document

@@ -14,8 +14,8 @@ from service.domain.money import format_pounds
 from service.domain.purchasing import PurchaseOrder, PurchaseOrderCommitted
 from service.domain.timeslots import spoken_date
 from service.domain.users import Role, User
-from service.ports.clock import Clock
 from service.ports.unit_of_work import UnitOfWork
+from service.usecases.context import Context
 from service.usecases.directory import get_room, get_trust, get_venue
 
 
@@ -31,7 +31,7 @@ class PurchaseOrderStatement:
 
 
 def create_purchase_order(
-    uow: UnitOfWork, clock: Clock, actor: User, po: PurchaseOrder
+    ctx: Context, uow: UnitOfWork, actor: User, po: PurchaseOrder
 ) -> PurchaseOrderStatement:
     actor.require(Role.FINANCE, Role.ADMIN)
     with uow:
@@ -44,7 +44,7 @@ def create_purchase_order(
         assert po.id is not None
         uow.audit.record(
             AuditEvent(
-                clock.now(),
+                ctx.clock.now(),
                 actor.label,
                 "created",
                 "purchase_order",
@@ -71,7 +71,9 @@ def list_statements(uow: UnitOfWork, venue_id: int | None) -> list[PurchaseOrder
         return [statement(uow, po.id or 0) for po in uow.purchase_orders.find(venue_id=venue_id)]
 
 
-def read_statement(uow: UnitOfWork, actor: User, po_id: int) -> PurchaseOrderStatement:
+def read_statement(
+    ctx: Context, uow: UnitOfWork, actor: User, po_id: int
+) -> PurchaseOrderStatement:
     """Finance and admin read any PO; a facilitator only their own trust's (its value and
     cost centre are the trust's business)."""
     found = statement(uow, po_id)
@@ -81,7 +83,7 @@ def read_statement(uow: UnitOfWork, actor: User, po_id: int) -> PurchaseOrderSta
 
 
 def read_statements(
-    uow: UnitOfWork, actor: User, venue_id: int | None
+    ctx: Context, uow: UnitOfWork, actor: User, venue_id: int | None
 ) -> list[PurchaseOrderStatement]:
     return [s for s in list_statements(uow, venue_id) if _may_read(actor, s.po)]
 
@@ -91,7 +93,7 @@ def _may_read(actor: User, po: PurchaseOrder) -> bool:
 
 
 def open_for_booking(
-    uow: UnitOfWork, actor: User, venue_id: int, first_day: date
+    ctx: Context, uow: UnitOfWork, actor: User, venue_id: int, first_day: date
 ) -> list[PurchaseOrderStatement]:
     """The POs a facilitator can choose for a booking at a venue: their trust's, still valid
     on the first day, with value left. A person without a trust has none to choose."""
@@ -108,7 +110,7 @@ def open_for_booking(
 
 
 def amend(
-    uow: UnitOfWork, clock: Clock, actor: User, po_id: int, changes: Mapping[str, Any]
+    ctx: Context, uow: UnitOfWork, actor: User, po_id: int, changes: Mapping[str, Any]
 ) -> PurchaseOrderStatement:
     """Change a PO's value, dates or venue (`changes` by field name). Never so that it stops
     covering what is booked on it: not below what is committed, and not so that a chargeable
@@ -133,7 +135,7 @@ def amend(
         was = {name: getattr(po, name) for name in changes}
         uow.audit.record(
             AuditEvent(
-                clock.now(),
+                ctx.clock.now(),
                 actor.label,
                 "amended",
                 "purchase_order",

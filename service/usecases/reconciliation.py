@@ -195,13 +195,13 @@ def _notify_hold_owners(
     uow.outbox.add_all(notices)
 
 
-def imports(uow: UnitOfWork, actor: User) -> list[ImportRecord]:
+def imports(ctx: Context, uow: UnitOfWork, actor: User) -> list[ImportRecord]:
     actor.require(Role.FINANCE, Role.ADMIN)
     with uow:
         return uow.reconciliation.imports()
 
 
-def get_import(uow: UnitOfWork, actor: User, import_id: int) -> ImportRecord:
+def get_import(ctx: Context, uow: UnitOfWork, actor: User, import_id: int) -> ImportRecord:
     actor.require(Role.FINANCE, Role.ADMIN)
     with uow:
         record = uow.reconciliation.get_import(import_id)
@@ -252,7 +252,7 @@ class InvoiceStatus:
         return min((e.at for e in self.history if e.status is Status.SENT), default=None)
 
 
-def invoice_status(uow: UnitOfWork, actor: User, invoice_id: int) -> InvoiceStatus:
+def invoice_status(ctx: Context, uow: UnitOfWork, actor: User, invoice_id: int) -> InvoiceStatus:
     actor.require(Role.FINANCE, Role.ADMIN)
     with uow:
         if uow.invoices.get(invoice_id) is None:

@@ -85,7 +85,7 @@ def _issue(
     return NewLink(link, token)
 
 
-def links(uow: UnitOfWork, actor: User, venue_id: int) -> list[StatusLink]:
+def links(ctx: Context, uow: UnitOfWork, actor: User, venue_id: int) -> list[StatusLink]:
     actor.require(Role.FINANCE, Role.ADMIN)
     with uow:
         get_venue(uow, venue_id)

@@ -27,7 +27,7 @@ def show(user: User) -> str:
         title="Your account",
         user=user,
         trust=trust,
-        has_address=has_calendar_address(ctx().new_reader(), user),
+        has_address=has_calendar_address(ctx(), ctx().new_reader(), user),
         new_address=session.pop(NEW_ADDRESS, None),
     )
 

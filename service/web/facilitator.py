@@ -99,7 +99,7 @@ def _booking_form(
     room = get_room(ctx().new_reader(), int(room_id))
     venue = get_venue(ctx().new_reader(), room.venue_id)
     first = read_date(form, "first", FormErrors(), "") or ctx().clock.now().date()
-    orders = purchasing.open_for_booking(ctx().new_reader(), user, venue.id or 0, first)
+    orders = purchasing.open_for_booking(ctx(), ctx().new_reader(), user, venue.id or 0, first)
     page = render_template(
         "staff/book.html",
         title=f"Book {room.name}",
@@ -263,7 +263,7 @@ def _beyond() -> tuple[datetime, int] | None:
 @blp.get("/bookings/<int(max=2147483647):booking_id>")
 @facilitator
 def booking_page(user: User, booking_id: int) -> str:
-    details = booking.booking_details(ctx().new_reader(), user, booking_id)
+    details = booking.booking_details(ctx(), ctx().new_reader(), user, booking_id)
     now = ctx().clock.now()
     past = request.args.get("past") == "yes"
     sessions = [s for s in details.series.sessions if (s.slot.start <= now) == past]

@@ -108,24 +108,20 @@ def test_operators_manage_accounts_from_the_command_line(tmp_path: Path) -> None
 def test_two_admins_disabling_each_other_at_once_leave_one_active(app: Flask) -> None:
     """The rule holds under concurrency: each round, two threads disable the other admin."""
     ctx = app.extensions["roomhire"]
-    one, _ = create_user(
-        ctx.new_uow(), ctx.clock, email="a1@x.org", role=Role.ADMIN, actor=OPERATOR
-    )
-    two, _ = create_user(
-        ctx.new_uow(), ctx.clock, email="a2@x.org", role=Role.ADMIN, actor=OPERATOR
-    )
+    one, _ = create_user(ctx, ctx.new_uow(), OPERATOR, email="a1@x.org", role=Role.ADMIN)
+    two, _ = create_user(ctx, ctx.new_uow(), OPERATOR, email="a2@x.org", role=Role.ADMIN)
     with ctx.new_reader() as reader:
         others = reader.users.find(role=Role.ADMIN, trust_id=None)
     for other in others:
         if other.id not in (one.id, two.id):  # the fixtures' admin: only the two are left
-            set_active(ctx.new_uow(), ctx.clock, other.id or 0, active=False, actor=OPERATOR)
+            set_active(ctx, ctx.new_uow(), OPERATOR, other.id or 0, active=False)
     for _ in range(10):
         start = threading.Barrier(2)
 
         def disable(target: int, actor: User, start: threading.Barrier = start) -> None:
             start.wait()
             with contextlib.suppress(Conflict):
-                set_active(ctx.new_uow(), ctx.clock, target, active=False, actor=actor)
+                set_active(ctx, ctx.new_uow(), actor, target, active=False)
 
         threads = [
             threading.Thread(target=disable, args=(two.id, one)),
@@ -138,7 +134,7 @@ def test_two_admins_disabling_each_other_at_once_leave_one_active(app: Flask) ->
         with ctx.new_reader() as reader:
             assert len(reader.users.find(role=Role.ADMIN, trust_id=None)) == 1
         for admin in (one, two):
-            set_active(ctx.new_uow(), ctx.clock, admin.id or 0, active=True, actor=OPERATOR)
+            set_active(ctx, ctx.new_uow(), OPERATOR, admin.id or 0, active=True)
 
 
 def test_answers_with_a_secret_in_them_are_never_stored(client: FlaskClient, staff: Staff) -> None:

@@ -31,21 +31,17 @@ ROUNDS = 4
 
 def _setup(app: Flask) -> tuple[dict[str, str], int]:
     ctx = app.extensions["roomhire"]
-    admin, _ = create_user(
-        ctx.new_uow(), ctx.clock, email="a@example.org", role=Role.ADMIN, actor=OPERATOR
-    )
-    _, key = create_user(
-        ctx.new_uow(), ctx.clock, email="f@example.org", role=Role.FACILITATOR, actor=OPERATOR
-    )
+    admin, _ = create_user(ctx, ctx.new_uow(), OPERATOR, email="a@example.org", role=Role.ADMIN)
+    _, key = create_user(ctx, ctx.new_uow(), OPERATOR, email="f@example.org", role=Role.FACILITATOR)
     venue = create_venue(
+        ctx,
         ctx.new_uow(),
-        ctx.clock,
         admin,
         Venue("V", "A", "BS1 1AA", "c@example.org", "r@example.org"),
     )
     room = create_room(
+        ctx,
         ctx.new_uow(),
-        ctx.clock,
         admin,
         Room(venue.id or 0, "R", 10, True, 1000, VatTreatment.EXEMPT, 15, 15),
     )

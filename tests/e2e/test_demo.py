@@ -38,13 +38,13 @@ def test_the_demo_shows_the_whole_money_loop(
         facilitator = reader.users.by_email("facilitator@demo.roomhire.invalid")
     assert finance and finance.role is Role.FINANCE and facilitator
 
-    invoices = {i.number: i for i in invoicing.list_invoices(ctx.new_reader(), finance, None)}
+    invoices = {i.number: i for i in invoicing.list_invoices(ctx, ctx.new_reader(), finance, None)}
     # Each venue invoiced on the first of each month for the month before.
     assert {f"{p}{n:04d}" for p in ("SMCH", "HKC", "ECC") for n in (1, 2)} < set(invoices)
     assert invoices["SMCHCN0001"].credits_invoice == "SMCH0001"  # the late cancellation waived
 
     def state(number: str) -> reconciliation.InvoiceState | None:
-        status = reconciliation.invoice_status(ctx.new_reader(), finance, invoices[number].id)
+        status = reconciliation.invoice_status(ctx, ctx.new_reader(), finance, invoices[number].id)
         return status.state
 
     paid = state("SMCH0001")
@@ -57,7 +57,7 @@ def test_the_demo_shows_the_whole_money_loop(
         ("lost", invoices["ECC0002"].id),
     }
 
-    messages = delivery.outbox(ctx.new_reader(), finance, None)
+    messages = delivery.outbox(ctx, ctx.new_reader(), finance, None)
     assert messages and all(m.state is State.SENT for m in messages)  # every invoice emailed
     upcoming = booking.my_sessions(ctx, ctx.new_reader(), facilitator, past=False)
     assert len(upcoming.lines) >= 8  # groups still running
@@ -65,7 +65,7 @@ def test_the_demo_shows_the_whole_money_loop(
     assert "SMCH0001" in page and "Paid" in page
 
     # Each invoice names its supplier as SBS expects, and shows each line's rate.
-    _, pdf, _ = invoicing.invoice_pdf(ctx.new_reader(), finance, invoices["HKC0001"].id or 0)
+    _, pdf, _ = invoicing.invoice_pdf(ctx, ctx.new_reader(), finance, invoices["HKC0001"].id or 0)
     words = " ".join(pdf_text(pdf).split())
     assert "NHS supplier number 4400117" in words and "sort code 00-00-00" in words
     assert "£30.00 an hour" in words and "20%" in words and "Queries: 0117 496 0117" in words

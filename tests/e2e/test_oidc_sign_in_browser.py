@@ -41,13 +41,7 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             Config(url, "test-secret", folder, TEMPLATES, public_url=public, oidc=oidc)
         )
         ctx = app.extensions["roomhire"]
-        create_user(
-            ctx.new_uow(),
-            ctx.clock,
-            email="sam.jones@nhs.net",
-            role=Role.FACILITATOR,
-            actor=OPERATOR,
-        )
+        create_user(ctx, ctx.new_uow(), OPERATOR, email="sam.jones@nhs.net", role=Role.FACILITATOR)
         server = make_server("127.0.0.1", port, app, threaded=True)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()

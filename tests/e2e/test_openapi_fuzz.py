@@ -51,7 +51,7 @@ def fuzzed_app(
     config = Config(f"sqlite:///{data_dir / 'roomhire.db'}", "test-secret", data_dir, TEMPLATES)
     app = create_app(config, clock=FrozenClock())
     ctx = app.extensions["roomhire"]
-    keys = load_directory(ctx.new_uow(), ctx.clock)
+    keys = load_directory(ctx, ctx.new_uow())
     assert keys is not None
     yield app, keys["admin@demo.roomhire.invalid"]
     app.extensions["roomhire.engine"].dispose()

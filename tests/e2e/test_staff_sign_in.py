@@ -58,13 +58,13 @@ def person(ctx: Context, role: Role = Role.FACILITATOR, trust_id: int | None = N
     """A staff member: id, email and API key headers (like `Staff.user`, with the email)."""
     address = f"{role.value}-{secrets.token_hex(4)}@example.nhs.uk"
     user, key = create_user(
-        ctx.new_uow(), ctx.clock, email=address, role=role, actor=OPERATOR, trust_id=trust_id
+        ctx, ctx.new_uow(), OPERATOR, email=address, role=role, trust_id=trust_id
     )
     return {"id": user.id, "email": user.email, "headers": {"Authorization": f"Bearer {key}"}}
 
 
 def disable(ctx: Context, who: Who, *, active: bool = False) -> None:
-    set_active(ctx.new_uow(), ctx.clock, who["id"], active=active, actor=OPERATOR)
+    set_active(ctx, ctx.new_uow(), OPERATOR, who["id"], active=active)
 
 
 def without_account(ctx: Context, kind: str) -> str:
@@ -448,7 +448,7 @@ def test_a_new_api_key_ends_the_persons_sessions_and_nobody_elses(
     hers, his = app.test_client(), app.test_client()
     sign_in_as(hers, ctx, alice)
     sign_in_as(his, ctx, person(ctx))
-    new_key(ctx.new_uow(), ctx.clock, alice["id"], actor=OPERATOR)
+    new_key(ctx, ctx.new_uow(), OPERATOR, alice["id"])
     assert not is_signed_in(hers)
     assert is_signed_in(his)
 
@@ -484,7 +484,7 @@ def test_a_session_ended_while_one_of_its_requests_is_under_way_stays_ended(
 
     def key_replaced_meanwhile(session: StaffSession, now: Any) -> bool:
         monkeypatch.setattr(StaffSession, "stale", stale)
-        new_key(ctx.new_uow(), ctx.clock, alice["id"], actor=OPERATOR)
+        new_key(ctx, ctx.new_uow(), OPERATOR, alice["id"])
         return stale(session, now)
 
     monkeypatch.setattr(StaffSession, "stale", key_replaced_meanwhile)
