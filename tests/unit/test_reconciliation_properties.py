@@ -76,7 +76,7 @@ def imported(
     return states | {s.invoice_id: s for s in found.changed}, history
 
 
-@settings(max_examples=250, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(
     earlier=plans,
     plan=plans,
