@@ -66,5 +66,5 @@ def test_an_invoices_totals_are_sums_of_its_rounded_lines_and_only_registered_ve
     for (_, _, treatment, registered), amount in zip(lines, amounts, strict=True):
         if not registered or treatment is not VatTreatment.STANDARD:
             assert amount.vat == 0 and amount.gross == amount.net
-    exact_vat = sum(Decimal(a.net) * a.rate for a in amounts)
+    exact_vat = sum((Decimal(a.net) * a.rate for a in amounts), Decimal(0))
     assert abs(invoice.vat_pence - exact_vat) <= Decimal("0.5") * len(amounts)

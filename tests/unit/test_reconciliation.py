@@ -114,7 +114,7 @@ def test_a_payment_row_without_an_amount_matches_by_what_was_paid() -> None:
     ids=["cancelled", "rejected", "paid", "on hold", "part paid", "approved", "received"],
 )
 def test_cancelled_or_rejected_win_then_paid_then_held_then_part_paid_then_approved(
-    rows: list[dict[str, object]], expected: Status
+    rows: list[dict[str, Any]], expected: Status
 ) -> None:
     seen = observe([a_row(**r) for r in rows], FIRST, fallback=False)
     assert seen.status is expected
