@@ -20,7 +20,7 @@ def test_only_vat_registered_venues_charge_vat_on_standard_rooms() -> None:
     assert vat_rate(VatTreatment.EXEMPT, True) == 0
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(
     price=st.integers(0, 1_000_000),
     minutes=st.integers(1, 24 * 60),
