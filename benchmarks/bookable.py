@@ -110,7 +110,6 @@ def venues(
                 time(13),
                 time(16),
                 datetime.now(UTC),
-                purchase_order_id=po.id,
             )
         )
         made.append(Bookable(venue, po, series))

@@ -10,6 +10,7 @@ from enum import StrEnum
 
 from service.domain.exports import ExportRow, RowError, Status
 from service.domain.money import format_pounds
+from service.domain.timeslots import LONDON
 
 
 class Owner(StrEnum):
@@ -446,3 +447,48 @@ def is_lost(invoice: Ours, last_import_on: date | None, lost_after: timedelta) -
         and last_import_on is not None
         and last_import_on >= invoice.sent_on + lost_after
     )
+
+
+@dataclass(frozen=True)
+class Reconciliation:
+    """What one import changes: the events it adds to histories, the states that changed
+    (new or different), the rows about our venues that match nothing we issued, how many
+    invoices it matched, and how many discrepancies a person now has to look at."""
+
+    events: list[StatusEvent]
+    changed: list[InvoiceState]
+    findings: list[Discrepancy]
+    matched: int
+    discrepancies: int
+
+
+def reconcile(
+    rows: list[ExportRow],
+    invoices: list[Ours],
+    states: dict[int, InvoiceState],
+    *,
+    import_id: int,
+    at: datetime,
+) -> Reconciliation:
+    """The core of an import: match the rows to our invoices, observe what they say about
+    each, and compare that with each invoice's known state (`states`, by invoice id)."""
+    ours = {i.id: i for i in invoices}
+    matching = match(rows, invoices)
+    today = at.astimezone(LONDON).date()
+    events: list[StatusEvent] = []
+    changed: list[InvoiceState] = []
+    problems = 0
+    for invoice_id, matched in matching.rows.items():
+        invoice, old = ours[invoice_id], states.get(invoice_id)
+        seen = observe(matched, invoice, fallback=invoice_id in matching.fallback)
+        events += changes(old, seen, invoice_id, import_id, at)
+        new = updated(old, seen, invoice, import_id, today)
+        if old is None or _differs(old, new):
+            changed.append(new)
+        problems += len(discrepancies(invoice, new, lost=False))
+    findings = [unknown_row(row, import_id) for row in matching.unknown]
+    return Reconciliation(events, changed, findings, len(matching.rows), problems + len(findings))
+
+
+def _differs(old: InvoiceState, new: InvoiceState) -> bool:
+    return {**vars(old), "last_import_id": None} != {**vars(new), "last_import_id": None}

@@ -21,14 +21,10 @@ from service.domain.reconciliation import (
     Ours,
     Owner,
     StatusEvent,
-    changes,
     discrepancies,
     explain_hold,
     is_lost,
-    match,
-    observe,
-    unknown_row,
-    updated,
+    reconcile,
 )
 from service.domain.timeslots import LONDON
 from service.domain.users import Role, User
@@ -94,28 +90,15 @@ def import_export(
         assert record.id is not None
         ours = {i.id: i for i in uow.reconciliation.ours()}
         states = uow.reconciliation.states()
-        matching = match(reading.rows, list(ours.values()))
-        today = now.astimezone(LONDON).date()
-        events: list[StatusEvent] = []
-        changed: list[InvoiceState] = []
-        problems = 0
-        for invoice_id, rows in matching.rows.items():
-            invoice, old = ours[invoice_id], states.get(invoice_id)
-            seen = observe(rows, invoice, fallback=invoice_id in matching.fallback)
-            events += changes(old, seen, invoice_id, record.id, now)
-            new = updated(old, seen, invoice, record.id, today)
-            if old is None or _differs(old, new):
-                changed.append(new)
-            problems += len(discrepancies(invoice, new, lost=False))
-        findings = [unknown_row(row, record.id) for row in matching.unknown]
-        uow.reconciliation.add_events(events)
-        replacing = [s.invoice_id for s in changed if s.invoice_id in states]
-        uow.reconciliation.save_states(changed, replacing=replacing)
-        uow.reconciliation.add_findings(findings)
-        record.matched, record.changes = len(matching.rows), len(events)
-        record.discrepancies = problems + len(findings)
+        found = reconcile(reading.rows, list(ours.values()), states, import_id=record.id, at=now)
+        uow.reconciliation.add_events(found.events)
+        replacing = [s.invoice_id for s in found.changed if s.invoice_id in states]
+        uow.reconciliation.save_states(found.changed, replacing=replacing)
+        uow.reconciliation.add_findings(found.findings)
+        record.matched, record.changes = found.matched, len(found.events)
+        record.discrepancies = found.discrepancies
         uow.reconciliation.update_import(record)
-        _notify_hold_owners(ctx, uow, [e for e in events if e.hold_code], ours, record.id)
+        _notify_hold_owners(ctx, uow, [e for e in found.events if e.hold_code], ours, record.id)
         uow.audit.record(AuditEvent(now, actor.label, "imported", "procurement_import", record.id))
         in_time.check()
         uow.commit()
@@ -148,10 +131,6 @@ class _Deadline:
                 progress(line)
 
         return watched
-
-
-def _differs(old: InvoiceState, new: InvoiceState) -> bool:
-    return {**vars(old), "last_import_id": None} != {**vars(new), "last_import_id": None}
 
 
 def _notify_hold_owners(

@@ -226,24 +226,6 @@ def test_hold_owners_are_notified_through_the_outbox_once(
     assert not any("facilitator" in s["what_it_means"] for s in said.values())
 
 
-def test_partial_then_full_payment(client: FlaskClient, finance: Who, invoices: list[Who]) -> None:
-    invoice = invoices[0]
-    part = {"approval": "Approved", "payment_date": "15-JAN-2027", "payment_number": "7700001"}
-    imported(client, finance, export(for_invoice(invoice, paid="25.00", **part)))
-    state = status(client, finance, invoice)["state"]
-    assert (state["status"], state["paid_pence"]) == ("part_paid", 2500)
-    assert ("underpaid", invoice["id"]) in problems(client, finance)
-    full = {**part, "payment_number": "7700002", "payment_date": "29-JAN-2027"}
-    imported(client, finance, export(for_invoice(invoice, paid="75.00", **full)))
-    state = status(client, finance, invoice)["state"]
-    assert (state["status"], state["paid_pence"], state["payment_number"]) == (
-        "paid",
-        7500,
-        "7700002",
-    )
-    assert not [p for p in problems(client, finance) if p[1] == invoice["id"]]
-
-
 def test_the_same_invoice_paid_twice_and_amount_and_po_differences(
     client: FlaskClient, finance: Who, invoices: list[Who]
 ) -> None:
@@ -299,19 +281,6 @@ def test_a_number_we_never_issued_and_a_lost_invoice_are_listed(
     clock.advance(timedelta(days=15))
     imported(client, finance, export(*(for_invoice(i) for i in invoices[:5])))
     assert ("lost", invoices[5]["id"]) in problems(client, finance)
-
-
-def test_cancelled_and_rejected(client: FlaskClient, finance: Who, invoices: list[Who]) -> None:
-    imported(
-        client,
-        finance,
-        export(
-            for_invoice(invoices[0], invoice_status="Cancelled"),
-            for_invoice(invoices[1], approval="Rejected"),
-        ),
-    )
-    assert status(client, finance, invoices[0])["state"]["status"] == "cancelled"
-    assert status(client, finance, invoices[1])["state"]["status"] == "rejected"
 
 
 def test_spend_over_25k_confirms_a_payment(

@@ -1,11 +1,11 @@
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from service.domain.errors import RuleViolation
-from service.domain.recurrence import Frequency, Recurrence, plan
+from service.domain.recurrence import MAX_SESSIONS, Frequency, Recurrence, plan
 
 CHRISTMAS = {date(2026, 12, 22), date(2026, 12, 29)}  # two Tuesdays to skip
 
@@ -157,3 +157,55 @@ def test_planned_series_hold_the_properties_a_facilitator_relies_on(
     assert not set(days) & closed_days and {s.day for s in skipped} <= closed_days
     assert days == sorted(days) and len(set(days)) == len(days)
     assert len(days) == count if keep else len(days) + len(skipped) == count
+
+
+def grid(first: date, frequency: Frequency, steps: int) -> list[date]:
+    return [first + frequency.step * n for n in range(steps)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    first=st.dates(date(2026, 1, 1), date(2030, 12, 31)),
+    count=st.integers(1, 30),
+    frequency=st.sampled_from([Frequency.WEEKLY, Frequency.FORTNIGHTLY]),
+    keep=st.booleans(),
+    closed_steps=st.sets(st.integers(1, 50), max_size=20),
+)
+def test_closed_dates_of_a_counted_series_are_skipped_in_turn_and_made_up_or_dropped(
+    first: date, count: int, frequency: Frequency, keep: bool, closed_steps: set[int]
+) -> None:
+    """Closures on the series' own dates: every date is looked at once, in turn, with
+    nothing jumped; a closed one is skipped and, if the count is kept, made up at the end."""
+    closed = {d for n, d in enumerate(grid(first, frequency, 51)) if n in closed_steps}
+    days, skipped = plan(
+        Recurrence(first, frequency, count=count, keep_count=keep),
+        lambda d: "venue closed: Decorating" if d in closed else None,
+    )
+    looked_at = sorted([*days, *(s.day for s in skipped)])
+    assert looked_at == grid(first, frequency, len(looked_at))
+    assert [s.day for s in skipped] == [d for d in looked_at if d in closed]
+    assert len(days) == count if keep else len(looked_at) == count
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    first=st.dates(date(2026, 1, 1), date(2030, 12, 31)),
+    weeks=st.integers(0, 104),
+    frequency=st.sampled_from([Frequency.WEEKLY, Frequency.FORTNIGHTLY]),
+    closed_steps=st.sets(st.integers(0, 104), max_size=30),
+)
+def test_a_series_until_a_date_holds_every_open_date_up_to_it_or_is_refused_naming_why(
+    first: date, weeks: int, frequency: Frequency, closed_steps: set[int]
+) -> None:
+    until = first + timedelta(weeks=weeks)
+    dates = [d for d in grid(first, frequency, 105) if d <= until]
+    closed = {d for n, d in enumerate(dates) if n in closed_steps}
+    open_dates = [d for d in dates if d not in closed]
+    recurrence = Recurrence(first, frequency, until=until)
+    if not open_dates or len(open_dates) > MAX_SESSIONS:
+        with pytest.raises(RuleViolation):
+            plan(recurrence, lambda d: "closed" if d in closed else None)
+        return
+    days, skipped = plan(recurrence, lambda d: "closed" if d in closed else None)
+    assert days == open_dates
+    assert [s.day for s in skipped] == sorted(closed)

@@ -1,0 +1,112 @@
+"""What a venue reads about each of its invoices: a badge and plain words for every status."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from service.domain.exports import Status
+from service.domain.invoicing import Kind
+from service.domain.venue_status import Badge, StatementEntry, describe
+from tests.unit.builders import SENT_ON, a_state
+
+
+def an_entry(**overrides: Any) -> StatementEntry:
+    """SMCH0001, £75.00, emailed on 4 January 2027 and not yet seen in an export."""
+    values: dict[str, Any] = {
+        "invoice_id": 1,
+        "kind": Kind.INVOICE,
+        "number": "SMCH0001",
+        "issue_date": date(2027, 1, 3),
+        "po_number": "RZZPO0000001",
+        "description": "Room hire",
+        "gross_pence": 7500,
+        "credits_invoice": None,
+        "sent_on": SENT_ON,
+        "state": None,
+    }
+    return StatementEntry(**{**values, **overrides})
+
+
+PAID = {"paid_pence": 7500, "payment_date": date(2027, 1, 30), "payment_number": "7713388"}
+
+
+@pytest.mark.parametrize(
+    ("entry", "badge", "words"),
+    [
+        (
+            an_entry(sent_on=None),
+            Badge.NOT_SENT,
+            "Issued; we haven't emailed it to NHS accounts yet.",
+        ),
+        (an_entry(), Badge.SENT, "Emailed to NHS accounts on 4 January 2027."),
+        (
+            an_entry(state=a_state(received_on=date(2027, 1, 6))),
+            Badge.RECEIVED,
+            "Received by NHS accounts on 6 January 2027.",
+        ),
+        (
+            an_entry(state=a_state(status=Status.APPROVED)),
+            Badge.APPROVED,
+            "Approved — due to be paid by 3 February 2027.",
+        ),
+        (
+            an_entry(state=a_state(status=Status.PAID, **PAID)),
+            Badge.PAID,
+            "Paid £75.00 on 30 January 2027 — remittance 7713388.",
+        ),
+        (
+            an_entry(state=a_state(status=Status.PART_PAID, paid_pence=2500)),
+            Badge.PART_PAID,
+            "Part paid £25.00 of £75.00.",
+        ),
+        (
+            an_entry(state=a_state(status=Status.ON_HOLD, holds=("QTY REC", "DIST ACCT INVALID"))),
+            Badge.ON_HOLD,
+            "On hold: the NHS team hasn't confirmed the sessions yet — we've asked them; "
+            "NHS finance is correcting its own accounting codes — nothing is needed from you.",
+        ),
+        (
+            an_entry(state=a_state(status=Status.CANCELLED)),
+            Badge.CANCELLED,
+            "Cancelled by NHS accounts. If you didn't expect this, tell us.",
+        ),
+        (
+            an_entry(state=a_state(status=Status.REJECTED)),
+            Badge.REJECTED,
+            "Rejected by NHS accounts. We are finding out why.",
+        ),
+        (
+            an_entry(
+                kind=Kind.CREDIT_NOTE, gross_pence=-7500, credits_invoice="SMCH0001", sent_on=None
+            ),
+            Badge.CREDIT,
+            "Credit note against SMCH0001: it reduces what is owed.",
+        ),
+    ],
+    ids=lambda value: value.value if isinstance(value, Badge) else "",
+)
+def test_each_status_has_its_badge_and_words(
+    entry: StatementEntry, badge: Badge, words: str
+) -> None:
+    line = describe(entry)
+    assert (line.badge, line.words) == (badge, words)
+
+
+def test_receipt_falls_back_to_the_sending_then_to_the_issue_date() -> None:
+    seen = a_state(received_on=None)
+    assert describe(an_entry(state=seen)).words.endswith("on 4 January 2027.")
+    unsent = describe(an_entry(state=seen, sent_on=None))
+    assert unsent.words == "Received by NHS accounts on 3 January 2027."
+
+
+def test_a_line_keeps_the_invoice_details_and_shows_a_credit_as_negative() -> None:
+    line = describe(an_entry(kind=Kind.CREDIT_NOTE, number="SMCHCN0001", gross_pence=-7500))
+    assert (line.number, line.po_number, line.issue_date, line.amount) == (
+        "SMCHCN0001",
+        "RZZPO0000001",
+        date(2027, 1, 3),
+        "-£75.00",
+    )
