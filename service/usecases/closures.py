@@ -4,13 +4,12 @@ the venue (never charged, not "late"), and each facilitator is told by email."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from service.domain.audit import AuditEvent
 from service.domain.bookings import Session
 from service.domain.delivery import OutboxMessage, Recipient, closure_topic, message_id
 from service.domain.directory import Closure, Venue
-from service.domain.timeslots import london_days, spoken_date
+from service.domain.timeslots import london_days
 from service.domain.users import Role, User
 from service.ports.unit_of_work import UnitOfWork
 from service.usecases.context import Context
@@ -51,16 +50,16 @@ def add_closure(
                     now, actor.label, session.status.value, "session", session.id or 0, detail
                 )
             )
-        _tell_facilitators(uow, venue, closure, cancelled, now)
+        _tell_facilitators(ctx, uow, venue, closure, cancelled)
         uow.commit()
     return ClosureAdded(venue, cancelled)
 
 
 def _tell_facilitators(
-    uow: UnitOfWork, venue: Venue, closure: Closure, sessions: list[Session], now: datetime
+    ctx: Context, uow: UnitOfWork, venue: Venue, closure: Closure, sessions: list[Session]
 ) -> None:
     emails = uow.bookings.facilitator_emails([s.series_id or 0 for s in sessions])
-    subject = f"Cancelled by the venue: {venue.name} is closed on {spoken_date(closure.day)}"
+    subject = ctx.emails.subject("closure_notice", venue=venue.name, day=closure.day)
     uow.outbox.add_all(
         [
             OutboxMessage(
@@ -70,7 +69,7 @@ def _tell_facilitators(
                 subject=subject[:300],
                 message_id=message_id(venue.id or 0, f"closure-{s.id}", Recipient.CLOSURE_NOTICE),
                 pdf_sha256="",
-                created_at=now,
+                created_at=ctx.clock.now(),
                 topic=closure_topic(s.id or 0),
             )
             for s in sessions

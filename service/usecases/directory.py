@@ -123,7 +123,7 @@ def _announce_bank_change(
                 invoice_id=None,
                 recipient=Recipient.BANK_DETAILS_NOTICE,
                 to=to,
-                subject=f"Your bank details on Roomhire were changed: {old.name}"[:300],
+                subject=ctx.emails.subject("bank_details_changed", venue=old.name)[:300],
                 message_id=message_id(
                     old.id or 0, f"bank-{now:%Y%m%d%H%M%S}", Recipient.BANK_DETAILS_NOTICE, to
                 ),

@@ -15,7 +15,6 @@ from service.usecases.context import Context
 from service.usecases.secret_links import failed_lookup, refuse_if_limited, window_start
 
 LINKS_PER_ADDRESS = 5  # emailed links per address and rate-limit window
-SUBJECT = "Your link to sign in to Roomhire"
 
 
 class SignInNotAllowed(Unauthenticated):
@@ -46,7 +45,7 @@ def email_sign_in_link(ctx: Context, email: str) -> None:
                 invoice_id=None,
                 recipient=Recipient.SIGN_IN_LINK,
                 to=user.email,
-                subject=SUBJECT,
+                subject=ctx.emails.subject("sign_in_link"),
                 message_id=message_id(0, f"sign-in-{link.id}", Recipient.SIGN_IN_LINK),
                 pdf_sha256="",
                 created_at=now,

@@ -62,7 +62,7 @@ def email_link(
                 None,
                 Recipient.STATUS_LINK,
                 venue.contact_email,
-                "Your invoices to the NHS: where each one is",
+                ctx.emails.subject("status_link"),
                 message_id(venue_id, reference, Recipient.STATUS_LINK),
                 "",
                 ctx.clock.now(),

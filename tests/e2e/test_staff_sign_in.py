@@ -146,7 +146,9 @@ def emailed_link(client: FlaskClient, ctx: Context, who: Who, outbox: Path) -> s
     assert "Check your email" in page.text and who["email"] in page.text
     assert deliver_due(ctx).sent == 1
     [message] = sent_emails(outbox)
-    assert message["To"] == who["email"] and message["Subject"] == sign_in.SUBJECT
+    assert (
+        message["To"] == who["email"] and message["Subject"] == "Your link to sign in to Roomhire"
+    )
     urls: list[str] = LINK.findall(plain_text(message))
     [url] = urls
     assert url.startswith(f"{ctx.public_url}/sign-in/")
