@@ -13,7 +13,7 @@ from service.app import context_for, upgrade_database
 from service.config import Config
 from service.domain.bookings import BookingSeries
 from service.domain.directory import Room, Trust, VatTreatment, Venue
-from service.domain.invoicing import Invoice, Kind, Line, Party
+from service.domain.invoicing import DocumentKind, Invoice, Line, Party
 from service.domain.money import charge
 from service.domain.purchasing import PurchaseOrder
 from service.domain.recurrence import Recurrence
@@ -34,7 +34,7 @@ class Bookable:
         """An invoice of this venue's booking to the trust, issued 4 January 2027."""
         venue = self.venue
         return Invoice(
-            Kind.INVOICE,
+            DocumentKind.INVOICE,
             number,
             venue.id or 0,
             trust.id or 0,

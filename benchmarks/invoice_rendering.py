@@ -24,7 +24,7 @@ from weasyprint.text.ffi import harfbuzz_subset
 from adapters.pdf.weasyprint_renderer import WeasyPrintRenderer
 from benchmarks.bookable import TEMPLATES
 from benchmarks.figures import Figure, at_most, table
-from service.domain.invoicing import Invoice, Kind, Line, Party
+from service.domain.invoicing import DocumentKind, Invoice, Line, Party
 from service.domain.money import charge
 from service.usecases.demo import TRUST, VENUES
 
@@ -61,7 +61,7 @@ def demo_invoices(count: int) -> list[Invoice]:
         )
         invoices.append(
             Invoice(
-                Kind.INVOICE,
+                DocumentKind.INVOICE,
                 f"DEMO{n:04d}",
                 1,
                 1,

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from benchmarks.bookable import room_hire, sqlite_context, venues
 from benchmarks.figures import Figure, Missing, at_most, table
-from service.domain.exports import SBS_AP_COLUMNS, Status
+from service.domain.exports import SBS_AP_COLUMNS, FinanceStatus
 from service.domain.reconciliation import StatusEvent
 from service.domain.users import Role, User
 from service.usecases.context import Context
@@ -51,7 +51,9 @@ def database(ours: int) -> tuple[Context, User, list[tuple[str, str, str]], Path
             for n in range(1, ours // VENUES + 1):
                 issued = bookable.invoice(trust, f"V{v:02d}{n:05d}", (line,))
                 invoice = uow.invoices.add(issued, b"%PDF-bench", now)
-                uow.reconciliation.add_events([StatusEvent(invoice.id or 0, Status.SENT, now)])
+                uow.reconciliation.add_events(
+                    [StatusEvent(invoice.id or 0, FinanceStatus.SENT, now)]
+                )
                 number = bookable.venue.supplier_number or ""
                 invoices.append((number, invoice.number, bookable.po.number))
         uow.commit()

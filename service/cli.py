@@ -23,7 +23,7 @@ from service.usecases.context import Context
 from service.usecases.demo_history import load_demo
 from service.usecases.invoicing import issue_invoices
 from service.usecases.outbox_worker import run_worker
-from service.usecases.reconciliation import ImportOutcome, import_export
+from service.usecases.reconciliation import ImportOutcome, import_finance_export
 from service.usecases.sign_in import sign_in_link
 from service.usecases.status_links import create_link
 
@@ -270,11 +270,17 @@ def exports_import(file: BinaryIO, profile: str, as_json: bool) -> None:
 def _import(context: Context, data: bytes, name: str, profile: str, show: bool) -> ImportOutcome:
     """With a progress bar when someone is watching a terminal."""
     if not (show and sys.stderr.isatty()):
-        return import_export(context, OPERATOR, data, name, profile)
+        return import_finance_export(context, context.new_uow(), OPERATOR, data, name, profile)
     lines = data.count(b"\n") or 1
     with click.progressbar(length=lines, label="Reading", file=sys.stderr) as bar:
-        outcome = import_export(
-            context, OPERATOR, data, name, profile, lambda line: bar.update(line - bar.pos)
+        outcome = import_finance_export(
+            context,
+            context.new_uow(),
+            OPERATOR,
+            data,
+            name,
+            profile,
+            lambda line: bar.update(line - bar.pos),
         )
         bar.update(lines - bar.pos)
     return outcome

@@ -31,10 +31,10 @@ from adapters.db.tables import (
 from service.domain.bank_holidays import Region
 from service.domain.bookings import BookingSeries, InvoiceCadence, Session, SessionStatus
 from service.domain.calendar_links import CalendarLink
-from service.domain.delivery import OutboxMessage, Recipient, State
+from service.domain.delivery import OutboxMessage, OutboxState, Recipient
 from service.domain.directory import Closure, Room, Trust, VatTreatment, Venue
-from service.domain.exports import RowError, Status
-from service.domain.invoicing import Invoice, Kind, Line, Party
+from service.domain.exports import FinanceStatus, RowError
+from service.domain.invoicing import DocumentKind, Invoice, Line, Party
 from service.domain.money import LineAmount
 from service.domain.purchasing import PurchaseOrder
 from service.domain.reconciliation import ImportRecord, InvoiceState, StatusEvent
@@ -167,7 +167,7 @@ def invoice(row: InvoiceRow) -> Invoice:
     return _to_domain(
         Invoice,
         row,
-        kind=Kind(row.kind),
+        kind=DocumentKind(row.kind),
         supplier=Party(**row.supplier),
         customer=Party(**row.customer),
         lines=tuple(invoice_line(line) for line in row.lines),
@@ -193,11 +193,11 @@ def invoice_row(inv: Invoice, created_at: datetime) -> InvoiceRow:
     return InvoiceRow(**values, gross_pence=inv.gross_pence, created_at=created_at)
 
 
-def invoice_line_row(kind: Kind, position: int, line: Line) -> InvoiceLineRow:
+def invoice_line_row(kind: DocumentKind, position: int, line: Line) -> InvoiceLineRow:
     treatment = line.vat_treatment.value if line.vat_treatment else UNRECORDED
     values = _shared(Line, line, amount=None, session_id=None, vat_treatment=treatment)
     del values["amount"], values["session_id"]
-    charged = kind is Kind.INVOICE
+    charged = kind is DocumentKind.INVOICE
     return InvoiceLineRow(
         **values,
         position=position,
@@ -211,7 +211,7 @@ def invoice_line_row(kind: Kind, position: int, line: Line) -> InvoiceLineRow:
 
 def outbox(row: OutboxRow) -> OutboxMessage:
     return _to_domain(
-        OutboxMessage, row, recipient=Recipient(row.recipient), state=State(row.state)
+        OutboxMessage, row, recipient=Recipient(row.recipient), state=OutboxState(row.state)
     )
 
 
@@ -237,7 +237,7 @@ def import_row(record: ImportRecord) -> ImportRow:
 
 
 def invoice_state(row: InvoiceStateRow) -> InvoiceState:
-    return _to_domain(InvoiceState, row, status=Status(row.status), holds=tuple(row.holds))
+    return _to_domain(InvoiceState, row, status=FinanceStatus(row.status), holds=tuple(row.holds))
 
 
 def invoice_state_values(state: InvoiceState) -> dict[str, Any]:
@@ -246,7 +246,7 @@ def invoice_state_values(state: InvoiceState) -> dict[str, Any]:
 
 
 def status_event(row: StatusEventRow) -> StatusEvent:
-    return _to_domain(StatusEvent, row, status=Status(row.status))
+    return _to_domain(StatusEvent, row, status=FinanceStatus(row.status))
 
 
 def status_event_values(event: StatusEvent) -> dict[str, Any]:

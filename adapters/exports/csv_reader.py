@@ -20,9 +20,9 @@ from service.domain.exports import (
     ExportReading,
     ExportRefused,
     ExportRow,
+    FinanceStatus,
     Profile,
     RowError,
-    Status,
     SupplierIndex,
     normalise_invoice_number,
 )
@@ -30,7 +30,12 @@ from service.domain.exports import (
 MAX_BYTES = 50 * 1024 * 1024
 MAX_FIELD = 100_000  # a longer field is a broken file, not an invoice
 PROGRESS_EVERY = 5_000
-_STRONGEST_FIRST = (Status.CANCELLED, Status.REJECTED, Status.PAID, Status.APPROVED)
+_STRONGEST_FIRST = (
+    FinanceStatus.CANCELLED,
+    FinanceStatus.REJECTED,
+    FinanceStatus.PAID,
+    FinanceStatus.APPROVED,
+)
 Progress = Callable[[int], None]
 
 
@@ -229,8 +234,8 @@ def _currency(raw: str) -> str:
     return "GBP"
 
 
-def _meaning(meanings: dict[str, Status | None]) -> Callable[[str], Status | None]:
-    def parse(raw: str) -> Status | None:
+def _meaning(meanings: dict[str, FinanceStatus | None]) -> Callable[[str], FinanceStatus | None]:
+    def parse(raw: str) -> FinanceStatus | None:
         try:
             return meanings[raw.lower()]
         except KeyError:
@@ -240,7 +245,9 @@ def _meaning(meanings: dict[str, Status | None]) -> Callable[[str], Status | Non
     return parse
 
 
-def _strongest(found: set[Status | None], otherwise: Status | None) -> Status | None:
+def _strongest(
+    found: set[FinanceStatus | None], otherwise: FinanceStatus | None
+) -> FinanceStatus | None:
     return next((s for s in _STRONGEST_FIRST if s in found), otherwise)
 
 

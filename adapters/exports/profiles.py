@@ -13,9 +13,9 @@ from service.domain.exports import (
     FIELDS,
     STATUS_FIELDS,
     ExportReading,
+    FinanceStatus,
     Profile,
     ProfileInvalid,
-    Status,
     SupplierIndex,
 )
 
@@ -93,7 +93,7 @@ def _profile(name: str, spec: dict[str, Any]) -> Profile:
     missing = [f for f in required if f not in columns]
     if missing:
         raise ProfileInvalid(f"required field {', '.join(missing)} has no column.")
-    statuses: dict[str, dict[str, Status | None]] = {}
+    statuses: dict[str, dict[str, FinanceStatus | None]] = {}
     for field, values in _table(spec, "statuses").items():
         if not isinstance(values, dict):
             raise ProfileInvalid(f"[statuses.{field}] must be a table of value = status.")
@@ -139,13 +139,13 @@ def _strings(values: Any, where: str) -> list[str]:
     return values
 
 
-def _status(meaning: Any) -> Status | None:
+def _status(meaning: Any) -> FinanceStatus | None:
     if meaning == "":
         return None
     try:
-        return Status(meaning)
+        return FinanceStatus(meaning)
     except ValueError:
-        allowed = ", ".join(s.value for s in Status if s is not Status.SENT)
+        allowed = ", ".join(s.value for s in FinanceStatus if s is not FinanceStatus.SENT)
         raise ProfileInvalid(f'{meaning!r} is not a status; use one of {allowed} or "".') from None
 
 

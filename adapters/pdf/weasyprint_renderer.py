@@ -11,7 +11,7 @@ import jinja2
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
-from service.domain.invoicing import Invoice, Kind
+from service.domain.invoicing import DocumentKind, Invoice
 from service.domain.money import format_pounds
 
 
@@ -34,7 +34,9 @@ class WeasyPrintRenderer:
         self.stylesheet = CSS(filename=str(template_dir / "invoice.css"), font_config=self.fonts)
 
     def html(self, invoice: Invoice) -> str:
-        return self.template.render(invoice=invoice, credit_note=invoice.kind is Kind.CREDIT_NOTE)
+        return self.template.render(
+            invoice=invoice, credit_note=invoice.kind is DocumentKind.CREDIT_NOTE
+        )
 
     def render(self, invoice: Invoice) -> bytes:
         document = HTML(string=self.html(invoice), base_url=self.base_url)

@@ -10,7 +10,7 @@ from marshmallow import Schema, fields
 from service.api.blueprint import Blueprint, refuses
 from service.api.edge import ctx, current_user, finance_only, uow
 from service.api.fields import LondonDateTime
-from service.domain.delivery import OutboxMessage, State
+from service.domain.delivery import OutboxMessage, OutboxState
 from service.usecases import delivery
 
 blp = Blueprint("delivery", __name__, url_prefix="/api/v1", description="Invoice delivery")
@@ -36,7 +36,7 @@ class OutboxSchema(Schema):
 
 
 class OutboxQuery(Schema):
-    state = fields.Enum(State, by_value=True)
+    state = fields.Enum(OutboxState, by_value=True)
 
 
 @blp.route("/invoices/<int(max=2147483647):invoice_id>/send")

@@ -174,8 +174,9 @@ class Imports(MethodView):
         upload = form["file"]
         if not isinstance(upload, FileStorage):
             raise ValidationError("Not a file.", "file")
-        outcome = reconciliation.import_export(
+        outcome = reconciliation.import_finance_export(
             ctx(),
+            uow(),
             current_user(),
             upload.read(),
             upload.filename or "upload.csv",

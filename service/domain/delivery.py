@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from service.domain.errors import RuleViolation
-from service.domain.invoicing import Invoice, Kind
+from service.domain.invoicing import DocumentKind, Invoice
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MAX_ATTEMPTS = 8
@@ -35,7 +35,7 @@ class Recipient(StrEnum):
     BANK_DETAILS_NOTICE = "bank_details_notice"  # a venue's recorded bank details changed
 
 
-class State(StrEnum):
+class OutboxState(StrEnum):
     PENDING = "pending"
     SENDING = "sending"
     SENT = "sent"
@@ -71,7 +71,7 @@ def subject(template: str, invoice: Invoice) -> str:
     """The trust's subject with its placeholders filled in. A setting saved before it was
     checked this strictly can't stop the invoice: only the known placeholders are replaced."""
     values = {
-        "{document}": "Credit note" if invoice.kind is Kind.CREDIT_NOTE else "Invoice",
+        "{document}": "Credit note" if invoice.kind is DocumentKind.CREDIT_NOTE else "Invoice",
         "{number}": invoice.number,
         "{po_number}": invoice.po_number,
         "{supplier}": invoice.supplier.name,
@@ -133,7 +133,7 @@ class OutboxMessage:
     message_id: str
     pdf_sha256: str
     created_at: datetime
-    state: State = State.PENDING
+    state: OutboxState = OutboxState.PENDING
     attempts: int = 0
     next_attempt_at: datetime | None = None
     claimed_at: datetime | None = None
@@ -149,13 +149,18 @@ class OutboxMessage:
     def claim(self, now: datetime) -> None:
         """A claim left in `sending` by a worker that died may have been accepted by the
         server before the result was recorded: sending again may duplicate, so flag it."""
-        if self.state is State.SENDING:
+        if self.state is OutboxState.SENDING:
             self.possible_duplicate = True
-        self.state, self.claimed_at = State.SENDING, now
+        self.state, self.claimed_at = OutboxState.SENDING, now
         self.attempts += 1
 
     def sent(self, reply: str, now: datetime) -> None:
-        self.state, self.server_reply, self.sent_at, self.last_error = State.SENT, reply, now, None
+        self.state, self.server_reply, self.sent_at, self.last_error = (
+            OutboxState.SENT,
+            reply,
+            now,
+            None,
+        )
 
     def failed_temporarily(
         self, error: str, now: datetime, rng: random.Random, *, maybe_delivered: bool = False
@@ -163,16 +168,16 @@ class OutboxMessage:
         self.last_error = error
         self.possible_duplicate |= maybe_delivered  # the next send may repeat a delivered one
         if self.attempts >= MAX_ATTEMPTS:
-            self.state = State.FAILED
+            self.state = OutboxState.FAILED
             return
         ceiling = min(FIRST_RETRY * 2 ** (self.attempts - 1), LONGEST_RETRY)
-        self.state = State.PENDING
+        self.state = OutboxState.PENDING
         self.next_attempt_at = now + ceiling * rng.uniform(0.5, 1.0)  # jitter spreads retries
 
     def failed_permanently(self, error: str) -> None:
-        self.state, self.last_error = State.FAILED, error
+        self.state, self.last_error = OutboxState.FAILED, error
 
     def retry(self, now: datetime) -> None:
-        if self.state is not State.FAILED:
+        if self.state is not OutboxState.FAILED:
             raise RuleViolation(f"Only failed messages can be retried; this one is {self.state}.")
-        self.state, self.attempts, self.next_attempt_at = State.PENDING, 0, now
+        self.state, self.attempts, self.next_attempt_at = OutboxState.PENDING, 0, now

@@ -35,7 +35,7 @@ def normalise_supplier_name(raw: str) -> str:
     return " ".join(name.split())
 
 
-class Status(StrEnum):
+class FinanceStatus(StrEnum):
     """An invoice's journey through NHS accounts payable."""
 
     SENT = "sent"
@@ -79,8 +79,8 @@ class Profile:
     columns: dict[str, tuple[str, ...]]
     required: tuple[str, ...]
     date_formats: tuple[str, ...]
-    statuses: dict[str, dict[str, Status | None]] = field(default_factory=dict)
-    every_row: Status | None = None  # e.g. spend-over-25k: every row is a payment
+    statuses: dict[str, dict[str, FinanceStatus | None]] = field(default_factory=dict)
+    every_row: FinanceStatus | None = None  # e.g. spend-over-25k: every row is a payment
     combine_payments: bool = False  # one payment split over rows repeats its number
     description: str = ""
 
@@ -128,7 +128,7 @@ class ExportRow:
     amount_pence: int | None
     currency: str | None
     po_number: str | None
-    status: Status | None
+    status: FinanceStatus | None
     hold_name: str | None
     hold_reason: str | None
     hold_date: date | None

@@ -22,7 +22,7 @@ NUMBER_FORMAT = re.compile(r"[A-Z0-9]{1,30}")
 _NOT_INITIALS = {"CIC", "LTD", "LIMITED", "PLC", "THE", "OF", "AND", "INTEREST", "COMPANY"}
 
 
-class Kind(StrEnum):
+class DocumentKind(StrEnum):
     INVOICE = "invoice"
     CREDIT_NOTE = "credit_note"
 
@@ -37,14 +37,14 @@ class InvoiceImmutable(Conflict):
     code = "invoice_immutable"
 
 
-def number_prefix(venue_name: str, kind: Kind) -> str:
+def number_prefix(venue_name: str, kind: DocumentKind) -> str:
     """'St Michael's Community Hall CIC' -> 'SMCH' (credit notes 'SMCHCN'); a short name
     gives its first letters instead: 'Chapel Hall CIC' -> 'CHAP'. Capitals only."""
     words = re.findall(r"[A-Z]+", venue_name.upper().replace("'S", ""))
     initials = "".join(w[0] for w in words if w not in _NOT_INITIALS)[:6]
     if len(initials) < 3:
         initials = "".join(words)[:4].ljust(3, "X")
-    return initials + ("CN" if kind is Kind.CREDIT_NOTE else "")
+    return initials + ("CN" if kind is DocumentKind.CREDIT_NOTE else "")
 
 
 def format_number(prefix: str, sequence: int) -> str:
@@ -146,7 +146,7 @@ class Line:
 class Invoice:
     """Frozen: an issued invoice never changes. Corrections are credit notes."""
 
-    kind: Kind
+    kind: DocumentKind
     number: str
     venue_id: int
     trust_id: int

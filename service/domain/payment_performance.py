@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from service.domain.exports import Status
-from service.domain.reconciliation import InvoiceState, Ours
+from service.domain.exports import FinanceStatus
+from service.domain.reconciliation import InvoiceState, IssuedInvoice
 
 BPPC_DAYS = 30
 TARGET_PERCENT = Decimal(95)
 AGE_BANDS = (("0-30", 30), ("31-60", 60), ("61-90", 90), ("90+", None))  # days, up to
-_SETTLED = (Status.PAID, Status.CANCELLED, Status.REJECTED)
+_SETTLED = (FinanceStatus.PAID, FinanceStatus.CANCELLED, FinanceStatus.REJECTED)
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ class Performance:
 
 
 def performance(
-    invoices: Iterable[Ours],
+    invoices: Iterable[IssuedInvoice],
     states: dict[int, InvoiceState],
     names: dict[tuple[str, int], str],
     today: date,
@@ -71,7 +71,7 @@ def performance(
     ]
     report = []
     for scope in ("trust", "venue"):
-        groups: dict[int, list[tuple[Ours, InvoiceState | None]]] = {}
+        groups: dict[int, list[tuple[IssuedInvoice, InvoiceState | None]]] = {}
         for invoice, state in received:
             key = invoice.trust_id if scope == "trust" else invoice.venue_id
             groups.setdefault(key, []).append((invoice, state))
@@ -81,14 +81,14 @@ def performance(
     return report
 
 
-def _received_on(invoice: Ours, state: InvoiceState | None) -> date | None:
+def _received_on(invoice: IssuedInvoice, state: InvoiceState | None) -> date | None:
     return (state.received_on if state else None) or invoice.sent_on
 
 
-def _bppc(group: list[tuple[Ours, InvoiceState | None]]) -> Bppc:
+def _bppc(group: list[tuple[IssuedInvoice, InvoiceState | None]]) -> Bppc:
     result = Bppc()
     for invoice, state in group:
-        if state is None or state.status is not Status.PAID or state.payment_date is None:
+        if state is None or state.status is not FinanceStatus.PAID or state.payment_date is None:
             continue
         received = _received_on(invoice, state) or state.payment_date
         on_time = (state.payment_date - received).days <= BPPC_DAYS
@@ -101,7 +101,9 @@ def _bppc(group: list[tuple[Ours, InvoiceState | None]]) -> Bppc:
     return result
 
 
-def _aged(group: list[tuple[Ours, InvoiceState | None]], today: date) -> tuple[AgedBand, ...]:
+def _aged(
+    group: list[tuple[IssuedInvoice, InvoiceState | None]], today: date
+) -> tuple[AgedBand, ...]:
     counts, pence = [0] * len(AGE_BANDS), [0] * len(AGE_BANDS)
     for invoice, state in group:
         if state and state.status in _SETTLED:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from service.domain.exports import ExportRow, RowError, Status
+from service.domain.exports import ExportRow, FinanceStatus, RowError
 from service.domain.money import format_pounds
 from service.domain.timeslots import LONDON
 
@@ -86,7 +86,7 @@ def explain_hold(code: str) -> HoldMeaning:
 
 
 @dataclass(frozen=True)
-class Ours:
+class IssuedInvoice:
     """What matching needs of one of our invoices (a credit note's amount is negative, as in
     the exports)."""
 
@@ -133,7 +133,7 @@ class Hold:
 class Observation:
     """What one export says about one of our invoices, from all the rows matched to it."""
 
-    status: Status
+    status: FinanceStatus
     holds: tuple[Hold, ...]
     amount_pence: int | None
     po_number: str | None
@@ -150,7 +150,7 @@ class InvoiceState:
     """The latest known state of one of our invoices in the finance system."""
 
     invoice_id: int
-    status: Status
+    status: FinanceStatus
     holds: tuple[str, ...] = ()
     export_amount_pence: int | None = None
     export_po_number: str | None = None
@@ -167,7 +167,7 @@ class InvoiceState:
 @dataclass(frozen=True)
 class StatusEvent:
     invoice_id: int
-    status: Status
+    status: FinanceStatus
     at: datetime
     hold_code: str | None = None
     hold_reason: str | None = None
@@ -192,12 +192,12 @@ class Matching:
     unknown: list[ExportRow] = field(default_factory=list)
 
 
-def match(rows: list[ExportRow], invoices: list[Ours]) -> Matching:
+def match(rows: list[ExportRow], invoices: list[IssuedInvoice]) -> Matching:
     """By venue and normalised number; then by a number inside the description; then, for a
     mis-keyed number, by PO and amount (or amount alone when the export has no PO) against a
     single candidate, flagged for a person to confirm."""
     by_number = {(i.venue_id, i.number): i for i in invoices}
-    by_venue: dict[int, list[Ours]] = defaultdict(list)
+    by_venue: dict[int, list[IssuedInvoice]] = defaultdict(list)
     for invoice in invoices:
         by_venue[invoice.venue_id].append(invoice)
     result = Matching()
@@ -227,7 +227,7 @@ def match(rows: list[ExportRow], invoices: list[Ours]) -> Matching:
     return result
 
 
-def _mentioned(row: ExportRow, candidates: list[Ours]) -> Ours | None:
+def _mentioned(row: ExportRow, candidates: list[IssuedInvoice]) -> IssuedInvoice | None:
     if row.invoice_number or not row.description:
         return None
     text = "".join(ch for ch in row.description.upper() if ch.isalnum())
@@ -235,13 +235,15 @@ def _mentioned(row: ExportRow, candidates: list[Ours]) -> Ours | None:
     return found[0] if len(found) == 1 else None
 
 
-def observe(rows: list[ExportRow], invoice: Ours, *, fallback: bool) -> Observation:
+def observe(rows: list[ExportRow], invoice: IssuedInvoice, *, fallback: bool) -> Observation:
     """Cancelled or rejected win; then paid in full; then any hold; then part paid; then
     approved; otherwise received. Distinct payment numbers are distinct payments."""
     statuses = {row.status for row in rows}
     paid_by_payment: dict[str | None, int] = {}
     for row in rows:
-        paid = row.amount_paid_pence or (row.amount_pence or 0 if row.status is Status.PAID else 0)
+        paid = row.amount_paid_pence or (
+            row.amount_pence or 0 if row.status is FinanceStatus.PAID else 0
+        )
         if paid:
             paid_by_payment[row.payment_number] = max(
                 paid, paid_by_payment.get(row.payment_number, 0)
@@ -255,20 +257,20 @@ def observe(rows: list[ExportRow], invoice: Ours, *, fallback: bool) -> Observat
         }.values()
     )
     owed = abs(invoice.amount_pence)
-    if Status.CANCELLED in statuses:
-        status = Status.CANCELLED
-    elif Status.REJECTED in statuses:
-        status = Status.REJECTED
+    if FinanceStatus.CANCELLED in statuses:
+        status = FinanceStatus.CANCELLED
+    elif FinanceStatus.REJECTED in statuses:
+        status = FinanceStatus.REJECTED
     elif owed and abs(paid) >= owed:
-        status = Status.PAID
+        status = FinanceStatus.PAID
     elif holds:
-        status = Status.ON_HOLD
+        status = FinanceStatus.ON_HOLD
     elif paid:
-        status = Status.PART_PAID
-    elif Status.APPROVED in statuses:
-        status = Status.APPROVED
+        status = FinanceStatus.PART_PAID
+    elif FinanceStatus.APPROVED in statuses:
+        status = FinanceStatus.APPROVED
     else:
-        status = Status.RECEIVED
+        status = FinanceStatus.RECEIVED
     latest = max(
         (row for row in rows if row.payment_date),
         key=lambda r: r.payment_date or date.min,
@@ -296,9 +298,9 @@ def changes(
     """The events a new observation adds to the history: nothing when nothing changed; one
     event per newly appearing hold; `received` first when the export shows it the first time."""
     known = state.status if state else None
-    held = set(state.holds) if state and state.status is Status.ON_HOLD else set()
+    held = set(state.holds) if state and state.status is FinanceStatus.ON_HOLD else set()
 
-    def event(status: Status, line: int, hold: Hold | None = None) -> StatusEvent:
+    def event(status: FinanceStatus, line: int, hold: Hold | None = None) -> StatusEvent:
         return StatusEvent(
             invoice_id,
             status,
@@ -313,17 +315,23 @@ def changes(
         )
 
     events = []
-    if known in (None, Status.SENT) and seen.status is not Status.RECEIVED:
-        events.append(event(Status.RECEIVED, seen.line))
-    if seen.status is Status.ON_HOLD:
-        events += [event(Status.ON_HOLD, h.line, h) for h in seen.holds if h.code not in held]
+    if known in (None, FinanceStatus.SENT) and seen.status is not FinanceStatus.RECEIVED:
+        events.append(event(FinanceStatus.RECEIVED, seen.line))
+    if seen.status is FinanceStatus.ON_HOLD:
+        events += [
+            event(FinanceStatus.ON_HOLD, h.line, h) for h in seen.holds if h.code not in held
+        ]
     elif seen.status is not known or (state and seen.paid_pence != state.paid_pence):
         events.append(event(seen.status, seen.line))
     return events
 
 
 def updated(
-    state: InvoiceState | None, seen: Observation, invoice: Ours, import_id: int, today: date
+    state: InvoiceState | None,
+    seen: Observation,
+    invoice: IssuedInvoice,
+    import_id: int,
+    today: date,
 ) -> InvoiceState:
     received_on = (state.received_on if state else None) or invoice.sent_on or today
     return InvoiceState(
@@ -343,7 +351,7 @@ def updated(
     )
 
 
-class Problem(StrEnum):
+class DiscrepancyKind(StrEnum):
     AMOUNT_DIFFERS = "amount_differs"
     PO_DIFFERS = "po_differs"
     LOST = "lost"
@@ -356,7 +364,7 @@ class Problem(StrEnum):
 
 @dataclass(frozen=True)
 class Discrepancy:
-    problem: Problem
+    problem: DiscrepancyKind
     detail: str
     invoice_id: int | None = None
     venue_id: int | None = None
@@ -364,11 +372,13 @@ class Discrepancy:
     line: int | None = None
 
 
-def discrepancies(invoice: Ours, state: InvoiceState | None, lost: bool) -> list[Discrepancy]:
+def discrepancies(
+    invoice: IssuedInvoice, state: InvoiceState | None, lost: bool
+) -> list[Discrepancy]:
     """What a person must look at for one of our invoices, given its latest state; `lost`
     when no export has shown it long after it was sent."""
 
-    def found(problem: Problem, detail: str) -> Discrepancy:
+    def found(problem: DiscrepancyKind, detail: str) -> Discrepancy:
         return Discrepancy(
             problem,
             f"{invoice.number}: {detail}",
@@ -379,7 +389,7 @@ def discrepancies(invoice: Ours, state: InvoiceState | None, lost: bool) -> list
 
     if state is None:
         return (
-            [found(Problem.LOST, f"sent on {invoice.sent_on}, never seen in an export")]
+            [found(DiscrepancyKind.LOST, f"sent on {invoice.sent_on}, never seen in an export")]
             if lost
             else []
         )
@@ -387,7 +397,7 @@ def discrepancies(invoice: Ours, state: InvoiceState | None, lost: bool) -> list
     if state.export_amount_pence is not None and state.export_amount_pence != invoice.amount_pence:
         result.append(
             found(
-                Problem.AMOUNT_DIFFERS,
+                DiscrepancyKind.AMOUNT_DIFFERS,
                 f"the export says {format_pounds(state.export_amount_pence)}, "
                 f"we invoiced {format_pounds(invoice.amount_pence)}",
             )
@@ -395,7 +405,7 @@ def discrepancies(invoice: Ours, state: InvoiceState | None, lost: bool) -> list
     if state.export_po_number != invoice.po_number and state.export_amount_pence is not None:
         result.append(
             found(
-                Problem.PO_DIFFERS,
+                DiscrepancyKind.PO_DIFFERS,
                 f"the export has PO {state.export_po_number or '(none)'}, "
                 f"we quoted {invoice.po_number}",
             )
@@ -404,27 +414,29 @@ def discrepancies(invoice: Ours, state: InvoiceState | None, lost: bool) -> list
     if state.payments > 1 and state.paid_pence > owed:
         result.append(
             found(
-                Problem.PAID_TWICE,
+                DiscrepancyKind.PAID_TWICE,
                 f"{state.payments} payments, {format_pounds(state.paid_pence)} in all",
             )
         )
     elif state.paid_pence > owed:
         result.append(
             found(
-                Problem.OVERPAID, f"paid {format_pounds(state.paid_pence)} of {format_pounds(owed)}"
+                DiscrepancyKind.OVERPAID,
+                f"paid {format_pounds(state.paid_pence)} of {format_pounds(owed)}",
             )
         )
-    elif state.status is Status.PART_PAID:
+    elif state.status is FinanceStatus.PART_PAID:
         result.append(
             found(
-                Problem.UNDERPAID,
+                DiscrepancyKind.UNDERPAID,
                 f"paid {format_pounds(state.paid_pence)} of {format_pounds(owed)}",
             )
         )
     if state.fallback and not state.confirmed:
         result.append(
             found(
-                Problem.UNCONFIRMED_MATCH, "matched by PO and amount, not by number: please confirm"
+                DiscrepancyKind.UNCONFIRMED_MATCH,
+                "matched by PO and amount, not by number: please confirm",
             )
         )
     return result
@@ -432,7 +444,7 @@ def discrepancies(invoice: Ours, state: InvoiceState | None, lost: bool) -> list
 
 def unknown_row(row: ExportRow, import_id: int) -> Discrepancy:
     return Discrepancy(
-        Problem.UNKNOWN_INVOICE,
+        DiscrepancyKind.UNKNOWN_INVOICE,
         f"{row.supplier_name}: {row.invoice_number or row.payment_number} is not one we issued",
         venue_id=row.venue_id,
         import_id=import_id,
@@ -440,7 +452,7 @@ def unknown_row(row: ExportRow, import_id: int) -> Discrepancy:
     )
 
 
-def is_lost(invoice: Ours, last_import_on: date | None, lost_after: timedelta) -> bool:
+def is_lost(invoice: IssuedInvoice, last_import_on: date | None, lost_after: timedelta) -> bool:
     """Sent, and an export made long enough after sending still did not show it."""
     return (
         invoice.sent_on is not None
@@ -464,7 +476,7 @@ class Reconciliation:
 
 def reconcile(
     rows: list[ExportRow],
-    invoices: list[Ours],
+    invoices: list[IssuedInvoice],
     states: dict[int, InvoiceState],
     *,
     import_id: int,

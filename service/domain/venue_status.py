@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from service.domain.exports import Status
-from service.domain.invoicing import PAYMENT_TERMS, Kind
+from service.domain.exports import FinanceStatus
+from service.domain.invoicing import PAYMENT_TERMS, DocumentKind
 from service.domain.money import format_pounds
 from service.domain.reconciliation import InvoiceState, explain_hold
 
@@ -31,7 +31,7 @@ class StatementEntry:
     """One of the venue's invoices or credit notes, with what is known of it."""
 
     invoice_id: int
-    kind: Kind
+    kind: DocumentKind
     number: str
     issue_date: date
     po_number: str
@@ -45,7 +45,7 @@ class StatementEntry:
 @dataclass(frozen=True)
 class VenueLine:
     number: str
-    kind: Kind
+    kind: DocumentKind
     issue_date: date
     po_number: str
     description: str
@@ -74,7 +74,7 @@ def describe(entry: StatementEntry) -> VenueLine:
 
 def _status(entry: StatementEntry) -> tuple[Badge, str]:
     state = entry.state
-    if entry.kind is Kind.CREDIT_NOTE:
+    if entry.kind is DocumentKind.CREDIT_NOTE:
         return (
             Badge.CREDIT,
             f"Credit note against {entry.credits_invoice}: it reduces what is owed.",
@@ -85,20 +85,20 @@ def _status(entry: StatementEntry) -> tuple[Badge, str]:
         return Badge.SENT, f"Emailed to NHS accounts on {_day(entry.sent_on)}."
     received = state.received_on or entry.sent_on or entry.issue_date
     match state.status:
-        case Status.PAID:
+        case FinanceStatus.PAID:
             return Badge.PAID, _paid("Paid", state)
-        case Status.PART_PAID:
+        case FinanceStatus.PART_PAID:
             owed = format_pounds(entry.gross_pence)
             return Badge.PART_PAID, _paid("Part paid", state, f" of {owed}")
-        case Status.ON_HOLD:
+        case FinanceStatus.ON_HOLD:
             reasons = "; ".join(explain_hold(code).for_venue for code in state.holds)
             return Badge.ON_HOLD, f"On hold: {reasons}."
-        case Status.APPROVED:
+        case FinanceStatus.APPROVED:
             due = received + PAYMENT_TERMS
             return Badge.APPROVED, f"Approved — due to be paid by {_day(due)}."
-        case Status.CANCELLED:
+        case FinanceStatus.CANCELLED:
             return Badge.CANCELLED, "Cancelled by NHS accounts. If you didn't expect this, tell us."
-        case Status.REJECTED:
+        case FinanceStatus.REJECTED:
             return Badge.REJECTED, "Rejected by NHS accounts. We are finding out why."
         case _:
             return Badge.RECEIVED, f"Received by NHS accounts on {_day(received)}."

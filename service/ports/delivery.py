@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from service.domain.delivery import OutboxMessage, State
+from service.domain.delivery import OutboxMessage, OutboxState
 
 
 class OutboxRepository(Protocol):
@@ -15,7 +15,7 @@ class OutboxRepository(Protocol):
     def add_all(self, messages: Sequence[OutboxMessage]) -> None: ...
     def get(self, message_id: int) -> OutboxMessage | None: ...
     def find(
-        self, *, state: State | None = None, invoice_id: int | None = None
+        self, *, state: OutboxState | None = None, invoice_id: int | None = None
     ) -> list[OutboxMessage]: ...
     def due(self, now: datetime, stale_before: datetime, limit: int) -> list[OutboxMessage]:
         """Pending messages due now and abandoned claims, locked for this transaction

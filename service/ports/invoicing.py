@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
-from service.domain.invoicing import Invoice, Kind
+from service.domain.invoicing import DocumentKind, Invoice
 
 
 class InvoiceRepository(Protocol):
@@ -14,7 +14,7 @@ class InvoiceRepository(Protocol):
         """Serialise invoice runs until the transaction ends."""
         ...
 
-    def next_number(self, venue_id: int, kind: Kind, prefix: str) -> tuple[str, int]:
+    def next_number(self, venue_id: int, kind: DocumentKind, prefix: str) -> tuple[str, int]:
         """The venue's prefix for this kind and its next sequence value, locked until commit;
         `prefix` is used only for the venue's first document of this kind."""
         ...

@@ -10,7 +10,7 @@ from service.domain.reconciliation import (
     Discrepancy,
     ImportRecord,
     InvoiceState,
-    Ours,
+    IssuedInvoice,
     StatusEvent,
 )
 from service.domain.venue_status import StatementEntry
@@ -21,7 +21,7 @@ class ReconciliationRepository(Protocol):
         """Serialise imports until the transaction ends."""
         ...
 
-    def ours(self) -> list[Ours]: ...
+    def issued_invoices(self) -> list[IssuedInvoice]: ...
     def states(self) -> dict[int, InvoiceState]: ...
     def state(self, invoice_id: int) -> InvoiceState | None: ...
     def save_states(self, states: Sequence[InvoiceState], *, replacing: Sequence[int]) -> None:

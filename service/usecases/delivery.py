@@ -6,14 +6,14 @@ from __future__ import annotations
 from service.domain.audit import AuditEvent
 from service.domain.delivery import (
     OutboxMessage,
+    OutboxState,
     Recipient,
-    State,
     ensure_attachable,
     message_id,
     subject,
 )
 from service.domain.errors import NotFound
-from service.domain.invoicing import Invoice, Kind
+from service.domain.invoicing import DocumentKind, Invoice
 from service.domain.users import Role, User
 from service.ports.unit_of_work import UnitOfWork
 from service.usecases.context import Context
@@ -55,7 +55,7 @@ def queue_messages(
         (Recipient.VENUE_COPY, venue.contact_email, title),
     ]
     facilitator = _facilitator(uow, invoice)
-    if trust.remind_facilitators and facilitator and invoice.kind is Kind.INVOICE:
+    if trust.remind_facilitators and facilitator and invoice.kind is DocumentKind.INVOICE:
         recipients.append(
             (
                 Recipient.FACILITATOR_REMINDER,
@@ -91,7 +91,9 @@ def _facilitator(uow: UnitOfWork, invoice: Invoice) -> User | None:
     return uow.users.get(series.facilitator_id) if series else None
 
 
-def outbox(ctx: Context, uow: UnitOfWork, actor: User, state: State | None) -> list[OutboxMessage]:
+def outbox(
+    ctx: Context, uow: UnitOfWork, actor: User, state: OutboxState | None
+) -> list[OutboxMessage]:
     actor.require(Role.FINANCE, Role.ADMIN)
     with uow:
         return uow.outbox.find(state=state)

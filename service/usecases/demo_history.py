@@ -16,7 +16,7 @@ from datetime import date, datetime, time, timedelta
 
 from service.domain.bookings import BookingRequest, BookingSeries
 from service.domain.exports import SBS_AP_COLUMNS
-from service.domain.invoicing import Invoice, Kind
+from service.domain.invoicing import DocumentKind, Invoice
 from service.domain.purchasing import PurchaseOrder
 from service.domain.recurrence import Frequency, Recurrence
 from service.domain.timeslots import london_instant
@@ -199,7 +199,9 @@ def _export(ctx: Context, finance: User, which: int) -> Callable[[], None]:
         rows = [row for invoice in invoices if (row := _ap_row(invoice, which)) is not None]
         data = _csv(rows)
         name = f"sbs-ap-report-{ctx.clock.now():%Y-%m-%d}.csv"
-        reconciliation.import_export(ctx, finance, data, name, "sbs-oracle-ap")
+        reconciliation.import_finance_export(
+            ctx, ctx.new_uow(), finance, data, name, "sbs-oracle-ap"
+        )
 
     return import_it
 
@@ -217,7 +219,7 @@ def _ap_row(invoice: Invoice, which: int) -> list[str] | None:
         number = number[:-3] + "O" + number[-2:]  # 0001 keyed as O001: a person must confirm
     if invoice.venue_id == 3:
         status, approval, hold = "Needs Revalidation", "Required", "QTY REC"
-    if invoice.venue_id == 1 and invoice.kind is Kind.INVOICE and order == 1 and which == 2:
+    if invoice.venue_id == 1 and invoice.kind is DocumentKind.INVOICE and order == 1 and which == 2:
         paid, paid_on, payment = _pounds(invoice.gross_pence), _day(invoice.due_date), "7713388"
     return [
         "RZZ SEVERNVALE MENTAL HEALTH NHS FT",

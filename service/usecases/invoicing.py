@@ -11,10 +11,10 @@ from service.domain.directory import Room, Trust, Venue
 from service.domain.errors import DomainError, NotFound
 from service.domain.invoicing import (
     PAYMENT_TERMS,
+    DocumentKind,
     Draft,
     Invoice,
     InvoiceRefused,
-    Kind,
     Line,
     Party,
     check_issue_date,
@@ -68,7 +68,7 @@ def issue_invoices(
                 except DomainError as refused:
                     report.refused.append(Refusal(series.id or 0, refused.code, refused.message))
                     continue
-                stored = _store(ctx, uow, actor, _document(uow, Kind.INVOICE, *checked))
+                stored = _store(ctx, uow, actor, _document(uow, DocumentKind.INVOICE, *checked))
                 report.issued.append(stored)
                 if checked[1].send_on_issue:  # same transaction: issued means queued
                     queue_messages(ctx, uow, stored, actor.label)
@@ -104,7 +104,7 @@ def _checked(uow: UnitOfWork, draft: Draft, room: Room, today: date) -> _Checked
 
 def _document(
     uow: UnitOfWork,
-    kind: Kind,
+    kind: DocumentKind,
     venue: Venue,
     trust: Trust,
     po: PurchaseOrder,
@@ -126,7 +126,7 @@ def _document(
         booking_id=series.id or 0,
         issue_date=today,
         tax_point=tax_point(today, max(line.day for line in lines))
-        if kind is Kind.INVOICE
+        if kind is DocumentKind.INVOICE
         else today,
         due_date=today + PAYMENT_TERMS,
         supplier=_supplier(venue),
@@ -223,7 +223,7 @@ def waive_late_cancellation(ctx: Context, uow: UnitOfWork, actor: User, session_
                 actor,
                 _document(
                     uow,
-                    Kind.CREDIT_NOTE,
+                    DocumentKind.CREDIT_NOTE,
                     get_venue(uow, invoice.venue_id),
                     get_trust(uow, invoice.trust_id),
                     po,

@@ -12,14 +12,14 @@ from service.domain.audit import AuditEvent
 from service.domain.delivery import (
     CLAIM_EXPIRES,
     OutboxMessage,
+    OutboxState,
     Recipient,
-    State,
     bank_details_changed,
     closed_session,
     hold_code,
 )
-from service.domain.exports import Status
-from service.domain.invoicing import Invoice, Kind
+from service.domain.exports import FinanceStatus
+from service.domain.invoicing import DocumentKind, Invoice
 from service.domain.money import format_pounds
 from service.domain.reconciliation import StatusEvent, explain_hold
 from service.domain.secret_tokens import new_token, token_hash
@@ -61,9 +61,9 @@ def deliver_due(ctx: Context, *, batch: int = 50) -> DeliveryRun:
     run = DeliveryRun()
     for message in claimed:
         _deliver(ctx, uow, message)
-        if message.state is State.SENT:
+        if message.state is OutboxState.SENT:
             run.sent += 1
-        elif message.state is State.FAILED:
+        elif message.state is OutboxState.FAILED:
             run.failed += 1
         else:
             run.retrying += 1
@@ -113,10 +113,10 @@ def _deliver(ctx: Context, uow: UnitOfWork, message: OutboxMessage) -> None:
         message.sent(reply, ctx.clock.now())
     with uow:
         uow.outbox.save(message)
-        if message.state is State.SENT and message.recipient is Recipient.ACCOUNTS_PAYABLE:
+        if message.state is OutboxState.SENT and message.recipient is Recipient.ACCOUNTS_PAYABLE:
             assert message.invoice_id is not None
             uow.reconciliation.add_events(
-                [StatusEvent(message.invoice_id, Status.SENT, ctx.clock.now())]
+                [StatusEvent(message.invoice_id, FinanceStatus.SENT, ctx.clock.now())]
             )
         uow.audit.record(
             AuditEvent(
@@ -246,7 +246,7 @@ def _email(ctx: Context, invoice: Invoice, message: OutboxMessage, pdf: bytes) -
     text, html = ctx.emails.body(
         "invoice",
         invoice=invoice,
-        document="credit note" if invoice.kind is Kind.CREDIT_NOTE else "invoice",
+        document="credit note" if invoice.kind is DocumentKind.CREDIT_NOTE else "invoice",
         venue_copy=message.recipient is Recipient.VENUE_COPY,
     )
     return Email(

@@ -12,13 +12,13 @@ from datetime import date, datetime
 from service.domain.audit import AuditEvent
 from service.domain.delivery import OutboxMessage, Recipient, hold_topic, message_id
 from service.domain.errors import NotFound, RuleViolation, TooSlow
-from service.domain.exports import Status, SupplierIndex
+from service.domain.exports import FinanceStatus, SupplierIndex
 from service.domain.payment_performance import Performance, performance
 from service.domain.reconciliation import (
     Discrepancy,
     ImportRecord,
     InvoiceState,
-    Ours,
+    IssuedInvoice,
     Owner,
     StatusEvent,
     discrepancies,
@@ -38,8 +38,9 @@ class ImportOutcome:
     already_imported: bool
 
 
-def import_export(
+def import_finance_export(
     ctx: Context,
+    uow: UnitOfWork,
     actor: User,
     data: bytes,
     filename: str,
@@ -55,7 +56,6 @@ def import_export(
     in_time = _Deadline(time_limit)
     profile = ctx.exports.get(profile_name)
     digest = hashlib.sha256(data).hexdigest()
-    uow = ctx.new_uow()
     with uow:
         earlier = uow.reconciliation.import_of(profile.name, digest)
         if earlier:
@@ -88,7 +88,7 @@ def import_export(
             )
         )
         assert record.id is not None
-        ours = {i.id: i for i in uow.reconciliation.ours()}
+        ours = {i.id: i for i in uow.reconciliation.issued_invoices()}
         states = uow.reconciliation.states()
         found = reconcile(reading.rows, list(ours.values()), states, import_id=record.id, at=now)
         uow.reconciliation.add_events(found.events)
@@ -134,7 +134,11 @@ class _Deadline:
 
 
 def _notify_hold_owners(
-    ctx: Context, uow: UnitOfWork, holds: list[StatusEvent], ours: dict[int, Ours], import_id: int
+    ctx: Context,
+    uow: UnitOfWork,
+    holds: list[StatusEvent],
+    ours: dict[int, IssuedInvoice],
+    import_id: int,
 ) -> None:
     """One notice per new hold and person who must act, through the delivery outbox."""
     held = [ours[event.invoice_id] for event in holds]
@@ -196,7 +200,7 @@ def open_discrepancies(ctx: Context, uow: UnitOfWork, actor: User) -> list[Discr
     with uow:
         records = uow.reconciliation.imports()
         states = uow.reconciliation.states()
-        ours = uow.reconciliation.ours()
+        ours = uow.reconciliation.issued_invoices()
         latest = {r.profile: r.id for r in reversed(records) if r.id is not None}
         findings = uow.reconciliation.findings(list(latest.values()))
     last_import_on = {
@@ -228,7 +232,7 @@ class InvoiceStatus:
     @property
     def sent_at(self) -> datetime | None:
         """When the outbox first delivered it to the trust's accounts-payable inbox."""
-        return min((e.at for e in self.history if e.status is Status.SENT), default=None)
+        return min((e.at for e in self.history if e.status is FinanceStatus.SENT), default=None)
 
 
 def invoice_status(ctx: Context, uow: UnitOfWork, actor: User, invoice_id: int) -> InvoiceStatus:
@@ -239,7 +243,7 @@ def invoice_status(ctx: Context, uow: UnitOfWork, actor: User, invoice_id: int) 
         state = uow.reconciliation.state(invoice_id)
         known = InvoiceStatus(state, uow.reconciliation.events(invoice_id))
     if state is None and known.sent_at is not None:
-        return replace(known, state=InvoiceState(invoice_id, Status.SENT))
+        return replace(known, state=InvoiceState(invoice_id, FinanceStatus.SENT))
     return known
 
 
@@ -262,7 +266,7 @@ def confirm_match(ctx: Context, uow: UnitOfWork, actor: User, invoice_id: int) -
 def payment_performance(ctx: Context, uow: UnitOfWork, actor: User) -> list[Performance]:
     actor.require(Role.FINANCE, Role.ADMIN)
     with uow:
-        ours = uow.reconciliation.ours()
+        ours = uow.reconciliation.issued_invoices()
         states = uow.reconciliation.states()
         names = {("trust", t.id or 0): t.name for t in uow.trusts.all()}
         names |= {("venue", v.id or 0): v.name for v in uow.venues.all()}

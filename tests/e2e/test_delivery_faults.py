@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from flask import Flask
 
 from adapters.email.smtp import SmtpMailer, SmtpSettings
-from service.domain.delivery import CLAIM_EXPIRES, State
+from service.domain.delivery import CLAIM_EXPIRES, OutboxState
 from service.domain.invoicing import Invoice
 from service.domain.users import Role, User
 from service.ports.delivery import Email
@@ -111,7 +111,7 @@ def test_every_invoice_is_delivered_once_through_every_kind_of_fault(
     with ctx.new_uow() as uow:
         messages = uow.outbox.find()
     assert len(messages) == 2 * ROOMS * SESSIONS
-    assert {m.state for m in messages} == {State.SENT}
+    assert {m.state for m in messages} == {OutboxState.SENT}
     received = server.message_ids
     assert all(received[m.message_id] >= 1 for m in messages)  # every one delivered
     assert all(m.server_reply and m.server_reply.startswith("250") for m in messages)
@@ -144,4 +144,4 @@ def test_several_workers_at_once_send_each_message_exactly_once(
     received = server.message_ids
     assert len(received) == 2 * ROOMS * SESSIONS and set(received.values()) == {1}
     with ctx.new_uow() as uow:
-        assert {m.state for m in uow.outbox.find()} == {State.SENT}
+        assert {m.state for m in uow.outbox.find()} == {OutboxState.SENT}

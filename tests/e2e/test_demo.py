@@ -9,8 +9,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from service.domain.delivery import State
-from service.domain.exports import Status
+from service.domain.delivery import OutboxState
+from service.domain.exports import FinanceStatus
 from service.domain.users import Role
 from service.usecases import booking, delivery, invoicing, reconciliation
 from service.usecases.demo_history import load_demo
@@ -48,7 +48,7 @@ def test_the_demo_shows_the_whole_money_loop(
         return status.state
 
     paid = state("SMCH0001")
-    assert paid and paid.status is Status.PAID and paid.payment_number == "7713388"
+    assert paid and paid.status is FinanceStatus.PAID and paid.payment_number == "7713388"
     held = state("ECC0001")
     assert held and held.holds == ("QTY REC",)
     problems = reconciliation.open_discrepancies(ctx, ctx.new_uow(), finance)
@@ -58,7 +58,7 @@ def test_the_demo_shows_the_whole_money_loop(
     }
 
     messages = delivery.outbox(ctx, ctx.new_reader(), finance, None)
-    assert messages and all(m.state is State.SENT for m in messages)  # every invoice emailed
+    assert messages and all(m.state is OutboxState.SENT for m in messages)  # every invoice emailed
     upcoming = booking.my_sessions(ctx, ctx.new_reader(), facilitator, past=False)
     assert len(upcoming.lines) >= 8  # groups still running
     page = client.get(urlsplit(demo.status_link).path).get_data(as_text=True)

@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 
 from service.config import WORKER_TIMEOUT, Config, ConfigError
 from service.domain.users import OPERATOR
-from service.usecases.reconciliation import import_export
+from service.usecases.reconciliation import import_finance_export
 from tests.e2e.exports import export, for_invoice, other_supplier
 from tests.e2e.live import gunicorn
 from tests.e2e.test_reconciliation import finance, invoices, status, venue_room
@@ -55,7 +55,8 @@ def test_an_import_over_its_time_limit_answers_503_in_json_and_changes_nothing(
     assert [status(client, finance, i) for i in invoices] == before
 
     # Without a limit the same file imports, as new: the refused try left no trace.
-    outcome = import_export(app.extensions["roomhire"], OPERATOR, data, "ap.csv", "sbs-oracle-ap")
+    ctx = app.extensions["roomhire"]
+    outcome = import_finance_export(ctx, ctx.new_uow(), OPERATOR, data, "ap.csv", "sbs-oracle-ap")
     assert not outcome.already_imported
     assert outcome.record.matched == 6 and outcome.record.changes > 0
 

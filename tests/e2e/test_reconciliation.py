@@ -365,7 +365,7 @@ def test_a_failure_half_way_through_an_import_stores_nothing(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from adapters.db.repositories.reconciliation import ReconciliationRepository
-    from service.usecases.reconciliation import import_export
+    from service.usecases.reconciliation import import_finance_export
 
     ctx: Context = app.extensions["roomhire"]
     before = table_checksum(database_url)
@@ -379,8 +379,13 @@ def test_a_failure_half_way_through_an_import_stores_nothing(
         user = actor.users.get(finance["id"])
     assert user is not None
     with pytest.raises(RuntimeError):
-        import_export(
-            ctx, user, export(*(for_invoice(i) for i in invoices)), "x.csv", "sbs-oracle-ap"
+        import_finance_export(
+            ctx,
+            ctx.new_uow(),
+            user,
+            export(*(for_invoice(i) for i in invoices)),
+            "x.csv",
+            "sbs-oracle-ap",
         )
     assert table_checksum(database_url) == before
 

@@ -13,8 +13,8 @@ from adapters.exports.profiles import Profiles
 from service.domain.exports import (
     ExportReading,
     ExportRefused,
+    FinanceStatus,
     ProfileInvalid,
-    Status,
     SupplierIndex,
     normalise_supplier_name,
 )
@@ -140,14 +140,14 @@ def test_supplier_names_compare_without_their_company_forms() -> None:
 def test_statuses_holds_and_payments_are_read_as_the_profile_maps_them() -> None:
     rows = read(SAMPLE).rows
     assert [r.status for r in rows] == [
-        Status.APPROVED,
-        Status.APPROVED,
+        FinanceStatus.APPROVED,
+        FinanceStatus.APPROVED,
         None,
         None,
-        Status.APPROVED,
+        FinanceStatus.APPROVED,
     ]
     cancelled = ROWS[0].replace("Validated,Approved", "Cancelled,Approved")
-    assert read(csv(cancelled)).rows[0].status is Status.CANCELLED
+    assert read(csv(cancelled)).rows[0].status is FinanceStatus.CANCELLED
     unknown = read(csv(ROWS[0].replace("Validated,Approved", "Validated,Maybe")))
     assert [(e.line, e.column) for e in unknown.errors] == [(2, "Approval Status")]
 
@@ -183,7 +183,7 @@ def test_spend_over_25k_maps_drifting_headers_and_combines_split_payments() -> N
     assert reading.errors == [] and reading.other_suppliers == 1
     [payment] = reading.rows
     assert (payment.status, payment.amount_paid_pence, payment.payment_number) == (
-        Status.PAID,
+        FinanceStatus.PAID,
         2_600_000,
         "88123",
     )
@@ -216,7 +216,7 @@ PAID = "paid"
     assert (row.invoice_number, row.amount_pence, row.status) == (
         "SMCH0010",
         12000,
-        Status.APPROVED,
+        FinanceStatus.APPROVED,
     )
     assert Profiles().get(str(mapping)).columns["amount"] == ("Gross",)
 
@@ -255,7 +255,11 @@ def test_the_documented_mapping_example_is_a_working_profile(tmp_path: Path) -> 
     data = b"Creditor,Creditor No,Their Ref,Gross,Paid,Paid On,Remittance,State\n"
     data += b"St Marks Hall CIC,,smch0011,75.00,75.00,2027-01-29,BACS991,PAID\n"
     [row] = csv_reader.read(data, profile, SupplierIndex(EVERYONE)).rows
-    assert (row.status, row.amount_paid_pence, row.payment_number) == (Status.PAID, 7500, "BACS991")
+    assert (row.status, row.amount_paid_pence, row.payment_number) == (
+        FinanceStatus.PAID,
+        7500,
+        "BACS991",
+    )
 
 
 def test_trailing_spaces_in_cells_and_headers_are_ignored() -> None:

@@ -17,7 +17,7 @@ from adapters.db.engine import make_engine, make_session_factory
 from adapters.db.migrate import upgrade
 from adapters.db.unit_of_work import SqlAlchemyUnitOfWork
 from adapters.pdf.weasyprint_renderer import WeasyPrintRenderer
-from service.domain.invoicing import Invoice, Kind, Line, Party
+from service.domain.invoicing import DocumentKind, Invoice, Line, Party
 from service.domain.money import STANDARD_RATE, charge, format_pounds
 from tests.conftest import TEMPLATES
 
@@ -91,7 +91,7 @@ def test_pdf_total_equals_stored_total_equals_sum_of_lines(
 ) -> None:
     number = f"PROP{next(SERIAL):06d}"  # every example stores a new invoice
     invoice = Invoice(
-        Kind.INVOICE,
+        DocumentKind.INVOICE,
         number,
         1,
         1,
@@ -120,7 +120,7 @@ def test_pdf_total_equals_stored_total_equals_sum_of_lines(
 
 def test_the_renderer_writes_a4_with_embedded_fonts() -> None:
     invoice = Invoice(
-        Kind.INVOICE,
+        DocumentKind.INVOICE,
         "CHAP0001",
         1,
         1,

@@ -12,11 +12,11 @@ from typing import Any
 
 from service.domain.bookings import Session
 from service.domain.delivery import OutboxMessage, Recipient
-from service.domain.exports import ExportRow, Status
-from service.domain.invoicing import Invoice, Kind, Line, Party
+from service.domain.exports import ExportRow, FinanceStatus
+from service.domain.invoicing import DocumentKind, Invoice, Line, Party
 from service.domain.money import charge
 from service.domain.purchasing import PurchaseOrder
-from service.domain.reconciliation import InvoiceState, Ours
+from service.domain.reconciliation import InvoiceState, IssuedInvoice
 from service.domain.timeslots import Interval, london_instant
 
 VENUE_ID = 7
@@ -26,7 +26,7 @@ SENT_ON = date(2027, 1, 4)
 IMPORTED_AT = datetime(2027, 2, 1, 9, tzinfo=UTC)  # a Monday morning, in winter (UTC = London)
 
 
-def an_issued_invoice(**overrides: Any) -> Ours:
+def an_issued_invoice(**overrides: Any) -> IssuedInvoice:
     """One of our invoices as reconciliation sees it: SMCH0001, £75.00, emailed 4 January."""
     values: dict[str, Any] = {
         "id": 1,
@@ -38,17 +38,17 @@ def an_issued_invoice(**overrides: Any) -> Ours:
         "amount_pence": 7500,
         "sent_on": SENT_ON,
     }
-    return Ours(**{**values, **overrides})
+    return IssuedInvoice(**{**values, **overrides})
 
 
-def issued_invoices(count: int, **overrides: Any) -> list[Ours]:
+def issued_invoices(count: int, **overrides: Any) -> list[IssuedInvoice]:
     """SMCH0001, SMCH0002, … with ids 1, 2, …, all alike otherwise."""
     return [
         an_issued_invoice(id=n, number=f"SMCH{n:04d}", **overrides) for n in range(1, count + 1)
     ]
 
 
-def a_row(invoice: Ours | None = None, **overrides: Any) -> ExportRow:
+def a_row(invoice: IssuedInvoice | None = None, **overrides: Any) -> ExportRow:
     """The export row SBS keys for `invoice` (validated, not approved, nothing paid)."""
     invoice = invoice or an_issued_invoice()
     values: dict[str, Any] = {
@@ -62,7 +62,7 @@ def a_row(invoice: Ours | None = None, **overrides: Any) -> ExportRow:
         "amount_pence": invoice.amount_pence,
         "currency": "GBP",
         "po_number": invoice.po_number,
-        "status": Status.RECEIVED,
+        "status": FinanceStatus.RECEIVED,
         "hold_name": None,
         "hold_reason": None,
         "hold_date": None,
@@ -78,7 +78,7 @@ def a_state(**overrides: Any) -> InvoiceState:
     """The known state of invoice 1: received, as an earlier import (id 1) showed it."""
     values: dict[str, Any] = {
         "invoice_id": 1,
-        "status": Status.RECEIVED,
+        "status": FinanceStatus.RECEIVED,
         "export_amount_pence": 7500,
         "export_po_number": PO_NUMBER,
         "received_on": SENT_ON,
@@ -156,7 +156,7 @@ def a_line(day: date = date(2026, 12, 1), **overrides: Any) -> Line:
 def an_invoice(**overrides: Any) -> Invoice:
     """SMCH0001 of venue 7 to trust 3, one £75.00 line, issued 4 January 2027."""
     values: dict[str, Any] = {
-        "kind": Kind.INVOICE,
+        "kind": DocumentKind.INVOICE,
         "number": "SMCH0001",
         "venue_id": VENUE_ID,
         "trust_id": TRUST_ID,

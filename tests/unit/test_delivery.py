@@ -16,8 +16,8 @@ from service.domain.delivery import (
     FIRST_RETRY,
     LONGEST_RETRY,
     MAX_ATTEMPTS,
+    OutboxState,
     Recipient,
-    State,
     check_subject_template,
     closed_session,
     closure_topic,
@@ -28,7 +28,7 @@ from service.domain.delivery import (
     subject,
 )
 from service.domain.errors import RuleViolation
-from service.domain.invoicing import Kind
+from service.domain.invoicing import DocumentKind
 from tests.unit.builders import IMPORTED_AT, a_message, a_party, an_invoice
 
 NOW = IMPORTED_AT
@@ -51,7 +51,7 @@ def failed_after(attempts: int, rng: random.Random) -> timedelta:
     for _ in range(attempts):
         message.claim(NOW)
     message.failed_temporarily("421 try later", NOW, rng)
-    assert message.state is State.PENDING and message.next_attempt_at is not None
+    assert message.state is OutboxState.PENDING and message.next_attempt_at is not None
     return message.next_attempt_at - NOW
 
 
@@ -81,7 +81,7 @@ def test_the_last_attempt_failing_dead_letters_the_message_for_finance() -> None
     message.claim(NOW)
     message.failed_temporarily("421 try later", NOW, random.Random(1))
     assert (message.state, message.last_error, message.next_attempt_at) == (
-        State.FAILED,
+        OutboxState.FAILED,
         "421 try later",
         None,
     )
@@ -91,14 +91,18 @@ def test_a_permanent_failure_dead_letters_at_once_and_finance_may_retry_it() -> 
     message = a_message()
     message.claim(NOW)
     message.failed_permanently("550 no such mailbox")
-    assert (message.state, message.last_error) == (State.FAILED, "550 no such mailbox")
+    assert (message.state, message.last_error) == (OutboxState.FAILED, "550 no such mailbox")
     later = NOW + timedelta(hours=2)
     message.retry(later)
-    assert (message.state, message.attempts, message.next_attempt_at) == (State.PENDING, 0, later)
+    assert (message.state, message.attempts, message.next_attempt_at) == (
+        OutboxState.PENDING,
+        0,
+        later,
+    )
 
 
-@pytest.mark.parametrize("state", [State.PENDING, State.SENDING, State.SENT])
-def test_only_a_failed_message_can_be_retried(state: State) -> None:
+@pytest.mark.parametrize("state", [OutboxState.PENDING, OutboxState.SENDING, OutboxState.SENT])
+def test_only_a_failed_message_can_be_retried(state: OutboxState) -> None:
     with pytest.raises(RuleViolation, match="Only failed messages"):
         a_message(state=state).retry(NOW)
 
@@ -106,10 +110,10 @@ def test_only_a_failed_message_can_be_retried(state: State) -> None:
 def test_a_claim_counts_an_attempt_and_a_sent_message_keeps_the_server_reply() -> None:
     message = a_message(last_error="timed out")
     message.claim(NOW)
-    assert (message.state, message.attempts, message.claimed_at) == (State.SENDING, 1, NOW)
+    assert (message.state, message.attempts, message.claimed_at) == (OutboxState.SENDING, 1, NOW)
     message.sent("250 2.0.0 Ok: queued as 4F2", NOW)
     assert (message.state, message.server_reply, message.sent_at, message.last_error) == (
-        State.SENT,
+        OutboxState.SENT,
         "250 2.0.0 Ok: queued as 4F2",
         NOW,
         None,
@@ -118,7 +122,7 @@ def test_a_claim_counts_an_attempt_and_a_sent_message_keeps_the_server_reply() -
 
 
 def test_reclaiming_a_message_a_dead_worker_left_sending_flags_a_possible_duplicate() -> None:
-    message = a_message(state=State.SENDING, attempts=1)
+    message = a_message(state=OutboxState.SENDING, attempts=1)
     message.claim(NOW)
     assert message.possible_duplicate and message.attempts == 2
 
@@ -137,7 +141,7 @@ def test_the_subject_names_the_document_number_po_and_supplier() -> None:
     assert subject(DEFAULT_SUBJECT, an_invoice()) == (
         "Invoice SMCH0001 - PO RZZPO0000001 - St Mark's Community Hall CIC"
     )
-    note = an_invoice(kind=Kind.CREDIT_NOTE, number="SMCHCN0001")
+    note = an_invoice(kind=DocumentKind.CREDIT_NOTE, number="SMCHCN0001")
     assert subject("{document} {number} {po_number}", note).startswith("Credit note SMCHCN0001")
 
 

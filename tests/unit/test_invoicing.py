@@ -10,8 +10,8 @@ import pytest
 
 from service.domain.bookings import BookingSeries, InvoiceCadence, SessionStatus
 from service.domain.invoicing import (
+    DocumentKind,
     InvoiceRefused,
-    Kind,
     check_issue_date,
     due_drafts,
     format_number,
@@ -29,17 +29,17 @@ AFTER_ALL = datetime(2027, 2, 1, 9, tzinfo=UTC)
 @pytest.mark.parametrize(
     ("name", "kind", "prefix"),
     [
-        ("St Michael's Community Hall CIC", Kind.INVOICE, "SMCH"),
-        ("St Michael's Community Hall CIC", Kind.CREDIT_NOTE, "SMCHCN"),
-        ("The Friends of the Old Library and Reading Rooms Ltd", Kind.INVOICE, "FOLRR"),
-        ("Chapel Hall CIC", Kind.INVOICE, "CHAP"),
-        ("A&B Ltd", Kind.INVOICE, "ABLT"),
-        ("Oak", Kind.INVOICE, "OAK"),
-        ("Yu", Kind.INVOICE, "YUX"),
+        ("St Michael's Community Hall CIC", DocumentKind.INVOICE, "SMCH"),
+        ("St Michael's Community Hall CIC", DocumentKind.CREDIT_NOTE, "SMCHCN"),
+        ("The Friends of the Old Library and Reading Rooms Ltd", DocumentKind.INVOICE, "FOLRR"),
+        ("Chapel Hall CIC", DocumentKind.INVOICE, "CHAP"),
+        ("A&B Ltd", DocumentKind.INVOICE, "ABLT"),
+        ("Oak", DocumentKind.INVOICE, "OAK"),
+        ("Yu", DocumentKind.INVOICE, "YUX"),
     ],
 )
 def test_the_number_prefix_is_the_names_initials_or_its_first_letters(
-    name: str, kind: Kind, prefix: str
+    name: str, kind: DocumentKind, prefix: str
 ) -> None:
     assert number_prefix(name, kind) == prefix
 

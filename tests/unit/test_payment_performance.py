@@ -7,9 +7,9 @@ from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 
-from service.domain.exports import Status
+from service.domain.exports import FinanceStatus
 from service.domain.payment_performance import Bppc, performance
-from service.domain.reconciliation import InvoiceState, Ours
+from service.domain.reconciliation import InvoiceState, IssuedInvoice
 from tests.unit.builders import SENT_ON, TRUST_ID, VENUE_ID, a_state, an_issued_invoice
 
 TODAY = date(2027, 6, 1)
@@ -19,13 +19,15 @@ NAMES = {("trust", TRUST_ID): "Severnvale MH Trust", ("venue", VENUE_ID): "St Ma
 def paid_after(days: int, invoice_id: int = 1) -> InvoiceState:
     return a_state(
         invoice_id=invoice_id,
-        status=Status.PAID,
+        status=FinanceStatus.PAID,
         paid_pence=7500,
         payment_date=SENT_ON + timedelta(days=days),
     )
 
 
-def trust_figures(invoices: list[Ours], states: list[InvoiceState], today: date = TODAY) -> Bppc:
+def trust_figures(
+    invoices: list[IssuedInvoice], states: list[InvoiceState], today: date = TODAY
+) -> Bppc:
     report = performance(invoices, {s.invoice_id: s for s in states}, NAMES, today)
     return next(r.bppc for r in report if r.scope == "trust")
 
@@ -63,8 +65,8 @@ def test_unpaid_invoices_are_aged_from_receipt_and_settled_ones_are_not() -> Non
         for n, age in enumerate([0, 30, 31, 60, 61, 90, 91, 400, 5], start=1)
     ]
     settled = [
-        a_state(invoice_id=9, status=Status.CANCELLED),
-        a_state(invoice_id=8, status=Status.REJECTED, received_on=TODAY),
+        a_state(invoice_id=9, status=FinanceStatus.CANCELLED),
+        a_state(invoice_id=8, status=FinanceStatus.REJECTED, received_on=TODAY),
     ]
     report = performance(invoices, {s.invoice_id: s for s in settled}, NAMES, TODAY)
     aged = next(r.aged for r in report if r.scope == "trust")

@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 
-from service.domain.exports import Status
+from service.domain.exports import FinanceStatus
 from service.domain.reconciliation import (
+    DiscrepancyKind,
     Hold,
     InvoiceState,
     Observation,
-    Problem,
     changes,
     discrepancies,
     is_lost,
@@ -103,18 +103,24 @@ def test_a_payment_row_without_an_amount_matches_by_what_was_paid() -> None:
 @pytest.mark.parametrize(
     ("rows", "expected"),
     [
-        ([{"status": Status.CANCELLED}, {**PAID, "status": Status.PAID}], Status.CANCELLED),
-        ([{"status": Status.REJECTED}, {**PAID, "hold_name": "PRICE"}], Status.REJECTED),
-        ([{**PAID, "hold_name": "QTY REC"}], Status.PAID),
-        ([{"hold_name": "QTY REC", "amount_paid_pence": 100}], Status.ON_HOLD),
-        ([{"status": Status.APPROVED, "amount_paid_pence": 100}], Status.PART_PAID),
-        ([{"status": Status.APPROVED}, {}], Status.APPROVED),
-        ([{}], Status.RECEIVED),
+        (
+            [{"status": FinanceStatus.CANCELLED}, {**PAID, "status": FinanceStatus.PAID}],
+            FinanceStatus.CANCELLED,
+        ),
+        (
+            [{"status": FinanceStatus.REJECTED}, {**PAID, "hold_name": "PRICE"}],
+            FinanceStatus.REJECTED,
+        ),
+        ([{**PAID, "hold_name": "QTY REC"}], FinanceStatus.PAID),
+        ([{"hold_name": "QTY REC", "amount_paid_pence": 100}], FinanceStatus.ON_HOLD),
+        ([{"status": FinanceStatus.APPROVED, "amount_paid_pence": 100}], FinanceStatus.PART_PAID),
+        ([{"status": FinanceStatus.APPROVED}, {}], FinanceStatus.APPROVED),
+        ([{}], FinanceStatus.RECEIVED),
     ],
     ids=["cancelled", "rejected", "paid", "on hold", "part paid", "approved", "received"],
 )
 def test_cancelled_or_rejected_win_then_paid_then_held_then_part_paid_then_approved(
-    rows: list[dict[str, Any]], expected: Status
+    rows: list[dict[str, Any]], expected: FinanceStatus
 ) -> None:
     seen = observe([a_row(**r) for r in rows], FIRST, fallback=False)
     assert seen.status is expected
@@ -127,21 +133,21 @@ def test_distinct_payment_numbers_are_distinct_payments_and_a_repeated_one_count
         a_row(amount_paid_pence=3000, payment_number="2", payment_date=date(2027, 1, 29)),
     ]
     seen = observe(rows, FIRST, fallback=False)
-    assert (seen.status, seen.paid_pence, seen.payments) == (Status.PART_PAID, 5500, 2)
+    assert (seen.status, seen.paid_pence, seen.payments) == (FinanceStatus.PART_PAID, 5500, 2)
     assert (seen.payment_date, seen.payment_number) == (date(2027, 1, 29), "2")
 
 
 def test_a_paid_row_without_an_amount_paid_pays_its_amount() -> None:
-    seen = observe([a_row(status=Status.PAID)], FIRST, fallback=False)
-    assert (seen.status, seen.paid_pence) == (Status.PAID, 7500)
+    seen = observe([a_row(status=FinanceStatus.PAID)], FIRST, fallback=False)
+    assert (seen.status, seen.paid_pence) == (FinanceStatus.PAID, 7500)
 
 
 def test_a_credit_memo_mis_keyed_matches_our_credit_note_by_its_negative_amount() -> None:
     note = an_issued_invoice(id=9, number="SMCHCN0001", amount_pence=-7500)
-    memo = a_row(note, invoice_number="SMCHCNO001", status=Status.APPROVED)
+    memo = a_row(note, invoice_number="SMCHCNO001", status=FinanceStatus.APPROVED)
     found = match([memo], [FIRST, note])
     assert list(found.rows) == [9] and found.fallback == {9}
-    assert observe(found.rows[9], note, fallback=True).status is Status.APPROVED
+    assert observe(found.rows[9], note, fallback=True).status is FinanceStatus.APPROVED
 
 
 def test_each_hold_code_is_observed_once_and_the_export_values_come_from_the_first_row() -> None:
@@ -163,41 +169,55 @@ def an_observation(**overrides: Any) -> Observation:
     return replace(observe([a_row()], FIRST, fallback=False), **overrides)
 
 
-def statuses(state: InvoiceState | None, seen: Observation) -> list[tuple[Status, str | None]]:
+def statuses(
+    state: InvoiceState | None, seen: Observation
+) -> list[tuple[FinanceStatus, str | None]]:
     events = changes(state, seen, 1, 2, IMPORTED_AT)
     assert all((e.invoice_id, e.import_id, e.at) == (1, 2, IMPORTED_AT) for e in events)
     return [(e.status, e.hold_code) for e in events]
 
 
 def test_the_first_sighting_records_received_before_what_the_export_says() -> None:
-    assert statuses(None, an_observation()) == [(Status.RECEIVED, None)]
-    approved = an_observation(status=Status.APPROVED)
-    assert statuses(None, approved) == [(Status.RECEIVED, None), (Status.APPROVED, None)]
-    sent = a_state(status=Status.SENT)
-    assert statuses(sent, approved) == [(Status.RECEIVED, None), (Status.APPROVED, None)]
+    assert statuses(None, an_observation()) == [(FinanceStatus.RECEIVED, None)]
+    approved = an_observation(status=FinanceStatus.APPROVED)
+    assert statuses(None, approved) == [
+        (FinanceStatus.RECEIVED, None),
+        (FinanceStatus.APPROVED, None),
+    ]
+    sent = a_state(status=FinanceStatus.SENT)
+    assert statuses(sent, approved) == [
+        (FinanceStatus.RECEIVED, None),
+        (FinanceStatus.APPROVED, None),
+    ]
 
 
 def test_nothing_is_recorded_when_nothing_changed() -> None:
     assert statuses(a_state(), an_observation()) == []
-    part = a_state(status=Status.PART_PAID, paid_pence=2500)
-    assert statuses(part, an_observation(status=Status.PART_PAID, paid_pence=2500)) == []
+    part = a_state(status=FinanceStatus.PART_PAID, paid_pence=2500)
+    assert statuses(part, an_observation(status=FinanceStatus.PART_PAID, paid_pence=2500)) == []
 
 
 def test_more_paid_in_the_same_status_is_a_change() -> None:
-    part = a_state(status=Status.PART_PAID, paid_pence=2500)
-    more = an_observation(status=Status.PART_PAID, paid_pence=5000)
-    assert statuses(part, more) == [(Status.PART_PAID, None)]
+    part = a_state(status=FinanceStatus.PART_PAID, paid_pence=2500)
+    more = an_observation(status=FinanceStatus.PART_PAID, paid_pence=5000)
+    assert statuses(part, more) == [(FinanceStatus.PART_PAID, None)]
 
 
 def test_each_new_hold_is_recorded_once_and_a_hold_still_held_is_not_again() -> None:
     held = an_observation(
-        status=Status.ON_HOLD, holds=(Hold("QTY REC", None, 2), Hold("PRICE", None, 3))
+        status=FinanceStatus.ON_HOLD, holds=(Hold("QTY REC", None, 2), Hold("PRICE", None, 3))
     )
-    assert statuses(a_state(), held) == [(Status.ON_HOLD, "QTY REC"), (Status.ON_HOLD, "PRICE")]
-    still = a_state(status=Status.ON_HOLD, holds=("QTY REC",))
-    assert statuses(still, held) == [(Status.ON_HOLD, "PRICE")]
-    released = a_state(status=Status.APPROVED, holds=("QTY REC",))
-    assert statuses(released, held) == [(Status.ON_HOLD, "QTY REC"), (Status.ON_HOLD, "PRICE")]
+    assert statuses(a_state(), held) == [
+        (FinanceStatus.ON_HOLD, "QTY REC"),
+        (FinanceStatus.ON_HOLD, "PRICE"),
+    ]
+    still = a_state(status=FinanceStatus.ON_HOLD, holds=("QTY REC",))
+    assert statuses(still, held) == [(FinanceStatus.ON_HOLD, "PRICE")]
+    released = a_state(status=FinanceStatus.APPROVED, holds=("QTY REC",))
+    assert statuses(released, held) == [
+        (FinanceStatus.ON_HOLD, "QTY REC"),
+        (FinanceStatus.ON_HOLD, "PRICE"),
+    ]
 
 
 def test_received_on_is_kept_from_the_first_sighting_else_the_sending_else_today() -> None:
@@ -218,7 +238,7 @@ def test_a_confirmed_match_stays_confirmed_only_while_it_is_matched_the_same_way
 # Discrepancies
 
 
-def problems(state: InvoiceState | None, lost: bool = False) -> list[Problem]:
+def problems(state: InvoiceState | None, lost: bool = False) -> list[DiscrepancyKind]:
     return [d.problem for d in discrepancies(FIRST, state, lost)]
 
 
@@ -230,7 +250,7 @@ def test_amount_and_po_differences_are_named_with_both_values() -> None:
     [amount, po] = discrepancies(
         FIRST, a_state(export_amount_pence=5700, export_po_number=None), lost=False
     )
-    assert amount.problem is Problem.AMOUNT_DIFFERS
+    assert amount.problem is DiscrepancyKind.AMOUNT_DIFFERS
     assert amount.detail == "SMCH0001: the export says £57.00, we invoiced £75.00"
     assert po.detail == "SMCH0001: the export has PO (none), we quoted RZZPO0000001"
     assert (po.invoice_id, po.venue_id, po.import_id) == (1, VENUE_ID, 1)
@@ -241,15 +261,19 @@ def test_a_po_is_not_compared_when_the_export_gave_no_amount() -> None:
 
 
 def test_paid_twice_overpaid_and_underpaid() -> None:
-    twice = a_state(status=Status.PAID, paid_pence=15000, payments=2)
-    assert problems(twice) == [Problem.PAID_TWICE]
+    twice = a_state(status=FinanceStatus.PAID, paid_pence=15000, payments=2)
+    assert problems(twice) == [DiscrepancyKind.PAID_TWICE]
     assert discrepancies(FIRST, twice, False)[0].detail == "SMCH0001: 2 payments, £150.00 in all"
-    assert problems(a_state(status=Status.PAID, paid_pence=8000, payments=1)) == [Problem.OVERPAID]
-    assert problems(a_state(status=Status.PART_PAID, paid_pence=2500)) == [Problem.UNDERPAID]
+    assert problems(a_state(status=FinanceStatus.PAID, paid_pence=8000, payments=1)) == [
+        DiscrepancyKind.OVERPAID
+    ]
+    assert problems(a_state(status=FinanceStatus.PART_PAID, paid_pence=2500)) == [
+        DiscrepancyKind.UNDERPAID
+    ]
 
 
 def test_a_match_by_po_and_amount_waits_for_a_person_to_confirm_it() -> None:
-    assert problems(a_state(fallback=True)) == [Problem.UNCONFIRMED_MATCH]
+    assert problems(a_state(fallback=True)) == [DiscrepancyKind.UNCONFIRMED_MATCH]
     assert problems(a_state(fallback=True, confirmed=True)) == []
 
 
@@ -259,14 +283,14 @@ def test_an_invoice_is_lost_when_an_export_made_long_after_sending_does_not_show
     assert not is_lost(FIRST, SENT_ON + timedelta(days=13), fortnight)
     assert is_lost(FIRST, SENT_ON + fortnight, fortnight)
     assert not is_lost(replace(FIRST, sent_on=None), SENT_ON + fortnight, fortnight)
-    assert problems(None, lost=True) == [Problem.LOST]
+    assert problems(None, lost=True) == [DiscrepancyKind.LOST]
 
 
 def test_a_row_that_matches_nothing_names_the_supplier_and_its_number() -> None:
     found = unknown_row(a_row(invoice_number="SMCH0099", line=7), import_id=4)
     assert found.detail == "ST MARKS COMMUNITY HALL CIC: SMCH0099 is not one we issued"
     assert (found.problem, found.line, found.import_id, found.venue_id) == (
-        Problem.UNKNOWN_INVOICE,
+        DiscrepancyKind.UNKNOWN_INVOICE,
         7,
         4,
         VENUE_ID,
@@ -278,15 +302,15 @@ def test_a_row_that_matches_nothing_names_the_supplier_and_its_number() -> None:
 
 def test_reconcile_records_each_change_once_and_counts_what_it_found() -> None:
     rows = [
-        a_row(FIRST, status=Status.APPROVED),
+        a_row(FIRST, status=FinanceStatus.APPROVED),
         a_row(SECOND, amount_pence=5700),
         a_row(invoice_number="SMCH0099", amount_pence=1234, line=9),
     ]
     known = {2: a_state(invoice_id=2), 3: a_state(invoice_id=3)}
     found = reconcile(rows, [FIRST, SECOND, THIRD], known, import_id=2, at=IMPORTED_AT)
     assert [(e.invoice_id, e.status) for e in found.events] == [
-        (1, Status.RECEIVED),
-        (1, Status.APPROVED),
+        (1, FinanceStatus.RECEIVED),
+        (1, FinanceStatus.APPROVED),
     ]
     assert [(s.invoice_id, s.export_amount_pence) for s in found.changed] == [(1, 7500), (2, 5700)]
     assert [f.line for f in found.findings] == [9]

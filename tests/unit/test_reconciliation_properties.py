@@ -12,27 +12,31 @@ from random import Random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from service.domain.exports import ExportRow, Status
+from service.domain.exports import ExportRow, FinanceStatus
 from service.domain.reconciliation import InvoiceState, match, reconcile
 from tests.unit.builders import IMPORTED_AT, a_row, issued_invoices
 
 INVOICES = issued_invoices(6)
 HOLD_CODES = ["QTY REC", "PRICE", "PO NOT APPROVED", "DIST ACCT INVALID", "VENDOR", "NEW CODE"]
-PAID = {"status": Status.APPROVED, "payment_date": date(2027, 1, 29), "payment_number": "7713388"}
+PAID = {
+    "status": FinanceStatus.APPROVED,
+    "payment_date": date(2027, 1, 29),
+    "payment_number": "7713388",
+}
 
 
 @dataclass(frozen=True)
 class Intent:
     """What an export says about one invoice."""
 
-    status: Status
+    status: FinanceStatus
     holds: tuple[str, ...]
     part_paid_pence: int
 
 
 intents = st.builds(
     Intent,
-    st.sampled_from([s for s in Status if s is not Status.SENT]),
+    st.sampled_from([s for s in FinanceStatus if s is not FinanceStatus.SENT]),
     st.lists(st.sampled_from(HOLD_CODES), min_size=1, max_size=3, unique=True).map(tuple),
     st.integers(1, 7499),
 )
@@ -42,15 +46,15 @@ plans = st.lists(st.none() | intents, min_size=len(INVOICES), max_size=len(INVOI
 def rows_for(number: int, intent: Intent) -> list[ExportRow]:
     invoice = INVOICES[number]
     match intent.status:
-        case Status.APPROVED:
-            return [a_row(invoice, status=Status.APPROVED)]
-        case Status.ON_HOLD:
+        case FinanceStatus.APPROVED:
+            return [a_row(invoice, status=FinanceStatus.APPROVED)]
+        case FinanceStatus.ON_HOLD:
             return [a_row(invoice, hold_name=code) for code in intent.holds]
-        case Status.PART_PAID:
+        case FinanceStatus.PART_PAID:
             return [a_row(invoice, amount_paid_pence=intent.part_paid_pence, **PAID)]
-        case Status.PAID:
+        case FinanceStatus.PAID:
             return [a_row(invoice, amount_paid_pence=7500, **PAID)]
-        case Status.CANCELLED | Status.REJECTED:
+        case FinanceStatus.CANCELLED | FinanceStatus.REJECTED:
             return [a_row(invoice, status=intent.status)]
         case _:
             return [a_row(invoice)]
@@ -65,12 +69,12 @@ def export(plan: list[Intent | None], strangers: int, order: Random) -> list[Exp
 
 def imported(
     rows: list[ExportRow], states: dict[int, InvoiceState], import_id: int
-) -> tuple[dict[int, InvoiceState], dict[int, list[Status]]]:
+) -> tuple[dict[int, InvoiceState], dict[int, list[FinanceStatus]]]:
     """The states after reconciling `rows` over `states`, and the statuses each invoice's
     history gained."""
     at = IMPORTED_AT + timedelta(days=7 * import_id)
     found = reconcile(rows, INVOICES, states, import_id=import_id, at=at)
-    history: dict[int, list[Status]] = {}
+    history: dict[int, list[FinanceStatus]] = {}
     for event in found.events:
         history.setdefault(event.invoice_id, []).append(event.status)
     return states | {s.invoice_id: s for s in found.changed}, history
@@ -96,13 +100,13 @@ def test_statuses_follow_the_rows_and_the_same_rows_again_change_nothing(
             assert state == before.get(invoice.id)
             continue
         assert state is not None and state.status is intent.status
-        if intent.status is Status.ON_HOLD:
+        if intent.status is FinanceStatus.ON_HOLD:
             assert sorted(state.holds) == sorted(intent.holds)
-        if intent.status is Status.PART_PAID:
+        if intent.status is FinanceStatus.PART_PAID:
             assert state.paid_pence == intent.part_paid_pence
         gained = events.get(invoice.id, [])
         if invoice.id not in before:  # the first sighting: received, then what the rows say
-            assert gained[0] is Status.RECEIVED
+            assert gained[0] is FinanceStatus.RECEIVED
         if gained:
             assert gained[-1] is intent.status
         else:

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from service.domain.exports import Status
-from service.domain.invoicing import Kind
+from service.domain.exports import FinanceStatus
+from service.domain.invoicing import DocumentKind
 from service.domain.venue_status import Badge, StatementEntry, describe
 from tests.unit.builders import SENT_ON, a_state
 
@@ -17,7 +17,7 @@ def an_entry(**overrides: Any) -> StatementEntry:
     """SMCH0001, £75.00, emailed on 4 January 2027 and not yet seen in an export."""
     values: dict[str, Any] = {
         "invoice_id": 1,
-        "kind": Kind.INVOICE,
+        "kind": DocumentKind.INVOICE,
         "number": "SMCH0001",
         "issue_date": date(2027, 1, 3),
         "po_number": "RZZPO0000001",
@@ -48,39 +48,44 @@ PAID = {"paid_pence": 7500, "payment_date": date(2027, 1, 30), "payment_number":
             "Received by NHS accounts on 6 January 2027.",
         ),
         (
-            an_entry(state=a_state(status=Status.APPROVED)),
+            an_entry(state=a_state(status=FinanceStatus.APPROVED)),
             Badge.APPROVED,
             "Approved — due to be paid by 3 February 2027.",
         ),
         (
-            an_entry(state=a_state(status=Status.PAID, **PAID)),
+            an_entry(state=a_state(status=FinanceStatus.PAID, **PAID)),
             Badge.PAID,
             "Paid £75.00 on 30 January 2027 — remittance 7713388.",
         ),
         (
-            an_entry(state=a_state(status=Status.PART_PAID, paid_pence=2500)),
+            an_entry(state=a_state(status=FinanceStatus.PART_PAID, paid_pence=2500)),
             Badge.PART_PAID,
             "Part paid £25.00 of £75.00.",
         ),
         (
-            an_entry(state=a_state(status=Status.ON_HOLD, holds=("QTY REC", "DIST ACCT INVALID"))),
+            an_entry(
+                state=a_state(status=FinanceStatus.ON_HOLD, holds=("QTY REC", "DIST ACCT INVALID"))
+            ),
             Badge.ON_HOLD,
             "On hold: the NHS team hasn't confirmed the sessions yet — we've asked them; "
             "NHS finance is correcting its own accounting codes — nothing is needed from you.",
         ),
         (
-            an_entry(state=a_state(status=Status.CANCELLED)),
+            an_entry(state=a_state(status=FinanceStatus.CANCELLED)),
             Badge.CANCELLED,
             "Cancelled by NHS accounts. If you didn't expect this, tell us.",
         ),
         (
-            an_entry(state=a_state(status=Status.REJECTED)),
+            an_entry(state=a_state(status=FinanceStatus.REJECTED)),
             Badge.REJECTED,
             "Rejected by NHS accounts. We are finding out why.",
         ),
         (
             an_entry(
-                kind=Kind.CREDIT_NOTE, gross_pence=-7500, credits_invoice="SMCH0001", sent_on=None
+                kind=DocumentKind.CREDIT_NOTE,
+                gross_pence=-7500,
+                credits_invoice="SMCH0001",
+                sent_on=None,
             ),
             Badge.CREDIT,
             "Credit note against SMCH0001: it reduces what is owed.",
@@ -103,7 +108,7 @@ def test_receipt_falls_back_to_the_sending_then_to_the_issue_date() -> None:
 
 
 def test_a_line_keeps_the_invoice_details_and_shows_a_credit_as_negative() -> None:
-    line = describe(an_entry(kind=Kind.CREDIT_NOTE, number="SMCHCN0001", gross_pence=-7500))
+    line = describe(an_entry(kind=DocumentKind.CREDIT_NOTE, number="SMCHCN0001", gross_pence=-7500))
     assert (line.number, line.po_number, line.issue_date, line.amount) == (
         "SMCHCN0001",
         "RZZPO0000001",

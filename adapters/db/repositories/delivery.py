@@ -13,7 +13,7 @@ from adapters.db.tables import (
     Base,
     OutboxRow,
 )
-from service.domain.delivery import OutboxMessage, State
+from service.domain.delivery import OutboxMessage, OutboxState
 
 
 class OutboxRepository(Repository):
@@ -30,7 +30,7 @@ class OutboxRepository(Repository):
         return mapping.outbox(row) if row else None
 
     def find(
-        self, *, state: State | None = None, invoice_id: int | None = None
+        self, *, state: OutboxState | None = None, invoice_id: int | None = None
     ) -> list[OutboxMessage]:
         query = select(OutboxRow).order_by(OutboxRow.id)
         if state is not None:
@@ -40,10 +40,12 @@ class OutboxRepository(Repository):
         return [mapping.outbox(r) for r in self.db.scalars(query)]
 
     def due(self, now: datetime, stale_before: datetime, limit: int) -> list[OutboxMessage]:
-        pending = (OutboxRow.state == State.PENDING.value) & (
+        pending = (OutboxRow.state == OutboxState.PENDING.value) & (
             OutboxRow.next_attempt_at.is_(None) | (OutboxRow.next_attempt_at <= now)
         )
-        abandoned = (OutboxRow.state == State.SENDING.value) & (OutboxRow.claimed_at < stale_before)
+        abandoned = (OutboxRow.state == OutboxState.SENDING.value) & (
+            OutboxRow.claimed_at < stale_before
+        )
         query = (
             select(OutboxRow)
             .where(pending | abandoned)

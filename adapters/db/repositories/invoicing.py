@@ -16,7 +16,7 @@ from adapters.db.tables import (
     InvoiceLineRow,
     InvoiceRow,
 )
-from service.domain.invoicing import Invoice, Kind
+from service.domain.invoicing import DocumentKind, Invoice
 
 
 class InvoiceRepository(Repository):
@@ -25,7 +25,7 @@ class InvoiceRepository(Repository):
         if self.db.get_bind().dialect.name == "postgresql":
             self.db.execute(text("SELECT pg_advisory_xact_lock(7373001)"))
 
-    def next_number(self, venue_id: int, kind: Kind, prefix: str) -> tuple[str, int]:
+    def next_number(self, venue_id: int, kind: DocumentKind, prefix: str) -> tuple[str, int]:
         """The counter row is locked until commit; a rollback gives the number back."""
         counter = self.db.get(InvoiceCounterRow, (venue_id, kind.value), with_for_update=True)
         if counter is None:

@@ -20,14 +20,14 @@ from adapters.db.tables import (
     InvoiceStateRow,
     StatusEventRow,
 )
-from service.domain.exports import Status, normalise_invoice_number
-from service.domain.invoicing import Kind
+from service.domain.exports import FinanceStatus, normalise_invoice_number
+from service.domain.invoicing import DocumentKind
 from service.domain.reconciliation import (
     Discrepancy,
+    DiscrepancyKind,
     ImportRecord,
     InvoiceState,
-    Ours,
-    Problem,
+    IssuedInvoice,
     StatusEvent,
 )
 from service.domain.timeslots import LONDON
@@ -44,12 +44,12 @@ class ReconciliationRepository(Repository):
         if self.db.get_bind().dialect.name == "postgresql":
             self.db.execute(text("SELECT pg_advisory_xact_lock(7373002)"))
 
-    def ours(self) -> list[Ours]:
+    def issued_invoices(self) -> list[IssuedInvoice]:
         """Every invoice and credit note, light: no lines, no PDF. Two plain scans (a join
         on the grouped events made SQLite's planner slow)."""
         sent_query = (
             select(StatusEventRow.invoice_id, func.min(StatusEventRow.at))
-            .where(StatusEventRow.status == Status.SENT.value)
+            .where(StatusEventRow.status == FinanceStatus.SENT.value)
             .group_by(StatusEventRow.invoice_id)
         )
         sent = {invoice_id: _london_day(at) for invoice_id, at in self.db.execute(sent_query)}
@@ -63,7 +63,7 @@ class ReconciliationRepository(Repository):
             InvoiceRow.gross_pence,
         ).order_by(InvoiceRow.id)
         return [
-            Ours(
+            IssuedInvoice(
                 id=id_,
                 venue_id=venue_id,
                 trust_id=trust_id,
@@ -104,14 +104,16 @@ class ReconciliationRepository(Repository):
         sent_query = (
             select(StatusEventRow.invoice_id, func.min(StatusEventRow.at))
             .join(InvoiceRow, InvoiceRow.id == StatusEventRow.invoice_id)
-            .where(StatusEventRow.status == Status.SENT.value, InvoiceRow.venue_id == venue_id)
+            .where(
+                StatusEventRow.status == FinanceStatus.SENT.value, InvoiceRow.venue_id == venue_id
+            )
             .group_by(StatusEventRow.invoice_id)
         )
         sent = {invoice_id: _london_day(at) for invoice_id, at in self.db.execute(sent_query)}
         return [
             StatementEntry(
                 invoice.id,
-                Kind(invoice.kind),
+                DocumentKind(invoice.kind),
                 invoice.number,
                 invoice.issue_date,
                 invoice.po_number,
@@ -204,7 +206,7 @@ class ReconciliationRepository(Repository):
         )
         return [
             Discrepancy(
-                Problem.UNKNOWN_INVOICE,
+                DiscrepancyKind.UNKNOWN_INVOICE,
                 r.detail,
                 venue_id=r.venue_id,
                 import_id=r.import_id,
