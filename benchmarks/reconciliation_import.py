@@ -27,10 +27,11 @@ from pathlib import Path
 from benchmarks.bookable import room_hire, sqlite_context, venues
 from benchmarks.figures import Figure, Missing, at_most, table
 from service.domain.exports import SBS_AP_COLUMNS, FinanceStatus
+from service.domain.invoicing import PDF, Document
 from service.domain.reconciliation import StatusEvent
 from service.domain.users import Role, User
 from service.usecases.context import Context
-from service.usecases.reconciliation import import_export
+from service.usecases.reconciliation import import_finance_export
 
 NAME = "reconciliation import"
 VENUES = 20
@@ -50,7 +51,7 @@ def database(ours: int) -> tuple[Context, User, list[tuple[str, str, str]], Path
         for v, bookable in enumerate(made):
             for n in range(1, ours // VENUES + 1):
                 issued = bookable.invoice(trust, f"V{v:02d}{n:05d}", (line,))
-                invoice = uow.invoices.add(issued, b"%PDF-bench", now)
+                invoice = uow.invoices.add(issued, [Document(PDF, b"%PDF-bench")], now)
                 uow.reconciliation.add_events(
                     [StatusEvent(invoice.id or 0, FinanceStatus.SENT, now)]
                 )
@@ -138,7 +139,9 @@ def import_only(folder: Path) -> None:
     with ctx.new_uow() as uow:
         user = uow.users.by_email("finance@example.org")
     assert user is not None
-    import_export(ctx, user, (folder / "export.csv").read_bytes(), "bench.csv", "sbs-oracle-ap")
+    import_finance_export(
+        ctx, ctx.new_uow(), user, (folder / "export.csv").read_bytes(), "bench.csv", "sbs-oracle-ap"
+    )
     print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)  # Linux reports KiB
 
 
@@ -152,18 +155,20 @@ def measure(rows: int = 100_000, count: int = 5_000) -> list[Figure]:
         ctx, user, ours, _ = database(count)
         data = data or export(rows, ours)
         start = time.perf_counter()
-        outcome = import_export(ctx, user, data, "bench.csv", "sbs-oracle-ap")
+        outcome = import_finance_export(
+            ctx, ctx.new_uow(), user, data, "bench.csv", "sbs-oracle-ap"
+        )
         first.append(time.perf_counter() - start)
         assert outcome.record.matched == len(ours), outcome.record
         start = time.perf_counter()
-        repeat = import_export(ctx, user, data, "bench.csv", "sbs-oracle-ap")
+        repeat = import_finance_export(ctx, ctx.new_uow(), user, data, "bench.csv", "sbs-oracle-ap")
         again.append(time.perf_counter() - start)
         assert repeat.already_imported
     pandas_times = [with_pandas(data, ours) for _ in range(RUNS)]
 
     ctx, user, ours, _ = database(count)
     tracemalloc.start()
-    import_export(ctx, user, data, "bench.csv", "sbs-oracle-ap")
+    import_finance_export(ctx, ctx.new_uow(), user, data, "bench.csv", "sbs-oracle-ap")
     _, traced_peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     _, _, _, folder = database(count)

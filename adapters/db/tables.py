@@ -245,9 +245,12 @@ class InvoiceLineRow(Base):
 
 
 class InvoiceDocumentRow(Base):
+    """An invoice's documents as issued, one per media type (its PDF; its e-invoice)."""
+
     __tablename__ = "invoice_documents"
     invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), primary_key=True)
-    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    media_type: Mapped[str] = mapped_column(String(60), primary_key=True)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
     sha256: Mapped[str] = mapped_column(String(64))
 
 
@@ -267,7 +270,7 @@ class OutboxRow(Base):
     to: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(300))
     message_id: Mapped[str] = mapped_column(String(200))
-    pdf_sha256: Mapped[str] = mapped_column(String(64))
+    documents_sha256: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime]
     state: Mapped[str] = mapped_column(String(20))
     attempts: Mapped[int] = mapped_column(Integer)

@@ -29,8 +29,9 @@ def _message(email: Email) -> EmailMessage:
     message.set_content(email.text)
     if email.html is not None:
         message.add_alternative(email.html, subtype="html")
-    if email.attachment is not None:
+    for attached in email.attachments:
+        maintype, subtype = attached.media_type.split("/", 1)
         message.add_attachment(
-            email.attachment, maintype="application", subtype="pdf", filename=email.attachment_name
+            attached.content, maintype=maintype, subtype=subtype, filename=attached.filename
         )
     return message

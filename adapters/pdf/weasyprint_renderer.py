@@ -11,7 +11,7 @@ import jinja2
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
-from service.domain.invoicing import DocumentKind, Invoice
+from service.domain.invoicing import PDF, Document, DocumentKind, Invoice
 from service.domain.money import format_pounds
 
 
@@ -38,7 +38,7 @@ class WeasyPrintRenderer:
             invoice=invoice, credit_note=invoice.kind is DocumentKind.CREDIT_NOTE
         )
 
-    def render(self, invoice: Invoice) -> bytes:
+    def render(self, invoice: Invoice) -> Document:
         document = HTML(string=self.html(invoice), base_url=self.base_url)
         pdf: bytes = document.write_pdf(stylesheets=[self.stylesheet], font_config=self.fonts)
-        return pdf
+        return Document(PDF, pdf)

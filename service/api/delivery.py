@@ -24,7 +24,12 @@ class OutboxSchema(Schema):
     to = fields.String()
     subject = fields.String()
     message_id = fields.String()
-    pdf_sha256 = fields.String()
+    documents_sha256 = fields.String(
+        metadata={
+            "description": "SHA-256 of the invoice's documents when queued (of its PDF, when "
+            "that is the only one): checked before sending. Empty for Roomhire's own emails."
+        }
+    )
     state = fields.String()
     attempts = fields.Integer()
     next_attempt_at = LondonDateTime(allow_none=True)

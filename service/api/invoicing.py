@@ -13,7 +13,7 @@ from service.api.bookings import SessionSchema
 from service.api.edge import ctx, current_user, finance_only, uow
 from service.api.fields import Day, id_field, query_id_field
 from service.domain.directory import VatTreatment
-from service.domain.invoicing import Invoice, InvoiceImmutable
+from service.domain.invoicing import PDF, Invoice, InvoiceImmutable
 from service.usecases import invoicing
 from service.usecases.invoicing import IssueReport, Waived
 
@@ -193,10 +193,12 @@ class InvoicePdf(MethodView):
         """Download an invoice's PDF (finance)
 
         The document rendered when it was issued, byte for byte; its ETag is its SHA-256."""
-        invoice, pdf, sha256 = invoicing.invoice_pdf(ctx(), uow(), current_user(), invoice_id)
-        response = Response(pdf, mimetype="application/pdf")
-        response.set_etag(sha256)
-        response.headers["Content-Disposition"] = f'inline; filename="{invoice.number}.pdf"'
+        invoice, pdf = invoicing.invoice_document(ctx(), uow(), current_user(), invoice_id, PDF)
+        response = Response(pdf.content, mimetype=PDF)
+        response.set_etag(pdf.sha256)
+        response.headers["Content-Disposition"] = (
+            f'inline; filename="{pdf.filename(invoice.number)}"'
+        )
         return response
 
 

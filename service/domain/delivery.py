@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import random
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -119,9 +120,12 @@ def bank_details_changed(topic: str) -> tuple[int, str, str]:
     return int(venue_id), changed, actor
 
 
-def ensure_attachable(pdf: bytes) -> None:
-    if len(pdf) > MAX_ATTACHMENT_BYTES:
-        raise RuleViolation(f"The PDF is {len(pdf)} bytes; the inbox takes at most 10 MB.")
+def ensure_attachable(sizes: Iterable[int]) -> None:
+    total = sum(sizes)
+    if total > MAX_ATTACHMENT_BYTES:
+        raise RuleViolation(
+            f"The invoice's documents are {total} bytes; the inbox takes at most 10 MB."
+        )
 
 
 @dataclass
@@ -131,7 +135,7 @@ class OutboxMessage:
     to: str
     subject: str
     message_id: str
-    pdf_sha256: str
+    documents_sha256: str  # of the invoice's documents when queued ("" for Roomhire's own)
     created_at: datetime
     state: OutboxState = OutboxState.PENDING
     attempts: int = 0

@@ -3,6 +3,7 @@ Business Services would check them, and never changed after issue."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -25,6 +26,36 @@ _NOT_INITIALS = {"CIC", "LTD", "LIMITED", "PLC", "THE", "OF", "AND", "INTEREST",
 class DocumentKind(StrEnum):
     INVOICE = "invoice"
     CREDIT_NOTE = "credit_note"
+
+
+PDF = "application/pdf"
+EXTENSIONS = {PDF: "pdf", "application/xml": "xml"}
+
+
+@dataclass(frozen=True)
+class Document:
+    """One rendering of an invoice, stored as issued and never changed: its PDF (and, for
+    trusts that take them, its e-invoice)."""
+
+    media_type: str
+    content: bytes
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.content).hexdigest()
+
+    def filename(self, number: str) -> str:
+        return f"{number}.{EXTENSIONS.get(self.media_type, 'bin')}"
+
+
+def documents_digest(hashes: Iterable[tuple[str, str]]) -> str:
+    """One SHA-256 for an invoice's documents, from each one's (media type, SHA-256): a
+    message checks it before sending, so it never sends documents other than those it was
+    queued with. For the one PDF, the PDF's own SHA-256."""
+    ordered = sorted(hashes)
+    if len(ordered) == 1:
+        return ordered[0][1]
+    return hashlib.sha256(" ".join(f"{kind}={sha}" for kind, sha in ordered).encode()).hexdigest()
 
 
 class InvoiceRefused(Conflict):

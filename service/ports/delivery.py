@@ -26,14 +26,20 @@ class OutboxRepository(Protocol):
 
 
 @dataclass(frozen=True)
+class Attachment:
+    filename: str
+    media_type: str  # "application/pdf"
+    content: bytes
+
+
+@dataclass(frozen=True)
 class Email:
     sender: str
     to: str
     subject: str
     message_id: str
     text: str
-    attachment_name: str | None = None
-    attachment: bytes | None = None  # a PDF
+    attachments: tuple[Attachment, ...] = ()
     sender_name: str | None = None  # shown beside the address: who the email is from
     reply_to: str | None = None  # where answers go, when not to the sender
     html: str | None = None  # the same words as `text`, for mail programs that show HTML

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
-from service.domain.invoicing import DocumentKind, Invoice
+from service.domain.invoicing import Document, DocumentKind, Invoice
 
 
 class InvoiceRepository(Protocol):
@@ -19,7 +19,9 @@ class InvoiceRepository(Protocol):
         `prefix` is used only for the venue's first document of this kind."""
         ...
 
-    def add(self, invoice: Invoice, pdf: bytes, created_at: datetime) -> Invoice: ...
+    def add(
+        self, invoice: Invoice, documents: Sequence[Document], created_at: datetime
+    ) -> Invoice: ...
     def get(self, invoice_id: int) -> Invoice | None: ...
     def find(self, *, venue_id: int | None = None) -> list[Invoice]: ...
     def charged_session_ids(self) -> set[int]: ...
@@ -28,14 +30,16 @@ class InvoiceRepository(Protocol):
         """Gross invoiced on the PO, credit notes deducted."""
         ...
 
-    def document(self, invoice_id: int) -> tuple[bytes, str] | None:
-        """The stored PDF and its SHA-256."""
+    def documents(self, invoice_id: int) -> list[Document]:
+        """The documents stored at issue (its PDF first), byte for byte."""
         ...
 
-    def document_hashes(self, invoice_ids: Sequence[int]) -> dict[int, str]: ...
+    def documents_digests(self, invoice_ids: Sequence[int]) -> dict[int, str]:
+        """Each invoice's documents_digest, from the stored hashes (no document is read)."""
+        ...
 
 
 class InvoiceRenderer(Protocol):
-    def render(self, invoice: Invoice) -> bytes:
-        """The invoice (or credit note) as a PDF document."""
+    def render(self, invoice: Invoice) -> Document:
+        """The invoice (or credit note) as a PDF."""
         ...

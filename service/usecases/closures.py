@@ -68,7 +68,7 @@ def _tell_facilitators(
                 to=emails[s.series_id or 0],
                 subject=subject[:300],
                 message_id=message_id(venue.id or 0, f"closure-{s.id}", Recipient.CLOSURE_NOTICE),
-                pdf_sha256="",
+                documents_sha256="",
                 created_at=ctx.clock.now(),
                 topic=closure_topic(s.id or 0),
             )

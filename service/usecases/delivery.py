@@ -13,7 +13,7 @@ from service.domain.delivery import (
     subject,
 )
 from service.domain.errors import NotFound
-from service.domain.invoicing import DocumentKind, Invoice
+from service.domain.invoicing import DocumentKind, Invoice, documents_digest
 from service.domain.users import Role, User
 from service.ports.unit_of_work import UnitOfWork
 from service.usecases.context import Context
@@ -43,10 +43,9 @@ def queue_messages(
     existing = uow.outbox.find(invoice_id=invoice.id)
     if existing:
         return existing
-    document = uow.invoices.document(invoice.id)
-    assert document is not None
-    pdf, sha256 = document
-    ensure_attachable(pdf)
+    documents = uow.invoices.documents(invoice.id)
+    ensure_attachable(len(d.content) for d in documents)
+    digest = documents_digest((d.media_type, d.sha256) for d in documents)
     trust = get_trust(uow, invoice.trust_id)
     venue = get_venue(uow, invoice.venue_id)
     title = subject(trust.invoice_subject, invoice)
@@ -72,7 +71,7 @@ def queue_messages(
                 to,
                 title,
                 message_id(invoice.venue_id, invoice.number, recipient),
-                sha256,
+                digest,
                 now,
             )
         )

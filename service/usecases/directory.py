@@ -127,7 +127,7 @@ def _announce_bank_change(
                 message_id=message_id(
                     old.id or 0, f"bank-{now:%Y%m%d%H%M%S}", Recipient.BANK_DETAILS_NOTICE, to
                 ),
-                pdf_sha256="",
+                documents_sha256="",
                 created_at=now,
                 topic=topic,
             )

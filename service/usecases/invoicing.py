@@ -11,6 +11,7 @@ from service.domain.directory import Room, Trust, Venue
 from service.domain.errors import DomainError, NotFound
 from service.domain.invoicing import (
     PAYMENT_TERMS,
+    Document,
     DocumentKind,
     Draft,
     Invoice,
@@ -172,7 +173,7 @@ def _line(series: BookingSeries, room: Room, session: Session) -> Line:
 
 
 def _store(ctx: Context, uow: UnitOfWork, actor: User, invoice: Invoice) -> Invoice:
-    stored = uow.invoices.add(invoice, ctx.renderer.render(invoice), ctx.clock.now())
+    stored = uow.invoices.add(invoice, [ctx.renderer.render(invoice)], ctx.clock.now())
     assert stored.id is not None
     uow.audit.record(
         AuditEvent(
@@ -254,11 +255,14 @@ def get_invoice(ctx: Context, uow: UnitOfWork, actor: User, invoice_id: int) -> 
     return invoice
 
 
-def invoice_pdf(
-    ctx: Context, uow: UnitOfWork, actor: User, invoice_id: int
-) -> tuple[Invoice, bytes, str]:
+def invoice_document(
+    ctx: Context, uow: UnitOfWork, actor: User, invoice_id: int, media_type: str
+) -> tuple[Invoice, Document]:
+    """One of the invoice's documents (its PDF, say) as stored at issue."""
     with uow:
         invoice = get_invoice(ctx, uow, actor, invoice_id)
-        document = uow.invoices.document(invoice_id)
-    assert document is not None
-    return invoice, *document
+        documents = uow.invoices.documents(invoice_id)
+    found = next((d for d in documents if d.media_type == media_type), None)
+    if found is None:
+        raise NotFound(f"Invoice {invoice.number} has no {media_type} document.")
+    return invoice, found

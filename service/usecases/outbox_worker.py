@@ -19,12 +19,18 @@ from service.domain.delivery import (
     hold_code,
 )
 from service.domain.exports import FinanceStatus
-from service.domain.invoicing import DocumentKind, Invoice
+from service.domain.invoicing import Document, DocumentKind, Invoice, documents_digest
 from service.domain.money import format_pounds
 from service.domain.reconciliation import StatusEvent, explain_hold
 from service.domain.secret_tokens import new_token, token_hash
 from service.domain.timeslots import LONDON
-from service.ports.delivery import Email, Notice, PermanentDeliveryError, TemporaryDeliveryError
+from service.ports.delivery import (
+    Attachment,
+    Email,
+    Notice,
+    PermanentDeliveryError,
+    TemporaryDeliveryError,
+)
 from service.ports.unit_of_work import UnitOfWork
 from service.usecases.context import Context
 from service.usecases.directory import get_room, get_venue
@@ -135,16 +141,15 @@ def _send_about_invoice(ctx: Context, uow: UnitOfWork, message: OutboxMessage) -
     assert message.invoice_id is not None
     with uow:
         invoice = uow.invoices.get(message.invoice_id)
-        document = uow.invoices.document(message.invoice_id)
-    assert invoice is not None and document is not None
-    pdf, sha256 = document
-    if sha256 != message.pdf_sha256:
-        raise PermanentDeliveryError("the stored PDF no longer matches its SHA-256")
+        documents = uow.invoices.documents(message.invoice_id)
+    assert invoice is not None and documents
+    if documents_digest((d.media_type, d.sha256) for d in documents) != message.documents_sha256:
+        raise PermanentDeliveryError("the stored documents no longer match their SHA-256")
     if message.recipient is Recipient.FACILITATOR_REMINDER:
         return ctx.notifier.notify(_reminder(invoice, message))
     if message.recipient is Recipient.HOLD_NOTICE:
         return ctx.notifier.notify(_hold_notice(invoice, message))
-    return ctx.mailer.send(_email(ctx, invoice, message, pdf))
+    return ctx.mailer.send(_email(ctx, invoice, message, documents))
 
 
 def _send_own(ctx: Context, message: OutboxMessage, template: str, **values: object) -> str:
@@ -242,7 +247,9 @@ def _send_bank_details_notice(ctx: Context, uow: UnitOfWork, message: OutboxMess
     )
 
 
-def _email(ctx: Context, invoice: Invoice, message: OutboxMessage, pdf: bytes) -> Email:
+def _email(
+    ctx: Context, invoice: Invoice, message: OutboxMessage, documents: list[Document]
+) -> Email:
     text, html = ctx.emails.body(
         "invoice",
         invoice=invoice,
@@ -256,8 +263,9 @@ def _email(ctx: Context, invoice: Invoice, message: OutboxMessage, pdf: bytes) -
         message_id=message.message_id,
         text=text,
         html=html,
-        attachment_name=f"{invoice.number}.pdf",
-        attachment=pdf,
+        attachments=tuple(
+            Attachment(d.filename(invoice.number), d.media_type, d.content) for d in documents
+        ),
         sender_name=f"{invoice.supplier.name} via Roomhire",
         reply_to=invoice.supplier.email,  # questions about the invoice go to the venue
     )

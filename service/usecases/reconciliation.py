@@ -142,7 +142,7 @@ def _notify_hold_owners(
 ) -> None:
     """One notice per new hold and person who must act, through the delivery outbox."""
     held = [ours[event.invoice_id] for event in holds]
-    hashes = uow.invoices.document_hashes([i.id for i in held])
+    digests = uow.invoices.documents_digests([i.id for i in held])
     facilitators = uow.bookings.facilitator_emails([i.booking_id for i in held])
     venues = {v.id: v.contact_email for v in uow.venues.all()}
     finance: dict[int, list[str]] = {}
@@ -170,7 +170,7 @@ def _notify_hold_owners(
                     to,
                     f"{invoice.number} is on hold ({event.hold_code})",
                     message_id(invoice.venue_id, invoice.number, Recipient.HOLD_NOTICE, topic),
-                    hashes[invoice.id],
+                    digests[invoice.id],
                     ctx.clock.now(),
                     topic=topic,
                 )

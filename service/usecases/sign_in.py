@@ -47,7 +47,7 @@ def email_sign_in_link(ctx: Context, email: str) -> None:
                 to=user.email,
                 subject=ctx.emails.subject("sign_in_link"),
                 message_id=message_id(0, f"sign-in-{link.id}", Recipient.SIGN_IN_LINK),
-                pdf_sha256="",
+                documents_sha256="",
                 created_at=now,
                 sign_in_link_id=link.id,
             )

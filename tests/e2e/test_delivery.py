@@ -107,7 +107,9 @@ def test_an_invoice_reaches_the_ap_inbox_once_with_its_pdf_and_proof(
     proof = client.get("/api/v1/outbox", headers=finance["headers"]).json
     assert {m["state"] for m in proof} == {"sent"}
     assert proof[0]["server_reply"].startswith("250 2.0.0 queued as Q")
-    assert proof[0]["sent_at"] and proof[0]["pdf_sha256"] == hashlib.sha256(stored).hexdigest()
+    assert (
+        proof[0]["sent_at"] and proof[0]["documents_sha256"] == hashlib.sha256(stored).hexdigest()
+    )
     assert deliver_due(smtp_ctx).handled == 0 and len(server.received) == 2
 
 

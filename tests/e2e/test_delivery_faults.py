@@ -13,7 +13,7 @@ from flask import Flask
 
 from adapters.email.smtp import SmtpMailer, SmtpSettings
 from service.domain.delivery import CLAIM_EXPIRES, OutboxState
-from service.domain.invoicing import Invoice
+from service.domain.invoicing import PDF, Document, Invoice
 from service.domain.users import Role, User
 from service.ports.delivery import Email
 from service.usecases.context import Context
@@ -31,8 +31,8 @@ FINANCE = User(email="finance@example.org", role=Role.FINANCE, key_hash="")
 class TinyPdf:
     """The PDF is not under test here; rendering 500 real ones would only cost time."""
 
-    def render(self, invoice: Invoice) -> bytes:
-        return b"%PDF-1.7\n% " + invoice.number.encode() + b"\n%%EOF\n"
+    def render(self, invoice: Invoice) -> Document:
+        return Document(PDF, b"%PDF-1.7\n% " + invoice.number.encode() + b"\n%%EOF\n")
 
 
 class WorkerKilled(BaseException):

@@ -65,7 +65,10 @@ def test_the_demo_shows_the_whole_money_loop(
     assert "SMCH0001" in page and "Paid" in page
 
     # Each invoice names its supplier as SBS expects, and shows each line's rate.
-    _, pdf, _ = invoicing.invoice_pdf(ctx, ctx.new_reader(), finance, invoices["HKC0001"].id or 0)
+    _, document = invoicing.invoice_document(
+        ctx, ctx.new_reader(), finance, invoices["HKC0001"].id or 0, "application/pdf"
+    )
+    pdf = document.content
     words = " ".join(pdf_text(pdf).split())
     assert "NHS supplier number 4400117" in words and "sort code 00-00-00" in words
     assert "£30.00 an hour" in words and "20%" in words and "Queries: 0117 496 0117" in words

@@ -12,7 +12,7 @@ from flask import Flask
 from sqlalchemy import text
 
 from service.domain.errors import Conflict
-from service.domain.invoicing import Invoice
+from service.domain.invoicing import Document, Invoice
 from service.domain.users import Role, User
 from service.usecases.invoicing import issue_invoices
 from tests.conftest import Staff, booking_body
@@ -104,11 +104,12 @@ class FailingRenderer:
     def __init__(self, real: Any, fail_on: int) -> None:
         self.real, self.fail_on, self.calls = real, fail_on, 0
 
-    def render(self, invoice: Invoice) -> bytes:
+    def render(self, invoice: Invoice) -> Document:
         self.calls += 1
         if self.calls == self.fail_on:
             raise Conflict("renderer failed (injected)")
-        return bytes(self.real.render(invoice))
+        document: Document = self.real.render(invoice)
+        return document
 
 
 @pytest.mark.parametrize("fail_on", [1, 3, 8])

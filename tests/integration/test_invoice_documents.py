@@ -106,16 +106,16 @@ def test_pdf_total_equals_stored_total_equals_sum_of_lines(
         tuple(lines),
     )
     with uow:
-        stored = uow.invoices.add(invoice, RENDERER.render(invoice), datetime.now(UTC))
+        stored = uow.invoices.add(invoice, [RENDERER.render(invoice)], datetime.now(UTC))
         uow.commit()
     with uow:
         again = uow.invoices.get(stored.id or 0)
-        document = uow.invoices.document(stored.id or 0)
-    assert again is not None and document is not None
+        [document] = uow.invoices.documents(stored.id or 0)
+    assert again is not None and document.media_type == "application/pdf"
     expected = sum(line.amount.net + line.amount.vat for line in lines)
     assert again.gross_pence == invoice.gross_pence == expected
     assert again.lines == invoice.lines
-    assert pdf_total(document[0]) == format_pounds(expected)
+    assert pdf_total(document.content) == format_pounds(expected)
 
 
 def test_the_renderer_writes_a4_with_embedded_fonts() -> None:
@@ -145,7 +145,7 @@ def test_the_renderer_writes_a4_with_embedded_fonts() -> None:
             ),
         ),
     )
-    pdf = RENDERER.render(invoice)
+    pdf = RENDERER.render(invoice).content
     info = subprocess.run(["pdfinfo", "-"], input=pdf, capture_output=True, check=True)
     assert "595.276 x 841.89 pts (A4)" in info.stdout.decode()
     fonts = subprocess.run(["pdffonts", "-"], input=pdf, capture_output=True, check=True)

@@ -122,7 +122,7 @@ def a_message(**overrides: Any) -> OutboxMessage:
         "to": "ap@example.nhs.uk",
         "subject": "Invoice SMCH0001 - PO RZZPO0000001 - St Mark's",
         "message_id": "<SMCH0001.abc.accounts_payable@roomhire.invalid>",
-        "pdf_sha256": "0" * 64,
+        "documents_sha256": "0" * 64,
         "created_at": IMPORTED_AT,
     }
     return OutboxMessage(**{**values, **overrides})

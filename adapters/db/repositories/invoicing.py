@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -16,7 +15,7 @@ from adapters.db.tables import (
     InvoiceLineRow,
     InvoiceRow,
 )
-from service.domain.invoicing import DocumentKind, Invoice
+from service.domain.invoicing import PDF, Document, DocumentKind, Invoice, documents_digest
 
 
 class InvoiceRepository(Repository):
@@ -37,12 +36,16 @@ class InvoiceRepository(Repository):
         self.db.flush()
         return counter.prefix, counter.last_value
 
-    def add(self, invoice: Invoice, pdf: bytes, created_at: datetime) -> Invoice:
+    def add(self, invoice: Invoice, documents: Sequence[Document], created_at: datetime) -> Invoice:
         row = mapping.invoice_row(invoice, created_at)
         self.db.add(row)
         self.db.flush()
-        digest = hashlib.sha256(pdf).hexdigest()
-        self.db.add(InvoiceDocumentRow(invoice_id=row.id, pdf=pdf, sha256=digest))
+        self.db.add_all(
+            InvoiceDocumentRow(
+                invoice_id=row.id, media_type=d.media_type, content=d.content, sha256=d.sha256
+            )
+            for d in documents
+        )
         self.db.flush()
         return mapping.invoice(row)
 
@@ -76,13 +79,20 @@ class InvoiceRepository(Repository):
         )
         return int(total or 0)
 
-    def document(self, invoice_id: int) -> tuple[bytes, str] | None:
-        row = self.db.get(InvoiceDocumentRow, invoice_id)
-        return (row.pdf, row.sha256) if row else None
+    def documents(self, invoice_id: int) -> list[Document]:
+        query = (
+            select(InvoiceDocumentRow.media_type, InvoiceDocumentRow.content)
+            .where(InvoiceDocumentRow.invoice_id == invoice_id)
+            .order_by(InvoiceDocumentRow.media_type != PDF, InvoiceDocumentRow.media_type)
+        )
+        return [Document(media_type, content) for media_type, content in self.db.execute(query)]
 
-    def document_hashes(self, invoice_ids: Sequence[int]) -> dict[int, str]:
+    def documents_digests(self, invoice_ids: Sequence[int]) -> dict[int, str]:
         documents = InvoiceDocumentRow.__table__
-        query = select(documents.c.invoice_id, documents.c.sha256).where(
+        query = select(documents.c.invoice_id, documents.c.media_type, documents.c.sha256).where(
             documents.c.invoice_id.in_(set(invoice_ids))
         )
-        return {invoice_id: sha256 for invoice_id, sha256 in self.db.execute(query)}
+        hashes: dict[int, list[tuple[str, str]]] = {}
+        for invoice_id, media_type, sha256 in self.db.execute(query):
+            hashes.setdefault(invoice_id, []).append((media_type, sha256))
+        return {invoice_id: documents_digest(pairs) for invoice_id, pairs in hashes.items()}

@@ -87,26 +87,35 @@ def _create_immutability() -> None:
             "CREATE FUNCTION refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
             "RAISE EXCEPTION 'invoice_immutable: issued invoices never change'; END $$"
         )
-        for table in IMMUTABLE:
-            op.execute(
-                f"CREATE TRIGGER {table}_immutable BEFORE UPDATE OR DELETE ON {table} "
-                "FOR EACH ROW EXECUTE FUNCTION refuse_change()"
-            )
-        return
     for table in IMMUTABLE:
-        for event in ("UPDATE", "DELETE"):
-            op.execute(
-                f"CREATE TRIGGER {table}_no_{event.lower()} BEFORE {event} ON {table} "
-                "BEGIN SELECT RAISE(ABORT, 'invoice_immutable'); END"
-            )
+        guard(table)
 
 
 def _drop_immutability() -> None:
-    if op.get_bind().dialect.name == "postgresql":
-        for table in IMMUTABLE:
-            op.execute(f"DROP TRIGGER {table}_immutable ON {table}")
-        op.execute("DROP FUNCTION refuse_change()")
-        return
     for table in IMMUTABLE:
-        for event in ("update", "delete"):
-            op.execute(f"DROP TRIGGER {table}_no_{event}")
+        unguard(table)
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP FUNCTION refuse_change()")
+
+
+def guard(table: str) -> None:
+    """Refuse UPDATE and DELETE on the table (later migrations guard the tables they make)."""
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(
+            f"CREATE TRIGGER {table}_immutable BEFORE UPDATE OR DELETE ON {table} "
+            "FOR EACH ROW EXECUTE FUNCTION refuse_change()"
+        )
+        return
+    for event in ("UPDATE", "DELETE"):
+        op.execute(
+            f"CREATE TRIGGER {table}_no_{event.lower()} BEFORE {event} ON {table} "
+            "BEGIN SELECT RAISE(ABORT, 'invoice_immutable'); END"
+        )
+
+
+def unguard(table: str) -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(f"DROP TRIGGER {table}_immutable ON {table}")
+        return
+    for event in ("update", "delete"):
+        op.execute(f"DROP TRIGGER {table}_no_{event}")
