@@ -16,6 +16,8 @@ from service.app import context_for, upgrade_database
 from service.config import Config, ConfigError
 from service.domain.errors import DomainError
 from service.domain.money import format_pounds
+from service.domain.payment_performance import table
+from service.domain.spreadsheets import as_csv
 from service.domain.timeslots import spoken_date
 from service.domain.users import OPERATOR, Role
 from service.usecases.accounts import create_user, list_users, new_key, set_active
@@ -23,7 +25,11 @@ from service.usecases.context import Context
 from service.usecases.demo_history import load_demo
 from service.usecases.invoicing import issue_invoices
 from service.usecases.outbox_worker import run_worker
-from service.usecases.reconciliation import ImportOutcome, import_finance_export
+from service.usecases.reconciliation import (
+    ImportOutcome,
+    import_finance_export,
+    payment_performance,
+)
 from service.usecases.sign_in import sign_in_link
 from service.usecases.status_links import create_link
 
@@ -284,6 +290,20 @@ def _import(context: Context, data: bytes, name: str, profile: str, show: bool) 
         )
         bar.update(lines - bar.pos)
     return outcome
+
+
+@main.group()
+def reports() -> None:
+    """Reports for finance, as spreadsheets."""
+
+
+@reports.command("payment-performance")
+def reports_payment_performance() -> None:
+    """The payment-performance report (the Better Payment Practice Code figure per trust and
+    venue, and aged unpaid invoices) as CSV on standard output, as the API downloads it."""
+    context = _context()
+    report = payment_performance(context, context.new_uow(), OPERATOR)
+    click.echo(as_csv(table(report)), nl=False)
 
 
 @main.command()

@@ -3,8 +3,6 @@ and how promptly the venues are paid."""
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from flask import Response, request
@@ -17,8 +15,10 @@ from werkzeug.datastructures import FileStorage
 from service.api.blueprint import Blueprint, refuses
 from service.api.edge import ctx, current_user, finance_only, uow
 from service.api.fields import LondonDateTime, Text
-from service.domain.payment_performance import AGE_BANDS, TARGET_PERCENT, Performance
+from service.domain import payment_performance
+from service.domain.payment_performance import Performance
 from service.domain.reconciliation import Discrepancy, ImportRecord
+from service.domain.spreadsheets import as_csv
 from service.usecases import reconciliation
 from service.usecases.reconciliation import ImportOutcome, InvoiceStatus
 
@@ -274,65 +274,10 @@ class PaymentPerformanceCsv(MethodView):
         neutralised."""
         report = reconciliation.payment_performance(ctx(), uow(), current_user())
         return Response(
-            payment_performance_csv(report),
+            as_csv(payment_performance.table(report)),
             mimetype="text/csv",
             headers={"Content-Disposition": "attachment; filename=payment-performance.csv"},
         )
-
-
-def payment_performance_csv(report: list[Performance]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(
-        [
-            "scope",
-            "id",
-            "name",
-            "paid",
-            "paid within 30 days",
-            "% by count",
-            "% by value",
-            f"meets {TARGET_PERCENT}% target",
-            *(f"unpaid {days} days ({what})" for days, _ in AGE_BANDS for what in ("count", "£")),
-        ]
-    )
-    for p in report:
-        aged = [(band.count, _pounds(band.pence)) for band in p.aged]
-        writer.writerow(
-            [
-                safe_cell(value)
-                for value in (
-                    p.scope,
-                    p.id,
-                    p.name,
-                    p.bppc.paid,
-                    p.bppc.on_time,
-                    _blank_if_none(p.bppc.count_percent),
-                    _blank_if_none(p.bppc.value_percent),
-                    _yes_no(p.bppc.meets_target),
-                    *(cell for pair in aged for cell in pair),
-                )
-            ]
-        )
-    return out.getvalue()
-
-
-def _blank_if_none(value: object) -> object:
-    return "" if value is None else value
-
-
-def _yes_no(flag: bool | None) -> str:
-    return "" if flag is None else "yes" if flag else "no"
-
-
-def _pounds(pence: int) -> str:
-    return f"{pence // 100}.{pence % 100:02d}"
-
-
-def safe_cell(value: object) -> str:
-    """A spreadsheet runs a cell starting = + - @ (or tab, CR) as a formula: quote it."""
-    text = str(value)
-    return "'" + text if text.startswith(("=", "+", "-", "@", "\t", "\r")) else text
 
 
 def limit_upload_size() -> None:

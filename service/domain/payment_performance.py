@@ -122,3 +122,38 @@ def _percent(part: int, whole: int) -> Decimal | None:
     if whole == 0:
         return None
     return (Decimal(100) * part / whole).quantize(Decimal("0.1"))
+
+
+def table(report: list[Performance]) -> list[list[object]]:
+    """The report as a spreadsheet's rows, the header first: pounds as plain numbers, a
+    figure that can't be worked out (nothing paid yet) as an empty cell."""
+    header: list[object] = [
+        "scope",
+        "id",
+        "name",
+        "paid",
+        "paid within 30 days",
+        "% by count",
+        "% by value",
+        f"meets {TARGET_PERCENT}% target",
+        *(f"unpaid {days} days ({what})" for days, _ in AGE_BANDS for what in ("count", "£")),
+    ]
+    rows: list[list[object]] = [
+        [
+            p.scope,
+            p.id,
+            p.name,
+            p.bppc.paid,
+            p.bppc.on_time,
+            p.bppc.count_percent,
+            p.bppc.value_percent,
+            None if p.bppc.meets_target is None else "yes" if p.bppc.meets_target else "no",
+            *(cell for band in p.aged for cell in (band.count, _pounds(band.pence))),
+        ]
+        for p in report
+    ]
+    return [header, *rows]
+
+
+def _pounds(pence: int) -> str:
+    return f"{pence // 100}.{pence % 100:02d}"

@@ -16,12 +16,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import create_engine, inspect, text
 
 from adapters.exports import csv_reader
-from service.api.reconciliation import payment_performance_csv, safe_cell
-from service.domain.payment_performance import Bppc, Performance
+from service.domain.payment_performance import Bppc, Performance, table
+from service.domain.spreadsheets import as_csv, safe_cell
 from service.domain.users import Role
 from service.usecases.context import Context
 from service.usecases.outbox_worker import deliver_due
-from tests.conftest import Staff, book_tuesdays, issue
+from tests.conftest import Staff, book_tuesdays, issue, roomhire
 from tests.e2e.exports import ApRow, export, for_invoice, other_supplier, upload
 from tests.e2e.test_cli import run
 from tests.fakes import FrozenClock
@@ -433,7 +433,13 @@ def test_wrong_requests_get_problems_not_500s(
 
 
 def test_payment_performance_by_trust_and_venue_with_a_formula_safe_csv(
-    client: FlaskClient, staff: Staff, finance: Who, invoices: list[Who], trust: Who
+    client: FlaskClient,
+    staff: Staff,
+    finance: Who,
+    invoices: list[Who],
+    trust: Who,
+    database_url: str,
+    tmp_path: Path,
 ) -> None:
     on_time = {"approval": "Approved", "paid": "75.00", "payment_number": "1"}
     imported(
@@ -474,13 +480,18 @@ def test_payment_performance_by_trust_and_venue_with_a_formula_safe_csv(
         "50.0",
         "no",
     ]
+    # The command line writes the same spreadsheet (its "today" is the real one, so the aged
+    # columns may differ from the test clock's).
+    cli = roomhire(tmp_path, "reports", "payment-performance", ROOMHIRE_DATABASE_URL=database_url)
+    assert cli.returncode == 0, cli.stderr
+    assert [row[:8] for row in csv.reader(io.StringIO(cli.stdout))] == [row[:8] for row in rows]
 
 
 @pytest.mark.parametrize("danger", ["=", "+", "-", "@", "\t", "\r"])
 def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(danger: str) -> None:
     name = f'{danger}HYPERLINK("http://evil.invalid")'
     report = [Performance("venue", 1, name, Bppc(), ())]
-    [_, row] = list(csv.reader(io.StringIO(payment_performance_csv(report))))
+    [_, row] = list(csv.reader(io.StringIO(as_csv(table(report)))))
     assert row[2] == "'" + name
     assert safe_cell("St Mark's") == "St Mark's"
 
