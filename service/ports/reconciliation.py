@@ -54,7 +54,6 @@ class ReconciliationRepository(Protocol):
 class ExportFormats(Protocol):
     """The finance export layouts Roomhire reads (built-in profiles and mapping files)."""
 
-    def names(self) -> list[str]: ...
     def get(self, name: str) -> Profile:
         """A profile by name or a mapping file by path; ProfileInvalid if neither."""
         ...
