@@ -200,7 +200,8 @@ def test_topics_give_back_what_they_are_about() -> None:
     assert closed_session(closure_topic(345)) == 345
 
 
-def test_a_pdf_over_10_mb_cannot_be_attached() -> None:
-    ensure_attachable(b"x" * 10 * 1024 * 1024)
+def test_documents_over_10_mb_in_all_cannot_be_attached() -> None:
+    ensure_attachable([10 * 1024 * 1024])
+    ensure_attachable([6 * 1024 * 1024, 4 * 1024 * 1024])
     with pytest.raises(RuleViolation, match="at most 10 MB"):
-        ensure_attachable(b"x" * (10 * 1024 * 1024 + 1))
+        ensure_attachable([6 * 1024 * 1024, 4 * 1024 * 1024 + 1])
