@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 from collections.abc import Iterator
 from contextlib import chdir
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import JSON, Engine, String, create_engine, text
 
 from adapters.db.migrate import upgrade
 from service.app import create_app
@@ -24,6 +25,7 @@ from service.cli import main
 from service.config import Config
 from service.domain.users import OPERATOR, Role
 from service.usecases.accounts import create_user
+from service.usecases.context import Context
 from tests.fakes import FrozenClock
 
 SERVER_URL = os.environ.get("ROOMHIRE_TEST_DATABASE_URL")
@@ -101,6 +103,13 @@ def app(database_url: str, clock: FrozenClock, tmp_path: Path) -> Iterator[Flask
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+@pytest.fixture
+def ctx(app: Flask) -> Context:
+    """What every use case takes first: the app's adapters and settings."""
+    context: Context = app.extensions["roomhire"]
+    return context
 
 
 class Staff:
@@ -274,3 +283,24 @@ def plain_text(message: EmailMessage) -> str:
     body = message.get_body(("plain",))
     assert body is not None, message
     return str(body.get_content())
+
+
+def pdf_text(pdf: bytes) -> str:
+    """The words of a PDF laid out as on the page (poppler's pdftotext)."""
+    run = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True
+    )
+    return run.stdout.decode()
+
+
+def audit_trail(app: Flask, entity: str, entity_id: int) -> list[tuple[str, Any]]:
+    """(action, detail) of each audit event about one entity, oldest first."""
+    query = text(
+        "SELECT action, detail FROM audit_events WHERE entity = :entity AND entity_id = :id "
+        "ORDER BY id"
+    ).columns(action=String, detail=JSON)
+    with app.extensions["roomhire.engine"].connect() as db:
+        return [
+            (action, detail)
+            for action, detail in db.execute(query, {"entity": entity, "id": entity_id})
+        ]

@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 
 SAMPLE = Path(__file__).parents[1] / "data" / "sample-sbs-oracle-ap.csv"
 HEADER = SAMPLE.read_text().splitlines()[0].split(",")
+Who = dict[str, Any]
 SUPPLIER_NUMBER, SUPPLIER = "220871", "ST MARKS COMMUNITY HALL CIC"
 
 
@@ -95,3 +96,15 @@ def upload(
         headers=who["headers"],
         content_type="multipart/form-data",
     )
+
+
+def status(client: FlaskClient, who: Who, invoice: Who) -> Any:
+    response = client.get(f"/api/v1/invoices/{invoice['id']}/status", headers=who["headers"])
+    assert response.status_code == 200, response.json
+    return response.json
+
+
+def imported(client: FlaskClient, who: Who, data: bytes, expected: int = 201) -> Any:
+    response = upload(client, who, data)
+    assert response.status_code == expected, response.json
+    return response.json

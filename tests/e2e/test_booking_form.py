@@ -11,7 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.conftest import Staff
-from tests.e2e.test_staff_sign_in import person, sign_in_as, submit
+from tests.e2e.staff import person, sign_in_as, submit
 
 
 def errors_on(page: str) -> list[str]:

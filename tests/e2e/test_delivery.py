@@ -13,7 +13,6 @@ import ssl
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.policy import default
 from pathlib import Path
@@ -32,25 +31,13 @@ from service.domain.users import Role
 from service.usecases.context import Context
 from service.usecases.outbox_worker import RECEIPT_REMINDER, deliver_due, run_worker
 from tests.conftest import Staff, book_tuesdays, issue
+from tests.e2e.conftest import send
 from tests.e2e.fake_notify import API_KEY, fake_notify
 from tests.e2e.live import free_port
 from tests.e2e.smtp_server import Inbox, smtp_server
 from tests.fakes import FrozenClock
 
 Who = dict[str, Any]
-
-
-@pytest.fixture
-def inbox() -> Iterator[tuple[Inbox, int]]:
-    with smtp_server(Inbox()) as server:
-        yield server
-
-
-@pytest.fixture
-def smtp_ctx(app: Flask, inbox: tuple[Inbox, int]) -> Context:
-    ctx: Context = app.extensions["roomhire"]
-    mailer = SmtpMailer(SmtpSettings("127.0.0.1", inbox[1], starttls=False, timeout=5))
-    return dataclasses.replace(ctx, mailer=mailer)
 
 
 @pytest.fixture
@@ -66,12 +53,6 @@ def invoice(
     book_tuesdays(staff, facilitator, room, po, sessions=2)
     clock.current = datetime(2026, 12, 2, 9, tzinfo=UTC)
     return issue(client, finance, "2026-11-30")["issued"][0]
-
-
-def send(client: FlaskClient, finance: Who, invoice: Any) -> Any:
-    response = client.post(f"/api/v1/invoices/{invoice['id']}/send", headers=finance["headers"])
-    assert response.status_code == 202, response.json
-    return response.json
 
 
 def test_an_invoice_reaches_the_ap_inbox_once_with_its_pdf_and_proof(

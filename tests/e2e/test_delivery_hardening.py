@@ -12,11 +12,10 @@ from flask.testing import FlaskClient
 from service.usecases.context import Context
 from service.usecases.outbox_worker import deliver_due
 from tests.conftest import Staff, book_tuesdays, issue
+from tests.e2e.conftest import send
 from tests.e2e.smtp_server import Inbox
-from tests.e2e.test_delivery import inbox, send, smtp_ctx
 from tests.fakes import FrozenClock
 
-__all__ = ["inbox", "smtp_ctx"]  # fixtures used here
 Who = dict[str, Any]
 
 

@@ -14,7 +14,7 @@ from service.domain.exports import FinanceStatus
 from service.domain.users import Role
 from service.usecases import booking, delivery, invoicing, reconciliation
 from service.usecases.demo_history import load_demo
-from tests.e2e.test_invoices import pdf_text
+from tests.conftest import pdf_text
 from tests.fakes import FrozenClock
 
 

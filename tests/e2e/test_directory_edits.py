@@ -8,31 +8,16 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import JSON, String, text
 
 from service.domain.users import Role
-from tests.conftest import Staff, booking_body
-from tests.e2e.exports import ApRow, export, for_invoice
-from tests.e2e.test_reconciliation import finance, imported, invoices, status, venue_room
+from tests.conftest import Staff, audit_trail, booking_body
+from tests.e2e.exports import ApRow, export, for_invoice, imported, status
 
-__all__ = ["finance", "invoices", "venue_room"]  # fixtures used here
 Who = dict[str, Any]
 
 
 def patch(client: FlaskClient, who: Who, path: str, body: dict[str, Any]) -> Any:
     return client.patch(path, json=body, headers=who["headers"])
-
-
-def audit_trail(app: Flask, entity: str, entity_id: int) -> list[Any]:
-    query = text(
-        "SELECT action, detail FROM audit_events WHERE entity = :entity AND entity_id = :id "
-        "ORDER BY id"
-    ).columns(action=String, detail=JSON)
-    with app.extensions["roomhire.engine"].connect() as db:
-        return [
-            (action, detail)
-            for action, detail in db.execute(query, {"entity": entity, "id": entity_id})
-        ]
 
 
 def test_admin_changes_a_venue_closures_stay_and_the_change_is_audited(
@@ -152,20 +137,20 @@ def test_a_new_room_price_applies_to_sessions_booked_afterwards(
 
 
 def test_the_next_import_finds_the_venue_by_its_new_supplier_number(
-    client: FlaskClient, staff: Staff, finance: Who, invoices: list[Who], venue_room: Who
+    client: FlaskClient, staff: Staff, trust_finance: Who, invoices: list[Who], venue_room: Who
 ) -> None:
     """SBS set the venue up again under a new supplier number: until Roomhire knows it, the
     rows are another supplier's; once admin records it, the next export matches."""
     row: ApRow = for_invoice(invoices[0], supplier_number="440123")
-    first = imported(client, finance, export(row))
+    first = imported(client, trust_finance, export(row))
     assert (first["matched"], first["other_suppliers"]) == (0, 1)
     path = f"/api/v1/venues/{venue_room['venue_id']}"
     assert patch(client, staff.admin, path, {"supplier_number": "440123"}).status_code == 200
     later = imported(
-        client, finance, export(row, for_invoice(invoices[1], supplier_number="440123"))
+        client, trust_finance, export(row, for_invoice(invoices[1], supplier_number="440123"))
     )
     assert (later["matched"], later["other_suppliers"]) == (2, 0)
-    assert status(client, finance, invoices[0])["state"]["status"] == "received"
+    assert status(client, trust_finance, invoices[0])["state"]["status"] == "received"
 
 
 def test_an_edit_based_on_an_old_read_is_refused_with_412(

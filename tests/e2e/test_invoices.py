@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import subprocess
 from datetime import UTC, datetime
 from typing import Any
 
@@ -12,17 +11,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
-from tests.conftest import Staff, book_tuesdays, booking_body, issue
+from tests.conftest import Staff, book_tuesdays, booking_body, issue, pdf_text
 from tests.fakes import FrozenClock
 
 Who = dict[str, Any]
-
-
-def pdf_text(pdf: bytes) -> str:
-    run = subprocess.run(
-        ["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True
-    )
-    return run.stdout.decode()
 
 
 def test_monthly_invoices_in_arrears_quote_the_po_and_are_issued_once(

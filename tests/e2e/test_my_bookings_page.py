@@ -11,7 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.conftest import Staff, booking_body
-from tests.e2e.test_staff_sign_in import person, sign_in_as
+from tests.e2e.staff import person, sign_in_as
 from tests.fakes import FrozenClock
 
 TIME = r"(?:\d{1,2}(?::\d\d)?[ap]m|midday|midnight)"

@@ -15,7 +15,7 @@ from sqlalchemy import text
 from adapters.db.engine import make_engine
 from adapters.db.migrate import alembic_config, upgrade
 from tests.conftest import Staff, book_tuesdays, booking_body, issue
-from tests.e2e.test_staff_sign_in import person, sign_in_as
+from tests.e2e.staff import person, sign_in_as
 from tests.fakes import FrozenClock
 
 Who = dict[str, Any]

@@ -16,8 +16,8 @@ from flask.testing import FlaskClient
 from service.domain.users import Role
 from service.usecases.sign_in import sign_in_link
 from tests.conftest import Staff
+from tests.e2e.conftest import create_link
 from tests.e2e.live import gunicorn
-from tests.e2e.test_status_links import create_link
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)

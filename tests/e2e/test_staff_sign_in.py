@@ -27,21 +27,29 @@ from service.domain.staff_sessions import SignInLink, StaffSession
 from service.domain.users import OPERATOR, Role
 from service.ports.accounts import AuthorizationRequest
 from service.usecases import sign_in
-from service.usecases.accounts import create_user, new_key, set_active
+from service.usecases.accounts import new_key, set_active
 from service.usecases.context import Context
 from service.usecases.outbox_worker import deliver_due
 from service.usecases.secret_links import LinkNotFound
 from service.web.pages import SESSION_COOKIE
 from tests.conftest import TEMPLATES, Staff, booking_body, plain_text, sent_emails
+from tests.e2e.staff import (
+    csrf_token,
+    is_signed_in,
+    person,
+    redirected_to,
+    sign_in_as,
+    submit,
+    use_link,
+)
 from tests.fakes import FrozenClock
-from tests.integration.test_oidc_client import MOCK_WARNINGS, add_person, running_provider
-from tests.integration.test_oidc_client import sign_in as sign_in_at_provider
+from tests.oidc_provider import MOCK_WARNINGS, add_person, running_provider
+from tests.oidc_provider import sign_in as sign_in_at_provider
 
 # The mock provider's token endpoint warns in its own thread; this ignores that one message.
 pytestmark = MOCK_WARNINGS
 
 Who = dict[str, Any]
-CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 REQUEST_KEY = re.compile(r'name="request_key" value="([^"]+)"')
 SIGN_IN_BUTTON = re.compile(r"<button[^>]*>\s*Sign in\s*</button>")
 LINK = re.compile(r"https?://\S+/sign-in/[\w-]+")
@@ -52,15 +60,6 @@ CALLBACK = "/sign-in/provider/callback"
 
 
 # People and browsers
-
-
-def person(ctx: Context, role: Role = Role.FACILITATOR, trust_id: int | None = None) -> Who:
-    """A staff member: id, email and API key headers (like `Staff.user`, with the email)."""
-    address = f"{role.value}-{secrets.token_hex(4)}@example.nhs.uk"
-    user, key = create_user(
-        ctx, ctx.new_uow(), OPERATOR, email=address, role=role, trust_id=trust_id
-    )
-    return {"id": user.id, "email": user.email, "headers": {"Authorization": f"Bearer {key}"}}
 
 
 def disable(ctx: Context, who: Who, *, active: bool = False) -> None:
@@ -76,49 +75,9 @@ def without_account(ctx: Context, kind: str) -> str:
     return str(who["email"])
 
 
-def csrf_token(client: FlaskClient, page: str) -> str:
-    """The hidden token of the form on `page`, as the person's browser would send it."""
-    response = client.get(page)
-    match = CSRF_FIELD.search(response.text)
-    assert match, f"no form on {page} ({response.status_code})"
-    return match.group(1)
-
-
-def submit(
-    client: FlaskClient, path: str, fields: dict[str, Any] | None = None, *, page: str = ""
-) -> TestResponse:
-    """Send the form posting to `path` as filled in on `page` (by default, `path` itself)."""
-    return client.post(
-        path, data={"csrf_token": csrf_token(client, page or path), **(fields or {})}
-    )
-
-
-def redirected_to(response: TestResponse) -> str:
-    assert response.status_code == 302, (response.status_code, response.text[:300])
-    return urlsplit(response.location).path
-
-
-def is_signed_in(client: FlaskClient) -> bool:
-    response = client.get("/account")
-    if response.status_code == 200:
-        return True
-    assert redirected_to(response) == "/sign-in"
-    return False
-
-
 def session_secret(client: FlaskClient) -> str | None:
     cookie = client.get_cookie(SESSION_COOKIE)
     return cookie.value if cookie else None
-
-
-def use_link(client: FlaskClient, url: str) -> TestResponse:
-    """Open a sign-in link and select the button it shows."""
-    return submit(client, urlsplit(url).path)
-
-
-def sign_in_as(client: FlaskClient, ctx: Context, who: Who) -> None:
-    assert redirected_to(use_link(client, sign_in.sign_in_link(ctx, who["email"]))) == "/"
-    assert is_signed_in(client)
 
 
 def assert_link_refused(client: FlaskClient, path: str) -> None:
@@ -153,12 +112,6 @@ def emailed_link(client: FlaskClient, ctx: Context, who: Who, outbox: Path) -> s
     [url] = urls
     assert url.startswith(f"{ctx.public_url}/sign-in/")
     return urlsplit(url).path
-
-
-@pytest.fixture
-def ctx(app: Flask) -> Context:
-    context: Context = app.extensions["roomhire"]
-    return context
 
 
 @pytest.fixture

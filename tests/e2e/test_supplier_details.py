@@ -16,9 +16,15 @@ from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from service.usecases.outbox_worker import deliver_due
-from tests.conftest import Staff, booking_body, issue, plain_text, sent_emails
-from tests.e2e.test_directory_edits import audit_trail
-from tests.e2e.test_invoices import pdf_text
+from tests.conftest import (
+    Staff,
+    audit_trail,
+    booking_body,
+    issue,
+    pdf_text,
+    plain_text,
+    sent_emails,
+)
 from tests.fakes import FrozenClock
 
 Who = dict[str, Any]

@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.live import gunicorn
-from tests.e2e.test_cli import environment, run
+from tests.e2e.live import environment, gunicorn, run
 
 WALKTHROUGH = Path(__file__).parents[2] / "docs" / "api.md"
 

@@ -25,7 +25,7 @@ from service.domain.invoicing import due_drafts
 from service.domain.purchasing import PurchaseOrder
 from service.domain.recurrence import Frequency, Recurrence
 from service.domain.timeslots import LONDON, london_instant
-from tests.unit.test_invoicing_calendar import ROOM, VENUE
+from tests.unit.builders import ROOM, VENUE
 
 TRUST = 1
 POS = {
