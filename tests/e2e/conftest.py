@@ -7,19 +7,19 @@ from __future__ import annotations
 
 import dataclasses
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 
 from adapters.email.smtp import SmtpMailer, SmtpSettings
 from service.domain.users import Role
 from service.usecases.context import Context
 from service.usecases.outbox_worker import deliver_due
+from tests.client import Client
 from tests.conftest import Staff, book_tuesdays, issue
 from tests.e2e.exports import export, for_invoice, upload
 from tests.e2e.smtp_server import Inbox, smtp_server
@@ -64,7 +64,7 @@ def smtp_ctx(app: Flask, inbox: tuple[Inbox, int]) -> Context:
     return dataclasses.replace(ctx, mailer=mailer)
 
 
-def send(client: FlaskClient, finance: Who, invoice: Any) -> Any:
+def send(client: Client, finance: Who, invoice: Any) -> Any:
     response = client.post(f"/api/v1/invoices/{invoice['id']}/send", headers=finance["headers"])
     assert response.status_code == 202, response.json
     return response.json
@@ -86,21 +86,29 @@ def trust_finance(staff: Staff, trust: Who) -> Who:
     return staff.user(Role.FINANCE, trust["id"])
 
 
+Booker = Callable[..., tuple[Who, Any]]
+
+
+@pytest.fixture
+def tuesdays(staff: Staff, trust: Who, trust_finance: Who, venue_room: Who) -> Booker:
+    """Books Tuesdays at `venue_room` (`book_tuesdays`, with the fields given) for a new
+    facilitator of the `trust`, on a new PO of the trust: (the facilitator, the booking)."""
+
+    def book(**fields: Any) -> tuple[Who, Any]:
+        facilitator = staff.user(Role.FACILITATOR, trust["id"])
+        po = staff.purchase_order(trust["id"], venue_room["venue_id"], trust_finance)
+        return facilitator, book_tuesdays(staff, facilitator, venue_room, po, **fields)
+
+    return book
+
+
 @pytest.fixture
 def invoices(
-    app: Flask,
-    client: FlaskClient,
-    staff: Staff,
-    trust_finance: Who,
-    trust: Who,
-    venue_room: Who,
-    clock: FrozenClock,
+    app: Flask, client: Client, trust_finance: Who, tuesdays: Booker, clock: FrozenClock
 ) -> list[Who]:
     """Six invoices of the `trust` at `venue_room` (one per Tuesday session, £75 each),
     emailed to accounts payable on 4 January 2027."""
-    facilitator = staff.user(Role.FACILITATOR, trust["id"])
-    po = staff.purchase_order(trust["id"], venue_room["venue_id"], trust_finance)
-    book_tuesdays(staff, facilitator, venue_room, po, invoice_cadence="per_session")
+    tuesdays(invoice_cadence="per_session")
     clock.current = datetime(2027, 1, 4, 9, tzinfo=UTC)
     issued: list[Who] = issue(client, trust_finance, "2026-12-31")["issued"]
     for invoice in issued:
@@ -111,7 +119,7 @@ def invoices(
 
 
 @pytest.fixture
-def reconciled(client: FlaskClient, trust_finance: Who, invoices: list[Who]) -> list[Who]:
+def reconciled(client: Client, trust_finance: Who, invoices: list[Who]) -> list[Who]:
     """Invoice 1 paid, 2 on hold (QTY REC), 3 approved, 4 received, 5 and 6 only emailed."""
     paid = {"approval": "Approved", "payment_date": "29-JAN-2027", "payment_number": "7713388"}
     response = upload(
@@ -128,27 +136,26 @@ def reconciled(client: FlaskClient, trust_finance: Who, invoices: list[Who]) -> 
     return invoices
 
 
+@pytest.fixture
 def waived_credit_note(
-    client: FlaskClient, staff: Staff, finance: Who, trust: Who, venue_room: Who, clock: FrozenClock
+    client: Client, trust_finance: Who, tuesdays: Booker, clock: FrozenClock
 ) -> tuple[Who, dict[str, Who]]:
     """A December session cancelled late, invoiced, then waived: (its credit note, the invoices
     issued by number)."""
-    facilitator = staff.user(Role.FACILITATOR, trust["id"])
-    po = staff.purchase_order(trust["id"], venue_room["venue_id"], finance)
-    booking = book_tuesdays(staff, facilitator, venue_room, po, sessions=2)
+    facilitator, booking = tuesdays(sessions=2)
     clock.current = datetime(2026, 11, 30, 12, tzinfo=UTC)  # 25 hours before 1 December
     late = booking["sessions"][1]["id"]
     client.post(f"/api/v1/sessions/{late}/cancel", headers=facilitator["headers"])
     clock.current = datetime(2027, 1, 4, 9, tzinfo=UTC)
-    issued = {i["number"]: i for i in issue(client, finance, "2026-12-31")["issued"]}
-    waived = client.post(f"/api/v1/sessions/{late}/waive", headers=finance["headers"])
+    issued = {i["number"]: i for i in issue(client, trust_finance, "2026-12-31")["issued"]}
+    waived = client.post(f"/api/v1/sessions/{late}/waive", headers=trust_finance["headers"])
     return waived.json["credit_note"], issued
 
 
 # Status links
 
 
-def create_link(client: FlaskClient, who: Who, venue_id: int, **body: Any) -> Any:
+def create_link(client: Client, who: Who, venue_id: int, **body: Any) -> Any:
     response = client.post(
         f"/api/v1/venues/{venue_id}/status-links", json=body, headers=who["headers"]
     )

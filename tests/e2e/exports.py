@@ -8,7 +8,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from flask.testing import FlaskClient
+from tests.client import Client
 
 SAMPLE = Path(__file__).parents[1] / "data" / "sample-sbs-oracle-ap.csv"
 HEADER = SAMPLE.read_text().splitlines()[0].split(",")
@@ -87,9 +87,7 @@ def export(*rows: ApRow, encoding: str = "utf-8") -> bytes:
     return out.getvalue().encode(encoding)
 
 
-def upload(
-    client: FlaskClient, who: dict[str, Any], data: bytes, profile: str = "sbs-oracle-ap"
-) -> Any:
+def upload(client: Client, who: dict[str, Any], data: bytes, profile: str = "sbs-oracle-ap") -> Any:
     return client.post(
         "/api/v1/procurement-imports",
         data={"file": (io.BytesIO(data), "ap-report.csv"), "profile": profile},
@@ -98,13 +96,13 @@ def upload(
     )
 
 
-def status(client: FlaskClient, who: Who, invoice: Who) -> Any:
+def status(client: Client, who: Who, invoice: Who) -> Any:
     response = client.get(f"/api/v1/invoices/{invoice['id']}/status", headers=who["headers"])
     assert response.status_code == 200, response.json
     return response.json
 
 
-def imported(client: FlaskClient, who: Who, data: bytes, expected: int = 201) -> Any:
+def imported(client: Client, who: Who, data: bytes, expected: int = 201) -> Any:
     response = upload(client, who, data)
     assert response.status_code == expected, response.json
     return response.json

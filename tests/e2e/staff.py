@@ -8,13 +8,11 @@ import secrets
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask.testing import FlaskClient
-from werkzeug.test import TestResponse
-
 from service.domain.users import OPERATOR, Role
 from service.usecases import sign_in
 from service.usecases.accounts import create_user
 from service.usecases.context import Context
+from tests.client import Answer, Client
 
 Who = dict[str, Any]
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -29,7 +27,7 @@ def person(ctx: Context, role: Role = Role.FACILITATOR, trust_id: int | None = N
     return {"id": user.id, "email": user.email, "headers": {"Authorization": f"Bearer {key}"}}
 
 
-def csrf_token(client: FlaskClient, page: str) -> str:
+def csrf_token(client: Client, page: str) -> str:
     """The hidden token of the form on `page`, as the person's browser would send it."""
     response = client.get(page)
     match = CSRF_FIELD.search(response.text)
@@ -38,20 +36,20 @@ def csrf_token(client: FlaskClient, page: str) -> str:
 
 
 def submit(
-    client: FlaskClient, path: str, fields: dict[str, Any] | None = None, *, page: str = ""
-) -> TestResponse:
+    client: Client, path: str, fields: dict[str, Any] | None = None, *, page: str = ""
+) -> Answer:
     """Send the form posting to `path` as filled in on `page` (by default, `path` itself)."""
     return client.post(
         path, data={"csrf_token": csrf_token(client, page or path), **(fields or {})}
     )
 
 
-def redirected_to(response: TestResponse) -> str:
+def redirected_to(response: Answer) -> str:
     assert response.status_code == 302, (response.status_code, response.text[:300])
     return urlsplit(response.location).path
 
 
-def is_signed_in(client: FlaskClient) -> bool:
+def is_signed_in(client: Client) -> bool:
     response = client.get("/account")
     if response.status_code == 200:
         return True
@@ -59,11 +57,11 @@ def is_signed_in(client: FlaskClient) -> bool:
     return False
 
 
-def use_link(client: FlaskClient, url: str) -> TestResponse:
+def use_link(client: Client, url: str) -> Answer:
     """Open a sign-in link and select the button it shows."""
     return submit(client, urlsplit(url).path)
 
 
-def sign_in_as(client: FlaskClient, ctx: Context, who: Who) -> None:
+def sign_in_as(client: Client, ctx: Context, who: Who) -> None:
     assert redirected_to(use_link(client, sign_in.sign_in_link(ctx, who["email"]))) == "/"
     assert is_signed_in(client)

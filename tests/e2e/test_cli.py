@@ -20,6 +20,7 @@ from tests.e2e.live import ROOMHIRE, environment, free_port, run
 from tests.fakes import FrozenClock
 
 
+@pytest.mark.slow
 def test_upgrade_demo_and_users_on_the_embedded_database(tmp_path: Path) -> None:
     assert run(tmp_path, "db", "upgrade").returncode == 0
     assert (tmp_path / "roomhire.db").exists()
@@ -39,6 +40,7 @@ def test_upgrade_demo_and_users_on_the_embedded_database(tmp_path: Path) -> None
     assert bad_role.returncode == 2 and "Invalid value for '--role'" in bad_role.stderr
 
 
+@pytest.mark.slow
 def test_a_wrong_database_url_is_a_clear_message(tmp_path: Path) -> None:
     result = run(tmp_path, "db", "upgrade", ROOMHIRE_DATABASE_URL="mysql://nope")
     assert result.returncode == 1

@@ -22,7 +22,6 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 from flask import Flask
-from flask.testing import FlaskClient
 
 from adapters.email.notify import NotifyClient
 from adapters.email.smtp import SmtpMailer, SmtpSettings
@@ -30,19 +29,22 @@ from service.domain.delivery import CLAIM_EXPIRES
 from service.domain.users import Role
 from service.usecases.context import Context
 from service.usecases.outbox_worker import RECEIPT_REMINDER, deliver_due, run_worker
-from tests.conftest import Staff, book_tuesdays, issue
+from tests.client import Client
+from tests.conftest import Staff, book_tuesdays, html_body, issue, plain_text
 from tests.e2e.conftest import send
 from tests.e2e.fake_notify import API_KEY, fake_notify
 from tests.e2e.live import free_port
 from tests.e2e.smtp_server import Inbox, smtp_server
 from tests.fakes import FrozenClock
 
+pytestmark = pytest.mark.slow  # SMTP and Notify servers on 127.0.0.1, worker processes
+
 Who = dict[str, Any]
 
 
 @pytest.fixture
 def invoice(
-    client: FlaskClient,
+    client: Client,
     staff: Staff,
     finance: Who,
     facilitator: Who,
@@ -56,7 +58,7 @@ def invoice(
 
 
 def test_an_invoice_reaches_the_ap_inbox_once_with_its_pdf_and_proof(
-    client: FlaskClient, finance: Who, invoice: Any, inbox: tuple[Inbox, int], smtp_ctx: Context
+    client: Client, finance: Who, invoice: Any, inbox: tuple[Inbox, int], smtp_ctx: Context
 ) -> None:
     queued = send(client, finance, invoice)
     assert [(m["recipient"], m["to"], m["state"]) for m in queued] == [
@@ -78,10 +80,10 @@ def test_an_invoice_reaches_the_ap_inbox_once_with_its_pdf_and_proof(
     # Plainly an invoice from the venue; answers go to the venue, the date as people write it.
     assert ap["From"] == "Chapel Hall CIC via Roomhire <invoices@roomhire.invalid>"
     assert ap["Reply-To"] == "money@example.org"
-    text = ap.get_body(("plain",)).get_content()
+    text = plain_text(ap)
     assert f"Please find attached invoice {invoice['number']} from Chapel Hall CIC" in text
     assert re.search(r"Payment is due by \w+day [1-9]\d? \w+ 20\d\d\.", text), text
-    html = ap.get_body(("html",)).get_content()  # the same words, from invoice_templates/emails
+    html = html_body(ap)  # the same words, from invoice_templates/emails
     assert f"<strong>{invoice['number']}</strong> from Chapel Hall CIC" in html
     assert '<a href="mailto:money@example.org">' in html
 
@@ -93,7 +95,7 @@ def test_an_invoice_reaches_the_ap_inbox_once_with_its_pdf_and_proof(
 
 
 def test_temporary_failures_are_retried_with_backoff_until_accepted(
-    client: FlaskClient,
+    client: Client,
     finance: Who,
     invoice: Any,
     inbox: tuple[Inbox, int],
@@ -112,7 +114,7 @@ def test_temporary_failures_are_retried_with_backoff_until_accepted(
 
 
 def test_a_permanent_failure_is_dead_lettered_and_finance_can_retry(
-    client: FlaskClient, finance: Who, invoice: Any, inbox: tuple[Inbox, int], smtp_ctx: Context
+    client: Client, finance: Who, invoice: Any, inbox: tuple[Inbox, int], smtp_ctx: Context
 ) -> None:
     inbox[0].unknown = {"ap@example.nhs.uk"}
     send(client, finance, invoice)
@@ -129,7 +131,7 @@ def test_a_permanent_failure_is_dead_lettered_and_finance_can_retry(
 
 
 def test_a_server_that_is_not_there_is_a_temporary_failure(
-    app: Flask, client: FlaskClient, finance: Who, invoice: Any
+    app: Flask, client: Client, finance: Who, invoice: Any
 ) -> None:
     ctx = app.extensions["roomhire"]
     closed = dataclasses.replace(
@@ -144,7 +146,7 @@ def test_a_server_that_is_not_there_is_a_temporary_failure(
 
 
 def test_the_embedded_default_writes_eml_files(
-    app: Flask, client: FlaskClient, finance: Who, invoice: Any, tmp_path: Path
+    app: Flask, client: Client, finance: Who, invoice: Any, tmp_path: Path
 ) -> None:
     send(client, finance, invoice)
     assert deliver_due(app.extensions["roomhire"]).sent == 2
@@ -155,7 +157,7 @@ def test_the_embedded_default_writes_eml_files(
 
 
 def test_trusts_can_have_invoices_queued_as_they_are_issued(
-    client: FlaskClient,
+    client: Client,
     staff: Staff,
     finance: Who,
     room: Who,
@@ -200,7 +202,7 @@ class SlowInbox(Inbox):
 
 def test_a_worker_process_killed_mid_batch_loses_nothing(
     app: Flask,
-    client: FlaskClient,
+    client: Client,
     staff: Staff,
     finance: Who,
     facilitator: Who,
@@ -252,7 +254,7 @@ def test_a_worker_process_killed_mid_batch_loses_nothing(
 
 @pytest.fixture
 def reminding(
-    client: FlaskClient, staff: Staff, finance: Who, room: Who, clock: FrozenClock
+    client: Client, staff: Staff, finance: Who, room: Who, clock: FrozenClock
 ) -> tuple[Any, Who]:
     """An issued invoice of a trust that reminds its facilitators, queued for sending."""
     trust = staff.trust(remind_facilitators=True)
@@ -271,7 +273,7 @@ def _with_notify(ctx: Context, base_url: str) -> Context:
 
 
 def test_facilitators_are_reminded_by_notify_which_is_retried_on_429_and_5xx(
-    client: FlaskClient,
+    client: Client,
     finance: Who,
     reminding: tuple[Any, Who],
     smtp_ctx: Context,
@@ -310,7 +312,7 @@ def test_facilitators_are_reminded_by_notify_which_is_retried_on_429_and_5xx(
 
 
 def test_a_notify_400_is_not_retried(
-    client: FlaskClient, finance: Who, reminding: tuple[Any, Who], smtp_ctx: Context
+    client: Client, finance: Who, reminding: tuple[Any, Who], smtp_ctx: Context
 ) -> None:
     with fake_notify() as (notify, base_url):
         notify.script = [400]
@@ -329,7 +331,7 @@ class Authenticator:
 
 
 def test_smtp_with_starttls_and_login_as_nhsmail_expects(
-    client: FlaskClient, finance: Who, invoice: Any, app: Flask, tmp_path: Path
+    client: Client, finance: Who, invoice: Any, app: Flask, tmp_path: Path
 ) -> None:
     key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
     subprocess.run(
@@ -369,7 +371,7 @@ def test_smtp_with_starttls_and_login_as_nhsmail_expects(
     controller.start()
     try:
         send(client, finance, invoice)
-        ctx = app.extensions["roomhire"]
+        ctx: Context = app.extensions["roomhire"]
 
         def mailer(password: str) -> Context:
             settings = SmtpSettings(

@@ -9,20 +9,22 @@ from typing import Any
 import pytest
 import requests
 from flask import Flask
-from flask.testing import FlaskClient
 
 from service.config import WORKER_TIMEOUT, Config, ConfigError
 from service.domain.users import OPERATOR
 from service.usecases.reconciliation import import_finance_export
+from tests.client import Client
 from tests.e2e.exports import export, for_invoice, other_supplier, status
 from tests.e2e.live import gunicorn
+
+pytestmark = pytest.mark.slow  # gunicorn
 
 Who = dict[str, Any]
 
 
 def test_an_import_over_its_time_limit_answers_503_in_json_and_changes_nothing(
     app: Flask,
-    client: FlaskClient,
+    client: Client,
     database_url: str,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,

@@ -21,7 +21,7 @@ from tests.e2e.conftest import assert_accessible
 from tests.e2e.live import free_port
 from tests.oidc_provider import MOCK_WARNINGS, add_person, running_provider
 
-pytestmark = MOCK_WARNINGS
+pytestmark = [MOCK_WARNINGS, pytest.mark.slow]  # real Chromium and an OpenID provider
 SHOTS = Path(__file__).parents[2] / "test-output" / "oidc-sign-in"
 
 

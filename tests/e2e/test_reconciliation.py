@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 from sqlalchemy import create_engine, inspect, text
 
 from adapters.exports import csv_reader
@@ -21,23 +20,22 @@ from service.domain.payment_performance import Bppc, Performance
 from service.domain.users import Role
 from service.usecases.context import Context
 from service.usecases.outbox_worker import deliver_due
-from tests.conftest import Staff
-from tests.e2e.conftest import waived_credit_note
+from tests.client import Client
+from tests.conftest import Staff, roomhire
 from tests.e2e.exports import ApRow, export, for_invoice, imported, other_supplier, status, upload
-from tests.e2e.live import run
 from tests.fakes import FrozenClock
 
 Who = dict[str, Any]
 
 
-def problems(client: FlaskClient, who: Who) -> list[tuple[str, int | None]]:
+def problems(client: Client, who: Who) -> list[tuple[str, int | None]]:
     response = client.get("/api/v1/reconciliation", headers=who["headers"])
     assert response.status_code == 200
     return sorted((d["problem"], d["invoice_id"]) for d in response.json)
 
 
 def test_each_invoice_gets_the_status_the_export_shows_with_its_history(
-    client: FlaskClient, trust_finance: Who, invoices: list[Who]
+    client: Client, trust_finance: Who, invoices: list[Who]
 ) -> None:
     first, second, third, fourth = invoices[:4]
     report = imported(
@@ -84,7 +82,7 @@ def test_each_invoice_gets_the_status_the_export_shows_with_its_history(
 
 
 def test_the_same_file_again_changes_nothing_and_says_so(
-    client: FlaskClient, trust_finance: Who, invoices: list[Who]
+    client: Client, trust_finance: Who, invoices: list[Who]
 ) -> None:
     data = export(*(for_invoice(i, approval="Approved") for i in invoices))
     first = imported(client, trust_finance, data)
@@ -106,7 +104,7 @@ def test_the_same_file_again_changes_nothing_and_says_so(
 
 
 def test_a_later_export_records_only_what_changed_hold_then_release_then_hold_again(
-    client: FlaskClient, trust_finance: Who, invoices: list[Who]
+    client: Client, trust_finance: Who, invoices: list[Who]
 ) -> None:
     invoice = invoices[0]
     held = imported(
@@ -153,7 +151,7 @@ def test_a_later_export_records_only_what_changed_hold_then_release_then_hold_ag
 
 
 def test_hold_owners_are_notified_through_the_outbox_once(
-    app: Flask, client: FlaskClient, trust_finance: Who, invoices: list[Who]
+    app: Flask, client: Client, trust_finance: Who, invoices: list[Who]
 ) -> None:
     rows = [
         for_invoice(invoices[0], hold="QTY REC"),
@@ -182,7 +180,7 @@ def test_hold_owners_are_notified_through_the_outbox_once(
 
 
 def test_the_same_invoice_paid_twice_and_amount_and_po_differences(
-    client: FlaskClient, trust_finance: Who, invoices: list[Who]
+    client: Client, trust_finance: Who, invoices: list[Who]
 ) -> None:
     paid = {"approval": "Approved", "paid": "75.00", "payment_date": "15-JAN-2027"}
     twice, wrong_amount, wrong_po = invoices[:3]
@@ -204,7 +202,7 @@ def test_the_same_invoice_paid_twice_and_amount_and_po_differences(
 
 
 def test_a_mis_keyed_number_matches_by_po_and_amount_and_waits_for_a_person(
-    client: FlaskClient, trust_finance: Who, invoices: list[Who]
+    client: Client, trust_finance: Who, invoices: list[Who]
 ) -> None:
     """SMCH0003 keyed as SMCHO003 (letter O): matched by PO and amount among invoices the
     export doesn't mention otherwise, and flagged."""
@@ -223,7 +221,7 @@ def test_a_mis_keyed_number_matches_by_po_and_amount_and_waits_for_a_person(
 
 
 def test_a_number_we_never_issued_and_a_lost_invoice_are_listed(
-    client: FlaskClient, trust_finance: Who, invoices: list[Who], clock: FrozenClock
+    client: Client, trust_finance: Who, invoices: list[Who], clock: FrozenClock
 ) -> None:
     stranger = ApRow("SMCH0099", "12.34", "RZZPO0000123")
     imported(client, trust_finance, export(*(for_invoice(i) for i in invoices[:5]), stranger))
@@ -239,7 +237,7 @@ def test_a_number_we_never_issued_and_a_lost_invoice_are_listed(
 
 
 def test_spend_over_25k_confirms_a_payment(
-    client: FlaskClient, trust_finance: Who, invoices: list[Who]
+    client: Client, trust_finance: Who, invoices: list[Who]
 ) -> None:
     data = (
         "Department family,Entity,Date,Expense type,Expense area,Supplier,Transaction number,"
@@ -277,7 +275,7 @@ def table_checksum(database_url: str) -> str:
     ids=["missing column", "unmatched quote", "200 KB field", "encoding", "field count"],
 )
 def test_a_malformed_file_is_refused_and_the_database_is_unchanged(
-    client: FlaskClient,
+    client: Client,
     trust_finance: Who,
     invoices: list[Who],
     database_url: str,
@@ -299,7 +297,7 @@ def test_a_malformed_file_is_refused_and_the_database_is_unchanged(
 
 
 def test_too_large_a_file_is_refused_whole(
-    client: FlaskClient,
+    client: Client,
     trust_finance: Who,
     invoices: list[Who],
     database_url: str,
@@ -346,7 +344,7 @@ def test_a_failure_half_way_through_an_import_stores_nothing(
 
 
 def test_bad_values_in_our_rows_are_reported_with_line_and_column(
-    client: FlaskClient, trust_finance: Who, invoices: list[Who]
+    client: Client, trust_finance: Who, invoices: list[Who]
 ) -> None:
     report = imported(
         client,
@@ -368,7 +366,7 @@ def test_bad_values_in_our_rows_are_reported_with_line_and_column(
 
 
 def test_wrong_requests_get_problems_not_500s(
-    client: FlaskClient, staff: Staff, trust_finance: Who, invoices: list[Who]
+    client: Client, staff: Staff, trust_finance: Who, invoices: list[Who]
 ) -> None:
     no_file = client.post(
         "/api/v1/procurement-imports",
@@ -388,7 +386,7 @@ def test_wrong_requests_get_problems_not_500s(
 
 
 def test_payment_performance_by_trust_and_venue_with_a_formula_safe_csv(
-    client: FlaskClient, staff: Staff, trust_finance: Who, invoices: list[Who], trust: Who
+    client: Client, staff: Staff, trust_finance: Who, invoices: list[Who], trust: Who
 ) -> None:
     on_time = {"approval": "Approved", "paid": "75.00", "payment_number": "1"}
     imported(
@@ -450,7 +448,7 @@ def test_the_cli_imports_with_a_json_report_and_refuses_with_line_and_column(
     good = tmp_path / "ap.csv"
     good.write_bytes(export(*(for_invoice(i, approval="Approved") for i in invoices)))
     env = {"ROOMHIRE_DATABASE_URL": database_url}
-    first = run(tmp_path, "exports", "import", str(good), "--json", **env)
+    first = roomhire(tmp_path, "exports", "import", str(good), "--json", **env)
     assert first.returncode == 0, first.stderr
     report = json.loads(first.stdout)
     assert (report["matched"], report["already_imported"], report["filename"]) == (
@@ -459,16 +457,16 @@ def test_the_cli_imports_with_a_json_report_and_refuses_with_line_and_column(
         "ap.csv",
     )
     assert first.stderr == ""  # no progress bar when nobody watches a terminal
-    again = run(tmp_path, "exports", "import", str(good), "--profile", "sbs-oracle-ap", **env)
+    again = roomhire(tmp_path, "exports", "import", str(good), "--profile", "sbs-oracle-ap", **env)
     assert again.returncode == 0 and "Already imported" in again.stdout
 
     broken = tmp_path / "broken.csv"
     broken.write_bytes(good.read_bytes().replace(b"Currency", b"Money"))
-    refused = run(tmp_path, "exports", "import", str(broken), **env)
+    refused = roomhire(tmp_path, "exports", "import", str(broken), **env)
     assert refused.returncode == 1
     assert "Line 1: required column Currency is missing" in refused.stderr
     assert "Traceback" not in refused.stderr
-    as_json = run(tmp_path, "exports", "import", str(broken), "--json", **env)
+    as_json = roomhire(tmp_path, "exports", "import", str(broken), "--json", **env)
     assert json.loads(as_json.stdout) == {
         "refused": "Line 1: required column Currency is missing.",
         "line": 1,
@@ -476,12 +474,12 @@ def test_the_cli_imports_with_a_json_report_and_refuses_with_line_and_column(
     }
     bad_values = tmp_path / "values.csv"
     bad_values.write_bytes(export(for_invoice(invoices[0], amount="lots")))
-    partly = run(tmp_path, "exports", "import", str(bad_values), **env)
+    partly = roomhire(tmp_path, "exports", "import", str(bad_values), **env)
     assert "line 2, column Invoice Amount: 'lots'" in partly.stderr
 
 
 def test_the_api_takes_profile_names_not_paths(
-    client: FlaskClient, trust_finance: Who, tmp_path: Path
+    client: Client, trust_finance: Who, tmp_path: Path
 ) -> None:
     secret = tmp_path / "secret.toml"
     secret.write_text("[columns]\namount = 'A'\n")
@@ -492,14 +490,9 @@ def test_the_api_takes_profile_names_not_paths(
 
 
 def test_a_credit_memo_matches_our_credit_note_with_its_negative_amount(
-    client: FlaskClient,
-    staff: Staff,
-    trust_finance: Who,
-    trust: Who,
-    venue_room: Who,
-    clock: FrozenClock,
+    client: Client, trust_finance: Who, waived_credit_note: tuple[Who, dict[str, Who]]
 ) -> None:
-    note, _ = waived_credit_note(client, staff, trust_finance, trust, venue_room, clock)
+    note, _ = waived_credit_note
     imported(client, trust_finance, export(for_invoice(note, approval="Approved")))
     assert note["gross_pence"] == -7500
     assert status(client, trust_finance, note)["state"]["status"] == "approved"
@@ -507,7 +500,7 @@ def test_a_credit_memo_matches_our_credit_note_with_its_negative_amount(
 
 
 def test_the_discrepancies_come_a_page_at_a_time(
-    client: FlaskClient, trust_finance: Who, venue_room: Who
+    client: Client, trust_finance: Who, venue_room: Who
 ) -> None:
     strangers = [ApRow(f"SMCH9{n:03d}", "12.34", "RZZPO0000123") for n in range(7)]
     imported(client, trust_finance, export(*strangers))

@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 import requests
 from flask import Flask
-from flask.testing import FlaskClient
 from sqlalchemy import create_engine, inspect, text
 
 from service.app import create_app
@@ -18,8 +17,9 @@ from service.domain.users import Role
 from service.usecases.outbox_worker import deliver_due
 from service.usecases.secret_links import FAILED_LOOKUPS
 from service.web.venue_status import SECURITY_HEADERS
+from tests.client import Client, client_for
 from tests.conftest import TEMPLATES, Staff, book_tuesdays, issue, plain_text, roomhire, sent_emails
-from tests.e2e.conftest import create_link, path_of, waived_credit_note
+from tests.e2e.conftest import create_link, path_of
 from tests.e2e.exports import export, for_invoice, upload
 from tests.e2e.live import gunicorn
 from tests.fakes import FrozenClock
@@ -28,7 +28,7 @@ Who = dict[str, Any]
 
 
 def test_a_venue_sees_each_invoice_in_plain_words_newest_first(
-    client: FlaskClient, trust_finance: Who, reconciled: list[Who], venue_room: Who
+    client: Client, trust_finance: Who, reconciled: list[Who], venue_room: Who
 ) -> None:
     link = create_link(client, trust_finance, venue_room["venue_id"])
     assert link["url"].startswith("http://127.0.0.1:8000/status/") and link["state"] == "active"
@@ -73,7 +73,7 @@ def test_a_venue_sees_each_invoice_in_plain_words_newest_first(
 
 @pytest.fixture
 def venues_with_invoices(
-    client: FlaskClient, staff: Staff, trust_finance: Who, trust: Who, clock: FrozenClock
+    client: Client, staff: Staff, trust_finance: Who, trust: Who, clock: FrozenClock
 ) -> list[tuple[int, set[str], str]]:
     """Three venues with invoices of their own: (venue id, its invoice numbers, its name)."""
     facilitator = staff.user(Role.FACILITATOR, trust["id"])
@@ -95,7 +95,7 @@ def venues_with_invoices(
 
 
 def test_no_link_shows_another_venues_invoices(
-    client: FlaskClient, trust_finance: Who, venues_with_invoices: list[tuple[int, set[str], str]]
+    client: Client, trust_finance: Who, venues_with_invoices: list[tuple[int, set[str], str]]
 ) -> None:
     links = {
         venue: create_link(client, trust_finance, venue) for venue, _, _ in venues_with_invoices
@@ -114,7 +114,7 @@ def test_no_link_shows_another_venues_invoices(
 
 
 def test_unknown_expired_and_revoked_links_get_the_same_404(
-    client: FlaskClient,
+    client: Client,
     trust_finance: Who,
     invoices: list[Who],
     venue_room: Who,
@@ -161,7 +161,7 @@ def test_unknown_expired_and_revoked_links_get_the_same_404(
 
 
 def test_failed_lookups_are_rate_limited_per_client(
-    client: FlaskClient, trust_finance: Who, venue_room: Who
+    client: Client, trust_finance: Who, venue_room: Who
 ) -> None:
     link = create_link(client, trust_finance, venue_room["venue_id"])
     guesser = {"REMOTE_ADDR": "203.0.113.9"}
@@ -176,7 +176,7 @@ def test_failed_lookups_are_rate_limited_per_client(
 
 
 def test_behind_a_trusted_proxy_the_limit_counts_each_forwarded_client(
-    client: FlaskClient,
+    client: Client,
     trust_finance: Who,
     venue_room: Who,
     database_url: str,
@@ -186,7 +186,7 @@ def test_behind_a_trusted_proxy_the_limit_counts_each_forwarded_client(
     link = create_link(client, trust_finance, venue_room["venue_id"])
     proxy = {"REMOTE_ADDR": "10.0.0.2"}
 
-    def guess(client: FlaskClient, forwarded_for: str) -> int:
+    def guess(client: Client, forwarded_for: str) -> int:
         headers = {"X-Forwarded-For": forwarded_for}
         return client.get("/status/guess", environ_base=proxy, headers=headers).status_code
 
@@ -195,7 +195,7 @@ def test_behind_a_trusted_proxy_the_limit_counts_each_forwarded_client(
     assert codes == [404] * FAILED_LOOKUPS + [429]
 
     config = Config(database_url, "test-secret", tmp_path, TEMPLATES, trusted_proxies=1)
-    behind = create_app(config, clock=clock).test_client()
+    behind = client_for(create_app(config, clock=clock))
     try:
         codes = [guess(behind, "203.0.113.7") for n in range(FAILED_LOOKUPS + 1)]
         assert codes == [404] * FAILED_LOOKUPS + [429]
@@ -208,7 +208,7 @@ def test_behind_a_trusted_proxy_the_limit_counts_each_forwarded_client(
 
 
 def test_every_page_carries_the_security_headers(
-    client: FlaskClient, trust_finance: Who, venue_room: Who
+    client: Client, trust_finance: Who, venue_room: Who
 ) -> None:
     link = create_link(client, trust_finance, venue_room["venue_id"])
     for path in (path_of(link), path_of(link) + ".json", "/status/nothing"):
@@ -220,7 +220,7 @@ def test_every_page_carries_the_security_headers(
 
 
 def test_only_finance_and_admin_make_links_and_inputs_are_checked(
-    client: FlaskClient, staff: Staff, trust_finance: Who, venue_room: Who
+    client: Client, staff: Staff, trust_finance: Who, venue_room: Who
 ) -> None:
     venue = venue_room["venue_id"]
     facilitator = staff.user(Role.FACILITATOR)
@@ -240,7 +240,7 @@ def test_only_finance_and_admin_make_links_and_inputs_are_checked(
 
 
 def test_links_expire_after_the_configured_default(
-    app: Flask, client: FlaskClient, trust_finance: Who, venue_room: Who
+    app: Flask, client: Client, trust_finance: Who, venue_room: Who
 ) -> None:
     link = create_link(client, trust_finance, venue_room["venue_id"])
     created, expires = link["created_at"][:10], link["expires_at"][:10]
@@ -248,7 +248,7 @@ def test_links_expire_after_the_configured_default(
 
 
 def test_the_cli_makes_a_link_that_opens_the_page(
-    client: FlaskClient, venue_room: Who, database_url: str, tmp_path: Path
+    client: Client, venue_room: Who, database_url: str, tmp_path: Path
 ) -> None:
     env = {"ROOMHIRE_DATABASE_URL": database_url, "ROOMHIRE_PUBLIC_URL": "https://rooms.example"}
     made = roomhire(tmp_path, "links", "create", str(venue_room["venue_id"]), "--days", "30", **env)
@@ -261,7 +261,7 @@ def test_the_cli_makes_a_link_that_opens_the_page(
 
 
 def test_the_page_changes_as_soon_as_an_import_does(
-    client: FlaskClient, trust_finance: Who, invoices: list[Who], venue_room: Who
+    client: Client, trust_finance: Who, invoices: list[Who], venue_room: Who
 ) -> None:
     link = create_link(client, trust_finance, venue_room["venue_id"])
     before = client.get(path_of(link) + ".json").json["invoices"][-1]
@@ -280,7 +280,7 @@ def test_the_page_changes_as_soon_as_an_import_does(
 
 def test_a_link_emailed_through_the_outbox_is_seen_only_by_the_venue(
     app: Flask,
-    client: FlaskClient,
+    client: Client,
     trust_finance: Who,
     venue_room: Who,
     tmp_path: Path,
@@ -323,14 +323,12 @@ def table_dump(database_url: str) -> str:
 
 
 def test_a_credit_note_is_listed_against_its_invoice(
-    client: FlaskClient,
-    staff: Staff,
+    client: Client,
     trust_finance: Who,
-    trust: Who,
     venue_room: Who,
-    clock: FrozenClock,
+    waived_credit_note: tuple[Who, dict[str, Who]],
 ) -> None:
-    note, issued = waived_credit_note(client, staff, trust_finance, trust, venue_room, clock)
+    note, issued = waived_credit_note
     data = client.get(
         path_of(create_link(client, trust_finance, venue_room["venue_id"])) + ".json"
     ).json
@@ -344,6 +342,7 @@ def test_a_credit_note_is_listed_against_its_invoice(
     assert listed[credited]["amount_pence"] == issued[credited]["gross_pence"] == 7500
 
 
+@pytest.mark.slow
 def test_the_rate_limit_is_shared_by_every_gunicorn_worker(
     app: Flask, database_url: str, tmp_path: Path
 ) -> None:

@@ -7,17 +7,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flask.testing import FlaskClient
 
+from tests.client import Client
 from tests.e2e.conftest import create_link, path_of
 from tests.e2e.live import gunicorn
+
+pytestmark = pytest.mark.slow  # pages in real Chromium, and gunicorn
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 @pytest.mark.parametrize("width", [320, 375, 1280])
 def test_a_venue_reads_its_paid_on_hold_and_unpaid_invoices(
     browser: Any,
-    client: FlaskClient,
+    client: Client,
     trust_finance: dict[str, Any],
     reconciled: list[dict[str, Any]],
     venue_room: dict[str, Any],

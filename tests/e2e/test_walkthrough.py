@@ -13,6 +13,8 @@ import pytest
 
 from tests.e2e.live import environment, gunicorn, run
 
+pytestmark = pytest.mark.slow  # gunicorn, bash and curl
+
 WALKTHROUGH = Path(__file__).parents[2] / "docs" / "api.md"
 
 

@@ -82,6 +82,7 @@ def uow(tmp_path_factory: pytest.TempPathFactory) -> SqlAlchemyUnitOfWork:
     return SqlAlchemyUnitOfWork(make_session_factory(engine))
 
 
+@pytest.mark.slow  # renders 40 PDFs with WeasyPrint
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(lines=lines, vat_number=st.sampled_from([None, "GB123456789"]))
 def test_pdf_total_equals_stored_total_equals_sum_of_lines(

@@ -6,7 +6,7 @@ default (or None), and fail here."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 import pytest
 from sqlalchemy import Engine
 
-from adapters.db.engine import make_engine, make_session_factory
+from adapters.db.engine import make_session_factory
 from adapters.db.unit_of_work import SqlAlchemyUnitOfWork
 from service.domain.bank_holidays import Region
 from service.domain.bookings import BookingSeries, InvoiceCadence, Session, SessionStatus
@@ -42,13 +42,6 @@ T = TypeVar("T")
 AT = datetime(2027, 3, 2, 13, 0, tzinfo=UTC)
 LATER = AT + timedelta(days=3, hours=2, minutes=7)
 GENERATED = {"id", "series_id"}  # numbered by the database
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = make_engine(database_url)
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture

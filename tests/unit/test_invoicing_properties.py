@@ -140,6 +140,7 @@ def test_every_chargeable_session_on_a_po_is_invoiced_once_and_on_its_own_po(
     times = Counter(s for _, sessions in ledger.invoices for s in sessions)
     for session in series.sessions:
         owed = session.chargeable and session.purchase_order_id is not None
+        assert session.id is not None
         assert times[session.id] == (1 if owed else 0), session
     by_id = {s.id: s for s in series.sessions}
     for po, sessions in ledger.invoices:
