@@ -114,8 +114,9 @@ def emailed_link(client: Client, ctx: Context, who: Who, outbox: Path) -> str:
 
 
 @pytest.fixture
-def browser(app: Flask) -> Client:
-    """A person's browser, with a cookie jar of its own (the `client` fixture calls the API)."""
+def browser_client(app: Flask) -> Client:
+    """A person's browser as a Flask test client, with a cookie jar of its own (the `client`
+    fixture calls the API; the `browser` of tests/e2e/conftest.py is Chromium)."""
     return client_for(app)
 
 
@@ -133,23 +134,23 @@ def outbox(tmp_path: Path) -> Path:
 
 
 def test_an_emailed_link_signs_in_only_when_its_button_is_selected(
-    browser: Client, ctx: Context, alice: Who, outbox: Path
+    browser_client: Client, ctx: Context, alice: Who, outbox: Path
 ) -> None:
-    link = emailed_link(browser, ctx, alice, outbox)
+    link = emailed_link(browser_client, ctx, alice, outbox)
 
-    opened = browser.get(link)
+    opened = browser_client.get(link)
     assert opened.status_code == 200 and SIGN_IN_BUTTON.search(opened.text)
     assert f'action="{link}"' in opened.text
     assert opened.headers["Referrer-Policy"] == "no-referrer"
-    assert session_secret(browser) is None
-    assert redirected_to(browser.get("/bookings")) == "/sign-in"
+    assert session_secret(browser_client) is None
+    assert redirected_to(browser_client.get("/bookings")) == "/sign-in"
 
-    signed_in = submit(browser, link)
+    signed_in = submit(browser_client, link)
     assert redirected_to(signed_in) == "/"
-    cookie = browser.get_cookie(SESSION_COOKIE)
+    cookie = browser_client.get_cookie(SESSION_COOKIE)
     assert cookie is not None and cookie.http_only and cookie.same_site == "Lax"
-    assert redirected_to(browser.get("/")) == "/bookings"
-    bookings = browser.get("/bookings")
+    assert redirected_to(browser_client.get("/")) == "/bookings"
+    bookings = browser_client.get("/bookings")
     assert bookings.status_code == 200 and "<h1>My bookings</h1>" in bookings.text
 
 
@@ -175,18 +176,18 @@ def test_an_address_without_an_active_account_gets_the_same_page_and_no_email(
 
 
 def test_no_more_than_five_links_a_quarter_hour_are_emailed_to_one_address(
-    browser: Client, ctx: Context, alice: Who, outbox: Path
+    browser_client: Client, ctx: Context, alice: Who, outbox: Path
 ) -> None:
     for _ in range(sign_in.LINKS_PER_ADDRESS + 1):
-        ask_for_link(browser, alice["email"])
+        ask_for_link(browser_client, alice["email"])
     assert deliver_due(ctx).sent == sign_in.LINKS_PER_ADDRESS
     assert len(sent_emails(outbox)) == sign_in.LINKS_PER_ADDRESS
 
 
 def test_a_link_the_worker_could_not_send_within_15_minutes_is_never_sent(
-    browser: Client, ctx: Context, clock: FrozenClock, alice: Who, outbox: Path
+    browser_client: Client, ctx: Context, clock: FrozenClock, alice: Who, outbox: Path
 ) -> None:
-    ask_for_link(browser, alice["email"])
+    ask_for_link(browser_client, alice["email"])
     clock.advance(timedelta(minutes=16))
     run = deliver_due(ctx)
     assert (run.sent, run.failed) == (0, 1)
@@ -200,7 +201,7 @@ def test_a_link_the_worker_could_not_send_within_15_minutes_is_never_sent(
     ("after", "works"), [(timedelta(minutes=14, seconds=59), True), (timedelta(minutes=16), False)]
 )
 def test_a_link_works_for_15_minutes(
-    browser: Client,
+    browser_client: Client,
     ctx: Context,
     clock: FrozenClock,
     alice: Who,
@@ -208,13 +209,13 @@ def test_a_link_works_for_15_minutes(
     after: timedelta,
     works: bool,
 ) -> None:
-    link = emailed_link(browser, ctx, alice, outbox)
+    link = emailed_link(browser_client, ctx, alice, outbox)
     clock.advance(after)
     if works:
-        assert redirected_to(submit(browser, link)) == "/"
-        assert is_signed_in(browser)
+        assert redirected_to(submit(browser_client, link)) == "/"
+        assert is_signed_in(browser_client)
     else:
-        assert_link_refused(browser, link)
+        assert_link_refused(browser_client, link)
 
 
 def test_a_link_works_once(app: Flask, ctx: Context, alice: Who, outbox: Path) -> None:
@@ -262,11 +263,13 @@ def test_two_uses_of_one_link_at_the_same_moment_sign_in_once(
 # 4. The link an operator prints
 
 
-def test_an_operator_prints_a_link_that_signs_in(browser: Client, ctx: Context, alice: Who) -> None:
+def test_an_operator_prints_a_link_that_signs_in(
+    browser_client: Client, ctx: Context, alice: Who
+) -> None:
     url = sign_in.sign_in_link(ctx, f"  {alice['email'].upper()} ")
     assert url.startswith(f"{PUBLIC_URL}/sign-in/")
-    assert redirected_to(use_link(browser, url)) == "/"
-    assert is_signed_in(browser)
+    assert redirected_to(use_link(browser_client, url)) == "/"
+    assert is_signed_in(browser_client)
 
 
 @pytest.mark.parametrize("kind", ["nobody", "disabled"])
@@ -297,24 +300,24 @@ def assert_form_refused(
 
 
 def test_signing_out_needs_the_form_from_roomhire(
-    browser: Client, ctx: Context, alice: Who, bad_token: dict[str, str]
+    browser_client: Client, ctx: Context, alice: Who, bad_token: dict[str, str]
 ) -> None:
-    sign_in_as(browser, ctx, alice)
-    assert_form_refused(browser, "/sign-out", {}, bad_token)
-    assert is_signed_in(browser)
-    assert redirected_to(submit(browser, "/sign-out")) == "/sign-in"
-    assert not is_signed_in(browser)
+    sign_in_as(browser_client, ctx, alice)
+    assert_form_refused(browser_client, "/sign-out", {}, bad_token)
+    assert is_signed_in(browser_client)
+    assert redirected_to(submit(browser_client, "/sign-out")) == "/sign-in"
+    assert not is_signed_in(browser_client)
 
 
 def test_a_calendar_address_needs_the_form_from_roomhire(
-    browser: Client, ctx: Context, alice: Who, bad_token: dict[str, str]
+    browser_client: Client, ctx: Context, alice: Who, bad_token: dict[str, str]
 ) -> None:
-    sign_in_as(browser, ctx, alice)
-    assert_form_refused(browser, "/account/calendar", {}, bad_token)
-    assert "You have a calendar address" not in browser.get("/account").text
-    assert is_signed_in(browser)
-    assert redirected_to(submit(browser, "/account/calendar", page="/account")) == "/account"
-    assert "You have a calendar address" in browser.get("/account").text
+    sign_in_as(browser_client, ctx, alice)
+    assert_form_refused(browser_client, "/account/calendar", {}, bad_token)
+    assert "You have a calendar address" not in browser_client.get("/account").text
+    assert is_signed_in(browser_client)
+    assert redirected_to(submit(browser_client, "/account/calendar", page="/account")) == "/account"
+    assert "You have a calendar address" in browser_client.get("/account").text
 
 
 def checked_booking(client: Client, room: Who) -> str:
@@ -337,7 +340,7 @@ def checked_booking(client: Client, room: Who) -> str:
 
 
 def test_confirming_a_booking_needs_the_form_from_roomhire(
-    browser: Client,
+    browser_client: Client,
     client: Client,
     ctx: Context,
     alice: Who,
@@ -347,11 +350,13 @@ def test_confirming_a_booking_needs_the_form_from_roomhire(
     def bookings() -> list[Any]:
         return list(client.get("/api/v1/bookings", headers=alice["headers"]).json or [])
 
-    sign_in_as(browser, ctx, alice)
-    key = checked_booking(browser, room)
-    assert_form_refused(browser, "/bookings/confirm", {"request_key": key}, bad_token)
+    sign_in_as(browser_client, ctx, alice)
+    key = checked_booking(browser_client, room)
+    assert_form_refused(browser_client, "/bookings/confirm", {"request_key": key}, bad_token)
     assert bookings() == []
-    booked = submit(browser, "/bookings/confirm", {"request_key": key}, page="/bookings/check")
+    booked = submit(
+        browser_client, "/bookings/confirm", {"request_key": key}, page="/bookings/check"
+    )
     assert redirected_to(booked) == f"/bookings/{bookings()[0]['id']}"
 
 
@@ -385,13 +390,13 @@ def test_a_facilitator_cannot_see_or_cancel_another_facilitators_booking(
 
 
 def test_disabling_a_person_ends_their_session_for_good(
-    browser: Client, ctx: Context, alice: Who
+    browser_client: Client, ctx: Context, alice: Who
 ) -> None:
-    sign_in_as(browser, ctx, alice)
+    sign_in_as(browser_client, ctx, alice)
     disable(ctx, alice)
-    assert not is_signed_in(browser)
+    assert not is_signed_in(browser_client)
     disable(ctx, alice, active=True)
-    assert not is_signed_in(browser)  # ended, not merely hidden while disabled
+    assert not is_signed_in(browser_client)  # ended, not merely hidden while disabled
 
 
 def test_a_new_api_key_ends_the_persons_sessions_and_nobody_elses(
@@ -424,13 +429,13 @@ def test_signing_out_ends_the_session_and_its_cookie_no_longer_works(
 
 
 def test_a_session_ended_while_one_of_its_requests_is_under_way_stays_ended(
-    browser: Client,
+    browser_client: Client,
     ctx: Context,
     clock: FrozenClock,
     alice: Who,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    sign_in_as(browser, ctx, alice)
+    sign_in_as(browser_client, ctx, alice)
     clock.advance(timedelta(minutes=5))  # so the next request notes that she is still here
     stale = StaffSession.stale
 
@@ -441,8 +446,8 @@ def test_a_session_ended_while_one_of_its_requests_is_under_way_stays_ended(
 
     monkeypatch.setattr(StaffSession, "stale", key_replaced_meanwhile)
     # The request under way finds its session ended when it notes activity: signed out at once.
-    assert browser.get("/account").status_code == 302
-    assert not is_signed_in(browser)
+    assert browser_client.get("/account").status_code == 302
+    assert not is_signed_in(browser_client)
 
 
 # 8. Timeouts
@@ -452,38 +457,40 @@ def test_a_session_ended_while_one_of_its_requests_is_under_way_stays_ended(
     ("idle", "still_in"), [(timedelta(minutes=29), True), (timedelta(minutes=31), False)]
 )
 def test_a_session_ends_after_30_minutes_without_a_request(
-    browser: Client,
+    browser_client: Client,
     ctx: Context,
     clock: FrozenClock,
     alice: Who,
     idle: timedelta,
     still_in: bool,
 ) -> None:
-    sign_in_as(browser, ctx, alice)
+    sign_in_as(browser_client, ctx, alice)
     clock.advance(idle)
-    assert is_signed_in(browser) is still_in
+    assert is_signed_in(browser_client) is still_in
 
 
 def test_a_session_ends_12_hours_after_signing_in_however_busy(
-    browser: Client, ctx: Context, clock: FrozenClock, alice: Who
+    browser_client: Client, ctx: Context, clock: FrozenClock, alice: Who
 ) -> None:
-    sign_in_as(browser, ctx, alice)
+    sign_in_as(browser_client, ctx, alice)
     for _ in range(35):  # a request every 20 minutes, for 11 hours 40 minutes
         clock.advance(timedelta(minutes=20))
-        assert is_signed_in(browser)
+        assert is_signed_in(browser_client)
     clock.advance(timedelta(minutes=20))
-    assert not is_signed_in(browser)
+    assert not is_signed_in(browser_client)
 
 
 # 9. Roles
 
 
 @pytest.mark.parametrize("role", [Role.FINANCE, Role.ADMIN])
-def test_only_facilitators_use_the_booking_pages(browser: Client, ctx: Context, role: Role) -> None:
-    sign_in_as(browser, ctx, person(ctx, role))
-    assert redirected_to(browser.get("/")) == "/account"
+def test_only_facilitators_use_the_booking_pages(
+    browser_client: Client, ctx: Context, role: Role
+) -> None:
+    sign_in_as(browser_client, ctx, person(ctx, role))
+    assert redirected_to(browser_client.get("/")) == "/account"
     for path in ("/rooms", "/bookings"):
-        response = browser.get(path)
+        response = browser_client.get(path)
         assert response.status_code == 403 and "You cannot use this page" in response.text, path
 
 
@@ -491,12 +498,12 @@ def test_only_facilitators_use_the_booking_pages(browser: Client, ctx: Context, 
 
 
 def test_signing_in_leads_back_to_the_page_asked_for(
-    browser: Client, ctx: Context, alice: Who
+    browser_client: Client, ctx: Context, alice: Who
 ) -> None:
-    asked = browser.get("/bookings?past=yes")
+    asked = browser_client.get("/bookings?past=yes")
     assert redirected_to(asked) == "/sign-in"
-    browser.get(asked.location)
-    response = use_link(browser, sign_in.sign_in_link(ctx, alice["email"]))
+    browser_client.get(asked.location)
+    response = use_link(browser_client, sign_in.sign_in_link(ctx, alice["email"]))
     assert response.location == "/bookings?past=yes"
 
 
@@ -511,12 +518,12 @@ def test_signing_in_leads_back_to_the_page_asked_for(
     ],
 )
 def test_signing_in_never_leads_to_another_site(
-    browser: Client, ctx: Context, alice: Who, target: str
+    browser_client: Client, ctx: Context, alice: Who, target: str
 ) -> None:
-    browser.get("/sign-in", query_string={"next": target})
-    response = use_link(browser, sign_in.sign_in_link(ctx, alice["email"]))
+    browser_client.get("/sign-in", query_string={"next": target})
+    response = use_link(browser_client, sign_in.sign_in_link(ctx, alice["email"]))
     assert response.status_code == 302
-    # As a browser reads the Location: tabs and newlines dropped, backslashes made slashes.
+    # As a browser_client reads the Location: tabs and newlines dropped, backslashes made slashes.
     location = re.sub(r"[\t\n\r]", "", response.location).replace("\\", "/")
     assert urlsplit(urljoin("http://localhost/sign-in/x", location)).netloc == "localhost"
 
