@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 from collections.abc import Iterator
 from contextlib import chdir
 from dataclasses import dataclass
@@ -15,8 +16,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from flask import Flask
-from flask.testing import FlaskClient
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import JSON, Engine, String, create_engine, text
 
 from adapters.db.migrate import upgrade
 from service.app import create_app
@@ -24,6 +24,9 @@ from service.cli import main
 from service.config import Config
 from service.domain.users import OPERATOR, Role
 from service.usecases.accounts import create_user
+from service.usecases.context import Context
+from tests import builders
+from tests.client import Client, client_for
 from tests.fakes import FrozenClock
 
 SERVER_URL = os.environ.get("ROOMHIRE_TEST_DATABASE_URL")
@@ -99,14 +102,21 @@ def app(database_url: str, clock: FrozenClock, tmp_path: Path) -> Iterator[Flask
 
 
 @pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
+def client(app: Flask) -> Client:
+    return client_for(app)
+
+
+@pytest.fixture
+def ctx(app: Flask) -> Context:
+    """What every use case takes first: the app's adapters and settings."""
+    context: Context = app.extensions["roomhire"]
+    return context
 
 
 class Staff:
     """Creates users and directory entries the way a person would: through the API."""
 
-    def __init__(self, app: Flask, client: FlaskClient) -> None:
+    def __init__(self, app: Flask, client: Client) -> None:
         self.app, self.client = app, client
         self.admin = self.user(Role.ADMIN)
 
@@ -124,27 +134,10 @@ class Staff:
         return response.json
 
     def venue(self, **overrides: Any) -> dict[str, Any]:
-        body = {
-            "name": "Chapel Hall CIC",
-            "address": "1 Chapel Row, Bristol",
-            "postcode": "bs5 9xx",
-            "contact_email": "hall@example.org",
-            "remittance_email": "money@example.org",
-            **overrides,
-        }
-        return dict(self.post("/api/v1/venues", body))
+        return dict(self.post("/api/v1/venues", {**builders.VENUE, **overrides}))
 
     def trust(self, **overrides: Any) -> dict[str, Any]:
-        body = {
-            "name": "Severnvale MH Trust",
-            "organisation_code": "RZZ",
-            "payables_code": "RZZ Payables Z999",
-            "accounts_payable_email": "ap@example.nhs.uk",
-            "invoice_address": "RZZ Payables Z999\nPO Box 000\nLeeds LS1 1AA",
-            "po_number_pattern": r"RZZPO\d{7}",
-            **overrides,
-        }
-        return dict(self.post("/api/v1/trusts", body))
+        return dict(self.post("/api/v1/trusts", {**builders.TRUST, **overrides}))
 
     def purchase_order(
         self, trust_id: int, venue_id: int, who: dict[str, Any], **overrides: Any
@@ -174,7 +167,7 @@ class Staff:
 
 
 @pytest.fixture
-def staff(app: Flask, client: FlaskClient) -> Staff:
+def staff(app: Flask, client: Client) -> Staff:
     return Staff(app, client)
 
 
@@ -232,7 +225,7 @@ def book_tuesdays(
     return staff.post("/api/v1/bookings", booking_body(room["id"], **fields), who)
 
 
-def issue(client: FlaskClient, finance: dict[str, Any], through: str, **extra: Any) -> Any:
+def issue(client: Client, finance: dict[str, Any], through: str, **extra: Any) -> Any:
     response = client.post(
         "/api/v1/invoices/issue", json={"through": through, **extra}, headers=finance["headers"]
     )
@@ -271,6 +264,36 @@ def sent_emails(outbox: Path) -> list[EmailMessage]:
 
 def plain_text(message: EmailMessage) -> str:
     """The words of an email as a mail program without HTML shows them."""
-    body = message.get_body(("plain",))
+    return _body(message, "plain")
+
+
+def html_body(message: EmailMessage) -> str:
+    """The HTML of an email, as most mail programs show it."""
+    return _body(message, "html")
+
+
+def _body(message: EmailMessage, subtype: str) -> str:
+    body = message.get_body((subtype,))
     assert body is not None, message
     return str(body.get_content())
+
+
+def pdf_text(pdf: bytes) -> str:
+    """The words of a PDF laid out as on the page (poppler's pdftotext)."""
+    run = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True
+    )
+    return run.stdout.decode()
+
+
+def audit_trail(app: Flask, entity: str, entity_id: int) -> list[tuple[str, Any]]:
+    """(action, detail) of each audit event about one entity, oldest first."""
+    query = text(
+        "SELECT action, detail FROM audit_events WHERE entity = :entity AND entity_id = :id "
+        "ORDER BY id"
+    ).columns(action=String, detail=JSON)
+    with app.extensions["roomhire.engine"].connect() as db:
+        return [
+            (action, detail)
+            for action, detail in db.execute(query, {"entity": entity, "id": entity_id})
+        ]

@@ -8,10 +8,11 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from flask.testing import FlaskClient
+from tests.client import Client
 
 SAMPLE = Path(__file__).parents[1] / "data" / "sample-sbs-oracle-ap.csv"
 HEADER = SAMPLE.read_text().splitlines()[0].split(",")
+Who = dict[str, Any]
 SUPPLIER_NUMBER, SUPPLIER = "220871", "ST MARKS COMMUNITY HALL CIC"
 
 
@@ -86,12 +87,22 @@ def export(*rows: ApRow, encoding: str = "utf-8") -> bytes:
     return out.getvalue().encode(encoding)
 
 
-def upload(
-    client: FlaskClient, who: dict[str, Any], data: bytes, profile: str = "sbs-oracle-ap"
-) -> Any:
+def upload(client: Client, who: dict[str, Any], data: bytes, profile: str = "sbs-oracle-ap") -> Any:
     return client.post(
         "/api/v1/procurement-imports",
         data={"file": (io.BytesIO(data), "ap-report.csv"), "profile": profile},
         headers=who["headers"],
         content_type="multipart/form-data",
     )
+
+
+def status(client: Client, who: Who, invoice: Who) -> Any:
+    response = client.get(f"/api/v1/invoices/{invoice['id']}/status", headers=who["headers"])
+    assert response.status_code == 200, response.json
+    return response.json
+
+
+def imported(client: Client, who: Who, data: bytes, expected: int = 201) -> Any:
+    response = upload(client, who, data)
+    assert response.status_code == expected, response.json
+    return response.json

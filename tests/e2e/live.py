@@ -1,4 +1,5 @@
-"""The real app under gunicorn on 127.0.0.1, for tests that need a running server."""
+"""The real app under gunicorn on 127.0.0.1, for tests that need a running server, and the
+installed `roomhire` command in a subprocess, as an operator runs it."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import requests
+
+ROOMHIRE = str(Path(sys.executable).parent / "roomhire")
 
 
 def free_port() -> int:
@@ -70,3 +73,23 @@ def gunicorn(
         process.terminate()
         process.wait(timeout=30)
         log.close()
+
+
+def environment(data_dir: Path, **overrides: str) -> dict[str, str]:
+    """The embedded default (SQLite in data_dir) unless the test overrides it."""
+    inherited = {k: v for k, v in os.environ.items() if k != "ROOMHIRE_DATABASE_URL"}
+    return {**inherited, "ROOMHIRE_DATA_DIR": str(data_dir), **overrides}
+
+
+def run(data_dir: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """Run from the data folder, outside the checkout, as an operator might: the invoice
+    templates are found beside the code, not in the working directory."""
+    return subprocess.run(
+        [ROOMHIRE, *args],
+        cwd=data_dir,
+        env=environment(data_dir, **env),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from email.message import EmailMessage
 from email.policy import default
-from typing import Any
+from typing import Any, TypeVar
 
 from aiosmtpd.controller import Controller
 
@@ -71,8 +71,11 @@ class FaultyInbox(Inbox):
         return reply
 
 
+H = TypeVar("H", bound=Inbox)
+
+
 @contextmanager
-def smtp_server(handler: Inbox) -> Iterator[tuple[Inbox, int]]:
+def smtp_server(handler: H) -> Iterator[tuple[H, int]]:
     port = free_port()
     controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()

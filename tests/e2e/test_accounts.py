@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from flask.testing import FlaskClient
 
 from service.domain.errors import Conflict
 from service.domain.users import OPERATOR, Role, User
 from service.usecases.accounts import create_user, set_active
+from tests.client import Client
 from tests.conftest import Staff, roomhire
 
 Who = dict[str, Any]
@@ -23,11 +23,11 @@ def bearer(key: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {key}"}
 
 
-def me(client: FlaskClient, headers: dict[str, str]) -> int:
+def me(client: Client, headers: dict[str, str]) -> int:
     return client.get("/api/v1/me", headers=headers).status_code
 
 
-def test_admin_adds_disables_enables_and_rekeys_a_person(client: FlaskClient, staff: Staff) -> None:
+def test_admin_adds_disables_enables_and_rekeys_a_person(client: Client, staff: Staff) -> None:
     admin = staff.admin["headers"]
     trust = staff.trust()
     body = {"email": "Sam@Trust.NHS.uk", "role": "facilitator", "trust_id": trust["id"]}
@@ -55,7 +55,7 @@ def test_admin_adds_disables_enables_and_rekeys_a_person(client: FlaskClient, st
     assert new_key != key and me(client, bearer(key)) == 401 and me(client, bearer(new_key)) == 200
 
 
-def test_account_requests_are_checked(client: FlaskClient, staff: Staff) -> None:
+def test_account_requests_are_checked(client: Client, staff: Staff) -> None:
     admin = staff.admin["headers"]
     finance = staff.user(Role.FINANCE)
     finance_email = client.get("/api/v1/me", headers=finance["headers"]).json["email"]
@@ -75,7 +75,7 @@ def test_account_requests_are_checked(client: FlaskClient, staff: Staff) -> None
     assert "x@example.org" not in str(client.get("/api/v1/users", headers=admin).json)
 
 
-def test_the_last_active_admin_cannot_be_disabled(client: FlaskClient, staff: Staff) -> None:
+def test_the_last_active_admin_cannot_be_disabled(client: Client, staff: Staff) -> None:
     admin = staff.admin
     refused = client.post(f"/api/v1/users/{admin['id']}/disable", headers=admin["headers"])
     assert refused.status_code == 409 and "last active admin" in refused.json["detail"]
@@ -137,7 +137,7 @@ def test_two_admins_disabling_each_other_at_once_leave_one_active(app: Flask) ->
             set_active(ctx, ctx.new_uow(), OPERATOR, admin.id or 0, active=True)
 
 
-def test_answers_with_a_secret_in_them_are_never_stored(client: FlaskClient, staff: Staff) -> None:
+def test_answers_with_a_secret_in_them_are_never_stored(client: Client, staff: Staff) -> None:
     made = client.post(
         "/api/v1/users",
         json={"email": "new@x.org", "role": "finance"},

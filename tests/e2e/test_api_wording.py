@@ -9,11 +9,11 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from flask.testing import FlaskClient
 
 from service.api import problems
 from service.domain.errors import DomainError
 from service.domain.users import Role
+from tests.client import Client
 from tests.conftest import Staff, booking_body
 from tests.fakes import FrozenClock
 
@@ -22,7 +22,7 @@ Operation = tuple[str, str, dict[str, Any]]
 NOT_JSON = "Send the body as JSON with Content-Type: application/json."
 
 
-def _operations(client: FlaskClient) -> Iterator[Operation]:
+def _operations(client: Client) -> Iterator[Operation]:
     spec = client.get("/api/v1/openapi.json").json
     for path, item in spec["paths"].items():
         for method, operation in item.items():
@@ -52,7 +52,7 @@ def _url(path: str) -> str:
     return re.sub(r"\{[a-z_]+\}", "1", path)
 
 
-def test_every_operation_has_a_summary_and_documents_its_refusals(client: FlaskClient) -> None:
+def test_every_operation_has_a_summary_and_documents_its_refusals(client: Client) -> None:
     known = _known_codes()
     operations = list(_operations(client))
     assert len(operations) >= 57
@@ -75,13 +75,13 @@ def test_every_operation_has_a_summary_and_documents_its_refusals(client: FlaskC
             assert refusals.get("415") == ["unsupported_media_type"], where
 
 
-def _checked_by_role(client: FlaskClient, role: Role) -> list[Operation]:
+def _checked_by_role(client: Client, role: Role) -> list[Operation]:
     return [op for op in _operations(client) if role.value not in op[2].get("x-roles", [role])]
 
 
 @pytest.mark.parametrize("role", [Role.FACILITATOR, Role.FINANCE])
 def test_the_wrong_role_is_refused_before_a_malformed_body_is_read(
-    client: FlaskClient, staff: Staff, role: Role
+    client: Client, staff: Staff, role: Role
 ) -> None:
     who = staff.user(role)
     refused = _checked_by_role(client, role)
@@ -95,7 +95,7 @@ def test_the_wrong_role_is_refused_before_a_malformed_body_is_read(
 
 
 def test_a_body_not_sent_as_json_is_refused_as_such_on_every_json_endpoint(
-    client: FlaskClient, staff: Staff
+    client: Client, staff: Staff
 ) -> None:
     with_json_body = [
         (method, path, operation)
@@ -119,9 +119,7 @@ def test_a_body_not_sent_as_json_is_refused_as_such_on_every_json_endpoint(
             assert "415" in operation["responses"]
 
 
-def test_an_empty_body_still_means_no_fields(
-    client: FlaskClient, room: Who, facilitator: Who
-) -> None:
+def test_an_empty_body_still_means_no_fields(client: Client, room: Who, facilitator: Who) -> None:
     booked = client.post(
         "/api/v1/bookings", json=booking_body(room["id"]), headers=facilitator["headers"]
     )
@@ -134,7 +132,7 @@ def test_an_empty_body_still_means_no_fields(
 
 
 def test_dates_and_times_that_cannot_be_read_say_how_to_write_them(
-    client: FlaskClient, room: Who, facilitator: Who
+    client: Client, room: Who, facilitator: Who
 ) -> None:
     body = booking_body(room["id"], first_date="12/01/2027", start_time="1pm", until="soon")
     response = client.post("/api/v1/bookings", json=body, headers=facilitator["headers"])
@@ -154,7 +152,7 @@ def test_dates_and_times_that_cannot_be_read_say_how_to_write_them(
 
 
 def test_a_pattern_refused_says_what_is_expected_never_the_pattern(
-    client: FlaskClient, staff: Staff, facilitator: Who
+    client: Client, staff: Staff, facilitator: Who
 ) -> None:
     found = client.get(
         "/api/v1/rooms/availability?start=2027-01-12T13:00&end=2027-01-12T16:00&postcode_area=B-S",
@@ -177,7 +175,7 @@ def test_a_pattern_refused_says_what_is_expected_never_the_pattern(
 
 
 def test_a_po_number_in_the_wrong_format_is_explained_without_a_regular_expression(
-    client: FlaskClient, staff: Staff, finance: Who, room: Who
+    client: Client, staff: Staff, finance: Who, room: Who
 ) -> None:
     trust = staff.trust()
     body = {
@@ -198,7 +196,7 @@ def test_a_po_number_in_the_wrong_format_is_explained_without_a_regular_expressi
     assert "\\d" not in response.get_data(as_text=True)
 
 
-def _weekly_from_wednesday(client: FlaskClient, facilitator: Who, room: Who) -> Any:
+def _weekly_from_wednesday(client: Client, facilitator: Who, room: Who) -> Any:
     body = booking_body(room["id"], first_date="2026-11-25", frequency="weekly", sessions=3)
     booked = client.post("/api/v1/bookings", json=body, headers=facilitator["headers"])
     assert booked.status_code == 201, booked.json
@@ -206,7 +204,7 @@ def _weekly_from_wednesday(client: FlaskClient, facilitator: Who, room: Who) -> 
 
 
 def test_a_late_cancellation_says_what_the_venue_will_still_be_paid(
-    client: FlaskClient, room: Who, facilitator: Who, clock: FrozenClock
+    client: Client, room: Who, facilitator: Who, clock: FrozenClock
 ) -> None:
     booking = _weekly_from_wednesday(client, facilitator, room)
     first, second, _ = (s["id"] for s in booking["sessions"])
@@ -224,7 +222,7 @@ def test_a_late_cancellation_says_what_the_venue_will_still_be_paid(
 
 
 def test_cancelling_the_rest_says_which_sessions_are_still_charged(
-    client: FlaskClient, room: Who, facilitator: Who, clock: FrozenClock
+    client: Client, room: Who, facilitator: Who, clock: FrozenClock
 ) -> None:
     booking = _weekly_from_wednesday(client, facilitator, room)
     clock.advance(timedelta(hours=10))

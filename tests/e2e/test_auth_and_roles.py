@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 
 from service.domain.users import Role
+from tests.client import Client
 from tests.conftest import Staff, booking_body
 
 ADMIN_ONLY = [
@@ -95,7 +95,7 @@ def bodies(staff: Staff) -> dict[str, Any]:
 
 
 def _call(
-    client: FlaskClient,
+    client: Client,
     method: str,
     path: str,
     bodies: dict[str, Any],
@@ -111,7 +111,7 @@ def _call(
 
 @pytest.mark.parametrize(("method", "path"), ROUTES)
 def test_every_route_needs_a_valid_key(
-    client: FlaskClient, bodies: dict[str, Any], method: str, path: str
+    client: Client, bodies: dict[str, Any], method: str, path: str
 ) -> None:
     for headers in ({}, {"Authorization": "Bearer rh_not-a-key"}, {"Authorization": "Basic x"}):
         response = _call(client, method, path, bodies, headers)
@@ -122,7 +122,7 @@ def test_every_route_needs_a_valid_key(
 
 @pytest.mark.parametrize("role", list(Role))
 def test_each_role_reaches_exactly_its_routes(
-    app: Flask, client: FlaskClient, staff: Staff, bodies: dict[str, Any], role: Role
+    app: Flask, client: Client, staff: Staff, bodies: dict[str, Any], role: Role
 ) -> None:
     who = staff.admin if role is Role.ADMIN else staff.user(role)
     facilitator_id = who["id"] if role is Role.FACILITATOR else staff.user(Role.FACILITATOR)["id"]
@@ -136,7 +136,7 @@ def test_each_role_reaches_exactly_its_routes(
 
 
 def test_facilitators_cannot_book_for_someone_else(
-    client: FlaskClient, staff: Staff, room: dict[str, Any], facilitator: dict[str, Any]
+    client: Client, staff: Staff, room: dict[str, Any], facilitator: dict[str, Any]
 ) -> None:
     other = staff.user(Role.FACILITATOR)
     body = booking_body(room["id"], facilitator_id=other["id"])
@@ -145,7 +145,7 @@ def test_facilitators_cannot_book_for_someone_else(
 
 
 def test_facilitators_see_only_their_own_bookings(
-    client: FlaskClient, staff: Staff, room: dict[str, Any], facilitator: dict[str, Any]
+    client: Client, staff: Staff, room: dict[str, Any], facilitator: dict[str, Any]
 ) -> None:
     mine = staff.post("/api/v1/bookings", booking_body(room["id"]), facilitator)
     other = staff.user(Role.FACILITATOR)

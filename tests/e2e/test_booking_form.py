@@ -8,10 +8,10 @@ import re
 from typing import Any
 
 from flask import Flask
-from flask.testing import FlaskClient
 
+from tests.client import Client
 from tests.conftest import Staff
-from tests.e2e.test_staff_sign_in import person, sign_in_as, submit
+from tests.e2e.staff import person, sign_in_as, submit
 
 
 def errors_on(page: str) -> list[str]:
@@ -21,7 +21,7 @@ def errors_on(page: str) -> list[str]:
 
 
 def test_problems_are_named_against_their_fields_and_what_was_typed_is_kept(
-    app: Flask, client: FlaskClient, room: dict[str, Any]
+    app: Flask, client: Client, room: dict[str, Any]
 ) -> None:
     ctx = app.extensions["roomhire"]
     sign_in_as(client, ctx, person(ctx))
@@ -49,7 +49,7 @@ def test_problems_are_named_against_their_fields_and_what_was_typed_is_kept(
 
 
 def test_a_refusal_of_the_booking_itself_is_worded_for_a_person(
-    app: Flask, client: FlaskClient, staff: Staff, room: dict[str, Any]
+    app: Flask, client: Client, staff: Staff, room: dict[str, Any]
 ) -> None:
     ctx = app.extensions["roomhire"]
     sign_in_as(client, ctx, person(ctx))

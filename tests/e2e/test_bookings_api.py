@@ -5,21 +5,20 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from flask.testing import FlaskClient
-
 from service.domain.users import Role
+from tests.client import Client
 from tests.conftest import Staff, booking_body
 from tests.fakes import FrozenClock
 
 Who = dict[str, Any]
 
 
-def book(client: FlaskClient, who: Who, body: dict[str, Any]) -> Any:
+def book(client: Client, who: Who, body: dict[str, Any]) -> Any:
     return client.post("/api/v1/bookings", json=body, headers=who["headers"])
 
 
 def test_a_weekly_series_skips_bank_holidays_and_closures_and_keeps_its_count(
-    client: FlaskClient, staff: Staff, facilitator: Who
+    client: Client, staff: Staff, facilitator: Who
 ) -> None:
     venue = staff.venue(closures=[{"date": "2027-01-04", "reason": "Hall being decorated"}])
     room = staff.room(venue["id"])
@@ -47,7 +46,7 @@ def test_a_weekly_series_skips_bank_holidays_and_closures_and_keeps_its_count(
     assert len(book(client, facilitator, fewer).json["sessions"]) == 4  # Tuesdays: none skipped
 
 
-def test_bank_holidays_are_skipped(client: FlaskClient, room: Who, facilitator: Who) -> None:
+def test_bank_holidays_are_skipped(client: Client, room: Who, facilitator: Who) -> None:
     body = booking_body(room["id"], first_date="2026-12-21", frequency="weekly", sessions=2)
     booking = book(client, facilitator, body).json  # Mondays: 28 Dec is the Boxing Day substitute
     assert booking["skipped"] == [
@@ -57,7 +56,7 @@ def test_bank_holidays_are_skipped(client: FlaskClient, room: Who, facilitator: 
 
 
 def test_times_stay_1pm_london_across_the_clock_change(
-    client: FlaskClient, room: Who, facilitator: Who
+    client: Client, room: Who, facilitator: Who
 ) -> None:
     body = booking_body(room["id"], first_date="2027-03-16", frequency="weekly", sessions=3)
     sessions = book(client, facilitator, body).json["sessions"]
@@ -69,7 +68,7 @@ def test_times_stay_1pm_london_across_the_clock_change(
 
 
 def test_a_clash_answers_409_naming_date_and_booking_and_stores_nothing(
-    client: FlaskClient, room: Who, facilitator: Who
+    client: Client, room: Who, facilitator: Who
 ) -> None:
     first = book(client, facilitator, booking_body(room["id"], first_date="2026-12-08")).json
     clashing = booking_body(
@@ -89,9 +88,7 @@ def test_a_clash_answers_409_naming_date_and_booking_and_stores_nothing(
     assert [b["id"] for b in listed] == [first["id"]]
 
 
-def test_cancelled_slots_become_free_at_once(
-    client: FlaskClient, room: Who, facilitator: Who
-) -> None:
+def test_cancelled_slots_become_free_at_once(client: Client, room: Who, facilitator: Who) -> None:
     first = book(client, facilitator, booking_body(room["id"])).json
     session_id = first["sessions"][0]["id"]
     cancelled = client.post(f"/api/v1/sessions/{session_id}/cancel", headers=facilitator["headers"])
@@ -101,7 +98,7 @@ def test_cancelled_slots_become_free_at_once(
 
 
 def test_late_cancellation_is_kept_and_chargeable(
-    client: FlaskClient, room: Who, facilitator: Who, clock: FrozenClock
+    client: Client, room: Who, facilitator: Who, clock: FrozenClock
 ) -> None:
     first = book(client, facilitator, booking_body(room["id"], first_date="2026-11-25")).json
     clock.advance(timedelta(hours=10))  # 23 Nov 19:00 -> less than 48 h before 25 Nov 13:00
@@ -115,7 +112,7 @@ def test_late_cancellation_is_kept_and_chargeable(
 
 
 def test_cancel_the_rest_of_a_series_from_a_date(
-    client: FlaskClient, room: Who, facilitator: Who
+    client: Client, room: Who, facilitator: Who
 ) -> None:
     body = booking_body(room["id"], first_date="2026-12-01", frequency="weekly", sessions=4)
     booking = book(client, facilitator, body).json
@@ -139,7 +136,7 @@ def test_cancel_the_rest_of_a_series_from_a_date(
 
 
 def test_facilitators_cancel_only_their_own_bookings_and_admin_any(
-    client: FlaskClient, staff: Staff, room: Who, facilitator: Who
+    client: Client, staff: Staff, room: Who, facilitator: Who
 ) -> None:
     booking = book(client, facilitator, booking_body(room["id"])).json
     other = staff.user(Role.FACILITATOR)
@@ -148,16 +145,14 @@ def test_facilitators_cancel_only_their_own_bookings_and_admin_any(
     assert client.post(path, json={}, headers=staff.admin["headers"]).status_code == 200
 
 
-def test_a_label_with_an_nhs_number_is_refused(
-    client: FlaskClient, room: Who, facilitator: Who
-) -> None:
+def test_a_label_with_an_nhs_number_is_refused(client: Client, room: Who, facilitator: Who) -> None:
     response = book(client, facilitator, booking_body(room["id"], group_label="Group 943 476 5919"))
     assert response.status_code == 422 and response.json["code"] == "patient_data_suspected"
     assert client.get("/api/v1/bookings", headers=facilitator["headers"]).json == []
 
 
 def test_invoice_description_is_neutral_unless_set(
-    client: FlaskClient, room: Who, facilitator: Who
+    client: Client, room: Who, facilitator: Who
 ) -> None:
     plain = book(client, facilitator, booking_body(room["id"])).json
     described = book(
@@ -170,7 +165,7 @@ def test_invoice_description_is_neutral_unless_set(
 
 
 def test_invalid_booking_requests_get_a_422_problem(
-    client: FlaskClient, room: Who, facilitator: Who
+    client: Client, room: Who, facilitator: Who
 ) -> None:
     cases = [
         booking_body(room["id"], frequency="weekly"),  # neither sessions nor until
@@ -188,7 +183,7 @@ def test_invalid_booking_requests_get_a_422_problem(
 
 
 def test_availability_lists_rooms_free_for_the_whole_slot(
-    client: FlaskClient, staff: Staff, facilitator: Who
+    client: Client, staff: Staff, facilitator: Who
 ) -> None:
     bristol = staff.venue(postcode="BS1 4XX")
     busy = staff.room(bristol["id"], name="Busy", clearaway_minutes=30)
@@ -215,7 +210,7 @@ def test_availability_lists_rooms_free_for_the_whole_slot(
 
 
 def test_bookings_can_be_listed_by_dates_and_room(
-    client: FlaskClient, staff: Staff, facilitator: Who
+    client: Client, staff: Staff, facilitator: Who
 ) -> None:
     venue = staff.venue()
     hall, café = staff.room(venue["id"]), staff.room(venue["id"], name="Café")

@@ -8,15 +8,15 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 from flask import Flask
-from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from service.domain.users import Role
 from service.usecases.secret_links import FAILED_LOOKUPS
+from tests.client import Client
 from tests.conftest import Staff, booking_body
 
 
-def _events(client: FlaskClient, path: str, who: dict[str, Any]) -> list[Any]:
+def _events(client: Client, path: str, who: dict[str, Any]) -> list[Any]:
     response = client.get(path, headers=who["headers"])
     assert response.status_code == 200, response.get_data(as_text=True)
     assert response.mimetype == "text/calendar"
@@ -26,7 +26,7 @@ def _events(client: FlaskClient, path: str, who: dict[str, Any]) -> list[Any]:
 
 
 def test_facilitator_feed_has_stable_uids_and_london_times(
-    client: FlaskClient, staff: Staff, room: dict[str, Any], facilitator: dict[str, Any]
+    client: Client, staff: Staff, room: dict[str, Any], facilitator: dict[str, Any]
 ) -> None:
     body = booking_body(room["id"], first_date="2027-03-23", frequency="weekly", sessions=2)
     booking = staff.post("/api/v1/bookings", body, facilitator)
@@ -49,7 +49,7 @@ def test_facilitator_feed_has_stable_uids_and_london_times(
 
 
 def test_room_feed_is_neutral_and_feeds_are_private(
-    client: FlaskClient, staff: Staff, room: dict[str, Any], facilitator: dict[str, Any]
+    client: Client, staff: Staff, room: dict[str, Any], facilitator: dict[str, Any]
 ) -> None:
     staff.post(
         "/api/v1/bookings", booking_body(room["id"], group_label="Recovery group"), facilitator
@@ -64,7 +64,7 @@ def test_room_feed_is_neutral_and_feeds_are_private(
 
 
 def test_a_secret_calendar_address_works_without_a_key_until_replaced_or_stopped(
-    app: Flask, client: FlaskClient, staff: Staff, room: dict[str, Any], facilitator: dict[str, Any]
+    app: Flask, client: Client, staff: Staff, room: dict[str, Any], facilitator: dict[str, Any]
 ) -> None:
     staff.post("/api/v1/bookings", booking_body(room["id"]), facilitator)
     other = staff.user(Role.FACILITATOR)
@@ -78,7 +78,7 @@ def test_a_secret_calendar_address_works_without_a_key_until_replaced_or_stopped
     url = made.json["url"]
     assert url.startswith("http://127.0.0.1:8000/calendar/") and url.endswith(".ics")
     path = url.removeprefix("http://127.0.0.1:8000")
-    no_key = {"headers": {}}
+    no_key: dict[str, Any] = {"headers": {}}
     assert [str(e["SUMMARY"]) for e in _events(client, path, no_key)] == ["Tuesday afternoon group"]
     assert client.get(path).headers["Referrer-Policy"] == "no-referrer"
     with app.extensions["roomhire.engine"].connect() as db:  # only the token's hash is kept
@@ -97,7 +97,7 @@ def test_a_secret_calendar_address_works_without_a_key_until_replaced_or_stopped
 
 
 def test_a_deactivated_person_s_address_stops_and_guesses_share_the_link_rate_limit(
-    app: Flask, client: FlaskClient, staff: Staff, facilitator: dict[str, Any]
+    app: Flask, client: Client, staff: Staff, facilitator: dict[str, Any]
 ) -> None:
     url = client.post("/api/v1/me/calendar-address", headers=facilitator["headers"]).json["url"]
     path = url.removeprefix("http://127.0.0.1:8000")

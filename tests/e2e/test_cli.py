@@ -4,11 +4,9 @@ in-process."""
 
 from __future__ import annotations
 
-import os
 import re
 import socket
 import subprocess
-import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,32 +16,11 @@ import requests
 
 from service.domain.users import Role
 from tests.conftest import Staff, booking_body, roomhire
-from tests.e2e.live import free_port
+from tests.e2e.live import ROOMHIRE, environment, free_port, run
 from tests.fakes import FrozenClock
 
-ROOMHIRE = str(Path(sys.executable).parent / "roomhire")
 
-
-def environment(data_dir: Path, **overrides: str) -> dict[str, str]:
-    """The embedded default (SQLite in data_dir) unless the test overrides it."""
-    inherited = {k: v for k, v in os.environ.items() if k != "ROOMHIRE_DATABASE_URL"}
-    return {**inherited, "ROOMHIRE_DATA_DIR": str(data_dir), **overrides}
-
-
-def run(data_dir: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    """Run from the data folder, outside the checkout, as an operator might: the invoice
-    templates are found beside the code, not in the working directory."""
-    return subprocess.run(
-        [ROOMHIRE, *args],
-        cwd=data_dir,
-        env=environment(data_dir, **env),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-
-
+@pytest.mark.slow
 def test_upgrade_demo_and_users_on_the_embedded_database(tmp_path: Path) -> None:
     assert run(tmp_path, "db", "upgrade").returncode == 0
     assert (tmp_path / "roomhire.db").exists()
@@ -63,6 +40,7 @@ def test_upgrade_demo_and_users_on_the_embedded_database(tmp_path: Path) -> None
     assert bad_role.returncode == 2 and "Invalid value for '--role'" in bad_role.stderr
 
 
+@pytest.mark.slow
 def test_a_wrong_database_url_is_a_clear_message(tmp_path: Path) -> None:
     result = run(tmp_path, "db", "upgrade", ROOMHIRE_DATABASE_URL="mysql://nope")
     assert result.returncode == 1

@@ -8,17 +8,17 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from flask.testing import FlaskClient
 
 from service.domain.bookings import SessionStatus
 from service.usecases.outbox_worker import deliver_due
+from tests.client import Client
 from tests.conftest import Staff, book_tuesdays, issue, plain_text, sent_emails
 from tests.fakes import FrozenClock
 
 
 def test_a_closure_cancels_that_days_sessions_for_the_venue(
     app: Flask,
-    client: FlaskClient,
+    client: Client,
     staff: Staff,
     facilitator: dict[str, Any],
     finance: dict[str, Any],

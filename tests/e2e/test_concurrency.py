@@ -10,6 +10,7 @@ from datetime import time as clock_time
 from pathlib import Path
 from typing import Any
 
+import pytest
 import requests
 from flask import Flask
 from sqlalchemy import text
@@ -24,6 +25,8 @@ from service.usecases.accounts import create_user
 from service.usecases.booking import book
 from service.usecases.directory import create_room, create_venue
 from tests.e2e.live import gunicorn
+
+pytestmark = pytest.mark.slow  # gunicorn and racing requests
 
 CONCURRENT = 16
 ROUNDS = 4

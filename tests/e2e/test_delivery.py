@@ -13,7 +13,6 @@ import ssl
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.policy import default
 from pathlib import Path
@@ -23,7 +22,6 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 from flask import Flask
-from flask.testing import FlaskClient
 
 from adapters.email.notify import NotifyClient
 from adapters.email.smtp import SmtpMailer, SmtpSettings
@@ -31,31 +29,22 @@ from service.domain.delivery import CLAIM_EXPIRES
 from service.domain.users import Role
 from service.usecases.context import Context
 from service.usecases.outbox_worker import RECEIPT_REMINDER, deliver_due, run_worker
-from tests.conftest import Staff, book_tuesdays, issue
+from tests.client import Client
+from tests.conftest import Staff, book_tuesdays, html_body, issue, plain_text
+from tests.e2e.conftest import send
 from tests.e2e.fake_notify import API_KEY, fake_notify
 from tests.e2e.live import free_port
 from tests.e2e.smtp_server import Inbox, smtp_server
 from tests.fakes import FrozenClock
 
+pytestmark = pytest.mark.slow  # SMTP and Notify servers on 127.0.0.1, worker processes
+
 Who = dict[str, Any]
 
 
 @pytest.fixture
-def inbox() -> Iterator[tuple[Inbox, int]]:
-    with smtp_server(Inbox()) as server:
-        yield server
-
-
-@pytest.fixture
-def smtp_ctx(app: Flask, inbox: tuple[Inbox, int]) -> Context:
-    ctx: Context = app.extensions["roomhire"]
-    mailer = SmtpMailer(SmtpSettings("127.0.0.1", inbox[1], starttls=False, timeout=5))
-    return dataclasses.replace(ctx, mailer=mailer)
-
-
-@pytest.fixture
 def invoice(
-    client: FlaskClient,
+    client: Client,
     staff: Staff,
     finance: Who,
     facilitator: Who,
@@ -68,14 +57,8 @@ def invoice(
     return issue(client, finance, "2026-11-30")["issued"][0]
 
 
-def send(client: FlaskClient, finance: Who, invoice: Any) -> Any:
-    response = client.post(f"/api/v1/invoices/{invoice['id']}/send", headers=finance["headers"])
-    assert response.status_code == 202, response.json
-    return response.json
-
-
 def test_an_invoice_reaches_the_ap_inbox_once_with_its_pdf_and_proof(
-    client: FlaskClient, finance: Who, invoice: Any, inbox: tuple[Inbox, int], smtp_ctx: Context
+    client: Client, finance: Who, invoice: Any, inbox: tuple[Inbox, int], smtp_ctx: Context
 ) -> None:
     queued = send(client, finance, invoice)
     assert [(m["recipient"], m["to"], m["state"]) for m in queued] == [
@@ -97,10 +80,10 @@ def test_an_invoice_reaches_the_ap_inbox_once_with_its_pdf_and_proof(
     # Plainly an invoice from the venue; answers go to the venue, the date as people write it.
     assert ap["From"] == "Chapel Hall CIC via Roomhire <invoices@roomhire.invalid>"
     assert ap["Reply-To"] == "money@example.org"
-    text = ap.get_body(("plain",)).get_content()
+    text = plain_text(ap)
     assert f"Please find attached invoice {invoice['number']} from Chapel Hall CIC" in text
     assert re.search(r"Payment is due by \w+day [1-9]\d? \w+ 20\d\d\.", text), text
-    html = ap.get_body(("html",)).get_content()  # the same words, from invoice_templates/emails
+    html = html_body(ap)  # the same words, from invoice_templates/emails
     assert f"<strong>{invoice['number']}</strong> from Chapel Hall CIC" in html
     assert '<a href="mailto:money@example.org">' in html
 
@@ -114,7 +97,7 @@ def test_an_invoice_reaches_the_ap_inbox_once_with_its_pdf_and_proof(
 
 
 def test_temporary_failures_are_retried_with_backoff_until_accepted(
-    client: FlaskClient,
+    client: Client,
     finance: Who,
     invoice: Any,
     inbox: tuple[Inbox, int],
@@ -133,7 +116,7 @@ def test_temporary_failures_are_retried_with_backoff_until_accepted(
 
 
 def test_a_permanent_failure_is_dead_lettered_and_finance_can_retry(
-    client: FlaskClient, finance: Who, invoice: Any, inbox: tuple[Inbox, int], smtp_ctx: Context
+    client: Client, finance: Who, invoice: Any, inbox: tuple[Inbox, int], smtp_ctx: Context
 ) -> None:
     inbox[0].unknown = {"ap@example.nhs.uk"}
     send(client, finance, invoice)
@@ -150,7 +133,7 @@ def test_a_permanent_failure_is_dead_lettered_and_finance_can_retry(
 
 
 def test_a_server_that_is_not_there_is_a_temporary_failure(
-    app: Flask, client: FlaskClient, finance: Who, invoice: Any
+    app: Flask, client: Client, finance: Who, invoice: Any
 ) -> None:
     ctx = app.extensions["roomhire"]
     closed = dataclasses.replace(
@@ -165,7 +148,7 @@ def test_a_server_that_is_not_there_is_a_temporary_failure(
 
 
 def test_the_embedded_default_writes_eml_files(
-    app: Flask, client: FlaskClient, finance: Who, invoice: Any, tmp_path: Path
+    app: Flask, client: Client, finance: Who, invoice: Any, tmp_path: Path
 ) -> None:
     send(client, finance, invoice)
     assert deliver_due(app.extensions["roomhire"]).sent == 2
@@ -176,7 +159,7 @@ def test_the_embedded_default_writes_eml_files(
 
 
 def test_trusts_can_have_invoices_queued_as_they_are_issued(
-    client: FlaskClient,
+    client: Client,
     staff: Staff,
     finance: Who,
     room: Who,
@@ -221,7 +204,7 @@ class SlowInbox(Inbox):
 
 def test_a_worker_process_killed_mid_batch_loses_nothing(
     app: Flask,
-    client: FlaskClient,
+    client: Client,
     staff: Staff,
     finance: Who,
     facilitator: Who,
@@ -273,7 +256,7 @@ def test_a_worker_process_killed_mid_batch_loses_nothing(
 
 @pytest.fixture
 def reminding(
-    client: FlaskClient, staff: Staff, finance: Who, room: Who, clock: FrozenClock
+    client: Client, staff: Staff, finance: Who, room: Who, clock: FrozenClock
 ) -> tuple[Any, Who]:
     """An issued invoice of a trust that reminds its facilitators, queued for sending."""
     trust = staff.trust(remind_facilitators=True)
@@ -292,7 +275,7 @@ def _with_notify(ctx: Context, base_url: str) -> Context:
 
 
 def test_facilitators_are_reminded_by_notify_which_is_retried_on_429_and_5xx(
-    client: FlaskClient,
+    client: Client,
     finance: Who,
     reminding: tuple[Any, Who],
     smtp_ctx: Context,
@@ -331,7 +314,7 @@ def test_facilitators_are_reminded_by_notify_which_is_retried_on_429_and_5xx(
 
 
 def test_a_notify_400_is_not_retried(
-    client: FlaskClient, finance: Who, reminding: tuple[Any, Who], smtp_ctx: Context
+    client: Client, finance: Who, reminding: tuple[Any, Who], smtp_ctx: Context
 ) -> None:
     with fake_notify() as (notify, base_url):
         notify.script = [400]
@@ -350,7 +333,7 @@ class Authenticator:
 
 
 def test_smtp_with_starttls_and_login_as_nhsmail_expects(
-    client: FlaskClient, finance: Who, invoice: Any, app: Flask, tmp_path: Path
+    client: Client, finance: Who, invoice: Any, app: Flask, tmp_path: Path
 ) -> None:
     key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
     subprocess.run(
@@ -390,7 +373,7 @@ def test_smtp_with_starttls_and_login_as_nhsmail_expects(
     controller.start()
     try:
         send(client, finance, invoice)
-        ctx = app.extensions["roomhire"]
+        ctx: Context = app.extensions["roomhire"]
 
         def mailer(password: str) -> Context:
             settings = SmtpSettings(

@@ -9,20 +9,25 @@ import dataclasses
 import threading
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from flask import Flask
 
 from adapters.email.smtp import SmtpMailer, SmtpSettings
+from service.domain.bookings import InvoiceCadence
 from service.domain.delivery import CLAIM_EXPIRES, OutboxState
 from service.domain.invoicing import PDF, Document, Invoice
+from service.domain.recurrence import Frequency
 from service.domain.users import Role, User
 from service.ports.delivery import Email
 from service.usecases.context import Context
 from service.usecases.invoicing import issue_invoices
 from service.usecases.outbox_worker import deliver_due, run_worker
-from tests.conftest import Staff, booking_body
+from tests import builders
 from tests.e2e.live import free_port
 from tests.e2e.smtp_server import FaultyInbox, Inbox, smtp_server
 from tests.fakes import FrozenClock
+
+pytestmark = pytest.mark.slow  # an SMTP server with seeded faults, 500 invoices
 
 ROOMS, SESSIONS = 5, 100  # 500 per-session invoices
 FINANCE = User(email="finance@example.org", role=Role.FINANCE, key_hash="")
@@ -54,38 +59,37 @@ class DiesAfter:
         return reply
 
 
-def _issue_500(app: Flask, staff: Staff, clock: FrozenClock) -> Context:
-    finance = staff.user(Role.FINANCE)
-    trust = staff.trust(send_on_issue=True)
-    facilitator = staff.user(Role.FACILITATOR, trust_id=trust["id"])
-    venue = staff.venue()
-    po = staff.purchase_order(
-        trust["id"], venue["id"], finance, approved_value_pence=10**8, valid_to="2029-12-31"
+def _issue_500(app: Flask, clock: FrozenClock) -> Context:
+    ctx: Context = app.extensions["roomhire"]
+    trust = builders.create_trust(ctx, send_on_issue=True)
+    facilitator = builders.create_user(ctx, Role.FACILITATOR, trust.id)
+    venue = builders.create_venue(ctx)
+    assert trust.id and venue.id
+    po = builders.create_purchase_order(
+        ctx, trust.id, venue.id, approved_value_pence=10**8, valid_to=date(2029, 12, 31)
     )
     for r in range(ROOMS):
-        room = staff.room(venue["id"], name=f"Room {r}")
-        staff.post(
-            "/api/v1/bookings",
-            booking_body(
-                room["id"],
-                frequency="weekly",
-                sessions=SESSIONS,
-                purchase_order_id=po["id"],
-                invoice_cadence="per_session",
-            ),
+        room = builders.create_room(ctx, venue.id, name=f"Room {r}")
+        builders.create_booking(
+            ctx,
             facilitator,
+            room.id or 0,
+            frequency=Frequency.WEEKLY,
+            sessions=SESSIONS,
+            purchase_order_id=po.id,
+            invoice_cadence=InvoiceCadence.PER_SESSION,
         )
     clock.current = datetime(2029, 1, 2, 9, tzinfo=UTC)
-    ctx = dataclasses.replace(app.extensions["roomhire"], renderer=TinyPdf())
+    ctx = dataclasses.replace(ctx, renderer=TinyPdf())
     report = issue_invoices(ctx, ctx.new_uow(), FINANCE, date(2028, 12, 31))
     assert len(report.issued) == ROOMS * SESSIONS and not report.refused
     return ctx
 
 
 def test_every_invoice_is_delivered_once_through_every_kind_of_fault(
-    app: Flask, staff: Staff, clock: FrozenClock
+    app: Flask, clock: FrozenClock
 ) -> None:
-    ctx = _issue_500(app, staff, clock)
+    ctx = _issue_500(app, clock)
     inbox = FaultyInbox(2026, refuse=0.12, drop=0.04, slow=0.004, delay=1.5)
     with smtp_server(inbox) as (server, port):
         smtp = SmtpMailer(SmtpSettings("127.0.0.1", port, starttls=False, timeout=1.0))
@@ -123,9 +127,9 @@ def test_every_invoice_is_delivered_once_through_every_kind_of_fault(
 
 
 def test_several_workers_at_once_send_each_message_exactly_once(
-    app: Flask, staff: Staff, clock: FrozenClock
+    app: Flask, clock: FrozenClock
 ) -> None:
-    ctx = _issue_500(app, staff, clock)
+    ctx = _issue_500(app, clock)
     with smtp_server(Inbox()) as (server, port):
         smtp = dataclasses.replace(
             ctx, mailer=SmtpMailer(SmtpSettings("127.0.0.1", port, starttls=False, timeout=5))

@@ -6,17 +6,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 
 from service.usecases.context import Context
 from service.usecases.outbox_worker import deliver_due
+from tests.client import Client
 from tests.conftest import Staff, book_tuesdays, issue
+from tests.e2e.conftest import send
 from tests.e2e.smtp_server import Inbox
-from tests.e2e.test_delivery import inbox, send, smtp_ctx
 from tests.fakes import FrozenClock
 
-__all__ = ["inbox", "smtp_ctx"]  # fixtures used here
 Who = dict[str, Any]
 
 
@@ -30,9 +30,10 @@ def invoiced_venue(staff: Staff, finance: Who, facilitator: Who, trust: Who, **v
     return int(room["venue_id"])
 
 
+@pytest.mark.slow  # a real SMTP server
 def test_a_message_that_cannot_be_built_fails_alone(
     app: Flask,
-    client: FlaskClient,
+    client: Client,
     staff: Staff,
     finance: Who,
     facilitator: Who,
@@ -69,7 +70,7 @@ def test_a_message_that_cannot_be_built_fails_alone(
 
 
 def test_the_subject_setting_takes_only_known_placeholders(
-    client: FlaskClient, staff: Staff, trust: Who
+    client: Client, staff: Staff, trust: Who
 ) -> None:
     for bad in (
         "{document} {number} {po_number} {nope}",
@@ -95,7 +96,7 @@ def test_the_subject_setting_takes_only_known_placeholders(
 
 def test_a_subject_saved_before_the_check_cannot_stop_any_trusts_invoices(
     app: Flask,
-    client: FlaskClient,
+    client: Client,
     staff: Staff,
     finance: Who,
     facilitator: Who,

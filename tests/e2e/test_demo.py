@@ -7,14 +7,15 @@ from urllib.parse import urlsplit
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 
 from service.domain.delivery import OutboxState
 from service.domain.exports import FinanceStatus
+from service.domain.reconciliation import InvoiceState
 from service.domain.users import Role
 from service.usecases import booking, delivery, invoicing, reconciliation
 from service.usecases.demo_history import load_demo
-from tests.e2e.test_invoices import pdf_text
+from tests.client import Client
+from tests.conftest import pdf_text
 from tests.fakes import FrozenClock
 
 
@@ -27,7 +28,7 @@ from tests.fakes import FrozenClock
     ],
 )
 def test_the_demo_shows_the_whole_money_loop(
-    app: Flask, client: FlaskClient, clock: FrozenClock, now: datetime
+    app: Flask, client: Client, clock: FrozenClock, now: datetime
 ) -> None:
     clock.current = now
     ctx = app.extensions["roomhire"]
@@ -43,9 +44,10 @@ def test_the_demo_shows_the_whole_money_loop(
     assert {f"{p}{n:04d}" for p in ("SMCH", "HKC", "ECC") for n in (1, 2)} < set(invoices)
     assert invoices["SMCHCN0001"].credits_invoice == "SMCH0001"  # the late cancellation waived
 
-    def state(number: str) -> reconciliation.InvoiceState | None:
-        status = reconciliation.invoice_status(ctx, ctx.new_reader(), finance, invoices[number].id)
-        return status.state
+    def state(number: str) -> InvoiceState | None:
+        invoice_id = invoices[number].id
+        assert invoice_id is not None
+        return reconciliation.invoice_status(ctx, ctx.new_reader(), finance, invoice_id).state
 
     paid = state("SMCH0001")
     assert paid and paid.status is FinanceStatus.PAID and paid.payment_number == "7713388"

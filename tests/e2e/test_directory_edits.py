@@ -7,36 +7,21 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
-from sqlalchemy import JSON, String, text
 
 from service.domain.users import Role
-from tests.conftest import Staff, booking_body
-from tests.e2e.exports import ApRow, export, for_invoice
-from tests.e2e.test_reconciliation import finance, imported, invoices, status, venue_room
+from tests.client import Client
+from tests.conftest import Staff, audit_trail, booking_body
+from tests.e2e.exports import ApRow, export, for_invoice, imported, status
 
-__all__ = ["finance", "invoices", "venue_room"]  # fixtures used here
 Who = dict[str, Any]
 
 
-def patch(client: FlaskClient, who: Who, path: str, body: dict[str, Any]) -> Any:
+def patch(client: Client, who: Who, path: str, body: dict[str, Any]) -> Any:
     return client.patch(path, json=body, headers=who["headers"])
 
 
-def audit_trail(app: Flask, entity: str, entity_id: int) -> list[Any]:
-    query = text(
-        "SELECT action, detail FROM audit_events WHERE entity = :entity AND entity_id = :id "
-        "ORDER BY id"
-    ).columns(action=String, detail=JSON)
-    with app.extensions["roomhire.engine"].connect() as db:
-        return [
-            (action, detail)
-            for action, detail in db.execute(query, {"entity": entity, "id": entity_id})
-        ]
-
-
 def test_admin_changes_a_venue_closures_stay_and_the_change_is_audited(
-    app: Flask, client: FlaskClient, staff: Staff
+    app: Flask, client: Client, staff: Staff
 ) -> None:
     venue = staff.venue(closures=[{"date": "2027-01-04", "reason": "Hall being decorated"}])
     path = f"/api/v1/venues/{venue['id']}"
@@ -77,7 +62,7 @@ def test_admin_changes_a_venue_closures_stay_and_the_change_is_audited(
     ],
 )
 def test_a_wrong_venue_change_is_refused_and_changes_nothing(
-    client: FlaskClient, staff: Staff, body: dict[str, Any], code: int
+    client: Client, staff: Staff, body: dict[str, Any], code: int
 ) -> None:
     staff.venue(name="Other Hall", supplier_number="330001")
     venue = staff.venue(supplier_number="220871")
@@ -89,7 +74,7 @@ def test_a_wrong_venue_change_is_refused_and_changes_nothing(
 
 
 def test_only_admin_edits_and_unknown_entries_are_404(
-    client: FlaskClient, staff: Staff, trust: Who
+    client: Client, staff: Staff, trust: Who
 ) -> None:
     venue = staff.venue()
     room = staff.room(venue["id"])
@@ -108,7 +93,7 @@ def test_only_admin_edits_and_unknown_entries_are_404(
 
 
 def test_a_trust_change_is_checked_like_a_new_trust(
-    app: Flask, client: FlaskClient, staff: Staff, trust: Who
+    app: Flask, client: Client, staff: Staff, trust: Who
 ) -> None:
     path = f"/api/v1/trusts/{trust['id']}"
     for body in (
@@ -131,7 +116,7 @@ def test_a_trust_change_is_checked_like_a_new_trust(
 
 
 def test_a_new_room_price_applies_to_sessions_booked_afterwards(
-    client: FlaskClient, staff: Staff, facilitator: Who
+    client: Client, staff: Staff, facilitator: Who
 ) -> None:
     room = staff.room(staff.venue()["id"])  # £25 an hour
     before = staff.post("/api/v1/bookings", booking_body(room["id"]), facilitator)
@@ -152,24 +137,24 @@ def test_a_new_room_price_applies_to_sessions_booked_afterwards(
 
 
 def test_the_next_import_finds_the_venue_by_its_new_supplier_number(
-    client: FlaskClient, staff: Staff, finance: Who, invoices: list[Who], venue_room: Who
+    client: Client, staff: Staff, trust_finance: Who, invoices: list[Who], venue_room: Who
 ) -> None:
     """SBS set the venue up again under a new supplier number: until Roomhire knows it, the
     rows are another supplier's; once admin records it, the next export matches."""
     row: ApRow = for_invoice(invoices[0], supplier_number="440123")
-    first = imported(client, finance, export(row))
+    first = imported(client, trust_finance, export(row))
     assert (first["matched"], first["other_suppliers"]) == (0, 1)
     path = f"/api/v1/venues/{venue_room['venue_id']}"
     assert patch(client, staff.admin, path, {"supplier_number": "440123"}).status_code == 200
     later = imported(
-        client, finance, export(row, for_invoice(invoices[1], supplier_number="440123"))
+        client, trust_finance, export(row, for_invoice(invoices[1], supplier_number="440123"))
     )
     assert (later["matched"], later["other_suppliers"]) == (2, 0)
-    assert status(client, finance, invoices[0])["state"]["status"] == "received"
+    assert status(client, trust_finance, invoices[0])["state"]["status"] == "received"
 
 
 def test_an_edit_based_on_an_old_read_is_refused_with_412(
-    app: Flask, client: FlaskClient, staff: Staff
+    app: Flask, client: Client, staff: Staff
 ) -> None:
     """Two admins read the same venue; the second to save would undo the first's change."""
     venue = staff.venue()
@@ -194,12 +179,12 @@ def test_an_edit_based_on_an_old_read_is_refused_with_412(
     assert trail.count("updated") == 4  # the refused edit left no trace
 
 
-def patch_if(client: FlaskClient, who: Who, path: str, body: dict[str, Any], etag: str) -> Any:
+def patch_if(client: Client, who: Who, path: str, body: dict[str, Any], etag: str) -> Any:
     return client.patch(path, json=body, headers={**who["headers"], "If-Match": etag})
 
 
 def test_an_invalid_body_answers_422_before_if_match_and_an_empty_if_match_answers_400(
-    client: FlaskClient, staff: Staff
+    client: Client, staff: Staff
 ) -> None:
     venue = staff.venue()
     path = f"/api/v1/venues/{venue['id']}"

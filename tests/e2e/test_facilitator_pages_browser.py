@@ -23,10 +23,13 @@ from service.app import create_app
 from service.config import Config
 from service.domain.users import Role
 from service.usecases.outbox_worker import deliver_due
+from tests.client import client_for
 from tests.conftest import TEMPLATES, Staff, booking_body, plain_text, sent_emails
 from tests.e2e.conftest import assert_accessible
 from tests.e2e.live import free_port
 from tests.fakes import FrozenClock
+
+pytestmark = pytest.mark.slow  # pages in real Chromium under gunicorn
 
 WIDTHS = (320, 375, 1280)
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # a Monday; Christmas Day 2026 is a Friday
@@ -56,7 +59,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     server = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    staff = Staff(app, app.test_client())
+    staff = Staff(app, client_for(app))
     trust = staff.trust()
     venue = staff.venue(name="St Michael's Hall")
     room = staff.room(venue["id"], name="Garden room", price_per_hour_pence=2500)
@@ -224,11 +227,17 @@ def test_the_booking_journey_by_keyboard_alone_with_every_page_checked(
     errors: list[str] = []
     # Pages answering 400 or 404 on purpose show in the console as failed loads; anything
     # else there (a CSP violation, a script error) and any failed file are errors.
-    page.on("console", lambda m: "Failed to load resource" in m.text or errors.append(m.text))
-    page.on(
-        "response",
-        lambda r: r.request.resource_type == "document" or r.ok or errors.append(r.url),
-    )
+
+    def console(message: Any) -> None:
+        if "Failed to load resource" not in message.text:
+            errors.append(message.text)
+
+    def response(answer: Any) -> None:
+        if answer.request.resource_type != "document" and not answer.ok:
+            errors.append(answer.url)
+
+    page.on("console", console)
+    page.on("response", response)
     check = Checked(site, page, "keyboard")
     page.goto(site.base + "/sign-in")
     check("sign-in")

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask.testing import FlaskClient
-
+from tests.client import Client
 from tests.conftest import Staff, booking_body
 
 
-def _post(client: FlaskClient, who: dict[str, Any], body: dict[str, Any], key: str) -> Any:
+def _post(client: Client, who: dict[str, Any], body: dict[str, Any], key: str) -> Any:
     headers = {**who["headers"], "Idempotency-Key": key}
     return client.post("/api/v1/bookings", json=body, headers=headers)
 
 
 def test_a_replay_returns_the_first_response_and_creates_nothing(
-    client: FlaskClient, room: dict[str, Any], facilitator: dict[str, Any]
+    client: Client, room: dict[str, Any], facilitator: dict[str, Any]
 ) -> None:
     body = booking_body(room["id"], frequency="weekly", sessions=3)
     first = _post(client, facilitator, body, "phone-retry-1")
@@ -26,7 +25,7 @@ def test_a_replay_returns_the_first_response_and_creates_nothing(
 
 
 def test_the_same_key_with_another_body_is_refused(
-    client: FlaskClient, room: dict[str, Any], facilitator: dict[str, Any]
+    client: Client, room: dict[str, Any], facilitator: dict[str, Any]
 ) -> None:
     _post(client, facilitator, booking_body(room["id"]), "k1")
     other = _post(client, facilitator, booking_body(room["id"], first_date="2026-12-02"), "k1")
@@ -35,7 +34,7 @@ def test_the_same_key_with_another_body_is_refused(
 
 
 def test_a_failed_request_is_not_remembered(
-    client: FlaskClient, room: dict[str, Any], facilitator: dict[str, Any], staff: Staff
+    client: Client, room: dict[str, Any], facilitator: dict[str, Any], staff: Staff
 ) -> None:
     """A 409 is not stored: once the clash is gone, the same key and body succeed."""
     blocking = staff.post("/api/v1/bookings", booking_body(room["id"]), facilitator)
@@ -47,7 +46,7 @@ def test_a_failed_request_is_not_remembered(
 
 
 def test_keys_belong_to_their_user(
-    client: FlaskClient, staff: Staff, facilitator: dict[str, Any]
+    client: Client, staff: Staff, facilitator: dict[str, Any]
 ) -> None:
     venue = {
         "name": "V",

@@ -9,40 +9,40 @@ from typing import Any
 import pytest
 import requests
 from flask import Flask
-from flask.testing import FlaskClient
 
 from service.config import WORKER_TIMEOUT, Config, ConfigError
 from service.domain.users import OPERATOR
 from service.usecases.reconciliation import import_finance_export
-from tests.e2e.exports import export, for_invoice, other_supplier
+from tests.client import Client
+from tests.e2e.exports import export, for_invoice, other_supplier, status
 from tests.e2e.live import gunicorn
-from tests.e2e.test_reconciliation import finance, invoices, status, venue_room
 
-__all__ = ["finance", "invoices", "venue_room"]  # fixtures used here
+pytestmark = pytest.mark.slow  # gunicorn
+
 Who = dict[str, Any]
 
 
 def test_an_import_over_its_time_limit_answers_503_in_json_and_changes_nothing(
     app: Flask,
-    client: FlaskClient,
+    client: Client,
     database_url: str,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
-    finance: Who,
+    trust_finance: Who,
     invoices: list[Who],
 ) -> None:
     # Our six invoices first (approved: each would change), then 60,000 other suppliers' rows:
     # about a second of reading, far over a limit of a twentieth of a second.
     rows = [for_invoice(i, approval="Approved") for i in invoices]
     data = export(*rows, *(other_supplier(n) for n in range(60_000)))
-    before = [status(client, finance, i) for i in invoices]
+    before = [status(client, trust_finance, i) for i in invoices]
     monkeypatch.setenv("ROOMHIRE_IMPORT_TIME_LIMIT", "0.05")
     with gunicorn(database_url, tmp_path, workers=1, threads=2) as base, requests.Session() as web:
         answer = web.post(
             f"{base}/api/v1/procurement-imports",
             files={"file": ("ap-report.csv", data, "text/csv")},
             data={"profile": "sbs-oracle-ap"},
-            headers=finance["headers"],
+            headers=trust_finance["headers"],
             timeout=60,
         )
         assert answer.status_code == 503, answer.text
@@ -50,9 +50,9 @@ def test_an_import_over_its_time_limit_answers_503_in_json_and_changes_nothing(
         problem = answer.json()
         assert problem["code"] == "too_slow" and problem["limit_seconds"] == 0.05
         assert "nothing was changed" in problem["detail"]
-        listed = web.get(f"{base}/api/v1/procurement-imports", headers=finance["headers"])
+        listed = web.get(f"{base}/api/v1/procurement-imports", headers=trust_finance["headers"])
         assert listed.json() == []
-    assert [status(client, finance, i) for i in invoices] == before
+    assert [status(client, trust_finance, i) for i in invoices] == before
 
     # Without a limit the same file imports, as new: the refused try left no trace.
     ctx = app.extensions["roomhire"]

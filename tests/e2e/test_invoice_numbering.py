@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 import pytest
 from flask import Flask
 from sqlalchemy import text
 
+from service.domain.bookings import InvoiceCadence
 from service.domain.errors import Conflict
 from service.domain.invoicing import Document, Invoice
+from service.domain.recurrence import Frequency
 from service.domain.users import Role, User
+from service.usecases.context import Context
 from service.usecases.invoicing import issue_invoices
-from tests.conftest import Staff, booking_body
+from tests import builders
+from tests.client import client_for
+from tests.conftest import Staff
 from tests.fakes import FrozenClock
 
 SESSIONS = 4
@@ -25,34 +30,34 @@ FINANCE = User(email="finance@example.org", role=Role.FINANCE, key_hash="")
 
 
 @pytest.fixture
-def due(staff: Staff, clock: FrozenClock) -> int:
+def due(ctx: Context, clock: FrozenClock) -> int:
     """Per-session bookings at two venues, all held by the time the clock is moved on."""
-    finance = staff.user(Role.FINANCE)
-    trust = staff.trust()
-    facilitator = staff.user(Role.FACILITATOR, trust_id=trust["id"])
+    trust = builders.create_trust(ctx)
+    facilitator = builders.create_user(ctx, Role.FACILITATOR, trust.id)
+    assert trust.id
     for v in range(VENUES):
-        room = staff.room(staff.venue(name=f"Hall {v} CIC")["id"])
-        po = staff.purchase_order(
-            trust["id"],
-            room["venue_id"],
-            finance,
+        venue = builders.create_venue(ctx, name=f"Hall {v} CIC")
+        assert venue.id
+        room = builders.create_room(ctx, venue.id)
+        po = builders.create_purchase_order(
+            ctx,
+            trust.id,
+            venue.id,
             number=f"RZZPO000000{v}",
             approved_value_pence=10**7,
-            valid_to="2027-12-31",
+            valid_to=date(2027, 12, 31),
         )
-        for start in ("09:00", "13:00"):
-            staff.post(
-                "/api/v1/bookings",
-                booking_body(
-                    room["id"],
-                    frequency="weekly",
-                    sessions=SESSIONS,
-                    start_time=start,
-                    end_time=f"{int(start[:2]) + 2}:00",
-                    invoice_cadence="per_session",
-                    purchase_order_id=po["id"],
-                ),
+        for start in (9, 13):
+            builders.create_booking(
+                ctx,
                 facilitator,
+                room.id or 0,
+                frequency=Frequency.WEEKLY,
+                sessions=SESSIONS,
+                start_time=time(start),
+                end_time=time(start + 2),
+                invoice_cadence=InvoiceCadence.PER_SESSION,
+                purchase_order_id=po.id,
             )
     clock.current = datetime(2027, 2, 1, 9, tzinfo=UTC)
     return VENUES * 2 * SESSIONS
@@ -83,7 +88,7 @@ def test_racing_issue_runs_issue_every_invoice_exactly_once(
     counts: list[int] = []
 
     def run() -> None:
-        client = app.test_client()
+        client = client_for(app)
         barrier.wait()
         response = client.post(
             "/api/v1/invoices/issue", json={"through": "2027-01-31"}, headers=finance["headers"]

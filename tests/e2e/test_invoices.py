@@ -3,30 +3,22 @@
 from __future__ import annotations
 
 import hashlib
-import subprocess
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 from sqlalchemy import text
 
-from tests.conftest import Staff, book_tuesdays, booking_body, issue
+from tests.client import Client
+from tests.conftest import Staff, book_tuesdays, booking_body, issue, pdf_text
 from tests.fakes import FrozenClock
 
 Who = dict[str, Any]
 
 
-def pdf_text(pdf: bytes) -> str:
-    run = subprocess.run(
-        ["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True
-    )
-    return run.stdout.decode()
-
-
 def test_monthly_invoices_in_arrears_quote_the_po_and_are_issued_once(
-    client: FlaskClient,
+    client: Client,
     staff: Staff,
     finance: Who,
     facilitator: Who,
@@ -59,7 +51,7 @@ def test_monthly_invoices_in_arrears_quote_the_po_and_are_issued_once(
 
 
 def test_per_session_and_end_of_series_cadences(
-    client: FlaskClient,
+    client: Client,
     staff: Staff,
     finance: Who,
     facilitator: Who,
@@ -87,7 +79,7 @@ def test_per_session_and_end_of_series_cadences(
 
 
 def test_cancelled_sessions_are_not_charged_and_late_cancellations_are(
-    client: FlaskClient,
+    client: Client,
     staff: Staff,
     finance: Who,
     facilitator: Who,
@@ -110,7 +102,7 @@ def test_cancelled_sessions_are_not_charged_and_late_cancellations_are(
 
 def test_no_po_no_invoice_and_a_po_too_small_is_refused_saying_why(
     app: Flask,
-    client: FlaskClient,
+    client: Client,
     staff: Staff,
     finance: Who,
     facilitator: Who,
@@ -141,7 +133,7 @@ def test_no_po_no_invoice_and_a_po_too_small_is_refused_saying_why(
 
 def test_an_issued_invoice_never_changes(
     app: Flask,
-    client: FlaskClient,
+    client: Client,
     staff: Staff,
     finance: Who,
     facilitator: Who,
@@ -170,7 +162,7 @@ def test_an_issued_invoice_never_changes(
 
 
 def test_the_pdf_is_rendered_once_and_its_text_matches_the_invoice(
-    client: FlaskClient,
+    client: Client,
     staff: Staff,
     finance: Who,
     facilitator: Who,
@@ -193,7 +185,7 @@ def test_the_pdf_is_rendered_once_and_its_text_matches_the_invoice(
 
 
 def test_waiving_an_invoiced_late_cancellation_issues_a_credit_note(
-    client: FlaskClient,
+    client: Client,
     staff: Staff,
     finance: Who,
     facilitator: Who,
@@ -228,7 +220,7 @@ def test_waiving_an_invoiced_late_cancellation_issues_a_credit_note(
 
 
 def test_a_credit_note_reduces_what_is_invoiced_on_the_po(
-    client: FlaskClient,
+    client: Client,
     staff: Staff,
     finance: Who,
     facilitator: Who,
@@ -254,7 +246,7 @@ def test_a_credit_note_reduces_what_is_invoiced_on_the_po(
 
 def test_an_invoice_on_a_po_of_another_trust_is_refused_before_issue(
     app: Flask,
-    client: FlaskClient,
+    client: Client,
     staff: Staff,
     finance: Who,
     facilitator: Who,

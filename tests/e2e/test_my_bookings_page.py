@@ -8,17 +8,17 @@ from datetime import timedelta
 from typing import Any
 
 from flask import Flask
-from flask.testing import FlaskClient
 
+from tests.client import Client
 from tests.conftest import Staff, booking_body
-from tests.e2e.test_staff_sign_in import person, sign_in_as
+from tests.e2e.staff import person, sign_in_as
 from tests.fakes import FrozenClock
 
 TIME = r"(?:\d{1,2}(?::\d\d)?[ap]m|midday|midnight)"
 WHEN = re.compile(rf"\w+day \d{{1,2}} \w+ \d{{4}}, {TIME} to {TIME}")
 
 
-def listed(client: FlaskClient, path: str) -> tuple[list[str], str | None]:
+def listed(client: Client, path: str) -> tuple[list[str], str | None]:
     """The sessions a page lists (when and group), and its link to the next page."""
     page = client.get(path).get_data(as_text=True)
     rows = re.findall(r'<tr class="nhsuk-table__row" role="row">(.*?)</tr>', page, re.S)[1:]
@@ -31,7 +31,7 @@ def listed(client: FlaskClient, path: str) -> tuple[list[str], str | None]:
 
 
 def test_sessions_come_a_page_at_a_time_in_order(
-    app: Flask, client: FlaskClient, staff: Staff, room: dict[str, Any], clock: FrozenClock
+    app: Flask, client: Client, staff: Staff, room: dict[str, Any], clock: FrozenClock
 ) -> None:
     ctx = app.extensions["roomhire"]
     me, someone_else = person(ctx), person(ctx)
@@ -71,7 +71,7 @@ def test_sessions_come_a_page_at_a_time_in_order(
     assert len(to_come) == 40
 
 
-def test_a_broken_page_link_starts_from_the_beginning(app: Flask, client: FlaskClient) -> None:
+def test_a_broken_page_link_starts_from_the_beginning(app: Flask, client: Client) -> None:
     ctx = app.extensions["roomhire"]
     sign_in_as(client, ctx, person(ctx))
     for after in ("yesterday_1", "2026-11-24T09:00:00_x", "2026-11-24T09:00:00_3", "_"):

@@ -19,9 +19,9 @@ from service.usecases.accounts import create_user
 from tests.conftest import TEMPLATES
 from tests.e2e.conftest import assert_accessible
 from tests.e2e.live import free_port
-from tests.integration.test_oidc_client import MOCK_WARNINGS, add_person, running_provider
+from tests.oidc_provider import MOCK_WARNINGS, add_person, running_provider
 
-pytestmark = MOCK_WARNINGS
+pytestmark = [MOCK_WARNINGS, pytest.mark.slow]  # real Chromium and an OpenID provider
 SHOTS = Path(__file__).parents[2] / "test-output" / "oidc-sign-in"
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import schemathesis
@@ -21,6 +22,8 @@ from service.config import Config
 from service.usecases.demo import load_directory
 from tests.conftest import TEMPLATES
 from tests.fakes import FrozenClock
+
+pytestmark = pytest.mark.slow  # the schemathesis fuzz of every operation
 
 EXAMPLES_PER_OPERATION = 25
 # Disabling or re-keying accounts could lock the fuzzer's own admin key out halfway (every
@@ -82,7 +85,10 @@ schema = schemathesis.pytest.from_fixture("api_schema").exclude(path_regex=LOCKO
     deadline=None,
     suppress_health_check=list(HealthCheck),
 )
-def test_every_check_passes(case: Case, fuzzed_app: tuple[Flask, str]) -> None:
+def test_every_check_passes(
+    case: Case[Any],  # an operation of any shape (APIOperation has four type parameters)
+    fuzzed_app: tuple[Flask, str],
+) -> None:
     _, admin_key = fuzzed_app
     case.call_and_validate(
         headers={"Authorization": f"Bearer {admin_key}"},

@@ -9,13 +9,13 @@ from typing import Any
 import pytest
 from alembic import command
 from flask import Flask
-from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from adapters.db.engine import make_engine
 from adapters.db.migrate import alembic_config, upgrade
+from tests.client import Client
 from tests.conftest import Staff, book_tuesdays, booking_body, issue
-from tests.e2e.test_staff_sign_in import person, sign_in_as
+from tests.e2e.staff import person, sign_in_as
 from tests.fakes import FrozenClock
 
 Who = dict[str, Any]
@@ -31,11 +31,11 @@ def next_year_po(staff: Staff, finance: Who, trust: Who, room: Who, **overrides:
     return staff.purchase_order(trust["id"], room["venue_id"], finance, **fields)
 
 
-def statement(client: FlaskClient, finance: Who, po: Who) -> Any:
+def statement(client: Client, finance: Who, po: Who) -> Any:
     return client.get(f"/api/v1/purchase-orders/{po['id']}", headers=finance["headers"]).json
 
 
-def cover(client: FlaskClient, finance: Who, booking: Who, po: Who, **extra: Any) -> Any:
+def cover(client: Client, finance: Who, booking: Who, po: Who, **extra: Any) -> Any:
     return client.post(
         f"/api/v1/bookings/{booking['id']}/purchase-order",
         json={"purchase_order_id": po["id"], **extra},
@@ -44,7 +44,7 @@ def cover(client: FlaskClient, finance: Who, booking: Who, po: Who, **extra: Any
 
 
 def test_a_series_across_31_march_is_booked_on_this_years_po_and_waits_for_next_years(
-    client: FlaskClient,
+    client: Client,
     staff: Staff,
     finance: Who,
     trust: Who,
@@ -109,7 +109,7 @@ def january(staff: Staff, facilitator: Who, room: Who, po: Who) -> Any:
 
 
 def test_moving_sessions_from_a_date_splits_the_month_into_one_invoice_per_po(
-    client: FlaskClient,
+    client: Client,
     staff: Staff,
     finance: Who,
     trust: Who,
@@ -141,7 +141,7 @@ def test_moving_sessions_from_a_date_splits_the_month_into_one_invoice_per_po(
 
 
 def test_a_move_the_new_po_cannot_take_changes_nothing(
-    client: FlaskClient,
+    client: Client,
     staff: Staff,
     finance: Who,
     trust: Who,
@@ -175,7 +175,7 @@ def test_a_move_the_new_po_cannot_take_changes_nothing(
 def test_the_migration_moves_a_bookings_po_onto_its_sessions_and_back(
     app: Flask,
     database_url: str,
-    client: FlaskClient,
+    client: Client,
     staff: Staff,
     finance: Who,
     room: Who,

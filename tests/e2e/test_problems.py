@@ -6,8 +6,7 @@ import json
 import re
 from typing import Any
 
-from flask.testing import FlaskClient
-
+from tests.client import Client
 from tests.conftest import Staff, booking_body
 
 
@@ -20,22 +19,20 @@ def _is_problem(response: Any, status: int, code: str) -> None:
     assert "Traceback" not in response.get_data(as_text=True)
 
 
-def test_unknown_route_and_wrong_method(client: FlaskClient) -> None:
+def test_unknown_route_and_wrong_method(client: Client) -> None:
     _is_problem(client.get("/api/v1/nothing-here"), 404, "not_found")
     _is_problem(client.delete("/healthz"), 405, "method_not_allowed")
     _is_problem(client.get("/api/v1/rooms/99999999999999999999"), 404, "not_found")
 
 
-def test_an_unknown_address_outside_the_api_is_a_page_for_people(client: FlaskClient) -> None:
+def test_an_unknown_address_outside_the_api_is_a_page_for_people(client: Client) -> None:
     response = client.get("/no-such-page")
     assert response.status_code == 404 and response.mimetype == "text/html"
     assert "<h1>Page not found</h1>" in response.get_data(as_text=True)
     assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
 
 
-def test_malformed_json_and_unknown_fields(
-    client: FlaskClient, facilitator: dict[str, Any]
-) -> None:
+def test_malformed_json_and_unknown_fields(client: Client, facilitator: dict[str, Any]) -> None:
     headers = {**facilitator["headers"], "Content-Type": "application/json"}
     _is_problem(
         client.post("/api/v1/bookings", data="{not json", headers=headers), 400, "malformed_json"
@@ -46,7 +43,7 @@ def test_malformed_json_and_unknown_fields(
     assert "room_id" in response.json["errors"]["json"]
 
 
-def test_missing_things_are_404_problems(client: FlaskClient, facilitator: dict[str, Any]) -> None:
+def test_missing_things_are_404_problems(client: Client, facilitator: dict[str, Any]) -> None:
     for path in (
         "/api/v1/rooms/42",
         "/api/v1/venues/42",
@@ -59,7 +56,7 @@ def test_missing_things_are_404_problems(client: FlaskClient, facilitator: dict[
     )
 
 
-def test_bad_pattern_and_postcode_are_rule_violations(client: FlaskClient, staff: Any) -> None:
+def test_bad_pattern_and_postcode_are_rule_violations(client: Client, staff: Any) -> None:
     trust = {
         "name": "T",
         "organisation_code": "RZZ",
@@ -88,11 +85,11 @@ def test_bad_pattern_and_postcode_are_rule_violations(client: FlaskClient, staff
     assert client.get("/api/v1/venues", headers=staff.admin["headers"]).json == []
 
 
-def test_health_checks_the_database(client: FlaskClient) -> None:
+def test_health_checks_the_database(client: Client) -> None:
     assert client.get("/healthz").json == {"status": "ok", "database": "ok"}
 
 
-def test_openapi_document_describes_the_api(client: FlaskClient) -> None:
+def test_openapi_document_describes_the_api(client: Client) -> None:
     spec = client.get("/api/v1/openapi.json").json
     assert spec["openapi"].startswith("3.")
     assert {"/api/v1/bookings", "/api/v1/rooms/availability", "/healthz"} <= set(spec["paths"])
@@ -113,7 +110,7 @@ def test_openapi_document_describes_the_api(client: FlaskClient) -> None:
 
 
 def test_control_characters_in_text_are_refused_on_every_engine(
-    client: FlaskClient, facilitator: dict[str, Any], room: dict[str, Any]
+    client: Client, facilitator: dict[str, Any], room: dict[str, Any]
 ) -> None:
     body = booking_body(room["id"], group_label="Group\x00one")
     response = client.post("/api/v1/bookings", json=body, headers=facilitator["headers"])
@@ -125,7 +122,7 @@ def test_control_characters_in_text_are_refused_on_every_engine(
 
 
 def test_single_line_fields_refuse_line_breaks_but_addresses_keep_them(
-    client: FlaskClient, staff: Staff
+    client: Client, staff: Staff
 ) -> None:
     """Anything that can reach an email header is one line (issue: a venue name with a line
     break stopped every email)."""
@@ -156,7 +153,7 @@ def test_single_line_fields_refuse_line_breaks_but_addresses_keep_them(
 
 
 def test_inputs_that_were_500s_are_problems(
-    client: FlaskClient, facilitator: dict[str, Any], room: dict[str, Any]
+    client: Client, facilitator: dict[str, Any], room: dict[str, Any]
 ) -> None:
     headers = {**facilitator["headers"], "Content-Type": "application/json"}
     deep = client.post("/api/v1/bookings", data="[" * 100_000 + "]" * 100_000, headers=headers)
@@ -171,7 +168,7 @@ def test_inputs_that_were_500s_are_problems(
     assert "start_time" in response.json["errors"]["json"]
 
 
-def test_booleans_in_bodies_are_json_true_or_false_only(client: FlaskClient, staff: Staff) -> None:
+def test_booleans_in_bodies_are_json_true_or_false_only(client: Client, staff: Staff) -> None:
     venue = staff.venue()
     room = {"name": "Side room", "capacity": 8, "price_per_hour_pence": 1500}
     room |= {"vat_treatment": "exempt"}
@@ -183,7 +180,7 @@ def test_booleans_in_bodies_are_json_true_or_false_only(client: FlaskClient, sta
         "invoice_address": "PO Box 1",
         "po_number_pattern": r"RYYPO\d{7}",
     }
-    where = [
+    where: list[tuple[str, dict[str, Any], str]] = [
         (f"/api/v1/venues/{venue['id']}/rooms", room, "step_free"),
         ("/api/v1/trusts", trust, "remind_facilitators"),
         ("/api/v1/trusts", trust, "send_on_issue"),

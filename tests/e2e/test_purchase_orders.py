@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from flask.testing import FlaskClient
-
 from service.domain.users import Role
+from tests.client import Client
 from tests.conftest import Staff, booking_body, issue
 from tests.fakes import FrozenClock
 
@@ -20,7 +19,7 @@ def new_po(staff: Staff, finance: Who, trust: Who, room: Who, **overrides: Any) 
 
 
 def test_a_po_number_is_normalised_and_must_match_the_trusts_pattern(
-    client: FlaskClient, staff: Staff, finance: Who, trust: Who, room: Who
+    client: Client, staff: Staff, finance: Who, trust: Who, room: Who
 ) -> None:
     po = new_po(staff, finance, trust, room)
     assert po["number"] == "RZZPO0000123" and po["remaining_pence"] == 45000
@@ -45,7 +44,7 @@ def test_a_po_number_is_normalised_and_must_match_the_trusts_pattern(
 
 
 def test_only_finance_and_admin_record_pos(
-    client: FlaskClient, staff: Staff, facilitator: Who, trust: Who, room: Who
+    client: Client, staff: Staff, facilitator: Who, trust: Who, room: Who
 ) -> None:
     body = {
         "number": "RZZPO0000124",
@@ -61,7 +60,7 @@ def test_only_finance_and_admin_record_pos(
 
 
 def test_booking_past_the_po_value_is_refused_saying_by_how_much_until_it_is_raised(
-    client: FlaskClient, staff: Staff, finance: Who, trust: Who, room: Who, facilitator: Who
+    client: Client, staff: Staff, finance: Who, trust: Who, room: Who, facilitator: Who
 ) -> None:
     po = new_po(staff, finance, trust, room)  # room: £25/h, VAT exempt; 3 h = £75 a session
     body = booking_body(room["id"], frequency="weekly", sessions=8, purchase_order_id=po["id"])
@@ -134,7 +133,7 @@ def test_booking_past_the_po_value_is_refused_saying_by_how_much_until_it_is_rai
 
 
 def test_a_po_must_be_for_the_venue_and_valid_from_the_first_session(
-    client: FlaskClient, staff: Staff, finance: Who, trust: Who, room: Who, facilitator: Who
+    client: Client, staff: Staff, finance: Who, trust: Who, room: Who, facilitator: Who
 ) -> None:
     po = new_po(staff, finance, trust, room, valid_from="2026-12-05", approved_value_pence=10**6)
     early = booking_body(room["id"], frequency="weekly", sessions=3, purchase_order_id=po["id"])
@@ -155,7 +154,7 @@ def test_a_po_must_be_for_the_venue_and_valid_from_the_first_session(
 
 
 def test_a_booking_can_be_put_on_a_po_later(
-    client: FlaskClient, staff: Staff, finance: Who, trust: Who, room: Who, facilitator: Who
+    client: Client, staff: Staff, finance: Who, trust: Who, room: Who, facilitator: Who
 ) -> None:
     booking = staff.post(
         "/api/v1/bookings", booking_body(room["id"], frequency="weekly", sessions=2), facilitator
@@ -175,7 +174,7 @@ def test_a_booking_can_be_put_on_a_po_later(
 
 
 def test_vat_registered_venues_charge_vat_on_standard_rated_rooms(
-    client: FlaskClient, staff: Staff, facilitator: Who
+    client: Client, staff: Staff, facilitator: Who
 ) -> None:
     venue = staff.venue(vat_number="GB123456789")
     room = staff.room(venue["id"], price_per_hour_pence=3333, vat_treatment="standard")
@@ -190,7 +189,7 @@ def test_vat_registered_venues_charge_vat_on_standard_rated_rooms(
 
 
 def test_a_po_of_another_trust_is_refused(
-    client: FlaskClient, staff: Staff, finance: Who, trust: Who, room: Who
+    client: Client, staff: Staff, finance: Who, trust: Who, room: Who
 ) -> None:
     other_trust = staff.trust(name="Other Trust", po_number_pattern=r"RVJPO\d{7}")
     theirs = new_po(staff, finance, other_trust, room, number="RVJPO0000001")
@@ -206,7 +205,7 @@ def test_a_po_of_another_trust_is_refused(
 
 
 def test_pos_and_invoices_are_listed_for_one_venue(
-    client: FlaskClient, staff: Staff, finance: Who, trust: Who, room: Who, clock: FrozenClock
+    client: Client, staff: Staff, finance: Who, trust: Who, room: Who, clock: FrozenClock
 ) -> None:
     other = staff.venue(name="Other Hall")
     mine = new_po(staff, finance, trust, room)
@@ -231,7 +230,7 @@ def test_pos_and_invoices_are_listed_for_one_venue(
 
 
 def test_facilitators_read_only_their_own_trusts_purchase_orders(
-    client: FlaskClient, staff: Staff, finance: Who, trust: Who, room: Who
+    client: Client, staff: Staff, finance: Who, trust: Who, room: Who
 ) -> None:
     ours = new_po(staff, finance, trust, room)
     other = staff.trust(
@@ -248,7 +247,7 @@ def test_facilitators_read_only_their_own_trusts_purchase_orders(
 
 
 def test_a_facilitator_of_no_trust_books_without_a_po_but_no_po_can_cover_it(
-    client: FlaskClient, staff: Staff, finance: Who, trust: Who, room: Who
+    client: Client, staff: Staff, finance: Who, trust: Who, room: Who
 ) -> None:
     """No trust has agreed to pay for such a booking: it took any trust's PO before."""
     loner = staff.user(Role.FACILITATOR)

@@ -6,13 +6,12 @@ import csv
 import hashlib
 import io
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 from sqlalchemy import create_engine, inspect, text
 
 from adapters.exports import csv_reader
@@ -21,75 +20,27 @@ from service.domain.spreadsheets import as_csv, safe_cell
 from service.domain.users import Role
 from service.usecases.context import Context
 from service.usecases.outbox_worker import deliver_due
-from tests.conftest import Staff, book_tuesdays, issue, roomhire
-from tests.e2e.exports import ApRow, export, for_invoice, other_supplier, upload
-from tests.e2e.test_cli import run
+from tests.client import Client
+from tests.conftest import Staff, roomhire
+from tests.e2e.exports import ApRow, export, for_invoice, imported, other_supplier, status, upload
 from tests.fakes import FrozenClock
 
 Who = dict[str, Any]
 
 
-@pytest.fixture
-def venue_room(staff: Staff) -> Who:
-    venue = staff.venue(name="St Mark's Community Hall CIC", supplier_number="220871")
-    return staff.room(venue["id"])
-
-
-@pytest.fixture
-def finance(staff: Staff, trust: Who) -> Who:
-    return staff.user(Role.FINANCE, trust["id"])
-
-
-@pytest.fixture
-def invoices(
-    app: Flask,
-    client: FlaskClient,
-    staff: Staff,
-    finance: Who,
-    trust: Who,
-    venue_room: Who,
-    clock: FrozenClock,
-) -> list[Who]:
-    """Six invoices (one per Tuesday session, £75 each), emailed to accounts payable on
-    4 January 2027."""
-    facilitator = staff.user(Role.FACILITATOR, trust["id"])
-    po = staff.purchase_order(trust["id"], venue_room["venue_id"], finance)
-    book_tuesdays(staff, facilitator, venue_room, po, invoice_cadence="per_session")
-    clock.current = datetime(2027, 1, 4, 9, tzinfo=UTC)
-    issued: list[Who] = issue(client, finance, "2026-12-31")["issued"]
-    for invoice in issued:
-        sent = client.post(f"/api/v1/invoices/{invoice['id']}/send", headers=finance["headers"])
-        assert sent.status_code == 202
-    deliver_due(app.extensions["roomhire"], batch=100)
-    assert [i["number"] for i in issued] == [f"SMCH{n:04d}" for n in range(1, 7)]
-    return issued
-
-
-def status(client: FlaskClient, who: Who, invoice: Who) -> Any:
-    response = client.get(f"/api/v1/invoices/{invoice['id']}/status", headers=who["headers"])
-    assert response.status_code == 200, response.json
-    return response.json
-
-
-def imported(client: FlaskClient, who: Who, data: bytes, expected: int = 201) -> Any:
-    response = upload(client, who, data)
-    assert response.status_code == expected, response.json
-    return response.json
-
-
-def problems(client: FlaskClient, who: Who) -> list[tuple[str, int | None]]:
+def problems(client: Client, who: Who) -> list[tuple[str, int | None]]:
     response = client.get("/api/v1/reconciliation", headers=who["headers"])
     assert response.status_code == 200
     return sorted((d["problem"], d["invoice_id"]) for d in response.json)
 
 
 def test_each_invoice_gets_the_status_the_export_shows_with_its_history(
-    client: FlaskClient, finance: Who, invoices: list[Who]
+    client: Client, trust_finance: Who, invoices: list[Who]
 ) -> None:
     first, second, third, fourth = invoices[:4]
     report = imported(
         client,
-        finance,
+        trust_finance,
         export(
             for_invoice(first),
             for_invoice(second, approval="Approved"),
@@ -112,53 +63,53 @@ def test_each_invoice_gets_the_status_the_export_shows_with_its_history(
         "errors": 0,
     }
     assert report["already_imported"] is False and len(report["sha256"]) == 64
-    states = [status(client, finance, i)["state"]["status"] for i in invoices[:4]]
+    states = [status(client, trust_finance, i)["state"]["status"] for i in invoices[:4]]
     assert states == ["received", "approved", "on_hold", "paid"]
 
-    paid = status(client, finance, fourth)
+    paid = status(client, trust_finance, fourth)
     assert [e["status"] for e in paid["history"]] == ["sent", "received", "paid"]
     assert paid["state"]["payment_number"] == "7713388"
     assert paid["state"]["payment_date"] == "2027-01-30"
     assert paid["history"][-1]["import_id"] == report["id"]
     assert paid["history"][-1]["line"] == 5  # the fourth row after the header
 
-    held = status(client, finance, third)["history"][-1]
+    held = status(client, trust_finance, third)["history"][-1]
     assert (held["status"], held["hold_code"]) == ("on_hold", "QTY REC")
     assert held["explanation"].startswith("The NHS team hasn't confirmed the sessions")
-    not_in_export = status(client, finance, invoices[5])  # emailed, not in the export yet
+    not_in_export = status(client, trust_finance, invoices[5])  # emailed, not in the export yet
     assert not_in_export["state"]["status"] == "sent"
     assert not_in_export["sent_at"] == "2027-01-04T09:00:00+00:00"
 
 
 def test_the_same_file_again_changes_nothing_and_says_so(
-    client: FlaskClient, finance: Who, invoices: list[Who]
+    client: Client, trust_finance: Who, invoices: list[Who]
 ) -> None:
     data = export(*(for_invoice(i, approval="Approved") for i in invoices))
-    first = imported(client, finance, data)
-    history = status(client, finance, invoices[0])["history"]
-    again = imported(client, finance, data, expected=200)
+    first = imported(client, trust_finance, data)
+    history = status(client, trust_finance, invoices[0])["history"]
+    again = imported(client, trust_finance, data, expected=200)
     assert again["already_imported"] is True and again["id"] == first["id"]
-    assert status(client, finance, invoices[0])["history"] == history
-    listed = client.get("/api/v1/procurement-imports", headers=finance["headers"]).json
+    assert status(client, trust_finance, invoices[0])["history"] == history
+    listed = client.get("/api/v1/procurement-imports", headers=trust_finance["headers"]).json
     assert len(listed) == 1 and listed[0]["imported_by"].endswith(">")
 
     # A later export (another file) that says the same about our invoices changes nothing.
     later = imported(
         client,
-        finance,
+        trust_finance,
         export(*(for_invoice(i, approval="Approved") for i in invoices), other_supplier(3)),
     )
     assert (later["already_imported"], later["changes"], later["matched"]) == (False, 0, 6)
-    assert status(client, finance, invoices[0])["history"] == history
+    assert status(client, trust_finance, invoices[0])["history"] == history
 
 
 def test_a_later_export_records_only_what_changed_hold_then_release_then_hold_again(
-    client: FlaskClient, finance: Who, invoices: list[Who]
+    client: Client, trust_finance: Who, invoices: list[Who]
 ) -> None:
     invoice = invoices[0]
     held = imported(
         client,
-        finance,
+        trust_finance,
         export(
             for_invoice(invoice, hold="QTY REC"),
             for_invoice(invoice, hold="PRICE", hold_reason="Invoice price exceeds PO price"),
@@ -166,27 +117,29 @@ def test_a_later_export_records_only_what_changed_hold_then_release_then_hold_ag
         ),
     )
     assert held["changes"] == 1 + 2 + 5  # received and two holds; five received
-    history = status(client, finance, invoice)["history"]
+    history = status(client, trust_finance, invoice)["history"]
     assert [(e["status"], e["hold_code"]) for e in history[-2:]] == [
         ("on_hold", "QTY REC"),
         ("on_hold", "PRICE"),
     ]
     released = imported(
         client,
-        finance,
+        trust_finance,
         export(for_invoice(invoice, approval="Approved"), *(for_invoice(i) for i in invoices[1:])),
     )
     assert released["changes"] == 1
     back = imported(
         client,
-        finance,
+        trust_finance,
         export(
             for_invoice(invoice, approval="Approved", hold="VENDOR"),
             *(for_invoice(i) for i in invoices[1:]),
         ),
     )
     assert back["changes"] == 1
-    statuses = [(e["status"], e["hold_code"]) for e in status(client, finance, invoice)["history"]]
+    statuses = [
+        (e["status"], e["hold_code"]) for e in status(client, trust_finance, invoice)["history"]
+    ]
     assert statuses == [
         ("sent", None),
         ("received", None),
@@ -198,16 +151,16 @@ def test_a_later_export_records_only_what_changed_hold_then_release_then_hold_ag
 
 
 def test_hold_owners_are_notified_through_the_outbox_once(
-    app: Flask, client: FlaskClient, finance: Who, invoices: list[Who]
+    app: Flask, client: Client, trust_finance: Who, invoices: list[Who]
 ) -> None:
     rows = [
         for_invoice(invoices[0], hold="QTY REC"),
         for_invoice(invoices[1], hold="PO NOT APPROVED"),
         for_invoice(invoices[2], hold="VENDOR"),
     ]
-    imported(client, finance, export(*rows))
-    imported(client, finance, export(*rows, other_supplier(1)))  # still held: nobody again
-    outbox = client.get("/api/v1/outbox", headers=finance["headers"]).json
+    imported(client, trust_finance, export(*rows))
+    imported(client, trust_finance, export(*rows, other_supplier(1)))  # still held: nobody again
+    outbox = client.get("/api/v1/outbox", headers=trust_finance["headers"]).json
     notices = sorted((m["invoice_id"], m["to"]) for m in outbox if m["recipient"] == "hold_notice")
     facilitator = [n for n in notices if n[0] == invoices[0]["id"]]
     assert len(facilitator) == 1 and facilitator[0][1].startswith("facilitator-")
@@ -227,13 +180,13 @@ def test_hold_owners_are_notified_through_the_outbox_once(
 
 
 def test_the_same_invoice_paid_twice_and_amount_and_po_differences(
-    client: FlaskClient, finance: Who, invoices: list[Who]
+    client: Client, trust_finance: Who, invoices: list[Who]
 ) -> None:
     paid = {"approval": "Approved", "paid": "75.00", "payment_date": "15-JAN-2027"}
     twice, wrong_amount, wrong_po = invoices[:3]
     imported(
         client,
-        finance,
+        trust_finance,
         export(
             for_invoice(twice, payment_number="7700001", **paid),
             for_invoice(twice, payment_number="7700002", **paid),
@@ -241,7 +194,7 @@ def test_the_same_invoice_paid_twice_and_amount_and_po_differences(
             for_invoice(wrong_po, po=""),
         ),
     )
-    found = problems(client, finance)
+    found = problems(client, trust_finance)
     assert ("paid_twice", twice["id"]) in found
     assert ("amount_differs", wrong_amount["id"]) in found
     assert ("po_differs", wrong_po["id"]) in found
@@ -249,42 +202,42 @@ def test_the_same_invoice_paid_twice_and_amount_and_po_differences(
 
 
 def test_a_mis_keyed_number_matches_by_po_and_amount_and_waits_for_a_person(
-    client: FlaskClient, finance: Who, invoices: list[Who]
+    client: Client, trust_finance: Who, invoices: list[Who]
 ) -> None:
     """SMCH0003 keyed as SMCHO003 (letter O): matched by PO and amount among invoices the
     export doesn't mention otherwise, and flagged."""
     known = [for_invoice(i) for i in invoices if i is not invoices[2]]
     mis_keyed = for_invoice(invoices[2], number="smch o003", approval="Approved")
-    imported(client, finance, export(*known, mis_keyed))
-    assert status(client, finance, invoices[2])["state"]["status"] == "approved"
-    assert ("unconfirmed_match", invoices[2]["id"]) in problems(client, finance)
+    imported(client, trust_finance, export(*known, mis_keyed))
+    assert status(client, trust_finance, invoices[2])["state"]["status"] == "approved"
+    assert ("unconfirmed_match", invoices[2]["id"]) in problems(client, trust_finance)
     confirm = f"/api/v1/reconciliation/{invoices[2]['id']}/confirm"
-    assert client.post(confirm, headers=finance["headers"]).status_code == 204
-    assert ("unconfirmed_match", invoices[2]["id"]) not in problems(client, finance)
+    assert client.post(confirm, headers=trust_finance["headers"]).status_code == 204
+    assert ("unconfirmed_match", invoices[2]["id"]) not in problems(client, trust_finance)
     again = client.post(
-        f"/api/v1/reconciliation/{invoices[0]['id']}/confirm", headers=finance["headers"]
+        f"/api/v1/reconciliation/{invoices[0]['id']}/confirm", headers=trust_finance["headers"]
     )
     assert again.status_code == 422
 
 
 def test_a_number_we_never_issued_and_a_lost_invoice_are_listed(
-    client: FlaskClient, finance: Who, invoices: list[Who], clock: FrozenClock
+    client: Client, trust_finance: Who, invoices: list[Who], clock: FrozenClock
 ) -> None:
     stranger = ApRow("SMCH0099", "12.34", "RZZPO0000123")
-    imported(client, finance, export(*(for_invoice(i) for i in invoices[:5]), stranger))
-    found = client.get("/api/v1/reconciliation", headers=finance["headers"]).json
+    imported(client, trust_finance, export(*(for_invoice(i) for i in invoices[:5]), stranger))
+    found = client.get("/api/v1/reconciliation", headers=trust_finance["headers"]).json
     unknown = [d for d in found if d["problem"] == "unknown_invoice"]
     assert [(d["line"], d["invoice_id"]) for d in unknown] == [(7, None)]
     assert "SMCH0099" in unknown[0]["detail"]
-    assert ("lost", invoices[5]["id"]) not in problems(client, finance)  # sent only today
+    assert ("lost", invoices[5]["id"]) not in problems(client, trust_finance)  # sent only today
 
     clock.advance(timedelta(days=15))
-    imported(client, finance, export(*(for_invoice(i) for i in invoices[:5])))
-    assert ("lost", invoices[5]["id"]) in problems(client, finance)
+    imported(client, trust_finance, export(*(for_invoice(i) for i in invoices[:5])))
+    assert ("lost", invoices[5]["id"]) in problems(client, trust_finance)
 
 
 def test_spend_over_25k_confirms_a_payment(
-    client: FlaskClient, finance: Who, invoices: list[Who]
+    client: Client, trust_finance: Who, invoices: list[Who]
 ) -> None:
     data = (
         "Department family,Entity,Date,Expense type,Expense area,Supplier,Transaction number,"
@@ -292,9 +245,9 @@ def test_spend_over_25k_confirms_a_payment(
         "Department of Health,Severnvale,30/01/2027,Room hire,MH,St Marks Community Hall CIC,"
         f"88123,75.00,Room hire {invoices[1]['number']}\r\n"
     ).encode()
-    report = upload(client, finance, data, "spend-over-25k")
+    report = upload(client, trust_finance, data, "spend-over-25k")
     assert report.status_code == 201, report.json
-    state = status(client, finance, invoices[1])["state"]
+    state = status(client, trust_finance, invoices[1])["state"]
     assert (state["status"], state["payment_number"]) == ("paid", "88123")
 
 
@@ -322,8 +275,8 @@ def table_checksum(database_url: str) -> str:
     ids=["missing column", "unmatched quote", "200 KB field", "encoding", "field count"],
 )
 def test_a_malformed_file_is_refused_and_the_database_is_unchanged(
-    client: FlaskClient,
-    finance: Who,
+    client: Client,
+    trust_finance: Who,
     invoices: list[Who],
     database_url: str,
     broken: Any,
@@ -331,9 +284,9 @@ def test_a_malformed_file_is_refused_and_the_database_is_unchanged(
     column: str | None,
 ) -> None:
     good = export(*(for_invoice(i, approval="Approved") for i in invoices))
-    imported(client, finance, export(*(for_invoice(i) for i in invoices)))
+    imported(client, trust_finance, export(*(for_invoice(i) for i in invoices)))
     before = table_checksum(database_url)
-    response = upload(client, finance, broken(good))
+    response = upload(client, trust_finance, broken(good))
     assert response.status_code == 422, response.json
     problem = response.json
     assert problem["code"] == "export_refused" and problem["line"] == line
@@ -344,22 +297,22 @@ def test_a_malformed_file_is_refused_and_the_database_is_unchanged(
 
 
 def test_too_large_a_file_is_refused_whole(
-    client: FlaskClient,
-    finance: Who,
+    client: Client,
+    trust_finance: Who,
     invoices: list[Who],
     database_url: str,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     before = table_checksum(database_url)
     monkeypatch.setattr(csv_reader, "MAX_BYTES", 1000)
-    response = upload(client, finance, export(*(for_invoice(i) for i in invoices * 3)))
+    response = upload(client, trust_finance, export(*(for_invoice(i) for i in invoices * 3)))
     assert response.status_code == 422 and "the limit is 1,000" in response.json["detail"]
     assert table_checksum(database_url) == before
 
 
 def test_a_failure_half_way_through_an_import_stores_nothing(
     app: Flask,
-    finance: Who,
+    trust_finance: Who,
     invoices: list[Who],
     database_url: str,
     monkeypatch: pytest.MonkeyPatch,
@@ -376,7 +329,7 @@ def test_a_failure_half_way_through_an_import_stores_nothing(
     monkeypatch.setattr(ReconciliationRepository, "add_findings", crash)
     actor = ctx.new_uow()
     with actor:
-        user = actor.users.get(finance["id"])
+        user = actor.users.get(trust_finance["id"])
     assert user is not None
     with pytest.raises(RuntimeError):
         import_finance_export(
@@ -391,11 +344,11 @@ def test_a_failure_half_way_through_an_import_stores_nothing(
 
 
 def test_bad_values_in_our_rows_are_reported_with_line_and_column(
-    client: FlaskClient, finance: Who, invoices: list[Who]
+    client: Client, trust_finance: Who, invoices: list[Who]
 ) -> None:
     report = imported(
         client,
-        finance,
+        trust_finance,
         export(
             for_invoice(invoices[0], amount="75,00.0x"),
             for_invoice(invoices[1], currency="EUR"),
@@ -404,7 +357,7 @@ def test_bad_values_in_our_rows_are_reported_with_line_and_column(
     )
     assert (report["errors"], report["matched"]) == (2, 1)
     detail = client.get(
-        f"/api/v1/procurement-imports/{report['id']}", headers=finance["headers"]
+        f"/api/v1/procurement-imports/{report['id']}", headers=trust_finance["headers"]
     ).json
     assert [(e["line"], e["column"]) for e in detail["row_errors"]] == [
         (2, "Invoice Amount"),
@@ -413,29 +366,29 @@ def test_bad_values_in_our_rows_are_reported_with_line_and_column(
 
 
 def test_wrong_requests_get_problems_not_500s(
-    client: FlaskClient, staff: Staff, finance: Who, invoices: list[Who]
+    client: Client, staff: Staff, trust_finance: Who, invoices: list[Who]
 ) -> None:
     no_file = client.post(
         "/api/v1/procurement-imports",
         data={"profile": "sbs-oracle-ap"},
-        headers=finance["headers"],
+        headers=trust_finance["headers"],
         content_type="multipart/form-data",
     )
     assert no_file.status_code == 422 and "file" in no_file.json["errors"]["files"]
-    unknown = upload(client, finance, export(), profile="oracle")
+    unknown = upload(client, trust_finance, export(), profile="oracle")
     assert unknown.status_code == 422 and "sbs-oracle-ap" in unknown.json["detail"]
     facilitator = staff.user(Role.FACILITATOR)
     assert upload(client, facilitator, export()).status_code == 403
     for path in ("/api/v1/reconciliation", "/api/v1/reports/payment-performance"):
         assert client.get(path, headers=facilitator["headers"]).status_code == 403
-    empty = upload(client, finance, b"")
+    empty = upload(client, trust_finance, b"")
     assert empty.status_code == 422 and empty.json["code"] == "export_refused"
 
 
 def test_payment_performance_by_trust_and_venue_with_a_formula_safe_csv(
-    client: FlaskClient,
+    client: Client,
     staff: Staff,
-    finance: Who,
+    trust_finance: Who,
     invoices: list[Who],
     trust: Who,
     database_url: str,
@@ -444,14 +397,16 @@ def test_payment_performance_by_trust_and_venue_with_a_formula_safe_csv(
     on_time = {"approval": "Approved", "paid": "75.00", "payment_number": "1"}
     imported(
         client,
-        finance,
+        trust_finance,
         export(
             for_invoice(invoices[0], payment_date="20-JAN-2027", **on_time),  # 16 days
             for_invoice(invoices[1], payment_date="20-FEB-2027", **on_time),  # 47 days
             for_invoice(invoices[2]),
         ),
     )
-    report = client.get("/api/v1/reports/payment-performance", headers=finance["headers"]).json
+    report = client.get(
+        "/api/v1/reports/payment-performance", headers=trust_finance["headers"]
+    ).json
     by_trust = next(r for r in report if r["scope"] == "trust")
     assert by_trust["bppc"] == {
         "paid": 2,
@@ -466,7 +421,9 @@ def test_payment_performance_by_trust_and_venue_with_a_formula_safe_csv(
     venue = next(r for r in report if r["scope"] == "venue")
     assert venue["name"] == "St Mark's Community Hall CIC"
 
-    response = client.get("/api/v1/reports/payment-performance.csv", headers=finance["headers"])
+    response = client.get(
+        "/api/v1/reports/payment-performance.csv", headers=trust_finance["headers"]
+    )
     assert response.status_code == 200 and response.mimetype == "text/csv"
     rows = list(csv.reader(io.StringIO(response.text)))
     assert rows[0][:4] == ["scope", "id", "name", "paid"]
@@ -502,7 +459,7 @@ def test_the_cli_imports_with_a_json_report_and_refuses_with_line_and_column(
     good = tmp_path / "ap.csv"
     good.write_bytes(export(*(for_invoice(i, approval="Approved") for i in invoices)))
     env = {"ROOMHIRE_DATABASE_URL": database_url}
-    first = run(tmp_path, "exports", "import", str(good), "--json", **env)
+    first = roomhire(tmp_path, "exports", "import", str(good), "--json", **env)
     assert first.returncode == 0, first.stderr
     report = json.loads(first.stdout)
     assert (report["matched"], report["already_imported"], report["filename"]) == (
@@ -511,16 +468,16 @@ def test_the_cli_imports_with_a_json_report_and_refuses_with_line_and_column(
         "ap.csv",
     )
     assert first.stderr == ""  # no progress bar when nobody watches a terminal
-    again = run(tmp_path, "exports", "import", str(good), "--profile", "sbs-oracle-ap", **env)
+    again = roomhire(tmp_path, "exports", "import", str(good), "--profile", "sbs-oracle-ap", **env)
     assert again.returncode == 0 and "Already imported" in again.stdout
 
     broken = tmp_path / "broken.csv"
     broken.write_bytes(good.read_bytes().replace(b"Currency", b"Money"))
-    refused = run(tmp_path, "exports", "import", str(broken), **env)
+    refused = roomhire(tmp_path, "exports", "import", str(broken), **env)
     assert refused.returncode == 1
     assert "Line 1: required column Currency is missing" in refused.stderr
     assert "Traceback" not in refused.stderr
-    as_json = run(tmp_path, "exports", "import", str(broken), "--json", **env)
+    as_json = roomhire(tmp_path, "exports", "import", str(broken), "--json", **env)
     assert json.loads(as_json.stdout) == {
         "refused": "Line 1: required column Currency is missing.",
         "line": 1,
@@ -528,59 +485,42 @@ def test_the_cli_imports_with_a_json_report_and_refuses_with_line_and_column(
     }
     bad_values = tmp_path / "values.csv"
     bad_values.write_bytes(export(for_invoice(invoices[0], amount="lots")))
-    partly = run(tmp_path, "exports", "import", str(bad_values), **env)
+    partly = roomhire(tmp_path, "exports", "import", str(bad_values), **env)
     assert "line 2, column Invoice Amount: 'lots'" in partly.stderr
 
 
 def test_the_api_takes_profile_names_not_paths(
-    client: FlaskClient, finance: Who, tmp_path: Path
+    client: Client, trust_finance: Who, tmp_path: Path
 ) -> None:
     secret = tmp_path / "secret.toml"
     secret.write_text("[columns]\namount = 'A'\n")
     for profile in (str(secret), "../../etc/passwd", "sbs-oracle-ap/../x"):
-        response = upload(client, finance, export(), profile=profile)
+        response = upload(client, trust_finance, export(), profile=profile)
         assert response.status_code == 422, profile
         assert "profile" in response.json["errors"]["files"]  # the multipart form
 
 
-def waived_credit_note(
-    client: FlaskClient, staff: Staff, finance: Who, trust: Who, venue_room: Who, clock: FrozenClock
-) -> tuple[Who, dict[str, Who]]:
-    """A December session cancelled late, invoiced, then waived: (its credit note, the invoices
-    issued by number)."""
-    facilitator = staff.user(Role.FACILITATOR, trust["id"])
-    po = staff.purchase_order(trust["id"], venue_room["venue_id"], finance)
-    booking = book_tuesdays(staff, facilitator, venue_room, po, sessions=2)
-    clock.current = datetime(2026, 11, 30, 12, tzinfo=UTC)  # 25 hours before 1 December
-    late = booking["sessions"][1]["id"]
-    client.post(f"/api/v1/sessions/{late}/cancel", headers=facilitator["headers"])
-    clock.current = datetime(2027, 1, 4, 9, tzinfo=UTC)
-    issued = {i["number"]: i for i in issue(client, finance, "2026-12-31")["issued"]}
-    waived = client.post(f"/api/v1/sessions/{late}/waive", headers=finance["headers"])
-    return waived.json["credit_note"], issued
-
-
 def test_a_credit_memo_matches_our_credit_note_with_its_negative_amount(
-    client: FlaskClient, staff: Staff, finance: Who, trust: Who, venue_room: Who, clock: FrozenClock
+    client: Client, trust_finance: Who, waived_credit_note: tuple[Who, dict[str, Who]]
 ) -> None:
-    note, _ = waived_credit_note(client, staff, finance, trust, venue_room, clock)
-    imported(client, finance, export(for_invoice(note, approval="Approved")))
+    note, _ = waived_credit_note
+    imported(client, trust_finance, export(for_invoice(note, approval="Approved")))
     assert note["gross_pence"] == -7500
-    assert status(client, finance, note)["state"]["status"] == "approved"
-    assert not [p for p in problems(client, finance) if p[1] == note["id"]]
+    assert status(client, trust_finance, note)["state"]["status"] == "approved"
+    assert not [p for p in problems(client, trust_finance) if p[1] == note["id"]]
 
 
 def test_the_discrepancies_come_a_page_at_a_time(
-    client: FlaskClient, finance: Who, venue_room: Who
+    client: Client, trust_finance: Who, venue_room: Who
 ) -> None:
     strangers = [ApRow(f"SMCH9{n:03d}", "12.34", "RZZPO0000123") for n in range(7)]
-    imported(client, finance, export(*strangers))
-    first = client.get("/api/v1/reconciliation?page_size=5", headers=finance["headers"])
+    imported(client, trust_finance, export(*strangers))
+    first = client.get("/api/v1/reconciliation?page_size=5", headers=trust_finance["headers"])
     assert len(first.json) == 5
     assert json.loads(first.headers["X-Pagination"])["total"] == 7
-    rest = client.get("/api/v1/reconciliation?page_size=5&page=2", headers=finance["headers"])
+    rest = client.get("/api/v1/reconciliation?page_size=5&page=2", headers=trust_finance["headers"])
     assert len(rest.json) == 2
     everything = {d["detail"] for d in first.json + rest.json}
     assert len(everything) == 7
-    too_big = client.get("/api/v1/reconciliation?page_size=5000", headers=finance["headers"])
+    too_big = client.get("/api/v1/reconciliation?page_size=5000", headers=trust_finance["headers"])
     assert too_big.status_code == 422

@@ -11,19 +11,21 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 from flask import Flask
-from flask.testing import FlaskClient
 
 from service.domain.users import Role
 from service.usecases.sign_in import sign_in_link
+from tests.client import Client
 from tests.conftest import Staff
+from tests.e2e.conftest import create_link
 from tests.e2e.live import gunicorn
-from tests.e2e.test_status_links import create_link
+
+pytestmark = pytest.mark.slow  # gunicorn
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_the_access_log_keeps_requests_but_not_their_secrets(
     app: Flask,
-    client: FlaskClient,
+    client: Client,
     staff: Staff,
     room: dict[str, Any],
     database_url: str,

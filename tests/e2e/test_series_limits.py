@@ -4,19 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask.testing import FlaskClient
-
+from tests.client import Client
 from tests.conftest import booking_body
 
 Who = dict[str, Any]
 
 
-def book(client: FlaskClient, who: Who, body: dict[str, Any]) -> Any:
+def book(client: Client, who: Who, body: dict[str, Any]) -> Any:
     return client.post("/api/v1/bookings", json=body, headers=who["headers"])
 
 
 def test_104_sessions_with_nothing_skipped_are_booked(
-    client: FlaskClient, room: Who, facilitator: Who
+    client: Client, room: Who, facilitator: Who
 ) -> None:
     body = booking_body(room["id"], first_date="2026-12-02", frequency="weekly", sessions=104)
     response = book(client, facilitator, body)  # Wednesdays: no bank holiday falls on one
@@ -25,7 +24,7 @@ def test_104_sessions_with_nothing_skipped_are_booked(
 
 
 def test_made_up_bank_holidays_past_two_years_say_how_many_were_skipped(
-    client: FlaskClient, room: Who, facilitator: Who
+    client: Client, room: Who, facilitator: Who
 ) -> None:
     body = booking_body(room["id"], first_date="2026-11-30", frequency="weekly", sessions=104)
     refused = book(client, facilitator, body)  # Mondays: bank holidays are skipped
@@ -44,7 +43,7 @@ def test_made_up_bank_holidays_past_two_years_say_how_many_were_skipped(
 
 
 def test_an_until_date_beyond_104_sessions_is_refused_for_the_cap(
-    client: FlaskClient, room: Who, facilitator: Who
+    client: Client, room: Who, facilitator: Who
 ) -> None:
     body = booking_body(room["id"], first_date="2026-12-02", frequency="weekly", until="2028-11-29")
     refused = book(client, facilitator, body)

@@ -17,8 +17,6 @@ from urllib.parse import parse_qsl, urljoin, urlsplit
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
-from werkzeug.test import TestResponse
 
 from service.app import create_app
 from service.config import Config, OidcConfig
@@ -27,21 +25,30 @@ from service.domain.staff_sessions import SignInLink, StaffSession
 from service.domain.users import OPERATOR, Role
 from service.ports.accounts import AuthorizationRequest
 from service.usecases import sign_in
-from service.usecases.accounts import create_user, new_key, set_active
+from service.usecases.accounts import new_key, set_active
 from service.usecases.context import Context
 from service.usecases.outbox_worker import deliver_due
 from service.usecases.secret_links import LinkNotFound
 from service.web.pages import SESSION_COOKIE
+from tests.client import Answer, Client, client_for
 from tests.conftest import TEMPLATES, Staff, booking_body, plain_text, sent_emails
+from tests.e2e.staff import (
+    csrf_token,
+    is_signed_in,
+    person,
+    redirected_to,
+    sign_in_as,
+    submit,
+    use_link,
+)
 from tests.fakes import FrozenClock
-from tests.integration.test_oidc_client import MOCK_WARNINGS, add_person, running_provider
-from tests.integration.test_oidc_client import sign_in as sign_in_at_provider
+from tests.oidc_provider import MOCK_WARNINGS, add_person, running_provider
+from tests.oidc_provider import sign_in as sign_in_at_provider
 
 # The mock provider's token endpoint warns in its own thread; this ignores that one message.
 pytestmark = MOCK_WARNINGS
 
 Who = dict[str, Any]
-CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 REQUEST_KEY = re.compile(r'name="request_key" value="([^"]+)"')
 SIGN_IN_BUTTON = re.compile(r"<button[^>]*>\s*Sign in\s*</button>")
 LINK = re.compile(r"https?://\S+/sign-in/[\w-]+")
@@ -52,15 +59,6 @@ CALLBACK = "/sign-in/provider/callback"
 
 
 # People and browsers
-
-
-def person(ctx: Context, role: Role = Role.FACILITATOR, trust_id: int | None = None) -> Who:
-    """A staff member: id, email and API key headers (like `Staff.user`, with the email)."""
-    address = f"{role.value}-{secrets.token_hex(4)}@example.nhs.uk"
-    user, key = create_user(
-        ctx, ctx.new_uow(), OPERATOR, email=address, role=role, trust_id=trust_id
-    )
-    return {"id": user.id, "email": user.email, "headers": {"Authorization": f"Bearer {key}"}}
 
 
 def disable(ctx: Context, who: Who, *, active: bool = False) -> None:
@@ -76,52 +74,12 @@ def without_account(ctx: Context, kind: str) -> str:
     return str(who["email"])
 
 
-def csrf_token(client: FlaskClient, page: str) -> str:
-    """The hidden token of the form on `page`, as the person's browser would send it."""
-    response = client.get(page)
-    match = CSRF_FIELD.search(response.text)
-    assert match, f"no form on {page} ({response.status_code})"
-    return match.group(1)
-
-
-def submit(
-    client: FlaskClient, path: str, fields: dict[str, Any] | None = None, *, page: str = ""
-) -> TestResponse:
-    """Send the form posting to `path` as filled in on `page` (by default, `path` itself)."""
-    return client.post(
-        path, data={"csrf_token": csrf_token(client, page or path), **(fields or {})}
-    )
-
-
-def redirected_to(response: TestResponse) -> str:
-    assert response.status_code == 302, (response.status_code, response.text[:300])
-    return urlsplit(response.location).path
-
-
-def is_signed_in(client: FlaskClient) -> bool:
-    response = client.get("/account")
-    if response.status_code == 200:
-        return True
-    assert redirected_to(response) == "/sign-in"
-    return False
-
-
-def session_secret(client: FlaskClient) -> str | None:
+def session_secret(client: Client) -> str | None:
     cookie = client.get_cookie(SESSION_COOKIE)
     return cookie.value if cookie else None
 
 
-def use_link(client: FlaskClient, url: str) -> TestResponse:
-    """Open a sign-in link and select the button it shows."""
-    return submit(client, urlsplit(url).path)
-
-
-def sign_in_as(client: FlaskClient, ctx: Context, who: Who) -> None:
-    assert redirected_to(use_link(client, sign_in.sign_in_link(ctx, who["email"]))) == "/"
-    assert is_signed_in(client)
-
-
-def assert_link_refused(client: FlaskClient, path: str) -> None:
+def assert_link_refused(client: Client, path: str) -> None:
     """Opening the link and selecting its button are both refused; nobody is signed in."""
     opened = client.get(path)
     assert opened.status_code == 404 and LINK_REFUSED in opened.text
@@ -133,14 +91,14 @@ def assert_link_refused(client: FlaskClient, path: str) -> None:
 # Emails
 
 
-def ask_for_link(client: FlaskClient, address: str) -> TestResponse:
+def ask_for_link(client: Client, address: str) -> Answer:
     """Fill in the sign-in form; returns the page it leads to."""
     response = submit(client, "/sign-in", {"email": address})
     assert redirected_to(response) == "/sign-in/check-email"
     return client.get("/sign-in/check-email")
 
 
-def emailed_link(client: FlaskClient, ctx: Context, who: Who, outbox: Path) -> str:
+def emailed_link(client: Client, ctx: Context, who: Who, outbox: Path) -> str:
     """Ask for a link, let the outbox worker send it, and read it (its path) in the email."""
     page = ask_for_link(client, who["email"])
     assert "Check your email" in page.text and who["email"] in page.text
@@ -156,15 +114,10 @@ def emailed_link(client: FlaskClient, ctx: Context, who: Who, outbox: Path) -> s
 
 
 @pytest.fixture
-def ctx(app: Flask) -> Context:
-    context: Context = app.extensions["roomhire"]
-    return context
-
-
-@pytest.fixture
-def browser(app: Flask) -> FlaskClient:
-    """A person's browser, with a cookie jar of its own (the `client` fixture calls the API)."""
-    return app.test_client()
+def browser_client(app: Flask) -> Client:
+    """A person's browser as a Flask test client, with a cookie jar of its own (the `client`
+    fixture calls the API; the `browser` of tests/e2e/conftest.py is Chromium)."""
+    return client_for(app)
 
 
 @pytest.fixture
@@ -181,30 +134,30 @@ def outbox(tmp_path: Path) -> Path:
 
 
 def test_an_emailed_link_signs_in_only_when_its_button_is_selected(
-    browser: FlaskClient, ctx: Context, alice: Who, outbox: Path
+    browser_client: Client, ctx: Context, alice: Who, outbox: Path
 ) -> None:
-    link = emailed_link(browser, ctx, alice, outbox)
+    link = emailed_link(browser_client, ctx, alice, outbox)
 
-    opened = browser.get(link)
+    opened = browser_client.get(link)
     assert opened.status_code == 200 and SIGN_IN_BUTTON.search(opened.text)
     assert f'action="{link}"' in opened.text
     assert opened.headers["Referrer-Policy"] == "no-referrer"
-    assert session_secret(browser) is None
-    assert redirected_to(browser.get("/bookings")) == "/sign-in"
+    assert session_secret(browser_client) is None
+    assert redirected_to(browser_client.get("/bookings")) == "/sign-in"
 
-    signed_in = submit(browser, link)
+    signed_in = submit(browser_client, link)
     assert redirected_to(signed_in) == "/"
-    cookie = browser.get_cookie(SESSION_COOKIE)
+    cookie = browser_client.get_cookie(SESSION_COOKIE)
     assert cookie is not None and cookie.http_only and cookie.same_site == "Lax"
-    assert redirected_to(browser.get("/")) == "/bookings"
-    bookings = browser.get("/bookings")
+    assert redirected_to(browser_client.get("/")) == "/bookings"
+    bookings = browser_client.get("/bookings")
     assert bookings.status_code == 200 and "<h1>My bookings</h1>" in bookings.text
 
 
 # 2. The same answer whoever asks
 
 
-def normalised(page: TestResponse, address: str) -> tuple[int, str]:
+def normalised(page: Answer, address: str) -> tuple[int, str]:
     """The page with the address typed and the script nonce (new on every page) left out."""
     text = re.sub(r'nonce="[^"]*"', 'nonce=""', page.text)
     return page.status_code, text.replace(address, "EMAIL")
@@ -215,26 +168,26 @@ def test_an_address_without_an_active_account_gets_the_same_page_and_no_email(
     app: Flask, ctx: Context, alice: Who, outbox: Path, kind: str
 ) -> None:
     other = without_account(ctx, kind)
-    known = normalised(ask_for_link(app.test_client(), alice["email"]), alice["email"])
-    unknown = normalised(ask_for_link(app.test_client(), other), other)
+    known = normalised(ask_for_link(client_for(app), alice["email"]), alice["email"])
+    unknown = normalised(ask_for_link(client_for(app), other), other)
     assert unknown == known
     assert deliver_due(ctx).sent == 1
     assert [message["To"] for message in sent_emails(outbox)] == [alice["email"]]
 
 
 def test_no_more_than_five_links_a_quarter_hour_are_emailed_to_one_address(
-    browser: FlaskClient, ctx: Context, alice: Who, outbox: Path
+    browser_client: Client, ctx: Context, alice: Who, outbox: Path
 ) -> None:
     for _ in range(sign_in.LINKS_PER_ADDRESS + 1):
-        ask_for_link(browser, alice["email"])
+        ask_for_link(browser_client, alice["email"])
     assert deliver_due(ctx).sent == sign_in.LINKS_PER_ADDRESS
     assert len(sent_emails(outbox)) == sign_in.LINKS_PER_ADDRESS
 
 
 def test_a_link_the_worker_could_not_send_within_15_minutes_is_never_sent(
-    browser: FlaskClient, ctx: Context, clock: FrozenClock, alice: Who, outbox: Path
+    browser_client: Client, ctx: Context, clock: FrozenClock, alice: Who, outbox: Path
 ) -> None:
-    ask_for_link(browser, alice["email"])
+    ask_for_link(browser_client, alice["email"])
     clock.advance(timedelta(minutes=16))
     run = deliver_due(ctx)
     assert (run.sent, run.failed) == (0, 1)
@@ -248,7 +201,7 @@ def test_a_link_the_worker_could_not_send_within_15_minutes_is_never_sent(
     ("after", "works"), [(timedelta(minutes=14, seconds=59), True), (timedelta(minutes=16), False)]
 )
 def test_a_link_works_for_15_minutes(
-    browser: FlaskClient,
+    browser_client: Client,
     ctx: Context,
     clock: FrozenClock,
     alice: Who,
@@ -256,20 +209,20 @@ def test_a_link_works_for_15_minutes(
     after: timedelta,
     works: bool,
 ) -> None:
-    link = emailed_link(browser, ctx, alice, outbox)
+    link = emailed_link(browser_client, ctx, alice, outbox)
     clock.advance(after)
     if works:
-        assert redirected_to(submit(browser, link)) == "/"
-        assert is_signed_in(browser)
+        assert redirected_to(submit(browser_client, link)) == "/"
+        assert is_signed_in(browser_client)
     else:
-        assert_link_refused(browser, link)
+        assert_link_refused(browser_client, link)
 
 
 def test_a_link_works_once(app: Flask, ctx: Context, alice: Who, outbox: Path) -> None:
-    first = app.test_client()
+    first = client_for(app)
     link = emailed_link(first, ctx, alice, outbox)
     assert redirected_to(submit(first, link)) == "/"
-    assert_link_refused(app.test_client(), link)
+    assert_link_refused(client_for(app), link)
 
 
 def test_two_uses_of_one_link_at_the_same_moment_sign_in_once(
@@ -311,12 +264,12 @@ def test_two_uses_of_one_link_at_the_same_moment_sign_in_once(
 
 
 def test_an_operator_prints_a_link_that_signs_in(
-    browser: FlaskClient, ctx: Context, alice: Who
+    browser_client: Client, ctx: Context, alice: Who
 ) -> None:
     url = sign_in.sign_in_link(ctx, f"  {alice['email'].upper()} ")
     assert url.startswith(f"{PUBLIC_URL}/sign-in/")
-    assert redirected_to(use_link(browser, url)) == "/"
-    assert is_signed_in(browser)
+    assert redirected_to(use_link(browser_client, url)) == "/"
+    assert is_signed_in(browser_client)
 
 
 @pytest.mark.parametrize("kind", ["nobody", "disabled"])
@@ -336,38 +289,38 @@ def bad_token(request: pytest.FixtureRequest, app: Flask) -> dict[str, str]:
         return {}
     if request.param == "forged":
         return {"csrf_token": "IjAxMjM0NTY3ODki.forged.signature"}
-    return {"csrf_token": csrf_token(app.test_client(), "/sign-in")}  # genuine, not theirs
+    return {"csrf_token": csrf_token(client_for(app), "/sign-in")}  # genuine, not theirs
 
 
 def assert_form_refused(
-    client: FlaskClient, path: str, fields: dict[str, Any], token: dict[str, str]
+    client: Client, path: str, fields: dict[str, Any], token: dict[str, str]
 ) -> None:
     response = client.post(path, data={**fields, **token})
     assert response.status_code == 400 and FORM_REFUSED in response.text
 
 
 def test_signing_out_needs_the_form_from_roomhire(
-    browser: FlaskClient, ctx: Context, alice: Who, bad_token: dict[str, str]
+    browser_client: Client, ctx: Context, alice: Who, bad_token: dict[str, str]
 ) -> None:
-    sign_in_as(browser, ctx, alice)
-    assert_form_refused(browser, "/sign-out", {}, bad_token)
-    assert is_signed_in(browser)
-    assert redirected_to(submit(browser, "/sign-out")) == "/sign-in"
-    assert not is_signed_in(browser)
+    sign_in_as(browser_client, ctx, alice)
+    assert_form_refused(browser_client, "/sign-out", {}, bad_token)
+    assert is_signed_in(browser_client)
+    assert redirected_to(submit(browser_client, "/sign-out")) == "/sign-in"
+    assert not is_signed_in(browser_client)
 
 
 def test_a_calendar_address_needs_the_form_from_roomhire(
-    browser: FlaskClient, ctx: Context, alice: Who, bad_token: dict[str, str]
+    browser_client: Client, ctx: Context, alice: Who, bad_token: dict[str, str]
 ) -> None:
-    sign_in_as(browser, ctx, alice)
-    assert_form_refused(browser, "/account/calendar", {}, bad_token)
-    assert "You have a calendar address" not in browser.get("/account").text
-    assert is_signed_in(browser)
-    assert redirected_to(submit(browser, "/account/calendar", page="/account")) == "/account"
-    assert "You have a calendar address" in browser.get("/account").text
+    sign_in_as(browser_client, ctx, alice)
+    assert_form_refused(browser_client, "/account/calendar", {}, bad_token)
+    assert "You have a calendar address" not in browser_client.get("/account").text
+    assert is_signed_in(browser_client)
+    assert redirected_to(submit(browser_client, "/account/calendar", page="/account")) == "/account"
+    assert "You have a calendar address" in browser_client.get("/account").text
 
 
-def checked_booking(client: FlaskClient, room: Who) -> str:
+def checked_booking(client: Client, room: Who) -> str:
     """Fill in the booking form and reach the check page; returns its request key."""
     answers = {
         "room_id": room["id"],
@@ -387,8 +340,8 @@ def checked_booking(client: FlaskClient, room: Who) -> str:
 
 
 def test_confirming_a_booking_needs_the_form_from_roomhire(
-    browser: FlaskClient,
-    client: FlaskClient,
+    browser_client: Client,
+    client: Client,
     ctx: Context,
     alice: Who,
     room: Who,
@@ -397,11 +350,13 @@ def test_confirming_a_booking_needs_the_form_from_roomhire(
     def bookings() -> list[Any]:
         return list(client.get("/api/v1/bookings", headers=alice["headers"]).json or [])
 
-    sign_in_as(browser, ctx, alice)
-    key = checked_booking(browser, room)
-    assert_form_refused(browser, "/bookings/confirm", {"request_key": key}, bad_token)
+    sign_in_as(browser_client, ctx, alice)
+    key = checked_booking(browser_client, room)
+    assert_form_refused(browser_client, "/bookings/confirm", {"request_key": key}, bad_token)
     assert bookings() == []
-    booked = submit(browser, "/bookings/confirm", {"request_key": key}, page="/bookings/check")
+    booked = submit(
+        browser_client, "/bookings/confirm", {"request_key": key}, page="/bookings/check"
+    )
     assert redirected_to(booked) == f"/bookings/{bookings()[0]['id']}"
 
 
@@ -409,11 +364,11 @@ def test_confirming_a_booking_needs_the_form_from_roomhire(
 
 
 def test_a_facilitator_cannot_see_or_cancel_another_facilitators_booking(
-    app: Flask, client: FlaskClient, staff: Staff, ctx: Context, alice: Who, room: Who
+    app: Flask, client: Client, staff: Staff, ctx: Context, alice: Who, room: Who
 ) -> None:
     booking = staff.post("/api/v1/bookings", booking_body(room["id"]), alice)
     page = f"/bookings/{booking['id']}"
-    mine, theirs = app.test_client(), app.test_client()
+    mine, theirs = client_for(app), client_for(app)
     sign_in_as(mine, ctx, alice)
     sign_in_as(theirs, ctx, person(ctx))
 
@@ -435,19 +390,19 @@ def test_a_facilitator_cannot_see_or_cancel_another_facilitators_booking(
 
 
 def test_disabling_a_person_ends_their_session_for_good(
-    browser: FlaskClient, ctx: Context, alice: Who
+    browser_client: Client, ctx: Context, alice: Who
 ) -> None:
-    sign_in_as(browser, ctx, alice)
+    sign_in_as(browser_client, ctx, alice)
     disable(ctx, alice)
-    assert not is_signed_in(browser)
+    assert not is_signed_in(browser_client)
     disable(ctx, alice, active=True)
-    assert not is_signed_in(browser)  # ended, not merely hidden while disabled
+    assert not is_signed_in(browser_client)  # ended, not merely hidden while disabled
 
 
 def test_a_new_api_key_ends_the_persons_sessions_and_nobody_elses(
     app: Flask, ctx: Context, alice: Who
 ) -> None:
-    hers, his = app.test_client(), app.test_client()
+    hers, his = client_for(app), client_for(app)
     sign_in_as(hers, ctx, alice)
     sign_in_as(his, ctx, person(ctx))
     new_key(ctx, ctx.new_uow(), OPERATOR, alice["id"])
@@ -458,7 +413,7 @@ def test_a_new_api_key_ends_the_persons_sessions_and_nobody_elses(
 def test_signing_out_ends_the_session_and_its_cookie_no_longer_works(
     app: Flask, ctx: Context, alice: Who
 ) -> None:
-    browser, phone = app.test_client(), app.test_client()
+    browser, phone = client_for(app), client_for(app)
     sign_in_as(browser, ctx, alice)
     sign_in_as(phone, ctx, alice)
     secret = session_secret(browser)
@@ -467,20 +422,20 @@ def test_signing_out_ends_the_session_and_its_cookie_no_longer_works(
     assert redirected_to(submit(browser, "/sign-out")) == "/sign-in"
     assert session_secret(browser) is None
     assert "You have signed out." in browser.get("/sign-in").text
-    copied = app.test_client()
+    copied = client_for(app)
     copied.set_cookie(SESSION_COOKIE, secret)
     assert not is_signed_in(copied)
     assert is_signed_in(phone)  # signing out on one device leaves the others
 
 
 def test_a_session_ended_while_one_of_its_requests_is_under_way_stays_ended(
-    browser: FlaskClient,
+    browser_client: Client,
     ctx: Context,
     clock: FrozenClock,
     alice: Who,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    sign_in_as(browser, ctx, alice)
+    sign_in_as(browser_client, ctx, alice)
     clock.advance(timedelta(minutes=5))  # so the next request notes that she is still here
     stale = StaffSession.stale
 
@@ -491,8 +446,8 @@ def test_a_session_ended_while_one_of_its_requests_is_under_way_stays_ended(
 
     monkeypatch.setattr(StaffSession, "stale", key_replaced_meanwhile)
     # The request under way finds its session ended when it notes activity: signed out at once.
-    assert browser.get("/account").status_code == 302
-    assert not is_signed_in(browser)
+    assert browser_client.get("/account").status_code == 302
+    assert not is_signed_in(browser_client)
 
 
 # 8. Timeouts
@@ -502,27 +457,27 @@ def test_a_session_ended_while_one_of_its_requests_is_under_way_stays_ended(
     ("idle", "still_in"), [(timedelta(minutes=29), True), (timedelta(minutes=31), False)]
 )
 def test_a_session_ends_after_30_minutes_without_a_request(
-    browser: FlaskClient,
+    browser_client: Client,
     ctx: Context,
     clock: FrozenClock,
     alice: Who,
     idle: timedelta,
     still_in: bool,
 ) -> None:
-    sign_in_as(browser, ctx, alice)
+    sign_in_as(browser_client, ctx, alice)
     clock.advance(idle)
-    assert is_signed_in(browser) is still_in
+    assert is_signed_in(browser_client) is still_in
 
 
 def test_a_session_ends_12_hours_after_signing_in_however_busy(
-    browser: FlaskClient, ctx: Context, clock: FrozenClock, alice: Who
+    browser_client: Client, ctx: Context, clock: FrozenClock, alice: Who
 ) -> None:
-    sign_in_as(browser, ctx, alice)
+    sign_in_as(browser_client, ctx, alice)
     for _ in range(35):  # a request every 20 minutes, for 11 hours 40 minutes
         clock.advance(timedelta(minutes=20))
-        assert is_signed_in(browser)
+        assert is_signed_in(browser_client)
     clock.advance(timedelta(minutes=20))
-    assert not is_signed_in(browser)
+    assert not is_signed_in(browser_client)
 
 
 # 9. Roles
@@ -530,12 +485,12 @@ def test_a_session_ends_12_hours_after_signing_in_however_busy(
 
 @pytest.mark.parametrize("role", [Role.FINANCE, Role.ADMIN])
 def test_only_facilitators_use_the_booking_pages(
-    browser: FlaskClient, ctx: Context, role: Role
+    browser_client: Client, ctx: Context, role: Role
 ) -> None:
-    sign_in_as(browser, ctx, person(ctx, role))
-    assert redirected_to(browser.get("/")) == "/account"
+    sign_in_as(browser_client, ctx, person(ctx, role))
+    assert redirected_to(browser_client.get("/")) == "/account"
     for path in ("/rooms", "/bookings"):
-        response = browser.get(path)
+        response = browser_client.get(path)
         assert response.status_code == 403 and "You cannot use this page" in response.text, path
 
 
@@ -543,12 +498,12 @@ def test_only_facilitators_use_the_booking_pages(
 
 
 def test_signing_in_leads_back_to_the_page_asked_for(
-    browser: FlaskClient, ctx: Context, alice: Who
+    browser_client: Client, ctx: Context, alice: Who
 ) -> None:
-    asked = browser.get("/bookings?past=yes")
+    asked = browser_client.get("/bookings?past=yes")
     assert redirected_to(asked) == "/sign-in"
-    browser.get(asked.location)
-    response = use_link(browser, sign_in.sign_in_link(ctx, alice["email"]))
+    browser_client.get(asked.location)
+    response = use_link(browser_client, sign_in.sign_in_link(ctx, alice["email"]))
     assert response.location == "/bookings?past=yes"
 
 
@@ -563,12 +518,12 @@ def test_signing_in_leads_back_to_the_page_asked_for(
     ],
 )
 def test_signing_in_never_leads_to_another_site(
-    browser: FlaskClient, ctx: Context, alice: Who, target: str
+    browser_client: Client, ctx: Context, alice: Who, target: str
 ) -> None:
-    browser.get("/sign-in", query_string={"next": target})
-    response = use_link(browser, sign_in.sign_in_link(ctx, alice["email"]))
+    browser_client.get("/sign-in", query_string={"next": target})
+    response = use_link(browser_client, sign_in.sign_in_link(ctx, alice["email"]))
     assert response.status_code == 302
-    # As a browser reads the Location: tabs and newlines dropped, backslashes made slashes.
+    # As a browser_client reads the Location: tabs and newlines dropped, backslashes made slashes.
     location = re.sub(r"[\t\n\r]", "", response.location).replace("\\", "/")
     assert urlsplit(urljoin("http://localhost/sign-in/x", location)).netloc == "localhost"
 
@@ -601,7 +556,7 @@ def oidc_ctx(oidc_app: Flask) -> Context:
     return context
 
 
-def at_provider(client: FlaskClient, sub: str, *, deny: bool = False) -> dict[str, str]:
+def at_provider(client: Client, sub: str, *, deny: bool = False) -> dict[str, str]:
     """Select "sign in with your organisation" and sign in there as `sub` (or refuse): the
     query the browser brings back to the callback."""
     response = client.get("/sign-in/provider")
@@ -609,16 +564,17 @@ def at_provider(client: FlaskClient, sub: str, *, deny: bool = False) -> dict[st
     return sign_in_at_provider(AuthorizationRequest(response.location, {}), sub, deny=deny)
 
 
-def assert_provider_refused(client: FlaskClient, callback: dict[str, str]) -> None:
+def assert_provider_refused(client: Client, callback: dict[str, str]) -> None:
     response = client.get(CALLBACK, query_string=callback)
     assert response.status_code == 400 and "You could not be signed in" in response.text
     assert session_secret(client) is None and not is_signed_in(client)
 
 
+@pytest.mark.slow
 def test_a_person_signs_in_through_their_organisation(
     oidc_app: Flask, oidc_ctx: Context, issuer: str
 ) -> None:
-    alice, browser = person(oidc_ctx), oidc_app.test_client()
+    alice, browser = person(oidc_ctx), client_for(oidc_app)
     assert "Sign in with your organisation" in browser.get("/sign-in").text
     to_provider = browser.get("/sign-in/provider")
     assert to_provider.location.startswith(f"{issuer}/oauth2/authorize?")
@@ -633,21 +589,23 @@ def test_a_person_signs_in_through_their_organisation(
     assert browser.get("/bookings").status_code == 200
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("how", ["forged state", "denied at the provider", "another browser"])
 def test_a_callback_that_does_not_check_out_is_refused(
     oidc_app: Flask, oidc_ctx: Context, how: str
 ) -> None:
-    alice, browser = person(oidc_ctx), oidc_app.test_client()
+    alice, browser = person(oidc_ctx), client_for(oidc_app)
     callback = at_provider(browser, alice["email"], deny=how == "denied at the provider")
     if how == "forged state":
         callback["state"] = "forged"
     if how == "another browser":  # someone else's callback, slipped to a victim
-        browser = oidc_app.test_client()
+        browser = client_for(oidc_app)
     assert_provider_refused(browser, callback)
 
 
+@pytest.mark.slow
 def test_a_replayed_callback_is_refused(oidc_app: Flask, oidc_ctx: Context) -> None:
-    alice, browser = person(oidc_ctx), oidc_app.test_client()
+    alice, browser = person(oidc_ctx), client_for(oidc_app)
     callback = at_provider(browser, alice["email"])
     flask_session = oidc_app.config["SESSION_COOKIE_NAME"]
     kept = browser.get_cookie(flask_session)  # holds the state, nonce and PKCE verifier
@@ -657,16 +615,17 @@ def test_a_replayed_callback_is_refused(oidc_app: Flask, oidc_ctx: Context) -> N
     again = browser.get(CALLBACK, query_string=callback)
     assert again.status_code == 400 and "You could not be signed in" in again.text
     assert not any(SESSION_COOKIE in c for c in again.headers.getlist("Set-Cookie"))
-    copy = oidc_app.test_client()  # the browser's cookies as they were, and the same callback
+    copy = client_for(oidc_app)  # the browser's cookies as they were, and the same callback
     copy.set_cookie(flask_session, kept.value)
     assert_provider_refused(copy, callback)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["nobody", "disabled"])
 def test_a_person_without_an_active_account_is_told_so(
     oidc_app: Flask, oidc_ctx: Context, kind: str
 ) -> None:
-    address, browser = without_account(oidc_ctx, kind), oidc_app.test_client()
+    address, browser = without_account(oidc_ctx, kind), client_for(oidc_app)
     response = browser.get(CALLBACK, query_string=at_provider(browser, address))
     assert response.status_code == 403
     assert f"There is no Roomhire account for {address}" in response.text

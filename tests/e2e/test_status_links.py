@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 import requests
 from flask import Flask
-from flask.testing import FlaskClient
 from sqlalchemy import create_engine, inspect, text
 
 from service.app import create_app
@@ -18,56 +17,20 @@ from service.domain.users import Role
 from service.usecases.outbox_worker import deliver_due
 from service.usecases.secret_links import FAILED_LOOKUPS
 from service.web.venue_status import SECURITY_HEADERS
+from tests.client import Client, client_for
 from tests.conftest import TEMPLATES, Staff, book_tuesdays, issue, plain_text, roomhire, sent_emails
+from tests.e2e.conftest import create_link, path_of
 from tests.e2e.exports import export, for_invoice, upload
 from tests.e2e.live import gunicorn
-from tests.e2e.test_reconciliation import (
-    finance,
-    invoices,
-    status,
-    venue_room,
-    waived_credit_note,
-)
 from tests.fakes import FrozenClock
 
-__all__ = ["finance", "invoices", "status", "venue_room"]  # fixtures used here
 Who = dict[str, Any]
 
 
-def create_link(client: FlaskClient, who: Who, venue_id: int, **body: Any) -> Any:
-    response = client.post(
-        f"/api/v1/venues/{venue_id}/status-links", json=body, headers=who["headers"]
-    )
-    assert response.status_code == 201, response.json
-    return response.json
-
-
-def path_of(link: Any) -> str:
-    return str(link["url"]).removeprefix("http://127.0.0.1:8000")
-
-
-@pytest.fixture
-def reconciled(client: FlaskClient, finance: Who, invoices: list[Who]) -> list[Who]:
-    """Invoice 1 paid, 2 on hold (QTY REC), 3 approved, 4 received, 5 and 6 only emailed."""
-    paid = {"approval": "Approved", "payment_date": "29-JAN-2027", "payment_number": "7713388"}
-    response = upload(
-        client,
-        finance,
-        export(
-            for_invoice(invoices[0], paid="75.00", **paid),
-            for_invoice(invoices[1], hold="QTY REC"),
-            for_invoice(invoices[2], approval="Approved"),
-            for_invoice(invoices[3]),
-        ),
-    )
-    assert response.status_code == 201
-    return invoices
-
-
 def test_a_venue_sees_each_invoice_in_plain_words_newest_first(
-    client: FlaskClient, finance: Who, reconciled: list[Who], venue_room: Who
+    client: Client, trust_finance: Who, reconciled: list[Who], venue_room: Who
 ) -> None:
-    link = create_link(client, finance, venue_room["venue_id"])
+    link = create_link(client, trust_finance, venue_room["venue_id"])
     assert link["url"].startswith("http://127.0.0.1:8000/status/") and link["state"] == "active"
     token = link["url"].rsplit("/", 1)[1]
     assert len(token) >= 43  # 256 bits, URL-safe base64
@@ -103,14 +66,14 @@ def test_a_venue_sees_each_invoice_in_plain_words_newest_first(
     }
 
     listed = client.get(
-        f"/api/v1/venues/{venue_room['venue_id']}/status-links", headers=finance["headers"]
+        f"/api/v1/venues/{venue_room['venue_id']}/status-links", headers=trust_finance["headers"]
     ).json
     assert "url" not in listed[0] and listed[0]["last_used_at"] is not None
 
 
 @pytest.fixture
 def venues_with_invoices(
-    client: FlaskClient, staff: Staff, finance: Who, trust: Who, clock: FrozenClock
+    client: Client, staff: Staff, trust_finance: Who, trust: Who, clock: FrozenClock
 ) -> list[tuple[int, set[str], str]]:
     """Three venues with invoices of their own: (venue id, its invoice numbers, its name)."""
     facilitator = staff.user(Role.FACILITATOR, trust["id"])
@@ -119,12 +82,12 @@ def venues_with_invoices(
     for n, name in enumerate(names):
         room = staff.room(staff.venue(name=name, contact_email=f"v{n}@example.org")["id"])
         po = staff.purchase_order(
-            trust["id"], room["venue_id"], finance, number=f"RZZPO00001{n:02d}"
+            trust["id"], room["venue_id"], trust_finance, number=f"RZZPO00001{n:02d}"
         )
         book_tuesdays(staff, facilitator, room, po, sessions=n + 1, invoice_cadence="per_session")
         rooms.append(room)
     clock.current += timedelta(days=60)
-    issued = issue(client, finance, "2027-01-15")["issued"]
+    issued = issue(client, trust_finance, "2027-01-15")["issued"]
     return [
         (room["venue_id"], {i["number"] for i in issued if i["venue_id"] == room["venue_id"]}, name)
         for room, name in zip(rooms, names, strict=True)
@@ -132,9 +95,11 @@ def venues_with_invoices(
 
 
 def test_no_link_shows_another_venues_invoices(
-    client: FlaskClient, finance: Who, venues_with_invoices: list[tuple[int, set[str], str]]
+    client: Client, trust_finance: Who, venues_with_invoices: list[tuple[int, set[str], str]]
 ) -> None:
-    links = {venue: create_link(client, finance, venue) for venue, _, _ in venues_with_invoices}
+    links = {
+        venue: create_link(client, trust_finance, venue) for venue, _, _ in venues_with_invoices
+    }
     everything = set().union(*(numbers for _, numbers, _ in venues_with_invoices))
     for venue, numbers, _ in venues_with_invoices:
         assert numbers  # each venue has invoices of its own
@@ -149,20 +114,24 @@ def test_no_link_shows_another_venues_invoices(
 
 
 def test_unknown_expired_and_revoked_links_get_the_same_404(
-    client: FlaskClient, finance: Who, invoices: list[Who], venue_room: Who, clock: FrozenClock
+    client: Client,
+    trust_finance: Who,
+    invoices: list[Who],
+    venue_room: Who,
+    clock: FrozenClock,
 ) -> None:
     venue = venue_room["venue_id"]
-    short = create_link(client, finance, venue, expires_in_days=1)
-    revoked = create_link(client, finance, venue)
-    rotated = create_link(client, finance, venue)
+    short = create_link(client, trust_finance, venue, expires_in_days=1)
+    revoked = create_link(client, trust_finance, venue)
+    rotated = create_link(client, trust_finance, venue)
     assert (
         client.post(
-            f"/api/v1/status-links/{revoked['id']}/revoke", headers=finance["headers"]
+            f"/api/v1/status-links/{revoked['id']}/revoke", headers=trust_finance["headers"]
         ).json["state"]
         == "revoked"
     )
     replacement = client.post(
-        f"/api/v1/status-links/{rotated['id']}/rotate", headers=finance["headers"]
+        f"/api/v1/status-links/{rotated['id']}/rotate", headers=trust_finance["headers"]
     )
     assert replacement.status_code == 201
     assert client.get(path_of(replacement.json)).status_code == 200
@@ -185,16 +154,16 @@ def test_unknown_expired_and_revoked_links_get_the_same_404(
     states = {
         link["id"]: link["state"]
         for link in client.get(
-            f"/api/v1/venues/{venue}/status-links", headers=finance["headers"]
+            f"/api/v1/venues/{venue}/status-links", headers=trust_finance["headers"]
         ).json
     }
     assert states[short["id"]] == "expired" and states[revoked["id"]] == "revoked"
 
 
 def test_failed_lookups_are_rate_limited_per_client(
-    client: FlaskClient, finance: Who, venue_room: Who
+    client: Client, trust_finance: Who, venue_room: Who
 ) -> None:
-    link = create_link(client, finance, venue_room["venue_id"])
+    link = create_link(client, trust_finance, venue_room["venue_id"])
     guesser = {"REMOTE_ADDR": "203.0.113.9"}
     for n in range(FAILED_LOOKUPS):
         assert client.get(f"/status/guess{n:040d}", environ_base=guesser).status_code == 404
@@ -207,17 +176,17 @@ def test_failed_lookups_are_rate_limited_per_client(
 
 
 def test_behind_a_trusted_proxy_the_limit_counts_each_forwarded_client(
-    client: FlaskClient,
-    finance: Who,
+    client: Client,
+    trust_finance: Who,
     venue_room: Who,
     database_url: str,
     clock: FrozenClock,
     tmp_path: Path,
 ) -> None:
-    link = create_link(client, finance, venue_room["venue_id"])
+    link = create_link(client, trust_finance, venue_room["venue_id"])
     proxy = {"REMOTE_ADDR": "10.0.0.2"}
 
-    def guess(client: FlaskClient, forwarded_for: str) -> int:
+    def guess(client: Client, forwarded_for: str) -> int:
         headers = {"X-Forwarded-For": forwarded_for}
         return client.get("/status/guess", environ_base=proxy, headers=headers).status_code
 
@@ -226,7 +195,7 @@ def test_behind_a_trusted_proxy_the_limit_counts_each_forwarded_client(
     assert codes == [404] * FAILED_LOOKUPS + [429]
 
     config = Config(database_url, "test-secret", tmp_path, TEMPLATES, trusted_proxies=1)
-    behind = create_app(config, clock=clock).test_client()
+    behind = client_for(create_app(config, clock=clock))
     try:
         codes = [guess(behind, "203.0.113.7") for n in range(FAILED_LOOKUPS + 1)]
         assert codes == [404] * FAILED_LOOKUPS + [429]
@@ -239,9 +208,9 @@ def test_behind_a_trusted_proxy_the_limit_counts_each_forwarded_client(
 
 
 def test_every_page_carries_the_security_headers(
-    client: FlaskClient, finance: Who, venue_room: Who
+    client: Client, trust_finance: Who, venue_room: Who
 ) -> None:
-    link = create_link(client, finance, venue_room["venue_id"])
+    link = create_link(client, trust_finance, venue_room["venue_id"])
     for path in (path_of(link), path_of(link) + ".json", "/status/nothing"):
         response = client.get(path)
         for name, value in SECURITY_HEADERS.items():
@@ -251,33 +220,35 @@ def test_every_page_carries_the_security_headers(
 
 
 def test_only_finance_and_admin_make_links_and_inputs_are_checked(
-    client: FlaskClient, staff: Staff, finance: Who, venue_room: Who
+    client: Client, staff: Staff, trust_finance: Who, venue_room: Who
 ) -> None:
     venue = venue_room["venue_id"]
     facilitator = staff.user(Role.FACILITATOR)
     path = f"/api/v1/venues/{venue}/status-links"
     assert client.post(path, json={}, headers=facilitator["headers"]).status_code == 403
     assert client.post(path, json={}, headers=staff.admin["headers"]).status_code == 201
-    too_long = client.post(path, json={"expires_in_days": 731}, headers=finance["headers"])
+    too_long = client.post(path, json={"expires_in_days": 731}, headers=trust_finance["headers"])
     assert too_long.status_code == 422 and "expires_in_days" in too_long.json["errors"]["json"]
-    missing = client.post("/api/v1/venues/999/status-links", json={}, headers=finance["headers"])
+    missing = client.post(
+        "/api/v1/venues/999/status-links", json={}, headers=trust_finance["headers"]
+    )
     assert missing.status_code == 404
     assert (
-        client.post("/api/v1/status-links/999/revoke", headers=finance["headers"]).status_code
+        client.post("/api/v1/status-links/999/revoke", headers=trust_finance["headers"]).status_code
         == 404
     )
 
 
 def test_links_expire_after_the_configured_default(
-    app: Flask, client: FlaskClient, finance: Who, venue_room: Who
+    app: Flask, client: Client, trust_finance: Who, venue_room: Who
 ) -> None:
-    link = create_link(client, finance, venue_room["venue_id"])
+    link = create_link(client, trust_finance, venue_room["venue_id"])
     created, expires = link["created_at"][:10], link["expires_at"][:10]
     assert (created, expires) == ("2026-11-23", "2027-05-22")  # 180 days
 
 
 def test_the_cli_makes_a_link_that_opens_the_page(
-    client: FlaskClient, venue_room: Who, database_url: str, tmp_path: Path
+    client: Client, venue_room: Who, database_url: str, tmp_path: Path
 ) -> None:
     env = {"ROOMHIRE_DATABASE_URL": database_url, "ROOMHIRE_PUBLIC_URL": "https://rooms.example"}
     made = roomhire(tmp_path, "links", "create", str(venue_room["venue_id"]), "--days", "30", **env)
@@ -290,14 +261,16 @@ def test_the_cli_makes_a_link_that_opens_the_page(
 
 
 def test_the_page_changes_as_soon_as_an_import_does(
-    client: FlaskClient, finance: Who, invoices: list[Who], venue_room: Who
+    client: Client, trust_finance: Who, invoices: list[Who], venue_room: Who
 ) -> None:
-    link = create_link(client, finance, venue_room["venue_id"])
+    link = create_link(client, trust_finance, venue_room["venue_id"])
     before = client.get(path_of(link) + ".json").json["invoices"][-1]
     assert before["status"] == "sent"
     paid = {"approval": "Approved", "payment_date": "29-JAN-2027", "payment_number": "42"}
     assert (
-        upload(client, finance, export(for_invoice(invoices[0], paid="75.00", **paid))).status_code
+        upload(
+            client, trust_finance, export(for_invoice(invoices[0], paid="75.00", **paid))
+        ).status_code
         == 201
     )
     after = client.get(path_of(link) + ".json").json["invoices"][-1]
@@ -307,8 +280,8 @@ def test_the_page_changes_as_soon_as_an_import_does(
 
 def test_a_link_emailed_through_the_outbox_is_seen_only_by_the_venue(
     app: Flask,
-    client: FlaskClient,
-    finance: Who,
+    client: Client,
+    trust_finance: Who,
     venue_room: Who,
     tmp_path: Path,
     database_url: str,
@@ -316,16 +289,16 @@ def test_a_link_emailed_through_the_outbox_is_seen_only_by_the_venue(
     made = client.post(
         f"/api/v1/venues/{venue_room['venue_id']}/status-links",
         json={"email_to_venue": True},
-        headers=finance["headers"],
+        headers=trust_finance["headers"],
     )
     assert made.status_code == 201
     assert made.json["url"] is None and made.json["emailed_to"] == "hall@example.org"
     revoked = client.post(
         f"/api/v1/venues/{venue_room['venue_id']}/status-links",
         json={"email_to_venue": True},
-        headers=finance["headers"],
+        headers=trust_finance["headers"],
     ).json
-    client.post(f"/api/v1/status-links/{revoked['id']}/revoke", headers=finance["headers"])
+    client.post(f"/api/v1/status-links/{revoked['id']}/revoke", headers=trust_finance["headers"])
 
     run = deliver_due(app.extensions["roomhire"])
     assert (run.sent, run.failed) == (1, 1)  # a link revoked before sending is not sent
@@ -350,15 +323,15 @@ def table_dump(database_url: str) -> str:
 
 
 def test_a_credit_note_is_listed_against_its_invoice(
-    client: FlaskClient,
-    staff: Staff,
-    finance: Who,
-    trust: Who,
+    client: Client,
+    trust_finance: Who,
     venue_room: Who,
-    clock: FrozenClock,
+    waived_credit_note: tuple[Who, dict[str, Who]],
 ) -> None:
-    note, issued = waived_credit_note(client, staff, finance, trust, venue_room, clock)
-    data = client.get(path_of(create_link(client, finance, venue_room["venue_id"])) + ".json").json
+    note, issued = waived_credit_note
+    data = client.get(
+        path_of(create_link(client, trust_finance, venue_room["venue_id"])) + ".json"
+    ).json
     listed = {i["number"]: i for i in data["invoices"]}
     assert listed[note["number"]]["kind"] == "credit_note"
     assert listed[note["number"]]["amount_pence"] == -7500
@@ -369,6 +342,7 @@ def test_a_credit_note_is_listed_against_its_invoice(
     assert listed[credited]["amount_pence"] == issued[credited]["gross_pence"] == 7500
 
 
+@pytest.mark.slow
 def test_the_rate_limit_is_shared_by_every_gunicorn_worker(
     app: Flask, database_url: str, tmp_path: Path
 ) -> None:

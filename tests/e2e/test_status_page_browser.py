@@ -7,28 +7,27 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flask.testing import FlaskClient
 
+from tests.client import Client
+from tests.e2e.conftest import create_link, path_of
 from tests.e2e.live import gunicorn
-from tests.e2e.test_reconciliation import finance, invoices, venue_room
-from tests.e2e.test_status_links import create_link, path_of, reconciled
 
-__all__ = ["finance", "invoices", "reconciled", "venue_room"]  # fixtures used here
+pytestmark = pytest.mark.slow  # pages in real Chromium, and gunicorn
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 @pytest.mark.parametrize("width", [320, 375, 1280])
 def test_a_venue_reads_its_paid_on_hold_and_unpaid_invoices(
     browser: Any,
-    client: FlaskClient,
-    finance: dict[str, Any],
+    client: Client,
+    trust_finance: dict[str, Any],
     reconciled: list[dict[str, Any]],
     venue_room: dict[str, Any],
     database_url: str,
     tmp_path: Path,
     width: int,
 ) -> None:
-    link = create_link(client, finance, venue_room["venue_id"])
+    link = create_link(client, trust_finance, venue_room["venue_id"])
     with gunicorn(database_url, tmp_path) as base:
         page = browser.new_page(viewport={"width": width, "height": 900}, java_script_enabled=False)
         errors: list[str] = []

@@ -12,13 +12,19 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from service.usecases.outbox_worker import deliver_due
-from tests.conftest import Staff, booking_body, issue, plain_text, sent_emails
-from tests.e2e.test_directory_edits import audit_trail
-from tests.e2e.test_invoices import pdf_text
+from tests.client import Client
+from tests.conftest import (
+    Staff,
+    audit_trail,
+    booking_body,
+    issue,
+    pdf_text,
+    plain_text,
+    sent_emails,
+)
 from tests.fakes import FrozenClock
 
 Who = dict[str, Any]
@@ -33,7 +39,7 @@ SUPPLIER = {
 }
 
 
-def pdf_of(client: FlaskClient, finance: Who, invoice: Any) -> str:
+def pdf_of(client: Client, finance: Who, invoice: Any) -> str:
     response = client.get(f"/api/v1/invoices/{invoice['id']}.pdf", headers=finance["headers"])
     assert response.status_code == 200
     return " ".join(pdf_text(response.data).split())  # one space between words
@@ -50,7 +56,7 @@ Invoiced = Callable[..., tuple[Who, Any]]
 
 @pytest.fixture
 def invoiced(
-    client: FlaskClient,
+    client: Client,
     staff: Staff,
     trust: Who,
     finance: Who,
@@ -74,7 +80,7 @@ def invoiced(
 
 
 def test_each_line_shows_its_hourly_rate_duration_and_vat_treatment(
-    client: FlaskClient,
+    client: Client,
     staff: Staff,
     trust: Who,
     finance: Who,
@@ -123,7 +129,7 @@ def test_each_line_shows_its_hourly_rate_duration_and_vat_treatment(
 
 
 def test_a_later_room_price_never_changes_a_booked_session_or_its_invoice(
-    client: FlaskClient, staff: Staff, finance: Who, invoiced: Invoiced
+    client: Client, staff: Staff, finance: Who, invoiced: Invoiced
 ) -> None:
     def reprice(room: Who) -> None:
         edited = client.patch(
@@ -148,7 +154,7 @@ def test_a_later_room_price_never_changes_a_booked_session_or_its_invoice(
 
 
 def test_the_invoice_prints_what_sbs_and_the_law_expect_of_the_supplier(
-    client: FlaskClient, staff: Staff, finance: Who, invoiced: Invoiced
+    client: Client, staff: Staff, finance: Who, invoiced: Invoiced
 ) -> None:
     venue, invoice = invoiced(**SUPPLIER)
     assert (venue["company_number"], venue["bank_sort_code"]) == ("SC123456", "12-34-56")
@@ -174,7 +180,7 @@ def test_the_invoice_prints_what_sbs_and_the_law_expect_of_the_supplier(
 
 
 def test_only_finance_and_admin_read_bank_details(
-    client: FlaskClient, staff: Staff, finance: Who, facilitator: Who
+    client: Client, staff: Staff, finance: Who, facilitator: Who
 ) -> None:
     venue = staff.venue(**SUPPLIER)
     path = f"/api/v1/venues/{venue['id']}"
@@ -213,7 +219,7 @@ def test_only_finance_and_admin_read_bank_details(
     ],
 )
 def test_bad_supplier_details_are_refused_with_a_problem(
-    client: FlaskClient, staff: Staff, body: dict[str, Any], field: str
+    client: Client, staff: Staff, body: dict[str, Any], field: str
 ) -> None:
     base = {
         "name": "Chapel Hall CIC",
@@ -235,7 +241,7 @@ def test_bad_supplier_details_are_refused_with_a_problem(
 
 def test_a_change_to_recorded_bank_details_is_audited_masked_and_emailed_to_the_venue(
     app: Flask,
-    client: FlaskClient,
+    client: Client,
     staff: Staff,
     clock: FrozenClock,
     tmp_path: Path,
@@ -278,7 +284,7 @@ def test_a_change_to_recorded_bank_details_is_audited_masked_and_emailed_to_the_
 
 
 def test_recording_bank_details_for_the_first_time_or_other_edits_send_nothing(
-    app: Flask, client: FlaskClient, staff: Staff, tmp_path: Path
+    app: Flask, client: Client, staff: Staff, tmp_path: Path
 ) -> None:
     venue = staff.venue()
     path, admin = f"/api/v1/venues/{venue['id']}", staff.admin["headers"]
@@ -294,7 +300,7 @@ def test_recording_bank_details_for_the_first_time_or_other_edits_send_nothing(
 
 
 def test_the_status_page_never_shows_bank_details(
-    client: FlaskClient, finance: Who, invoiced: Invoiced
+    client: Client, finance: Who, invoiced: Invoiced
 ) -> None:
     venue, _ = invoiced(**SUPPLIER)
     link = client.post(

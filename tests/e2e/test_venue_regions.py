@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask.testing import FlaskClient
-
+from tests.client import Client
 from tests.conftest import Staff, booking_body
 
 Who = dict[str, Any]
 
 
-def book(client: FlaskClient, who: Who, body: dict[str, Any]) -> Any:
+def book(client: Client, who: Who, body: dict[str, Any]) -> Any:
     return client.post("/api/v1/bookings", json=body, headers=who["headers"])
 
 
@@ -20,12 +19,12 @@ def room_at(staff: Staff, **venue: Any) -> dict[str, Any]:
     return staff.room(staff.venue(**venue)["id"])
 
 
-def once(client: FlaskClient, who: Who, room: dict[str, Any], day: str) -> Any:
+def once(client: Client, who: Who, room: dict[str, Any], day: str) -> Any:
     return book(client, who, booking_body(room["id"], first_date=day))
 
 
 def test_a_venue_keeps_england_and_wales_unless_told_and_its_region_can_change(
-    client: FlaskClient, staff: Staff
+    client: Client, staff: Staff
 ) -> None:
     venue = staff.venue()
     assert (venue["region"], venue["open_on_bank_holidays"]) == ("england_and_wales", False)
@@ -52,7 +51,7 @@ def test_a_venue_keeps_england_and_wales_unless_told_and_its_region_can_change(
 
 
 def test_a_region_or_flag_that_is_not_one_we_know_is_refused_with_422(
-    client: FlaskClient, staff: Staff
+    client: Client, staff: Staff
 ) -> None:
     venue = staff.venue()
     admin = staff.admin["headers"]
@@ -75,7 +74,7 @@ def test_a_region_or_flag_that_is_not_one_we_know_is_refused_with_422(
 
 
 def test_boxing_day_on_a_saturday_is_an_ordinary_day_and_the_monday_is_the_holiday(
-    client: FlaskClient, staff: Staff, facilitator: Who
+    client: Client, staff: Staff, facilitator: Who
 ) -> None:
     room = room_at(staff)
     saturday = once(client, facilitator, room, "2026-12-26")
@@ -104,7 +103,7 @@ def test_boxing_day_on_a_saturday_is_an_ordinary_day_and_the_monday_is_the_holid
 
 
 def test_each_region_skips_its_own_bank_holidays_and_names_them(
-    client: FlaskClient, staff: Staff, facilitator: Who
+    client: Client, staff: Staff, facilitator: Who
 ) -> None:
     england = room_at(staff)
     scotland = room_at(staff, name="Leith Hall", region="scotland")
@@ -145,7 +144,7 @@ def test_each_region_skips_its_own_bank_holidays_and_names_them(
 
 
 def test_a_venue_open_on_bank_holidays_skips_none_but_still_skips_its_closures(
-    client: FlaskClient, staff: Staff, facilitator: Who
+    client: Client, staff: Staff, facilitator: Who
 ) -> None:
     room = room_at(
         staff,
@@ -161,7 +160,7 @@ def test_a_venue_open_on_bank_holidays_skips_none_but_still_skips_its_closures(
 
 
 def test_a_booking_keeps_the_bank_holidays_it_lists_and_skips_the_others(
-    client: FlaskClient, staff: Staff, facilitator: Who
+    client: Client, staff: Staff, facilitator: Who
 ) -> None:
     room = room_at(staff)
     body = booking_body(
@@ -187,7 +186,7 @@ def test_a_booking_keeps_the_bank_holidays_it_lists_and_skips_the_others(
 
 
 def test_keeping_a_date_the_booking_does_not_fall_on_is_refused_and_nothing_is_booked(
-    client: FlaskClient, staff: Staff, facilitator: Who
+    client: Client, staff: Staff, facilitator: Who
 ) -> None:
     room = room_at(staff)
     body = booking_body(
@@ -214,7 +213,7 @@ def test_keeping_a_date_the_booking_does_not_fall_on_is_refused_and_nothing_is_b
 
 
 def test_availability_follows_each_venues_region_and_opening(
-    client: FlaskClient, staff: Staff, facilitator: Who
+    client: Client, staff: Staff, facilitator: Who
 ) -> None:
     room_at(staff, name="Bristol Hall")
     room_at(staff, name="Leith Hall", region="scotland")

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.live import gunicorn
-from tests.e2e.test_cli import environment, run
+from tests.e2e.live import environment, gunicorn, run
+
+pytestmark = pytest.mark.slow  # gunicorn, bash and curl
 
 WALKTHROUGH = Path(__file__).parents[2] / "docs" / "api.md"
 

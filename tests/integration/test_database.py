@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -14,7 +13,7 @@ from sqlalchemy import Engine, insert, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from adapters.db.engine import make_engine, make_session_factory
+from adapters.db.engine import make_session_factory
 from adapters.db.migrate import alembic_config, upgrade
 from adapters.db.tables import (
     Base,
@@ -33,13 +32,6 @@ from service.domain.bank_holidays import Region
 from service.domain.directory import Trust
 
 T0 = datetime(2026, 12, 1, 13, tzinfo=UTC)
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = make_engine(database_url)
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture

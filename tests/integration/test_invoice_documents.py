@@ -19,7 +19,7 @@ from adapters.db.unit_of_work import SqlAlchemyUnitOfWork
 from adapters.pdf.weasyprint_renderer import WeasyPrintRenderer
 from service.domain.invoicing import DocumentKind, Invoice, Line, Party
 from service.domain.money import STANDARD_RATE, charge, format_pounds
-from tests.conftest import TEMPLATES
+from tests.conftest import TEMPLATES, pdf_text
 
 RENDERER = WeasyPrintRenderer(TEMPLATES)
 SERIAL = itertools.count(1)
@@ -49,9 +49,7 @@ lines = st.lists(
 
 
 def pdf_total(pdf: bytes) -> str:
-    words = subprocess.run(
-        ["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True
-    ).stdout.decode()
+    words = pdf_text(pdf)
     found = re.search(r"Total due\s+(-?£[\d,]+\.\d\d)", words)
     assert found, words
     return found.group(1)
@@ -84,6 +82,7 @@ def uow(tmp_path_factory: pytest.TempPathFactory) -> SqlAlchemyUnitOfWork:
     return SqlAlchemyUnitOfWork(make_session_factory(engine))
 
 
+@pytest.mark.slow  # renders 40 PDFs with WeasyPrint
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(lines=lines, vat_number=st.sampled_from([None, "GB123456789"]))
 def test_pdf_total_equals_stored_total_equals_sum_of_lines(

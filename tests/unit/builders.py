@@ -12,6 +12,7 @@ from typing import Any
 
 from service.domain.bookings import Session
 from service.domain.delivery import OutboxMessage, Recipient
+from service.domain.directory import Room, VatTreatment, Venue
 from service.domain.exports import ExportRow, FinanceStatus
 from service.domain.invoicing import DocumentKind, Invoice, Line, Party
 from service.domain.money import charge
@@ -24,6 +25,8 @@ TRUST_ID = 3
 PO_NUMBER = "RZZPO0000001"
 SENT_ON = date(2027, 1, 4)
 IMPORTED_AT = datetime(2027, 2, 1, 9, tzinfo=UTC)  # a Monday morning, in winter (UTC = London)
+ROOM = Room(1, "Main hall", 20, True, 2500, VatTreatment.EXEMPT, id=1)
+VENUE = Venue("Hall", "1 Row", "BS5 9XX", "h@x.org", "m@x.org", id=1)
 
 
 def an_issued_invoice(**overrides: Any) -> IssuedInvoice:

@@ -6,13 +6,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 
 from service.domain.bookings import BookingRequest, BookingSeries, new_series
-from service.domain.directory import Room, VatTreatment, Venue
 from service.domain.invoicing import due_drafts, tax_point
 from service.domain.recurrence import Frequency, Recurrence
 from service.domain.timeslots import london_instant
-
-ROOM = Room(1, "Main hall", 20, True, 2500, VatTreatment.EXEMPT, id=1)
-VENUE = Venue("Hall", "1 Row", "BS5 9XX", "h@x.org", "m@x.org", id=1)
+from tests.unit.builders import ROOM, VENUE
 
 
 def series_ending_on_the_31st() -> BookingSeries:

@@ -25,7 +25,7 @@ from service.domain.invoicing import due_drafts
 from service.domain.purchasing import PurchaseOrder
 from service.domain.recurrence import Frequency, Recurrence
 from service.domain.timeslots import LONDON, london_instant
-from tests.unit.test_invoicing_calendar import ROOM, VENUE
+from tests.unit.builders import ROOM, VENUE
 
 TRUST = 1
 POS = {
@@ -140,6 +140,7 @@ def test_every_chargeable_session_on_a_po_is_invoiced_once_and_on_its_own_po(
     times = Counter(s for _, sessions in ledger.invoices for s in sessions)
     for session in series.sessions:
         owed = session.chargeable and session.purchase_order_id is not None
+        assert session.id is not None
         assert times[session.id] == (1 if owed else 0), session
     by_id = {s.id: s for s in series.sessions}
     for po, sessions in ledger.invoices:
