@@ -533,7 +533,7 @@ def test_only_facilitators_use_the_booking_pages(
     browser: FlaskClient, ctx: Context, role: Role
 ) -> None:
     sign_in_as(browser, ctx, person(ctx, role))
-    assert redirected_to(browser.get("/")) == "/account"
+    assert redirected_to(browser.get("/")) == "/finance"  # their work to do
     for path in ("/rooms", "/bookings"):
         response = browser.get(path)
         assert response.status_code == 403 and "You cannot use this page" in response.text, path
