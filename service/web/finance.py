@@ -32,7 +32,7 @@ EMAIL_WORDS = {
     EmailState.FAILED: "Email failed",
 }
 STATUS_WORDS = {
-    FinanceStatus.SENT: "Emailed, not in an export yet",
+    FinanceStatus.SENT: "Emailed to accounts payable",
     FinanceStatus.RECEIVED: "Received by NHS finance",
     FinanceStatus.ON_HOLD: "On hold",
     FinanceStatus.APPROVED: "Approved for payment",
