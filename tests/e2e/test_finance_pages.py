@@ -147,7 +147,9 @@ def test_the_invoice_run_issues_exactly_the_preview(
     token = csrf_token(client, PREVIEW)
     form = {"csrf_token": token, "fingerprint": fingerprint.group(1), **THROUGH, "venue": ""}
 
-    issue(staff.client, month.finance, "2026-12-08")  # someone issues part of it meanwhile
+    meanwhile = issue(staff.client, month.finance, "2026-12-08")["issued"]  # someone else
+    numbers = [i["number"] for i in meanwhile]
+    assert numbers == ["SMCH0001", "SMCH0002", "SMCH0003"]  # the preview drew no number
     changed = client.post("/finance/invoice-runs", data=form)
     assert changed.status_code == 409
     assert "Something changed since your preview" in changed.text
