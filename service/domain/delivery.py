@@ -185,3 +185,23 @@ class OutboxMessage:
         if self.state is not OutboxState.FAILED:
             raise RuleViolation(f"Only failed messages can be retried; this one is {self.state}.")
         self.state, self.attempts, self.next_attempt_at = OutboxState.PENDING, 0, now
+
+
+class EmailState(StrEnum):
+    """Where an invoice's email to the trust's accounts-payable inbox is."""
+
+    NOT_QUEUED = "not_queued"  # never sent
+    QUEUED = "queued"  # waiting in the outbox (or being retried)
+    SENT = "sent"
+    FAILED = "failed"  # dead-lettered: finance must look
+
+
+def email_state(messages: Iterable[OutboxMessage]) -> EmailState:
+    """From an invoice's outbox messages: the accounts-payable one decides."""
+    to_payables = [m for m in messages if m.recipient is Recipient.ACCOUNTS_PAYABLE]
+    if not to_payables:
+        return EmailState.NOT_QUEUED
+    states = {m.state for m in to_payables}
+    if OutboxState.SENT in states:
+        return EmailState.SENT
+    return EmailState.FAILED if OutboxState.FAILED in states else EmailState.QUEUED

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from service.domain.bookings import Session
 from service.domain.errors import Conflict, RuleViolation
@@ -26,6 +26,10 @@ class PurchaseOrderCommitted(RuleViolation):
 
 class PurchaseOrderNotValid(Conflict):
     code = "po_not_valid"
+
+
+RUNNING_OUT_SHARE = 0.8  # committed beyond this share of the approved value
+RUNNING_OUT_DAYS = timedelta(days=30)  # or ending this soon with sessions after its end
 
 
 @dataclass
@@ -120,3 +124,10 @@ class PurchaseOrder:
                 po=self.number,
                 over_by_pence=over,
             )
+
+    def running_out(self, committed_pence: int, today: date, sessions_after_end: bool) -> bool:
+        """Finance must act: more than 80% of the value is committed, or the PO ends within
+        30 days while sessions are booked after its end (they need the next PO)."""
+        if committed_pence > self.approved_value_pence * RUNNING_OUT_SHARE:
+            return True
+        return today <= self.valid_to <= today + RUNNING_OUT_DAYS and sessions_after_end

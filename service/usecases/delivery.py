@@ -98,6 +98,15 @@ def outbox(
         return uow.outbox.find(state=state)
 
 
+def invoice_messages(
+    ctx: Context, uow: UnitOfWork, actor: User, invoice_id: int
+) -> list[OutboxMessage]:
+    """Every message about one invoice (to accounts payable, the venue's copy, notices)."""
+    actor.require(Role.FINANCE, Role.ADMIN)
+    with uow:
+        return uow.outbox.find(invoice_id=invoice_id)
+
+
 def retry(ctx: Context, uow: UnitOfWork, actor: User, outbox_id: int) -> OutboxMessage:
     """Finance puts a dead-lettered message back in the queue (e.g. after fixing the address)."""
     actor.require(Role.FINANCE, Role.ADMIN)

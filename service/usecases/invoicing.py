@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
 
 from service.domain.audit import AuditEvent
 from service.domain.bookings import BookingSeries, Session
@@ -24,6 +26,7 @@ from service.domain.invoicing import (
     line_treatment,
     number_prefix,
     tax_point,
+    total,
 )
 from service.domain.purchasing import PurchaseOrder
 from service.domain.timeslots import LONDON, spoken_date
@@ -41,46 +44,108 @@ class Refusal:
     reason: str
 
 
+@dataclass(frozen=True)
+class Planned:
+    """An invoice as it would be issued: every pre-issue check passed, no number drawn yet."""
+
+    venue: Venue
+    trust: Trust
+    po: PurchaseOrder
+    series: BookingSeries
+    lines: tuple[Line, ...]
+    today: date
+
+    @property
+    def gross_pence(self) -> int:
+        return total(self.lines)
+
+
 @dataclass
 class IssueReport:
     issued: list[Invoice] = field(default_factory=list)
     refused: list[Refusal] = field(default_factory=list)
+    planned: list[Planned] = field(default_factory=list)
+    changed: bool = False  # the run was refused: what it would issue is no longer as previewed
+
+    @property
+    def fingerprint(self) -> str:
+        """Of what the run would issue and refuse: confirming a preview checks it is the same."""
+        summary = [
+            (p.series.id, p.po.id, [line.session_id for line in p.lines], p.gross_pence)
+            for p in self.planned
+        ] + [(r.booking_id, r.code, r.reason) for r in self.refused]
+        return hashlib.sha256(json.dumps(summary).encode()).hexdigest()
 
 
 def issue_invoices(
-    ctx: Context, uow: UnitOfWork, actor: User, through: date, venue_id: int | None = None
+    ctx: Context,
+    uow: UnitOfWork,
+    actor: User,
+    through: date,
+    venue_id: int | None = None,
+    *,
+    preview: bool = False,
+    expected: str | None = None,
+    send: bool = False,
 ) -> IssueReport:
     """Issue every invoice due up to `through`. Idempotent: invoiced sessions are never
     invoiced again, and concurrent runs queue behind one lock. One transaction: if any
-    invoice fails to render, none is issued and no number is used."""
+    invoice fails to render, none is issued and no number is used.
+
+    `preview`: only plan (what would be issued, what refused and why): no number is drawn and
+    nothing is stored. `expected`: the fingerprint of a preview; if the plan differs now,
+    nothing is issued and the report says `changed`, with the new plan. `send`: queue every
+    issued invoice's emails (as for a trust that sends on issue)."""
     actor.require(Role.FINANCE, Role.ADMIN)
     report = IssueReport()
     with uow:
-        uow.invoices.lock_issuing()
+        if not preview:
+            uow.invoices.lock_issuing()
         now = ctx.clock.now()
-        charged = uow.invoices.charged_session_ids()
-        for series in uow.bookings.find():
-            room = get_room(uow, series.room_id)
-            if venue_id is not None and room.venue_id != venue_id:
-                continue
-            for draft in due_drafts(series, charged, through, now):
-                try:  # every check comes before a number is drawn, so refusals leave no gap
-                    checked = _checked(uow, draft, room, today=now.astimezone(LONDON).date())
-                except DomainError as refused:
-                    report.refused.append(Refusal(series.id or 0, refused.code, refused.message))
-                    continue
-                stored = _store(ctx, uow, actor, _document(uow, DocumentKind.INVOICE, *checked))
-                report.issued.append(stored)
-                if checked[1].send_on_issue:  # same transaction: issued means queued
-                    queue_messages(ctx, uow, stored, actor.label)
+        report.planned, report.refused = _plan(uow, through, venue_id, now)
+        if preview:
+            return report
+        if expected is not None and expected != report.fingerprint:
+            report.changed = True
+            return report
+        for planned in report.planned:
+            stored = _store(ctx, uow, actor, _document(uow, DocumentKind.INVOICE, planned))
+            report.issued.append(stored)
+            if send or planned.trust.send_on_issue:  # same transaction: issued means queued
+                queue_messages(ctx, uow, stored, actor.label)
         uow.commit()
     return report
 
 
-_Checked = tuple[Venue, Trust, PurchaseOrder, BookingSeries, tuple[Line, ...], date]
+def _plan(
+    uow: UnitOfWork, through: date, venue_id: int | None, now: datetime
+) -> tuple[list[Planned], list[Refusal]]:
+    """What a run would issue, and refuse with the reason, checking every invoice before any
+    number is drawn (so refusals leave no gap); invoices planned earlier in the run count
+    against their PO's value."""
+    planned: list[Planned] = []
+    refused: list[Refusal] = []
+    earlier: dict[int | None, int] = {}  # gross planned so far on each PO
+    charged = uow.invoices.charged_session_ids()
+    today = now.astimezone(LONDON).date()
+    for series in uow.bookings.find():
+        room = get_room(uow, series.room_id)
+        if venue_id is not None and room.venue_id != venue_id:
+            continue
+        for draft in due_drafts(series, charged, through, now):
+            try:
+                checked = _checked(uow, draft, room, today, earlier)
+            except DomainError as refusal:
+                refused.append(Refusal(series.id or 0, refusal.code, refusal.message))
+                continue
+            planned.append(checked)
+            earlier[checked.po.id] = earlier.get(checked.po.id, 0) + checked.gross_pence
+    return planned, refused
 
 
-def _checked(uow: UnitOfWork, draft: Draft, room: Room, today: date) -> _Checked:
+def _checked(
+    uow: UnitOfWork, draft: Draft, room: Room, today: date, earlier: dict[int | None, int]
+) -> Planned:
     """The pre-issue checks SBS would otherwise fail the invoice on."""
     series = draft.series
     if draft.purchase_order_id is None:
@@ -96,24 +161,19 @@ def _checked(uow: UnitOfWork, draft: Draft, room: Room, today: date) -> _Checked
     po.check_number(trust.po_number_pattern, trust.name)
     po.ensure_covers([s.local_date for s in draft.sessions], venue.id or 0, series.trust_id)
     lines = tuple(_line(series, room, s) for s in draft.sessions)
-    po.ensure_room_for(
-        uow.invoices.invoiced_pence(po.id or 0), sum(x.amount.gross for x in lines), "This invoice"
-    )
+    already = uow.invoices.invoiced_pence(po.id or 0) + earlier.get(po.id, 0)
+    po.ensure_room_for(already, total(lines), "This invoice")
     check_issue_date(today, today)
-    return venue, trust, po, series, lines, today
+    return Planned(venue, trust, po, series, lines, today)
 
 
 def _document(
     uow: UnitOfWork,
     kind: DocumentKind,
-    venue: Venue,
-    trust: Trust,
-    po: PurchaseOrder,
-    series: BookingSeries,
-    lines: tuple[Line, ...],
-    today: date,
+    planned: Planned,
     credits_invoice: str | None = None,
 ) -> Invoice:
+    venue, trust, po, lines, today = (p := planned).venue, p.trust, p.po, p.lines, p.today
     prefix, sequence = uow.invoices.next_number(
         venue.id or 0, kind, number_prefix(venue.name, kind)
     )
@@ -124,7 +184,7 @@ def _document(
         trust_id=trust.id or 0,
         purchase_order_id=po.id or 0,
         po_number=po.number,
-        booking_id=series.id or 0,
+        booking_id=planned.series.id or 0,
         issue_date=today,
         tax_point=tax_point(today, max(line.day for line in lines))
         if kind is DocumentKind.INVOICE
@@ -225,12 +285,14 @@ def waive_late_cancellation(ctx: Context, uow: UnitOfWork, actor: User, session_
                 _document(
                     uow,
                     DocumentKind.CREDIT_NOTE,
-                    get_venue(uow, invoice.venue_id),
-                    get_trust(uow, invoice.trust_id),
-                    po,
-                    series,
-                    (credit,),
-                    today,
+                    Planned(
+                        get_venue(uow, invoice.venue_id),
+                        get_trust(uow, invoice.trust_id),
+                        po,
+                        series,
+                        (credit,),
+                        today,
+                    ),
                     invoice.number,
                 ),
             )

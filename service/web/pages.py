@@ -50,7 +50,16 @@ def init_app(app: Flask) -> None:
     app.context_processor(lambda: {"cspNonce": nonce(), "person": person(), "navigation": _menu()})
 
 
-MENUS = {Role.FACILITATOR: [("My bookings", "/bookings"), ("Find a room", "/rooms")]}
+_FINANCE = [
+    ("Work to do", "/finance"),
+    ("Invoices", "/finance/invoices"),
+    ("Issue invoices", "/finance/invoice-runs/new"),
+]
+MENUS = {
+    Role.FACILITATOR: [("My bookings", "/bookings"), ("Find a room", "/rooms")],
+    Role.FINANCE: _FINANCE,
+    Role.ADMIN: _FINANCE,
+}
 
 
 def _menu() -> list[dict[str, Any]]:

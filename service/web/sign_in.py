@@ -28,7 +28,7 @@ def home() -> BaseResponse:
         return redirect(url_for("sign_in.start"))
     if user.role is Role.FACILITATOR:
         return redirect(url_for("facilitator.my_bookings"))
-    return redirect(url_for("account.show"))
+    return redirect(url_for("finance.work"))  # finance and admin
 
 
 @blp.get("/sign-in")

@@ -1,0 +1,226 @@
+"""Finance staff in the browser: what needs them now, the invoices (each with its PDF, emails
+and status history), and the invoice run (preview, then issue exactly what was previewed)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from flask import Response, flash, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response as BaseResponse
+
+from service.domain.delivery import EmailState, OutboxState, Recipient
+from service.domain.exports import FinanceStatus
+from service.domain.invoicing import PDF
+from service.domain.reconciliation import explain_hold
+from service.domain.timeslots import LONDON
+from service.domain.users import Role, User
+from service.usecases import delivery, invoicing, reconciliation
+from service.usecases.directory import list_venues
+from service.usecases.finance_overview import INVOICE_FILTERS, invoice_list, work_to_do
+from service.web.forms import FormErrors, date_items, read_date
+from service.web.pages import ctx, signed_in, staff_blueprint
+
+blp = staff_blueprint("finance", __name__)
+finance = signed_in(Role.FINANCE, Role.ADMIN)
+
+EMAIL_WORDS = {
+    EmailState.NOT_QUEUED: "Not emailed yet",
+    EmailState.QUEUED: "Waiting to be sent",
+    EmailState.SENT: "Emailed",
+    EmailState.FAILED: "Email failed",
+}
+STATUS_WORDS = {
+    FinanceStatus.SENT: "Emailed to accounts payable",
+    FinanceStatus.RECEIVED: "Received by NHS finance",
+    FinanceStatus.ON_HOLD: "On hold",
+    FinanceStatus.APPROVED: "Approved for payment",
+    FinanceStatus.PART_PAID: "Part paid",
+    FinanceStatus.PAID: "Paid",
+    FinanceStatus.CANCELLED: "Cancelled",
+    FinanceStatus.REJECTED: "Rejected",
+}
+OUTBOX_WORDS = {
+    OutboxState.PENDING: "Waiting to be sent",
+    OutboxState.SENDING: "Being sent",
+    OutboxState.SENT: "Sent",
+    OutboxState.FAILED: "Failed",
+}
+RECIPIENT_WORDS = {
+    Recipient.ACCOUNTS_PAYABLE: "Trust's accounts payable",
+    Recipient.VENUE_COPY: "Venue's copy",
+    Recipient.FACILITATOR_REMINDER: "Reminder to the facilitator",
+    Recipient.HOLD_NOTICE: "Hold notice",
+}
+HOLD_CODE_LONGEST = 40
+
+
+@blp.app_template_global()
+def finance_words() -> dict[str, Any]:
+    return {
+        "email": EMAIL_WORDS,
+        "status": STATUS_WORDS,
+        "outbox": OUTBOX_WORDS,
+        "recipient": RECIPIENT_WORDS,
+        "hold": lambda code: explain_hold(code).for_staff,
+    }
+
+
+@blp.get("/finance")
+@finance
+def work(user: User) -> str:
+    return render_template(
+        "staff/finance/work.html",
+        title="Work to do",
+        work=work_to_do(ctx(), ctx().new_reader(), user),
+    )
+
+
+@blp.get("/finance/invoices")
+@finance
+def invoices(user: User) -> tuple[str, int]:
+    form, errors = request.args, FormErrors()
+    venues = list_venues(ctx(), ctx().new_reader(), user)
+    venue = form.get("venue", "")
+    if venue and venue not in {str(v.id) for v in venues}:
+        errors.add("venue", "Select a venue from the list")
+    status = form.get("status", "")
+    if status and status not in INVOICE_FILTERS:
+        errors.add("status", "Select a status from the list")
+    hold = form.get("hold", "").strip()
+    if len(hold) > HOLD_CODE_LONGEST:
+        errors.add("hold", f"A hold code is at most {HOLD_CODE_LONGEST} characters")
+    rows = (
+        []
+        if errors
+        else invoice_list(
+            ctx(),
+            ctx().new_reader(),
+            user,
+            venue_id=int(venue) if venue else None,
+            status=status or None,
+            hold=hold or None,
+        )
+    )
+    names = {v.id: v.name for v in venues}
+    page = render_template(
+        "staff/finance/invoices.html",
+        title="Invoices",
+        rows=rows,
+        errors=errors,
+        venue_items=[{"value": "", "text": "Every venue"}]
+        + [{"value": str(v.id), "text": v.name, "selected": venue == str(v.id)} for v in venues],
+        status_items=[{"value": "", "text": "Any status"}]
+        + [
+            {"value": key, "text": words, "selected": status == key}
+            for key, words in INVOICE_FILTERS.items()
+        ],
+        hold=hold,
+        venue_names=names,
+        filtered=bool(venue or status or hold),
+    )
+    return page, 400 if errors else 200
+
+
+@blp.get("/finance/invoices/<int(max=2147483647):invoice_id>")
+@finance
+def invoice(user: User, invoice_id: int) -> str:
+    found = invoicing.get_invoice(ctx(), ctx().new_reader(), user, invoice_id)
+    return render_template(
+        "staff/finance/invoice.html",
+        title=f"{'Credit note' if found.credits_invoice else 'Invoice'} {found.number}",
+        invoice=found,
+        messages=delivery.invoice_messages(ctx(), ctx().new_reader(), user, invoice_id),
+        status=reconciliation.invoice_status(ctx(), ctx().new_reader(), user, invoice_id),
+    )
+
+
+@blp.get("/finance/invoices/<int(max=2147483647):invoice_id>.pdf")
+@finance
+def invoice_pdf(user: User, invoice_id: int) -> Response:
+    found, pdf = invoicing.invoice_document(ctx(), ctx().new_reader(), user, invoice_id, PDF)
+    response = Response(pdf.content, mimetype=PDF)
+    response.headers["Content-Disposition"] = f'inline; filename="{pdf.filename(found.number)}"'
+    return response
+
+
+@blp.get("/finance/invoice-runs/new")
+@finance
+def new_run(user: User) -> tuple[str, int]:
+    form = request.args
+    if "through[year]" not in form and "through[day]" not in form:
+        today = ctx().clock.now().astimezone(LONDON).date()
+        asked = {"through[day]": str(today.day), "through[month]": str(today.month)}
+        asked["through[year]"] = str(today.year)
+        return _run_page(user, asked, FormErrors(), None, 200)
+    errors = FormErrors()
+    through, venue_id = _run_answers(user, form, errors)
+    report = None
+    if not errors and through:
+        report = invoicing.issue_invoices(
+            ctx(), ctx().new_uow(), user, through, venue_id, preview=True
+        )
+    return _run_page(user, form, errors, report, 400 if errors else 200)
+
+
+@blp.post("/finance/invoice-runs")
+@finance
+def issue_run(user: User) -> BaseResponse | tuple[str, int]:
+    form = request.form
+    errors = FormErrors()
+    through, venue_id = _run_answers(user, form, errors)
+    expected = form.get("fingerprint", "")
+    if len(expected) != 64 or not all(c in "0123456789abcdef" for c in expected):
+        errors.add("fingerprint", "Preview the invoice run before issuing it")
+    if errors or through is None:
+        return _run_page(user, form, errors, None, 400)
+    report = invoicing.issue_invoices(
+        ctx(),
+        ctx().new_uow(),
+        user,
+        through,
+        venue_id,
+        expected=expected,
+        send=form.get("send") == "yes",
+    )
+    if report.changed:
+        return _run_page(user, form, errors, report, 409)
+    count = len(report.issued)
+    sent = " and queued to be emailed" if form.get("send") == "yes" and count else ""
+    flash(f"Issued {count} invoice{'' if count == 1 else 's'}{sent}.")
+    unsent = "not_emailed" if count and not sent else None
+    return redirect(url_for("finance.invoices", status=unsent))
+
+
+def _run_answers(
+    user: User, form: Mapping[str, str], errors: FormErrors
+) -> tuple[date | None, int | None]:
+    through = read_date(form, "through", errors, "the date to invoice up to")
+    venue = form.get("venue", "")
+    if venue and venue not in {str(v.id) for v in list_venues(ctx(), ctx().new_reader(), user)}:
+        errors.add("venue", "Select a venue from the list")
+        return through, None
+    return through, int(venue) if venue else None
+
+
+def _run_page(
+    user: User,
+    form: Mapping[str, str],
+    errors: FormErrors,
+    report: invoicing.IssueReport | None,
+    status: int,
+) -> tuple[str, int]:
+    venues = list_venues(ctx(), ctx().new_reader(), user)
+    venue = form.get("venue", "")
+    page = render_template(
+        "staff/finance/new_run.html",
+        title="Issue invoices",
+        form=form,
+        errors=errors,
+        through=date_items(form, "through", errors),
+        venue_items=[{"value": "", "text": "Every venue"}]
+        + [{"value": str(v.id), "text": v.name, "selected": venue == str(v.id)} for v in venues],
+        report=report,
+    )
+    return page, status

@@ -1,0 +1,167 @@
+"""Finance's month end in real headless Chromium (Debian's `chromium`, Playwright) against the
+app served on 127.0.0.1, without JavaScript: sign in, see the work to do, preview and issue
+December's invoices (emailing them), then, after an export, follow the counts to the failed
+email and the invoice's page. axe-core checks every page; screenshots at 375 and 1280 px."""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from werkzeug.serving import make_server
+
+from adapters.db.migrate import upgrade
+from service.app import create_app
+from service.config import Config
+from service.usecases.outbox_worker import deliver_due
+from tests.client import client_for
+from tests.conftest import TEMPLATES, Staff, plain_text, sent_emails
+from tests.e2e.conftest import assert_accessible
+from tests.e2e.finance_month import BOUNCE, Month, after_issue, book_the_month
+from tests.e2e.live import free_port
+from tests.fakes import FrozenClock
+
+pytestmark = pytest.mark.slow  # pages in real Chromium under a live server
+
+WIDTHS = (375, 1280)
+
+
+@dataclass
+class Site:
+    base: str
+    app: Flask
+    staff: Staff
+    clock: FrozenClock
+    outbox: Path
+    shots: Path
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    folder = tmp_path_factory.mktemp("finance-pages")
+    url = f"sqlite:///{folder / 'roomhire.db'}"
+    upgrade(url)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    clock = FrozenClock()
+    app = create_app(Config(url, "test-secret", folder, TEMPLATES, public_url=base), clock=clock)
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    shots = Path(__file__).parents[2] / "test-output" / "finance-pages"
+    shots.mkdir(parents=True, exist_ok=True)
+    yield Site(base, app, Staff(app, client_for(app)), clock, folder / "outbox", shots)
+    server.shutdown()
+    thread.join()
+    app.extensions["roomhire.engine"].dispose()
+
+
+class Checked:
+    """Each page the journey reaches: no axe-core violation (WCAG 2.2 AA), screenshots.
+
+    axe-core never finishes in a page with JavaScript turned off (Chromium 156, Playwright
+    1.65), so the same address is checked in a second page with it on, signed in as the same
+    person; every page here is a GET after a redirect, so opening it again changes nothing."""
+
+    def __init__(self, site: Site, page: Any, journey: str) -> None:
+        self.site, self.page, self.journey, self.count = site, page, journey, 0
+
+    def __call__(self, name: str) -> None:
+        self.count += 1
+        checker = self.page.context.browser.new_context(
+            storage_state=self.page.context.storage_state()
+        ).new_page()
+        checker.goto(self.page.url)
+        assert checker.url == self.page.url
+        assert_accessible(checker)
+        checker.context.close()
+        size = self.page.viewport_size
+        for width in WIDTHS:
+            self.page.set_viewport_size({"width": width, "height": 900})
+            path = self.site.shots / f"{self.journey}-{self.count:02d}-{name}-{width}px.png"
+            self.page.screenshot(path=str(path), full_page=True)
+            assert self.page.evaluate("document.documentElement.scrollWidth") <= width, name
+        self.page.set_viewport_size(size)
+
+
+def sign_in(site: Site, page: Any, email: str) -> None:
+    page.goto(site.base + "/")
+    page.get_by_label("Your work email address").fill(email)
+    page.get_by_role("button", name="Email me a sign-in link").click()
+    deliver_due(site.app.extensions["roomhire"])
+    message = next(m for m in reversed(sent_emails(site.outbox)) if m["To"] == email)
+    link = re.search(r"http://\S+/sign-in/\S+", plain_text(message))
+    assert link
+    page.goto(link.group(0))
+    page.get_by_role("button", name="Sign in").click()
+
+
+def heading(page: Any) -> str:
+    return str(page.get_by_role("heading", level=1).inner_text())
+
+
+def test_month_end_as_finance_would_do_it(site: Site, browser: Any) -> None:
+    month: Month = book_the_month(site.staff, site.clock)
+    ctx = site.app.extensions["roomhire"]
+    with ctx.new_reader() as reader:
+        email = reader.users.get(month.finance["id"]).email
+    page = browser.new_context(java_script_enabled=False).new_page()
+    page.set_default_timeout(10_000)  # a missing element fails in seconds, not minutes
+    check = Checked(site, page, "month-end")
+    sign_in(site, page, email)
+    assert heading(page) == "Work to do"
+    needs = page.locator(".nhsuk-summary-list").first.inner_text()
+    assert "6 sessions" in needs and "1 booking" in needs
+    check("work-to-do-before-the-run")
+
+    page.get_by_role("link", name="Issue invoices for the sessions ready to invoice").click()
+    assert heading(page) == "Issue invoices"
+    page.get_by_label("Day").fill("31")
+    page.get_by_label("Month").fill("12")
+    page.get_by_label("Year").fill("2026")
+    page.get_by_role("button", name="Preview the invoices").click()
+    assert page.get_by_role("heading", name="6 invoices to issue").is_visible()
+    assert (
+        "have no purchase order"
+        in page.get_by_role("listitem").filter(has_text="no purchase order").inner_text()
+    )
+    check("invoice-run-preview")
+    page.get_by_label("Email them to the trusts' accounts payable straight away").check()
+    page.get_by_role("button", name="Issue 6 invoices").click()
+    assert heading(page) == "Invoices"
+    assert "Issued 6 invoices and queued to be emailed." in page.content()
+    check("invoices-after-the-run")
+
+    listed = site.staff.client.get("/api/v1/invoices", headers=month.finance["headers"]).json
+    after_issue(site.app, site.staff, month, sorted(listed, key=lambda i: i["number"]))
+    page.get_by_role("link", name="Work to do").first.click()
+    assert "1 invoice" in page.locator(".nhsuk-summary-list").first.inner_text()
+    check("work-to-do-after-the-export")
+
+    page.get_by_role("link", name="See the list of invoices whose email failed").click()
+    assert page.get_by_role("heading", name="1 invoice").is_visible()
+    page.get_by_role("link", name="SMCH0003").click()
+    assert heading(page) == "SMCH0003"
+    assert BOUNCE in page.content().replace("&lt;", "<").replace("&gt;", ">")
+    check("invoice-with-failed-email")
+    pdf = page.request.get(
+        site.base
+        + str(page.get_by_role("link", name=re.compile("^Open the PDF")).get_attribute("href"))
+    )
+    assert pdf.headers["content-type"] == "application/pdf" and pdf.body().startswith(b"%PDF")
+
+    page.goto(site.base + "/finance/invoices?status=on_hold&hold=QTY+REC")
+    page.get_by_role("link", name="SMCH0001").click()
+    assert "The NHS team hasn't confirmed the sessions" in page.content().replace("&#39;", "'")
+    check("invoice-on-hold")
+
+    page.goto(site.base + "/finance/invoices?status=lost")
+    assert page.get_by_role("link", name="Select a status from the list").is_visible()
+    check("invoices-bad-filter")
+    page.context.close()
