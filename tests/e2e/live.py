@@ -7,12 +7,21 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import requests
+from flask import Flask
+from werkzeug.serving import make_server
+
+from adapters.db.migrate import upgrade
+from service.app import create_app
+from service.config import Config
+from tests.conftest import TEMPLATES
+from tests.fakes import FrozenClock
 
 ROOMHIRE = str(Path(sys.executable).parent / "roomhire")
 
@@ -93,3 +102,23 @@ def run(data_dir: Path, *args: str, **env: str) -> subprocess.CompletedProcess[s
         timeout=60,
         check=False,
     )
+
+
+@contextmanager
+def served(folder: Path, clock: FrozenClock) -> Iterator[tuple[str, Flask]]:
+    """The app on a fresh SQLite database in `folder`, served on 127.0.0.1 in a thread for a
+    browser to visit: its address and the app (for the test's own setup)."""
+    url = f"sqlite:///{folder / 'roomhire.db'}"
+    upgrade(url)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    app = create_app(Config(url, "test-secret", folder, TEMPLATES, public_url=base), clock=clock)
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield base, app
+    finally:
+        server.shutdown()
+        thread.join()
+        app.extensions["roomhire.engine"].dispose()

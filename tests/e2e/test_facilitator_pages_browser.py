@@ -6,7 +6,6 @@ by keyboard alone with it; axe-core checks every page; screenshots at 320, 375 a
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -16,17 +15,13 @@ from typing import Any
 import pytest
 import requests
 from flask import Flask
-from werkzeug.serving import make_server
 
-from adapters.db.migrate import upgrade
-from service.app import create_app
-from service.config import Config
 from service.domain.users import Role
 from service.usecases.outbox_worker import deliver_due
 from tests.client import client_for
-from tests.conftest import TEMPLATES, Staff, booking_body, plain_text, sent_emails
+from tests.conftest import Staff, booking_body, plain_text, sent_emails
 from tests.e2e.conftest import assert_accessible
-from tests.e2e.live import free_port
+from tests.e2e.live import served
 from tests.fakes import FrozenClock
 
 pytestmark = pytest.mark.slow  # pages in real Chromium under gunicorn
@@ -50,27 +45,16 @@ class Site:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     folder = tmp_path_factory.mktemp("pages")
-    url = f"sqlite:///{folder / 'roomhire.db'}"
-    upgrade(url)
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    config = Config(url, "test-secret", folder, TEMPLATES, public_url=base)
-    app = create_app(config, clock=FrozenClock(NOW))
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    staff = Staff(app, client_for(app))
-    trust = staff.trust()
-    venue = staff.venue(name="St Michael's Hall")
-    room = staff.room(venue["id"], name="Garden room", price_per_hour_pence=2500)
-    finance = staff.user(Role.FINANCE)
-    po = staff.purchase_order(trust["id"], venue["id"], finance, approved_value_pence=500_000)
-    shots = Path(__file__).parents[2] / "test-output" / "facilitator-pages"
-    shots.mkdir(parents=True, exist_ok=True)
-    yield Site(base, app, staff, folder / "outbox", shots, room, po, trust["id"])
-    server.shutdown()
-    thread.join()
-    app.extensions["roomhire.engine"].dispose()
+    with served(folder, FrozenClock(NOW)) as (base, app):
+        staff = Staff(app, client_for(app))
+        trust = staff.trust()
+        venue = staff.venue(name="St Michael's Hall")
+        room = staff.room(venue["id"], name="Garden room", price_per_hour_pence=2500)
+        finance = staff.user(Role.FINANCE)
+        po = staff.purchase_order(trust["id"], venue["id"], finance, approved_value_pence=500_000)
+        shots = Path(__file__).parents[2] / "test-output" / "facilitator-pages"
+        shots.mkdir(parents=True, exist_ok=True)
+        yield Site(base, app, staff, folder / "outbox", shots, room, po, trust["id"])
 
 
 def new_facilitator(site: Site) -> tuple[str, dict[str, Any]]:

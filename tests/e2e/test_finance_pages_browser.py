@@ -6,7 +6,6 @@ email and the invoice's page. axe-core checks every page; screenshots at 375 and
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,17 +13,13 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from werkzeug.serving import make_server
 
-from adapters.db.migrate import upgrade
-from service.app import create_app
-from service.config import Config
 from service.usecases.outbox_worker import deliver_due
 from tests.client import client_for
-from tests.conftest import TEMPLATES, Staff, plain_text, sent_emails
+from tests.conftest import Staff, plain_text, sent_emails
 from tests.e2e.conftest import assert_accessible
 from tests.e2e.finance_month import BOUNCE, Month, after_issue, book_the_month
-from tests.e2e.live import free_port
+from tests.e2e.live import served
 from tests.fakes import FrozenClock
 
 pytestmark = pytest.mark.slow  # pages in real Chromium under a live server
@@ -44,22 +39,11 @@ class Site:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    folder = tmp_path_factory.mktemp("finance-pages")
-    url = f"sqlite:///{folder / 'roomhire.db'}"
-    upgrade(url)
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    clock = FrozenClock()
-    app = create_app(Config(url, "test-secret", folder, TEMPLATES, public_url=base), clock=clock)
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    shots = Path(__file__).parents[2] / "test-output" / "finance-pages"
-    shots.mkdir(parents=True, exist_ok=True)
-    yield Site(base, app, Staff(app, client_for(app)), clock, folder / "outbox", shots)
-    server.shutdown()
-    thread.join()
-    app.extensions["roomhire.engine"].dispose()
+    folder, clock = tmp_path_factory.mktemp("finance-pages"), FrozenClock()
+    with served(folder, clock) as (base, app):
+        shots = Path(__file__).parents[2] / "test-output" / "finance-pages"
+        shots.mkdir(parents=True, exist_ok=True)
+        yield Site(base, app, Staff(app, client_for(app)), clock, folder / "outbox", shots)
 
 
 class Checked:
