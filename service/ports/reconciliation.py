@@ -54,6 +54,10 @@ class ReconciliationRepository(Protocol):
 class ExportFormats(Protocol):
     """The finance export layouts Roomhire reads (built-in profiles and mapping files)."""
 
+    def names(self) -> list[str]:
+        """The profiles a person may choose by name (built in, then configured), sorted."""
+        ...
+
     def get(self, name: str) -> Profile:
         """A profile by name or a mapping file by path; ProfileInvalid if neither."""
         ...

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from service.domain.audit import AuditEvent
 from service.domain.delivery import OutboxMessage, Recipient, hold_topic, message_id
 from service.domain.errors import NotFound, RuleViolation, TooSlow
-from service.domain.exports import FinanceStatus, SupplierIndex
+from service.domain.exports import FinanceStatus, ProfileInvalid, SupplierIndex
 from service.domain.payment_performance import Performance, performance
 from service.domain.reconciliation import (
     Discrepancy,
@@ -176,6 +176,20 @@ def _notify_hold_owners(
                 )
             )
     uow.outbox.add_all(notices)
+
+
+def export_profiles(ctx: Context, actor: User) -> dict[str, str]:
+    """The export profiles finance may choose from by name (not mapping files by path), each
+    with its description; a configured mapping file that is wrong is listed without one (an
+    import with it says what is wrong)."""
+    actor.require(Role.FINANCE, Role.ADMIN)
+    profiles = {}
+    for name in ctx.exports.names():
+        try:
+            profiles[name] = ctx.exports.get(name).description
+        except ProfileInvalid:
+            profiles[name] = ""
+    return profiles
 
 
 def imports(ctx: Context, uow: UnitOfWork, actor: User) -> list[ImportRecord]:

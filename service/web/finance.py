@@ -1,5 +1,6 @@
 """Finance staff in the browser: what needs them now, the invoices (each with its PDF, emails
-and status history), and the invoice run (preview, then issue exactly what was previewed)."""
+and status history), the invoice run (preview, then issue exactly what was previewed), and
+importing the finance system's exports (what each import found, and the imports so far)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
 from service.domain.delivery import EmailState, OutboxState, Recipient
-from service.domain.exports import FinanceStatus
+from service.domain.errors import TooSlow
+from service.domain.exports import ExportRefused, FinanceStatus, ProfileInvalid
 from service.domain.invoicing import PDF
 from service.domain.reconciliation import explain_hold
 from service.domain.timeslots import LONDON
@@ -54,6 +56,8 @@ RECIPIENT_WORDS = {
     Recipient.HOLD_NOTICE: "Hold notice",
 }
 HOLD_CODE_LONGEST = 40
+IMPORTS = "/finance/imports"
+MAX_UPLOAD = 50 * 1024 * 1024 + 64 * 1024  # the export reader's limit, plus the form around it
 
 
 @blp.app_template_global()
@@ -222,5 +226,102 @@ def _run_page(
         venue_items=[{"value": "", "text": "Every venue"}]
         + [{"value": str(v.id), "text": v.name, "selected": venue == str(v.id)} for v in venues],
         report=report,
+    )
+    return page, status
+
+
+@blp.before_app_request
+def _allow_large_exports() -> None:
+    """An export may be up to 50 MB; every other form stays under the app's 1 MB limit. (Set
+    before the CSRF check reads the form.)"""
+    if request.method == "POST" and request.path == IMPORTS:
+        request.max_content_length = MAX_UPLOAD
+
+
+@blp.get(IMPORTS)
+@finance
+def imports(user: User) -> tuple[str, int]:
+    return _imports_page(user, {}, FormErrors(), 200)
+
+
+@blp.post(IMPORTS)
+@finance
+def import_export(user: User) -> BaseResponse | tuple[str, int]:
+    form, errors = request.form, FormErrors()
+    profile = form.get("profile", "")
+    if profile not in reconciliation.export_profiles(ctx(), user):
+        errors.add("profile", "Select the kind of export from the list")
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        errors.add("file", "Select the export file to import")
+    if errors or upload is None:
+        return _imports_page(user, form, errors, 400)
+    try:
+        outcome = reconciliation.import_finance_export(
+            ctx(),
+            ctx().new_uow(),
+            user,
+            upload.read(),
+            upload.filename or "export.csv",
+            profile,
+            time_limit=ctx().import_time_limit,
+        )
+    except TooSlow:
+        errors.add(
+            "file",
+            "The import took too long, so it was stopped. Nothing was imported and nothing "
+            "changed. Try again later; if it happens again, ask for a smaller export",
+        )
+        return _imports_page(user, form, errors, 503)
+    except (ExportRefused, ProfileInvalid) as refused:
+        errors.add("file", f"{_where(refused)}Nothing was imported and nothing changed")
+        return _imports_page(user, form, errors, 422)
+    record = outcome.record
+    if outcome.already_imported:
+        return redirect(url_for("finance.import_record", import_id=record.id, again="yes"))
+    flash(f"Imported {record.filename}.")
+    return redirect(url_for("finance.import_record", import_id=record.id))
+
+
+@blp.get(f"{IMPORTS}/<int(max=2147483647):import_id>")
+@finance
+def import_record(user: User, import_id: int) -> str:
+    record = reconciliation.get_import(ctx(), ctx().new_reader(), user, import_id)
+    return render_template(
+        "staff/finance/import.html",
+        title=f"Import of {record.filename}",
+        record=record,
+        again=request.args.get("again") == "yes",
+    )
+
+
+def _where(refused: ExportRefused | ProfileInvalid) -> str:
+    """The refusal, with the column it names when its message doesn't already."""
+    message = refused.message.rstrip(".") + ". "
+    column = refused.details.get("column")
+    if column and str(column) not in message:
+        message += f"Column: {column}. "
+    return message
+
+
+def _imports_page(
+    user: User, form: Mapping[str, str], errors: FormErrors, status: int
+) -> tuple[str, int]:
+    chosen = form.get("profile", "")
+    profiles = reconciliation.export_profiles(ctx(), user)
+    page = render_template(
+        "staff/finance/imports.html",
+        title="Imports",
+        errors=errors,
+        profile_items=[{"value": "", "text": "Select the kind of export"}]
+        + [
+            {
+                "value": name,
+                "text": f"{description} ({name})" if description else name,
+                "selected": chosen == name,
+            }
+            for name, description in profiles.items()
+        ],
+        imports=reconciliation.imports(ctx(), ctx().new_reader(), user),
     )
     return page, status

@@ -54,6 +54,7 @@ _FINANCE = [
     ("Work to do", "/finance"),
     ("Invoices", "/finance/invoices"),
     ("Issue invoices", "/finance/invoice-runs/new"),
+    ("Imports", "/finance/imports"),
 ]
 MENUS = {
     Role.FACILITATOR: [("My bookings", "/bookings"), ("Find a room", "/rooms")],
