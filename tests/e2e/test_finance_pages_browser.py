@@ -1,7 +1,8 @@
 """Finance's month end in real headless Chromium (Debian's `chromium`, Playwright) against the
 app served on 127.0.0.1, without JavaScript: sign in, see the work to do, preview and issue
 December's invoices (emailing them), then, after an export, follow the counts to the failed
-email and the invoice's page. axe-core checks every page; screenshots at 375 and 1280 px."""
+email and the invoice's page, and import the next export through the file input. axe-core
+checks every page; screenshots at 375 and 1280 px."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from service.usecases.outbox_worker import deliver_due
 from tests.client import client_for
 from tests.conftest import Staff, plain_text, sent_emails
 from tests.e2e.conftest import assert_accessible
+from tests.e2e.exports import export, for_invoice
 from tests.e2e.finance_month import BOUNCE, Month, after_issue, book_the_month
 from tests.e2e.live import served
 from tests.fakes import FrozenClock
@@ -148,4 +150,38 @@ def test_month_end_as_finance_would_do_it(site: Site, browser: Any) -> None:
     page.goto(site.base + "/finance/invoices?status=lost")
     assert page.get_by_role("link", name="Select a status from the list").is_visible()
     check("invoices-bad-filter")
+
+    by_number = {i["number"]: i for i in listed}
+    january = site.shots.parent / "january-ap-report.csv"
+    january.write_bytes(
+        export(
+            for_invoice(by_number["SMCH0005"], approval="Approved"),
+            for_invoice(by_number["SMCH0006"], payment_date="31-FEB-2027"),  # a row error
+        )
+    )
+    page.get_by_role("link", name="Imports").first.click()
+    assert heading(page) == "Imports"
+    page.get_by_label("Kind of export").select_option("sbs-oracle-ap")
+    page.get_by_label("Export file").set_input_files(str(january))
+    page.get_by_role("button", name="Import the export").click()
+    assert heading(page) == "Import of january-ap-report.csv"
+    result = page.locator(".nhsuk-summary-list").inner_text()
+    assert "Rows read\n2" in result or "Rows read\t2" in result, result
+    assert "Imported january-ap-report.csv." in page.content()
+    assert page.get_by_role("cell", name=re.compile("Payment Date")).count() == 1
+    check("import-result")
+    page.get_by_role("link", name="Import another export, or see the imports so far").click()
+    assert page.get_by_role("link", name="january-ap-report.csv").is_visible()
+    check("imports-so-far")
+
+    january.write_bytes(b"Supplier Number,Invoice Number\r\n220871,SMCH0005\r\n")
+    page.get_by_label("Kind of export").select_option("sbs-oracle-ap")
+    page.get_by_label("Export file").set_input_files(str(january))
+    page.get_by_role("button", name="Import the export").click()
+    refused = page.locator(".nhsuk-error-summary").inner_text()
+    assert "Nothing was imported and nothing changed" in refused, refused
+    for width in WIDTHS:  # a POST's answer: Checked would open the address again, as a GET
+        page.set_viewport_size({"width": width, "height": 900})
+        page.screenshot(path=str(site.shots / f"import-refused-{width}px.png"), full_page=True)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
     page.context.close()
