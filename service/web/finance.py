@@ -1,6 +1,7 @@
 """Finance staff in the browser: what needs them now, the invoices (each with its PDF, emails
 and status history), the invoice run (preview, then issue exactly what was previewed), and
-importing the finance system's exports (what each import found, and the imports so far)."""
+importing the finance system's exports (what each import found, and the imports so far), and
+the emails that failed, each sent again on request."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
 from service.domain.delivery import EmailState, OutboxState, Recipient
-from service.domain.errors import TooSlow
+from service.domain.errors import RuleViolation, TooSlow
 from service.domain.exports import ExportRefused, FinanceStatus, ProfileInvalid
 from service.domain.invoicing import PDF
 from service.domain.reconciliation import explain_hold
@@ -325,3 +326,25 @@ def _imports_page(
         imports=reconciliation.imports(ctx(), ctx().new_reader(), user),
     )
     return page, status
+
+
+@blp.get("/finance/outbox")
+@finance
+def failed_emails(user: User) -> str:
+    return render_template(
+        "staff/finance/outbox.html",
+        title="Emails that failed",
+        messages=delivery.outbox(ctx(), ctx().new_reader(), user, OutboxState.FAILED),
+    )
+
+
+@blp.post("/finance/outbox/<int(max=2147483647):outbox_id>/retry")
+@finance
+def retry_email(user: User, outbox_id: int) -> BaseResponse:
+    try:
+        message = delivery.retry(ctx(), ctx().new_uow(), user, outbox_id)
+    except RuleViolation:  # e.g. "Try again" pressed twice: it is already back in the queue
+        flash("That email had already been put back in the queue, so nothing changed.")
+    else:
+        flash(f"The email to {message.to} is back in the queue and will be sent again shortly.")
+    return redirect(url_for("finance.failed_emails"))

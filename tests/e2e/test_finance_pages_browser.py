@@ -1,8 +1,8 @@
 """Finance's month end in real headless Chromium (Debian's `chromium`, Playwright) against the
 app served on 127.0.0.1, without JavaScript: sign in, see the work to do, preview and issue
 December's invoices (emailing them), then, after an export, follow the counts to the failed
-email and the invoice's page, and import the next export through the file input. axe-core
-checks every page; screenshots at 375 and 1280 px."""
+email and the invoice's page, import the next export through the file input, and send the
+failed email again. axe-core checks every page; screenshots at 375 and 1280 px."""
 
 from __future__ import annotations
 
@@ -184,4 +184,17 @@ def test_month_end_as_finance_would_do_it(site: Site, browser: Any) -> None:
         page.set_viewport_size({"width": width, "height": 900})
         page.screenshot(path=str(site.shots / f"import-refused-{width}px.png"), full_page=True)
         assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+    page.get_by_role("link", name="Work to do").first.click()
+    page.get_by_role("link", name="Send again the emails that failed").click()
+    assert heading(page) == "Emails that failed"
+    assert BOUNCE in page.content().replace("&lt;", "<").replace("&gt;", ">")
+    check("emails-that-failed")
+    page.get_by_role(
+        "button", name=re.compile("^Try again to send the email to .*SMCH0003")
+    ).click()
+    assert heading(page) == "Emails that failed"
+    assert "is back in the queue and will be sent again shortly" in page.content()
+    assert "No email has failed." in page.content()
+    check("email-tried-again")
     page.context.close()
