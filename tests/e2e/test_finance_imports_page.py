@@ -13,7 +13,7 @@ from flask import Flask
 
 from service.domain.users import Role
 from tests.client import Answer, Client, client_for
-from tests.e2e.exports import export, for_invoice, status
+from tests.e2e.exports import export, for_invoice, other_supplier, status
 from tests.e2e.staff import csrf_token, person, redirected_to, sign_in_as
 
 Who = dict[str, Any]
@@ -169,3 +169,17 @@ def test_an_import_without_its_csrf_token_is_refused(
     assert refused.status_code == 400
     assert imports_so_far(client, trust_finance) == []
     assert status(client, trust_finance, invoices[0])["state"]["status"] == "sent"
+
+
+def test_an_export_over_the_1_mb_every_other_form_may_be_is_imported(
+    app: Flask, trust_finance: Who, invoices: list[Who]
+) -> None:
+    page = browser(app, Role.FINANCE, user_trust(app, trust_finance))
+    data = export(for_invoice(invoices[0]), *(other_supplier(n) for n in range(20_000)))
+    assert len(data) > 2 * 1024 * 1024
+    result = page.get(redirected_to(send_file(page, data)))
+    assert "Rows about other suppliers 20000" in text(result.text)
+    too_big = page.post(
+        "/finance/invoice-runs", data={"csrf_token": "x", "padding": "x" * 2 * 1024 * 1024}
+    )
+    assert too_big.status_code == 413  # the allowance is the import form's alone
