@@ -10,6 +10,8 @@ from html import unescape
 from typing import Any
 
 from flask import Flask
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import stream_encode_multipart
 
 from service.domain.users import Role
 from tests.client import Answer, Client, client_for
@@ -40,11 +42,16 @@ def send_file(
     filename: str = "ap-report.csv",
     token: str | None = "",
 ) -> Answer:
-    """The import form as filled in on the page; `token=None` leaves the CSRF token out."""
-    fields: dict[str, Any] = {"profile": profile, "file": (io.BytesIO(data), filename)}
+    """The import form as filled in on the page; `token=None` leaves the CSRF token out. The
+    body is encoded here, in memory: the test client spools a body over 500 KB to a temporary
+    file it never closes."""
+    fields: dict[str, Any] = {"profile": profile, "file": FileStorage(io.BytesIO(data), filename)}
     if token is not None:
         fields["csrf_token"] = token or csrf_token(client, IMPORTS)
-    return client.post(IMPORTS, data=fields, content_type="multipart/form-data")
+    body, _, boundary = stream_encode_multipart(fields, use_tempfile=False)
+    return client.post(
+        IMPORTS, data=body.read(), content_type=f"multipart/form-data; boundary={boundary}"
+    )
 
 
 def user_trust(app: Flask, who: Who) -> int | None:
