@@ -6,12 +6,18 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import replace
+from typing import Protocol
 
 from service.domain.audit import AuditEvent
 from service.domain.errors import Conflict, NotFound, RuleViolation, Unauthenticated
 from service.domain.users import Role, User
-from service.ports.unit_of_work import UnitOfWork
+from service.ports.unit_of_work import WithAudit, WithStaffSessions, WithTrusts, WithUsers
 from service.usecases.context import Context
+
+
+class AccountStores(WithTrusts, WithUsers, WithAudit, WithStaffSessions, Protocol):
+    """The stores the accounts use cases use: nothing else is in reach."""
+
 
 KEY_PREFIX = "rh_"
 
@@ -22,7 +28,7 @@ def hash_key(key: str) -> str:
 
 def create_user(
     ctx: Context,
-    uow: UnitOfWork,
+    uow: AccountStores,
     actor: User,
     *,
     email: str,
@@ -52,7 +58,7 @@ def create_user(
     return user, key
 
 
-def authenticate(uow: UnitOfWork, key: str) -> User:
+def authenticate(uow: AccountStores, key: str) -> User:
     with uow:
         user = uow.users.by_key_hash(hash_key(key)) if key.startswith(KEY_PREFIX) else None
     if user is None or not user.active:
@@ -60,13 +66,15 @@ def authenticate(uow: UnitOfWork, key: str) -> User:
     return user
 
 
-def list_users(ctx: Context, uow: UnitOfWork, actor: User) -> list[User]:
+def list_users(ctx: Context, uow: AccountStores, actor: User) -> list[User]:
     actor.require(Role.ADMIN)
     with uow:
         return uow.users.all()
 
 
-def set_active(ctx: Context, uow: UnitOfWork, actor: User, who: int | str, *, active: bool) -> User:
+def set_active(
+    ctx: Context, uow: AccountStores, actor: User, who: int | str, *, active: bool
+) -> User:
     """Disable (the key, the calendar address and any signed-in session stop working) or
     enable again.
     The last active admin can't be disabled: nobody could manage accounts through the API."""
@@ -90,7 +98,7 @@ def set_active(ctx: Context, uow: UnitOfWork, actor: User, who: int | str, *, ac
     return user
 
 
-def new_key(ctx: Context, uow: UnitOfWork, actor: User, who: int | str) -> tuple[User, str]:
+def new_key(ctx: Context, uow: AccountStores, actor: User, who: int | str) -> tuple[User, str]:
     """A lost or leaked key: a new one, shown once; the old one stops at once, and so do the
     person's signed-in sessions (whoever had the key may have signed in too)."""
     actor.require(Role.ADMIN)
@@ -108,7 +116,7 @@ def _new_key() -> str:
     return KEY_PREFIX + secrets.token_urlsafe(32)
 
 
-def _user(uow: UnitOfWork, who: int | str) -> User:
+def _user(uow: AccountStores, who: int | str) -> User:
     """By id, or by email (as operators know people)."""
     user = uow.users.get(who) if isinstance(who, int) else uow.users.by_email(who.strip().lower())
     if user is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from typing import Protocol
 
 from service.domain.audit import AuditEvent
 from service.domain.bookings import (
@@ -21,10 +22,31 @@ from service.domain.money import format_pounds
 from service.domain.timeslots import Interval
 from service.domain.users import Role, User
 from service.ports.bookings import SlotTaken
-from service.ports.unit_of_work import UnitOfWork
+from service.ports.unit_of_work import (
+    WithAudit,
+    WithBookings,
+    WithInvoices,
+    WithPurchaseOrders,
+    WithRooms,
+    WithUsers,
+    WithVenues,
+)
 from service.usecases.context import Context
 from service.usecases.directory import get_room, get_venue
 from service.usecases.purchasing import PurchaseOrderStatement, draw_on, statement
+
+
+class BookingStores(
+    WithVenues,
+    WithRooms,
+    WithBookings,
+    WithPurchaseOrders,
+    WithInvoices,
+    WithUsers,
+    WithAudit,
+    Protocol,
+):
+    """The stores the booking use cases use: nothing else is in reach."""
 
 
 @dataclass(frozen=True)
@@ -43,7 +65,7 @@ class BookingPlan:
 
 
 def plan_booking(
-    ctx: Context, uow: UnitOfWork, actor: User, request: BookingRequest
+    ctx: Context, uow: BookingStores, actor: User, request: BookingRequest
 ) -> BookingPlan:
     """Everything `book` checks (clashes, closures, the PO's venue, dates and value), with
     nothing stored: what the person confirms on the "check your answers" page."""
@@ -51,7 +73,7 @@ def plan_booking(
         return _planned(ctx, uow, actor, request)
 
 
-def book(ctx: Context, uow: UnitOfWork, actor: User, request: BookingRequest) -> BookingSeries:
+def book(ctx: Context, uow: BookingStores, actor: User, request: BookingRequest) -> BookingSeries:
     with uow:
         plan = _planned(ctx, uow, actor, request)
         try:
@@ -75,7 +97,7 @@ def book(ctx: Context, uow: UnitOfWork, actor: User, request: BookingRequest) ->
     return series
 
 
-def _planned(ctx: Context, uow: UnitOfWork, actor: User, request: BookingRequest) -> BookingPlan:
+def _planned(ctx: Context, uow: BookingStores, actor: User, request: BookingRequest) -> BookingPlan:
     actor.require(Role.FACILITATOR, Role.ADMIN)
     if not actor.may_manage_booking_of(request.facilitator_id):
         raise PermissionDenied("Facilitators book for themselves only.")
@@ -96,14 +118,14 @@ def _planned(ctx: Context, uow: UnitOfWork, actor: User, request: BookingRequest
     return BookingPlan(series, room, venue, po)
 
 
-def _booked_around(uow: UnitOfWork, series: BookingSeries) -> list[Session]:
+def _booked_around(uow: BookingStores, series: BookingSeries) -> list[Session]:
     span = Interval(series.sessions[0].occupied.start, series.sessions[-1].occupied.end)
     return uow.bookings.booked_overlapping([series.room_id], span)
 
 
 def cover_with_purchase_order(
     ctx: Context,
-    uow: UnitOfWork,
+    uow: BookingStores,
     actor: User,
     series_id: int,
     po_id: int,
@@ -137,7 +159,7 @@ def cover_with_purchase_order(
     return series
 
 
-def get_booking(ctx: Context, uow: UnitOfWork, actor: User, series_id: int) -> BookingSeries:
+def get_booking(ctx: Context, uow: BookingStores, actor: User, series_id: int) -> BookingSeries:
     with uow:
         series = uow.bookings.get(series_id)
     if series is None or not _may_see(actor, series):
@@ -147,7 +169,7 @@ def get_booking(ctx: Context, uow: UnitOfWork, actor: User, series_id: int) -> B
 
 def list_bookings(
     ctx: Context,
-    uow: UnitOfWork,
+    uow: BookingStores,
     actor: User,
     *,
     room_id: int | None = None,
@@ -194,7 +216,7 @@ def _sessions(count: int) -> str:
 
 
 def preview_cancellation(
-    ctx: Context, uow: UnitOfWork, actor: User, series_id: int, session_id: int | None
+    ctx: Context, uow: BookingStores, actor: User, series_id: int, session_id: int | None
 ) -> Cancellation:
     """One session (`session_id`), or every future booked session of the booking."""
     now = ctx.clock.now()
@@ -221,7 +243,7 @@ class SessionPage:
 
 def my_sessions(
     ctx: Context,
-    uow: UnitOfWork,
+    uow: BookingStores,
     actor: User,
     *,
     past: bool,
@@ -246,7 +268,9 @@ class BookingDetails:
     po_numbers: dict[int, str]  # of the POs covering its sessions, by id
 
 
-def booking_details(ctx: Context, uow: UnitOfWork, actor: User, series_id: int) -> BookingDetails:
+def booking_details(
+    ctx: Context, uow: BookingStores, actor: User, series_id: int
+) -> BookingDetails:
     with uow:
         series = get_booking(ctx, uow, actor, series_id)
         numbers = {}
@@ -256,12 +280,12 @@ def booking_details(ctx: Context, uow: UnitOfWork, actor: User, series_id: int) 
         return BookingDetails(series, *_place(uow, series.room_id), numbers)
 
 
-def _place(uow: UnitOfWork, room_id: int) -> tuple[Room, Venue]:
+def _place(uow: BookingStores, room_id: int) -> tuple[Room, Venue]:
     room = get_room(uow, room_id)
     return room, get_venue(uow, room.venue_id)
 
 
-def cancel_one(ctx: Context, uow: UnitOfWork, actor: User, session_id: int) -> Cancellation:
+def cancel_one(ctx: Context, uow: BookingStores, actor: User, session_id: int) -> Cancellation:
     """Cancel one session; the answer says what the venue will still be paid for it."""
     with uow:
         session = uow.bookings.session(session_id)
@@ -274,7 +298,7 @@ def cancel_one(ctx: Context, uow: UnitOfWork, actor: User, session_id: int) -> C
 
 
 def cancel_from(
-    ctx: Context, uow: UnitOfWork, actor: User, series_id: int, from_date: date | None
+    ctx: Context, uow: BookingStores, actor: User, series_id: int, from_date: date | None
 ) -> Cancellation:
     """Cancel every still-booked session from `from_date` (default: all future ones); the
     answer says what the venue will still be paid for them."""
@@ -299,7 +323,7 @@ def _future(series: BookingSeries, now: datetime, from_date: date | None) -> lis
 
 
 def _cancel(
-    ctx: Context, uow: UnitOfWork, actor: User, series: BookingSeries, sessions: list[Session]
+    ctx: Context, uow: BookingStores, actor: User, series: BookingSeries, sessions: list[Session]
 ) -> Cancellation:
     now = ctx.clock.now()
     venue = get_venue(uow, get_room(uow, series.room_id).venue_id)
@@ -321,7 +345,7 @@ def _cancel(
     return Cancellation(series, sessions, late, venue.notice_period_hours)
 
 
-def _manageable(uow: UnitOfWork, actor: User, series_id: int) -> BookingSeries:
+def _manageable(uow: BookingStores, actor: User, series_id: int) -> BookingSeries:
     series = uow.bookings.get(series_id)
     if series is None or not _may_see(actor, series):
         raise NotFound(f"There is no booking {series_id}.")

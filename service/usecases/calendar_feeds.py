@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from service.domain.audit import AuditEvent
 from service.domain.bookings import BookingSeries, SessionStatus
 from service.domain.calendar import CalendarEntry
@@ -9,10 +11,19 @@ from service.domain.calendar_links import CalendarLink
 from service.domain.errors import NotFound
 from service.domain.secret_tokens import new_token, token_hash
 from service.domain.users import Role, User
-from service.ports.unit_of_work import UnitOfWork
+from service.ports.unit_of_work import (
+    WithAudit,
+    WithCalendarLinks,
+    WithRooms,
+    WithVenues,
+)
 from service.usecases.context import Context
 from service.usecases.directory import get_room, get_venue
 from service.usecases.secret_links import failed_lookup, refuse_if_limited
+
+
+class CalendarStores(WithVenues, WithRooms, WithAudit, WithCalendarLinks, Protocol):
+    """The stores the calendar feeds use cases use: nothing else is in reach."""
 
 
 def facilitator_feed(ctx: Context, actor: User, facilitator_id: int) -> bytes:
@@ -27,7 +38,7 @@ def facilitator_feed(ctx: Context, actor: User, facilitator_id: int) -> bytes:
         )
 
 
-def new_calendar_address(ctx: Context, uow: UnitOfWork, actor: User) -> str:
+def new_calendar_address(ctx: Context, uow: CalendarStores, actor: User) -> str:
     """A secret address of the actor's own feed, for calendar apps; shown once. Any earlier
     address stops working at once."""
     assert actor.id is not None
@@ -40,12 +51,12 @@ def new_calendar_address(ctx: Context, uow: UnitOfWork, actor: User) -> str:
     return f"{ctx.public_url}/calendar/{token}.ics"
 
 
-def has_calendar_address(ctx: Context, uow: UnitOfWork, actor: User) -> bool:
+def has_calendar_address(ctx: Context, uow: CalendarStores, actor: User) -> bool:
     with uow:
         return uow.calendar_links.has_live(actor.id or 0)
 
 
-def stop_calendar_address(ctx: Context, uow: UnitOfWork, actor: User) -> None:
+def stop_calendar_address(ctx: Context, uow: CalendarStores, actor: User) -> None:
     assert actor.id is not None
     now = ctx.clock.now()
     with uow:
@@ -78,7 +89,7 @@ def room_feed(ctx: Context, room_id: int) -> bytes:
         )
 
 
-def _entries(uow: UnitOfWork, series: BookingSeries, summary: str) -> list[CalendarEntry]:
+def _entries(uow: CalendarStores, series: BookingSeries, summary: str) -> list[CalendarEntry]:
     room = get_room(uow, series.room_id)
     venue = get_venue(uow, room.venue_id)
     return [

@@ -4,6 +4,7 @@ the venue (never charged, not "late"), and each facilitator is told by email."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from service.domain.audit import AuditEvent
 from service.domain.bookings import Session
@@ -11,9 +12,13 @@ from service.domain.delivery import OutboxMessage, Recipient, closure_topic, mes
 from service.domain.directory import Closure, Venue
 from service.domain.timeslots import london_days
 from service.domain.users import Role, User
-from service.ports.unit_of_work import UnitOfWork
+from service.ports.unit_of_work import WithAudit, WithBookings, WithOutbox, WithRooms, WithVenues
 from service.usecases.context import Context
 from service.usecases.directory import get_venue
+
+
+class ClosureStores(WithVenues, WithRooms, WithBookings, WithOutbox, WithAudit, Protocol):
+    """The stores the closures use cases use: nothing else is in reach."""
 
 
 @dataclass(frozen=True)
@@ -23,7 +28,7 @@ class ClosureAdded:
 
 
 def add_closure(
-    ctx: Context, uow: UnitOfWork, actor: User, venue_id: int, closure: Closure
+    ctx: Context, uow: ClosureStores, actor: User, venue_id: int, closure: Closure
 ) -> ClosureAdded:
     """Adding the same day again changes nothing. Sessions already started are left alone."""
     actor.require(Role.ADMIN)
@@ -56,7 +61,7 @@ def add_closure(
 
 
 def _tell_facilitators(
-    ctx: Context, uow: UnitOfWork, venue: Venue, closure: Closure, sessions: list[Session]
+    ctx: Context, uow: ClosureStores, venue: Venue, closure: Closure, sessions: list[Session]
 ) -> None:
     emails = uow.bookings.facilitator_emails([s.series_id or 0 for s in sessions])
     subject = ctx.emails.subject("closure_notice", venue=venue.name, day=closure.day)

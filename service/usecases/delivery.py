@@ -3,6 +3,8 @@ worker (outbox_worker.py) delivers them. Finance lists the outbox and retries a 
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from service.domain.audit import AuditEvent
 from service.domain.delivery import (
     OutboxMessage,
@@ -15,13 +17,27 @@ from service.domain.delivery import (
 from service.domain.errors import NotFound
 from service.domain.invoicing import DocumentKind, Invoice, documents_digest
 from service.domain.users import Role, User
-from service.ports.unit_of_work import UnitOfWork
+from service.ports.unit_of_work import (
+    WithAudit,
+    WithBookings,
+    WithInvoices,
+    WithOutbox,
+    WithTrusts,
+    WithUsers,
+    WithVenues,
+)
 from service.usecases.context import Context
 from service.usecases.directory import get_trust, get_venue
 
 
+class DeliveryStores(
+    WithTrusts, WithVenues, WithBookings, WithInvoices, WithOutbox, WithUsers, WithAudit, Protocol
+):
+    """The stores the delivery use cases use: nothing else is in reach."""
+
+
 def queue_invoice(
-    ctx: Context, uow: UnitOfWork, actor: User, invoice_id: int
+    ctx: Context, uow: DeliveryStores, actor: User, invoice_id: int
 ) -> list[OutboxMessage]:
     """Finance sends an invoice. Queued once: asking again returns the messages already queued."""
     actor.require(Role.FINANCE, Role.ADMIN)
@@ -35,7 +51,7 @@ def queue_invoice(
 
 
 def queue_messages(
-    ctx: Context, uow: UnitOfWork, invoice: Invoice, actor: str
+    ctx: Context, uow: DeliveryStores, invoice: Invoice, actor: str
 ) -> list[OutboxMessage]:
     """Within the caller's transaction: one message to the trust's accounts-payable inbox and
     a copy to the venue, unless they are queued already."""
@@ -85,13 +101,13 @@ def queue_messages(
     return messages
 
 
-def _facilitator(uow: UnitOfWork, invoice: Invoice) -> User | None:
+def _facilitator(uow: DeliveryStores, invoice: Invoice) -> User | None:
     series = uow.bookings.get(invoice.booking_id)
     return uow.users.get(series.facilitator_id) if series else None
 
 
 def outbox(
-    ctx: Context, uow: UnitOfWork, actor: User, state: OutboxState | None
+    ctx: Context, uow: DeliveryStores, actor: User, state: OutboxState | None
 ) -> list[OutboxMessage]:
     actor.require(Role.FINANCE, Role.ADMIN)
     with uow:
@@ -99,7 +115,7 @@ def outbox(
 
 
 def invoice_messages(
-    ctx: Context, uow: UnitOfWork, actor: User, invoice_id: int
+    ctx: Context, uow: DeliveryStores, actor: User, invoice_id: int
 ) -> list[OutboxMessage]:
     """Every message about one invoice (to accounts payable, the venue's copy, notices)."""
     actor.require(Role.FINANCE, Role.ADMIN)
@@ -107,7 +123,7 @@ def invoice_messages(
         return uow.outbox.find(invoice_id=invoice_id)
 
 
-def retry(ctx: Context, uow: UnitOfWork, actor: User, outbox_id: int) -> OutboxMessage:
+def retry(ctx: Context, uow: DeliveryStores, actor: User, outbox_id: int) -> OutboxMessage:
     """Finance puts a dead-lettered message back in the queue (e.g. after fixing the address)."""
     actor.require(Role.FINANCE, Role.ADMIN)
     with uow:

@@ -5,12 +5,27 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from typing import Protocol
 
 from service.domain.directory import Closure, Room, Trust, VatTreatment, Venue
 from service.domain.users import OPERATOR, Role
-from service.ports.unit_of_work import UnitOfWork
+from service.ports.unit_of_work import (
+    WithAudit,
+    WithRooms,
+    WithStaffSessions,
+    WithTrusts,
+    WithUsers,
+    WithVenues,
+)
 from service.usecases.accounts import create_user
 from service.usecases.context import Context
+
+
+class DemoStores(
+    WithTrusts, WithVenues, WithRooms, WithUsers, WithAudit, WithStaffSessions, Protocol
+):
+    """The stores the demo use cases use: nothing else is in reach."""
+
 
 TRUST = Trust(
     name="Severnvale Mental Health NHS Foundation Trust",
@@ -93,7 +108,7 @@ USERS = [
 ]
 
 
-def load_directory(ctx: Context, uow: UnitOfWork) -> dict[str, str] | None:
+def load_directory(ctx: Context, uow: DemoStores) -> dict[str, str] | None:
     """Load once; returns each user's API key, or None when the demo data is already there."""
     with uow:
         if uow.trusts.all():

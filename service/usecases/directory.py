@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Container, Mapping
 from dataclasses import dataclass, replace
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from service.domain.audit import AuditEvent
 from service.domain.delivery import (
@@ -29,19 +29,26 @@ from service.domain.directory import (
 )
 from service.domain.errors import Conflict, NotFound, StaleVersion
 from service.domain.users import Role, User
-from service.ports.unit_of_work import UnitOfWork
+from service.ports.unit_of_work import WithAudit, WithOutbox, WithRooms, WithTrusts, WithVenues
 from service.usecases.context import Context
+
+
+class DirectoryStores(WithTrusts, WithVenues, WithRooms, WithOutbox, WithAudit, Protocol):
+    """The stores the directory use cases use: nothing else is in reach."""
+
 
 T = TypeVar("T")
 Entry = TypeVar("Entry", Trust, Venue, Room)
 
 
-def _record(ctx: Context, uow: UnitOfWork, actor: User, entity: str, entity_id: int | None) -> None:
+def _record(
+    ctx: Context, uow: DirectoryStores, actor: User, entity: str, entity_id: int | None
+) -> None:
     assert entity_id is not None
     uow.audit.record(AuditEvent(ctx.clock.now(), actor.label, "created", entity, entity_id))
 
 
-def create_trust(ctx: Context, uow: UnitOfWork, actor: User, trust: Trust) -> Trust:
+def create_trust(ctx: Context, uow: DirectoryStores, actor: User, trust: Trust) -> Trust:
     actor.require(Role.ADMIN)
     _check_trust(trust)
     with uow:
@@ -51,7 +58,7 @@ def create_trust(ctx: Context, uow: UnitOfWork, actor: User, trust: Trust) -> Tr
     return trust
 
 
-def create_venue(ctx: Context, uow: UnitOfWork, actor: User, venue: Venue) -> Venue:
+def create_venue(ctx: Context, uow: DirectoryStores, actor: User, venue: Venue) -> Venue:
     actor.require(Role.ADMIN)
     with uow:
         venue = uow.venues.add(_checked_venue(uow, venue))
@@ -60,7 +67,7 @@ def create_venue(ctx: Context, uow: UnitOfWork, actor: User, venue: Venue) -> Ve
     return venue
 
 
-def create_room(ctx: Context, uow: UnitOfWork, actor: User, room: Room) -> Room:
+def create_room(ctx: Context, uow: DirectoryStores, actor: User, room: Room) -> Room:
     actor.require(Role.ADMIN)
     with uow:
         get_venue(uow, room.venue_id)
@@ -79,7 +86,9 @@ class Edit:
     seen: Container[str] | None = None
 
 
-def update_trust(ctx: Context, uow: UnitOfWork, actor: User, trust_id: int, edit: Edit) -> Trust:
+def update_trust(
+    ctx: Context, uow: DirectoryStores, actor: User, trust_id: int, edit: Edit
+) -> Trust:
     actor.require(Role.ADMIN)
     with uow:
         trust = get_trust(uow, trust_id, for_update=True)
@@ -87,7 +96,9 @@ def update_trust(ctx: Context, uow: UnitOfWork, actor: User, trust_id: int, edit
         return _edit(ctx, uow, actor, entity, trust, edit, _check_trust, uow.trusts.update)
 
 
-def update_venue(ctx: Context, uow: UnitOfWork, actor: User, venue_id: int, edit: Edit) -> Venue:
+def update_venue(
+    ctx: Context, uow: DirectoryStores, actor: User, venue_id: int, edit: Edit
+) -> Venue:
     """Name and supplier number are how imports recognise the venue: the next import uses
     the new ones. A change to bank details already recorded is announced to the venue (see
     _announce_bank_change): changed bank details are the classic invoice fraud."""
@@ -107,7 +118,7 @@ def update_venue(ctx: Context, uow: UnitOfWork, actor: User, venue_id: int, edit
 
 
 def _announce_bank_change(
-    ctx: Context, uow: UnitOfWork, actor: User, old: Venue, new: Venue
+    ctx: Context, uow: DirectoryStores, actor: User, old: Venue, new: Venue
 ) -> None:
     """In the edit's transaction, an email to the venue's contact address as it was (and as
     it is now, if that changed too: whoever changes the bank details may change the address
@@ -136,7 +147,7 @@ def _announce_bank_change(
     )
 
 
-def update_room(ctx: Context, uow: UnitOfWork, actor: User, room_id: int, edit: Edit) -> Room:
+def update_room(ctx: Context, uow: DirectoryStores, actor: User, room_id: int, edit: Edit) -> Room:
     """Sessions keep the price and set-up times they were booked with."""
     actor.require(Role.ADMIN)
     with uow:
@@ -147,7 +158,7 @@ def update_room(ctx: Context, uow: UnitOfWork, actor: User, room_id: int, edit: 
 
 def _edit(
     ctx: Context,
-    uow: UnitOfWork,
+    uow: DirectoryStores,
     actor: User,
     entity: tuple[str, int],
     old: Entry,
@@ -184,7 +195,7 @@ def _check_trust(trust: Trust) -> Trust:
     return trust
 
 
-def _checked_venue(uow: UnitOfWork, venue: Venue) -> Venue:
+def _checked_venue(uow: DirectoryStores, venue: Venue) -> Venue:
     """The postcode normalised; imports find a venue by its supplier number, so one number
     is one venue."""
     wanted = (venue.supplier_number or "").strip().upper()
@@ -207,34 +218,34 @@ def as_seen_by(reader: User, venue: Venue) -> Venue:
     return venue if sees_bank_details(reader) else without_bank_details(venue)
 
 
-def list_trusts(ctx: Context, uow: UnitOfWork, actor: User) -> list[Trust]:
+def list_trusts(ctx: Context, uow: DirectoryStores, actor: User) -> list[Trust]:
     """Every staff role reads the directory."""
     with uow:
         return uow.trusts.all()
 
 
-def list_venues(ctx: Context, uow: UnitOfWork, actor: User) -> list[Venue]:
+def list_venues(ctx: Context, uow: DirectoryStores, actor: User) -> list[Venue]:
     with uow:
         return uow.venues.all()
 
 
-def rooms_of(ctx: Context, uow: UnitOfWork, actor: User, venue_id: int) -> list[Room]:
+def rooms_of(ctx: Context, uow: DirectoryStores, actor: User, venue_id: int) -> list[Room]:
     with uow:
         get_venue(uow, venue_id)
         return uow.rooms.find(venue_id=venue_id)
 
 
-def get_trust(uow: UnitOfWork, trust_id: int, *, for_update: bool = False) -> Trust:
+def get_trust(uow: WithTrusts, trust_id: int, *, for_update: bool = False) -> Trust:
     with uow:
         return _found(uow.trusts.get(trust_id, for_update=for_update), "trust", trust_id)
 
 
-def get_venue(uow: UnitOfWork, venue_id: int, *, for_update: bool = False) -> Venue:
+def get_venue(uow: WithVenues, venue_id: int, *, for_update: bool = False) -> Venue:
     with uow:
         return _found(uow.venues.get(venue_id, for_update=for_update), "venue", venue_id)
 
 
-def get_room(uow: UnitOfWork, room_id: int, *, for_update: bool = False) -> Room:
+def get_room(uow: WithRooms, room_id: int, *, for_update: bool = False) -> Room:
     with uow:
         return _found(uow.rooms.get(room_id, for_update=for_update), "room", room_id)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
+from typing import Protocol
 
 from service.domain.bookings import BookingSeries
 from service.domain.delivery import EmailState, OutboxMessage, email_state
@@ -16,8 +17,30 @@ from service.domain.purchasing import PurchaseOrder
 from service.domain.reconciliation import InvoiceState
 from service.domain.timeslots import LONDON
 from service.domain.users import Role, User
-from service.ports.unit_of_work import UnitOfWork
+from service.ports.unit_of_work import (
+    WithBookings,
+    WithInvoices,
+    WithOutbox,
+    WithPurchaseOrders,
+    WithReconciliation,
+    WithRooms,
+    WithVenues,
+)
 from service.usecases.context import Context
+
+
+class OverviewStores(
+    WithVenues,
+    WithRooms,
+    WithBookings,
+    WithPurchaseOrders,
+    WithInvoices,
+    WithOutbox,
+    WithReconciliation,
+    Protocol,
+):
+    """The stores the finance overview use cases use: nothing else is in reach."""
+
 
 # The invoice list's status filter: what finance asks for, in words.
 INVOICE_FILTERS = {
@@ -108,7 +131,7 @@ class WorkToDo:
     outstanding_pence: int
 
 
-def work_to_do(ctx: Context, uow: UnitOfWork, actor: User) -> WorkToDo:
+def work_to_do(ctx: Context, uow: OverviewStores, actor: User) -> WorkToDo:
     """The counts finance starts the day with; each names a list it can open."""
     actor.require(Role.FINANCE, Role.ADMIN)
     now = ctx.clock.now()
@@ -175,7 +198,7 @@ def work_to_do(ctx: Context, uow: UnitOfWork, actor: User) -> WorkToDo:
 
 def invoice_list(
     ctx: Context,
-    uow: UnitOfWork,
+    uow: OverviewStores,
     actor: User,
     *,
     venue_id: int | None = None,
@@ -191,7 +214,7 @@ def invoice_list(
     return [row for row in reversed(rows) if row.matches(status, hold)]
 
 
-def _rows(uow: UnitOfWork, venue_id: int | None) -> list[InvoiceRow]:
+def _rows(uow: OverviewStores, venue_id: int | None) -> list[InvoiceRow]:
     invoices = uow.invoices.find(venue_id=venue_id)
     states = uow.reconciliation.states()
     by_invoice: dict[int | None, list[OutboxMessage]] = {}

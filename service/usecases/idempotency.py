@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from service.domain.errors import IdempotencyKeyReused
 from service.ports.records import KeyAlreadyClaimed
-from service.ports.unit_of_work import UnitOfWork
+from service.ports.unit_of_work import WithIdempotency
+
+
+class IdempotencyStores(WithIdempotency, Protocol):
+    """The stores the idempotency use cases use: nothing else is in reach."""
 
 
 @dataclass(frozen=True)
@@ -17,7 +22,12 @@ class Outcome:
 
 
 def run_once(
-    uow: UnitOfWork, *, user_id: int, key: str, fingerprint: str, action: Callable[[], Outcome]
+    uow: IdempotencyStores,
+    *,
+    user_id: int,
+    key: str,
+    fingerprint: str,
+    action: Callable[[], Outcome],
 ) -> Outcome:
     """Run `action` in the same transaction as the key's record, so either both are stored or
     neither. A concurrent request with the same key waits on the key and then replays.

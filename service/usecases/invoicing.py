@@ -6,6 +6,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from typing import Protocol
 
 from service.domain.audit import AuditEvent
 from service.domain.bookings import BookingSeries, Session
@@ -31,10 +32,35 @@ from service.domain.invoicing import (
 from service.domain.purchasing import PurchaseOrder
 from service.domain.timeslots import LONDON, spoken_date
 from service.domain.users import Role, User
-from service.ports.unit_of_work import UnitOfWork
+from service.ports.unit_of_work import (
+    WithAudit,
+    WithBookings,
+    WithInvoices,
+    WithOutbox,
+    WithPurchaseOrders,
+    WithRooms,
+    WithTrusts,
+    WithUsers,
+    WithVenues,
+)
 from service.usecases.context import Context
 from service.usecases.delivery import queue_messages
 from service.usecases.directory import get_room, get_trust, get_venue
+
+
+class InvoicingStores(
+    WithTrusts,
+    WithVenues,
+    WithRooms,
+    WithBookings,
+    WithPurchaseOrders,
+    WithInvoices,
+    WithOutbox,
+    WithUsers,
+    WithAudit,
+    Protocol,
+):
+    """The stores the invoicing use cases use: nothing else is in reach."""
 
 
 @dataclass(frozen=True)
@@ -79,7 +105,7 @@ class IssueReport:
 
 def issue_invoices(
     ctx: Context,
-    uow: UnitOfWork,
+    uow: InvoicingStores,
     actor: User,
     through: date,
     venue_id: int | None = None,
@@ -118,7 +144,7 @@ def issue_invoices(
 
 
 def _plan(
-    uow: UnitOfWork, through: date, venue_id: int | None, now: datetime
+    uow: InvoicingStores, through: date, venue_id: int | None, now: datetime
 ) -> tuple[list[Planned], list[Refusal]]:
     """What a run would issue, and refuse with the reason, checking every invoice before any
     number is drawn (so refusals leave no gap); invoices planned earlier in the run count
@@ -144,7 +170,7 @@ def _plan(
 
 
 def _checked(
-    uow: UnitOfWork, draft: Draft, room: Room, today: date, earlier: dict[int | None, int]
+    uow: InvoicingStores, draft: Draft, room: Room, today: date, earlier: dict[int | None, int]
 ) -> Planned:
     """The pre-issue checks SBS would otherwise fail the invoice on."""
     series = draft.series
@@ -168,7 +194,7 @@ def _checked(
 
 
 def _document(
-    uow: UnitOfWork,
+    uow: InvoicingStores,
     kind: DocumentKind,
     planned: Planned,
     credits_invoice: str | None = None,
@@ -232,7 +258,7 @@ def _line(series: BookingSeries, room: Room, session: Session) -> Line:
     )
 
 
-def _store(ctx: Context, uow: UnitOfWork, actor: User, invoice: Invoice) -> Invoice:
+def _store(ctx: Context, uow: InvoicingStores, actor: User, invoice: Invoice) -> Invoice:
     stored = uow.invoices.add(invoice, [ctx.renderer.render(invoice)], ctx.clock.now())
     assert stored.id is not None
     uow.audit.record(
@@ -254,7 +280,9 @@ class Waived:
     credit_note: Invoice | None
 
 
-def waive_late_cancellation(ctx: Context, uow: UnitOfWork, actor: User, session_id: int) -> Waived:
+def waive_late_cancellation(
+    ctx: Context, uow: InvoicingStores, actor: User, session_id: int
+) -> Waived:
     """The venue agrees not to charge a late cancellation; if it was invoiced already,
     a credit note against that invoice takes the charge back."""
     actor.require(Role.FINANCE, Role.ADMIN)
@@ -301,14 +329,14 @@ def waive_late_cancellation(ctx: Context, uow: UnitOfWork, actor: User, session_
 
 
 def list_invoices(
-    ctx: Context, uow: UnitOfWork, actor: User, venue_id: int | None
+    ctx: Context, uow: InvoicingStores, actor: User, venue_id: int | None
 ) -> list[Invoice]:
     actor.require(Role.FINANCE, Role.ADMIN)
     with uow:
         return uow.invoices.find(venue_id=venue_id)
 
 
-def get_invoice(ctx: Context, uow: UnitOfWork, actor: User, invoice_id: int) -> Invoice:
+def get_invoice(ctx: Context, uow: InvoicingStores, actor: User, invoice_id: int) -> Invoice:
     actor.require(Role.FINANCE, Role.ADMIN)
     with uow:
         invoice = uow.invoices.get(invoice_id)
@@ -318,7 +346,7 @@ def get_invoice(ctx: Context, uow: UnitOfWork, actor: User, invoice_id: int) -> 
 
 
 def invoice_document(
-    ctx: Context, uow: UnitOfWork, actor: User, invoice_id: int, media_type: str
+    ctx: Context, uow: InvoicingStores, actor: User, invoice_id: int, media_type: str
 ) -> tuple[Invoice, Document]:
     """One of the invoice's documents (its PDF, say) as stored at issue."""
     with uow:

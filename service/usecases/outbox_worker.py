@@ -7,6 +7,7 @@ import logging
 import random
 import time
 from dataclasses import dataclass
+from typing import Protocol
 
 from service.domain.audit import AuditEvent
 from service.domain.delivery import (
@@ -31,10 +32,36 @@ from service.ports.delivery import (
     PermanentDeliveryError,
     TemporaryDeliveryError,
 )
-from service.ports.unit_of_work import UnitOfWork
+from service.ports.unit_of_work import (
+    WithAudit,
+    WithBookings,
+    WithInvoices,
+    WithOutbox,
+    WithReconciliation,
+    WithRooms,
+    WithSignInLinks,
+    WithStatusLinks,
+    WithVenues,
+)
 from service.usecases.context import Context
 from service.usecases.directory import get_room, get_venue
 from service.usecases.sign_in import link_url
+
+
+class WorkerStores(
+    WithVenues,
+    WithRooms,
+    WithBookings,
+    WithInvoices,
+    WithOutbox,
+    WithAudit,
+    WithReconciliation,
+    WithStatusLinks,
+    WithSignInLinks,
+    Protocol,
+):
+    """The stores the outbox worker use cases use: nothing else is in reach."""
+
 
 RECEIPT_REMINDER = "receipt_reminder"  # the Notify template: "please confirm the sessions"
 HOLD_NOTICE = "hold_notice"  # the Notify template: "this invoice is on hold; here is why"
@@ -94,7 +121,7 @@ def run_worker(
             time.sleep(poll_seconds)
 
 
-def _deliver(ctx: Context, uow: UnitOfWork, message: OutboxMessage) -> None:
+def _deliver(ctx: Context, uow: WorkerStores, message: OutboxMessage) -> None:
     try:
         if message.recipient is Recipient.STATUS_LINK:
             reply = _send_link(ctx, uow, message)
@@ -137,7 +164,7 @@ def _deliver(ctx: Context, uow: UnitOfWork, message: OutboxMessage) -> None:
         uow.commit()
 
 
-def _send_about_invoice(ctx: Context, uow: UnitOfWork, message: OutboxMessage) -> str:
+def _send_about_invoice(ctx: Context, uow: WorkerStores, message: OutboxMessage) -> str:
     assert message.invoice_id is not None
     with uow:
         invoice = uow.invoices.get(message.invoice_id)
@@ -168,7 +195,7 @@ def _send_own(ctx: Context, message: OutboxMessage, template: str, **values: obj
     )
 
 
-def _send_link(ctx: Context, uow: UnitOfWork, message: OutboxMessage) -> str:
+def _send_link(ctx: Context, uow: WorkerStores, message: OutboxMessage) -> str:
     """The token is made now and only its hash stored: the plain link exists only in the email.
     A retry makes a new token, so a link from an attempt that failed never works."""
     assert message.status_link_id is not None
@@ -191,7 +218,7 @@ def _send_link(ctx: Context, uow: UnitOfWork, message: OutboxMessage) -> str:
     )
 
 
-def _send_sign_in_link(ctx: Context, uow: UnitOfWork, message: OutboxMessage) -> str:
+def _send_sign_in_link(ctx: Context, uow: WorkerStores, message: OutboxMessage) -> str:
     """Like a status link, the token is made as the email is sent, and only its hash kept."""
     assert message.sign_in_link_id is not None
     now = ctx.clock.now()
@@ -207,7 +234,7 @@ def _send_sign_in_link(ctx: Context, uow: UnitOfWork, message: OutboxMessage) ->
     return _send_own(ctx, message, "sign_in_link", link=link_url(ctx, token), minutes=minutes)
 
 
-def _send_closure_notice(ctx: Context, uow: UnitOfWork, message: OutboxMessage) -> str:
+def _send_closure_notice(ctx: Context, uow: WorkerStores, message: OutboxMessage) -> str:
     with uow:
         session = uow.bookings.session(closed_session(message.topic))
         series = uow.bookings.get(session.series_id or 0) if session else None
@@ -229,7 +256,7 @@ def _send_closure_notice(ctx: Context, uow: UnitOfWork, message: OutboxMessage) 
     )
 
 
-def _send_bank_details_notice(ctx: Context, uow: UnitOfWork, message: OutboxMessage) -> str:
+def _send_bank_details_notice(ctx: Context, uow: WorkerStores, message: OutboxMessage) -> str:
     """Changed bank details are the classic invoice fraud: say what changed (masked), when
     and by whom, and what to do if it wasn't them."""
     venue_id, changed, actor = bank_details_changed(message.topic)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 from service.domain.audit import AuditEvent
 from service.domain.bookings import Session
@@ -14,9 +14,34 @@ from service.domain.money import format_pounds
 from service.domain.purchasing import PurchaseOrder, PurchaseOrderCommitted
 from service.domain.timeslots import spoken_date
 from service.domain.users import Role, User
-from service.ports.unit_of_work import UnitOfWork
+from service.ports.unit_of_work import (
+    WithAudit,
+    WithBookings,
+    WithInvoices,
+    WithPurchaseOrders,
+    WithRooms,
+    WithTrusts,
+    WithVenues,
+)
 from service.usecases.context import Context
 from service.usecases.directory import get_room, get_trust, get_venue
+
+
+class PurchasingStores(
+    WithTrusts,
+    WithVenues,
+    WithRooms,
+    WithBookings,
+    WithPurchaseOrders,
+    WithInvoices,
+    WithAudit,
+    Protocol,
+):
+    """The stores the purchasing use cases use: nothing else is in reach."""
+
+
+class Commitments(WithPurchaseOrders, WithBookings, WithInvoices, Protocol):
+    """What a PO's figures need (bookings draw on them without the directory)."""
 
 
 @dataclass(frozen=True)
@@ -31,7 +56,7 @@ class PurchaseOrderStatement:
 
 
 def create_purchase_order(
-    ctx: Context, uow: UnitOfWork, actor: User, po: PurchaseOrder
+    ctx: Context, uow: PurchasingStores, actor: User, po: PurchaseOrder
 ) -> PurchaseOrderStatement:
     actor.require(Role.FINANCE, Role.ADMIN)
     with uow:
@@ -56,7 +81,7 @@ def create_purchase_order(
     return PurchaseOrderStatement(po, 0)
 
 
-def statement(uow: UnitOfWork, po_id: int) -> PurchaseOrderStatement:
+def statement(uow: Commitments, po_id: int) -> PurchaseOrderStatement:
     with uow:
         po = uow.purchase_orders.get(po_id)
         if po is None:
@@ -66,13 +91,13 @@ def statement(uow: UnitOfWork, po_id: int) -> PurchaseOrderStatement:
         )
 
 
-def list_statements(uow: UnitOfWork, venue_id: int | None) -> list[PurchaseOrderStatement]:
+def list_statements(uow: Commitments, venue_id: int | None) -> list[PurchaseOrderStatement]:
     with uow:
         return [statement(uow, po.id or 0) for po in uow.purchase_orders.find(venue_id=venue_id)]
 
 
 def read_statement(
-    ctx: Context, uow: UnitOfWork, actor: User, po_id: int
+    ctx: Context, uow: PurchasingStores, actor: User, po_id: int
 ) -> PurchaseOrderStatement:
     """Finance and admin read any PO; a facilitator only their own trust's (its value and
     cost centre are the trust's business)."""
@@ -83,7 +108,7 @@ def read_statement(
 
 
 def read_statements(
-    ctx: Context, uow: UnitOfWork, actor: User, venue_id: int | None
+    ctx: Context, uow: PurchasingStores, actor: User, venue_id: int | None
 ) -> list[PurchaseOrderStatement]:
     return [s for s in list_statements(uow, venue_id) if _may_read(actor, s.po)]
 
@@ -93,7 +118,7 @@ def _may_read(actor: User, po: PurchaseOrder) -> bool:
 
 
 def open_for_booking(
-    ctx: Context, uow: UnitOfWork, actor: User, venue_id: int, first_day: date
+    ctx: Context, uow: PurchasingStores, actor: User, venue_id: int, first_day: date
 ) -> list[PurchaseOrderStatement]:
     """The POs a facilitator can choose for a booking at a venue: their trust's, still valid
     on the first day, with value left. A person without a trust has none to choose."""
@@ -110,7 +135,7 @@ def open_for_booking(
 
 
 def amend(
-    ctx: Context, uow: UnitOfWork, actor: User, po_id: int, changes: Mapping[str, Any]
+    ctx: Context, uow: PurchasingStores, actor: User, po_id: int, changes: Mapping[str, Any]
 ) -> PurchaseOrderStatement:
     """Change a PO's value, dates or venue (`changes` by field name). Never so that it stops
     covering what is booked on it: not below what is committed, and not so that a chargeable
@@ -151,7 +176,9 @@ def _plain(values: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v.isoformat() if isinstance(v, date) else v for k, v in values.items()}
 
 
-def _ensure_still_covers(uow: UnitOfWork, po: PurchaseOrder, changes: Mapping[str, Any]) -> None:
+def _ensure_still_covers(
+    uow: PurchasingStores, po: PurchaseOrder, changes: Mapping[str, Any]
+) -> None:
     """Refuse, naming them, the chargeable sessions on the PO that its new dates or venue
     would leave outside it."""
     if not changes.keys() & _WORDS.keys():
@@ -179,7 +206,7 @@ _WORDS = {"venue_id": "venue", "valid_from": "start date", "valid_to": "end date
 
 
 def draw_on(
-    uow: UnitOfWork,
+    uow: Commitments,
     po_id: int,
     sessions: Sequence[Session],
     trust_id: int | None,

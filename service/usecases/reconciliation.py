@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from typing import Protocol
 
 from service.domain.audit import AuditEvent
 from service.domain.delivery import OutboxMessage, Recipient, hold_topic, message_id
@@ -28,8 +29,31 @@ from service.domain.reconciliation import (
 )
 from service.domain.timeslots import LONDON
 from service.domain.users import Role, User
-from service.ports.unit_of_work import UnitOfWork
+from service.ports.unit_of_work import (
+    WithAudit,
+    WithBookings,
+    WithInvoices,
+    WithOutbox,
+    WithReconciliation,
+    WithTrusts,
+    WithUsers,
+    WithVenues,
+)
 from service.usecases.context import Context
+
+
+class ReconciliationStores(
+    WithTrusts,
+    WithVenues,
+    WithBookings,
+    WithInvoices,
+    WithOutbox,
+    WithUsers,
+    WithAudit,
+    WithReconciliation,
+    Protocol,
+):
+    """The stores the reconciliation use cases use: nothing else is in reach."""
 
 
 @dataclass(frozen=True)
@@ -40,7 +64,7 @@ class ImportOutcome:
 
 def import_finance_export(
     ctx: Context,
-    uow: UnitOfWork,
+    uow: ReconciliationStores,
     actor: User,
     data: bytes,
     filename: str,
@@ -135,7 +159,7 @@ class _Deadline:
 
 def _notify_hold_owners(
     ctx: Context,
-    uow: UnitOfWork,
+    uow: ReconciliationStores,
     holds: list[StatusEvent],
     ours: dict[int, IssuedInvoice],
     import_id: int,
@@ -192,13 +216,15 @@ def export_profiles(ctx: Context, actor: User) -> dict[str, str]:
     return profiles
 
 
-def imports(ctx: Context, uow: UnitOfWork, actor: User) -> list[ImportRecord]:
+def imports(ctx: Context, uow: ReconciliationStores, actor: User) -> list[ImportRecord]:
     actor.require(Role.FINANCE, Role.ADMIN)
     with uow:
         return uow.reconciliation.imports()
 
 
-def get_import(ctx: Context, uow: UnitOfWork, actor: User, import_id: int) -> ImportRecord:
+def get_import(
+    ctx: Context, uow: ReconciliationStores, actor: User, import_id: int
+) -> ImportRecord:
     actor.require(Role.FINANCE, Role.ADMIN)
     with uow:
         record = uow.reconciliation.get_import(import_id)
@@ -207,7 +233,7 @@ def get_import(ctx: Context, uow: UnitOfWork, actor: User, import_id: int) -> Im
     return record
 
 
-def open_discrepancies(ctx: Context, uow: UnitOfWork, actor: User) -> list[Discrepancy]:
+def open_discrepancies(ctx: Context, uow: ReconciliationStores, actor: User) -> list[Discrepancy]:
     """Per invoice from its latest state, invoices no export has shown long after sending,
     and rows of the latest import of each profile that match nothing we issued."""
     actor.require(Role.FINANCE, Role.ADMIN)
@@ -249,7 +275,9 @@ class InvoiceStatus:
         return min((e.at for e in self.history if e.status is FinanceStatus.SENT), default=None)
 
 
-def invoice_status(ctx: Context, uow: UnitOfWork, actor: User, invoice_id: int) -> InvoiceStatus:
+def invoice_status(
+    ctx: Context, uow: ReconciliationStores, actor: User, invoice_id: int
+) -> InvoiceStatus:
     actor.require(Role.FINANCE, Role.ADMIN)
     with uow:
         if uow.invoices.get(invoice_id) is None:
@@ -261,7 +289,7 @@ def invoice_status(ctx: Context, uow: UnitOfWork, actor: User, invoice_id: int) 
     return known
 
 
-def confirm_match(ctx: Context, uow: UnitOfWork, actor: User, invoice_id: int) -> None:
+def confirm_match(ctx: Context, uow: ReconciliationStores, actor: User, invoice_id: int) -> None:
     """A person confirms that a row matched by PO and amount really is this invoice."""
     actor.require(Role.FINANCE, Role.ADMIN)
     with uow:
@@ -277,7 +305,7 @@ def confirm_match(ctx: Context, uow: UnitOfWork, actor: User, invoice_id: int) -
         uow.commit()
 
 
-def payment_performance(ctx: Context, uow: UnitOfWork, actor: User) -> list[Performance]:
+def payment_performance(ctx: Context, uow: ReconciliationStores, actor: User) -> list[Performance]:
     actor.require(Role.FINANCE, Role.ADMIN)
     with uow:
         ours = uow.reconciliation.issued_invoices()

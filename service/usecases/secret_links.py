@@ -6,11 +6,16 @@ from __future__ import annotations
 
 import math
 from datetime import UTC, datetime, timedelta
-from typing import NoReturn
+from typing import NoReturn, Protocol
 
 from service.domain.errors import DomainError, NotFound
-from service.ports.unit_of_work import UnitOfWork
+from service.ports.unit_of_work import WithRateLimits
 from service.usecases.context import Context
+
+
+class RateLimitStores(WithRateLimits, Protocol):
+    """The stores the secret links use cases use: nothing else is in reach."""
+
 
 FAILED_LOOKUPS = 20  # per client and window, whichever kind of link was guessed
 WINDOW = timedelta(minutes=15)
@@ -30,7 +35,7 @@ class TooManyLookups(DomainError):
         self.retry_after = retry_after
 
 
-def refuse_if_limited(reader: UnitOfWork, client: str, now: datetime) -> None:
+def refuse_if_limited(reader: RateLimitStores, client: str, now: datetime) -> None:
     window = window_start(now)
     if reader.rate_limits.count(_key(client), window) >= FAILED_LOOKUPS:
         raise TooManyLookups(max(1, math.ceil((window + WINDOW - now).total_seconds())))

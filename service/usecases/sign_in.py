@@ -4,15 +4,26 @@ an active Roomhire account, and their role comes from Roomhire."""
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from service.domain.audit import AuditEvent
 from service.domain.delivery import OutboxMessage, Recipient, message_id
 from service.domain.errors import NotFound, Unauthenticated
 from service.domain.secret_tokens import new_token, token_hash
 from service.domain.staff_sessions import LINK_LIFETIME, SignInLink, StaffSession
 from service.domain.users import User
-from service.ports.unit_of_work import UnitOfWork
+from service.ports.unit_of_work import (
+    WithAudit,
+    WithSignInLinks,
+    WithStaffSessions,
+)
 from service.usecases.context import Context
 from service.usecases.secret_links import failed_lookup, refuse_if_limited, window_start
+
+
+class SignInStores(WithAudit, WithSignInLinks, WithStaffSessions, Protocol):
+    """The stores the sign in use cases use: nothing else is in reach."""
+
 
 LINKS_PER_ADDRESS = 5  # emailed links per address and rate-limit window
 
@@ -73,7 +84,7 @@ def link_url(ctx: Context, token: str) -> str:
     return f"{ctx.public_url}/sign-in/{token}"
 
 
-def _new_link(uow: UnitOfWork, user: User, ctx: Context) -> SignInLink:
+def _new_link(uow: SignInStores, user: User, ctx: Context) -> SignInLink:
     now = ctx.clock.now()
     assert user.id is not None
     link = uow.sign_in_links.add(SignInLink(user.id, now, now + LINK_LIFETIME))
@@ -125,7 +136,7 @@ def sign_in_with_identity(ctx: Context, email: str) -> str:
     return secret
 
 
-def _start_session(ctx: Context, uow: UnitOfWork, user: User, how: str) -> str:
+def _start_session(ctx: Context, uow: SignInStores, user: User, how: str) -> str:
     now, secret = ctx.clock.now(), new_token()
     assert user.id is not None
     session = uow.staff_sessions.add(StaffSession(user.id, token_hash(secret), now, now))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Protocol
 
 from service.domain.audit import AuditEvent
 from service.domain.delivery import OutboxMessage, Recipient, message_id
@@ -14,10 +15,22 @@ from service.domain.secret_tokens import new_token, token_hash
 from service.domain.status_links import StatusLink, check_lifetime
 from service.domain.users import Role, User
 from service.domain.venue_status import VenueLine, describe
-from service.ports.unit_of_work import UnitOfWork
+from service.ports.unit_of_work import (
+    WithAudit,
+    WithOutbox,
+    WithReconciliation,
+    WithStatusLinks,
+    WithVenues,
+)
 from service.usecases.context import Context
 from service.usecases.directory import get_venue
 from service.usecases.secret_links import failed_lookup, refuse_if_limited
+
+
+class StatusLinkStores(
+    WithVenues, WithOutbox, WithAudit, WithReconciliation, WithStatusLinks, Protocol
+):
+    """The stores the status links use cases use: nothing else is in reach."""
 
 
 @dataclass(frozen=True)
@@ -33,7 +46,11 @@ class Statement:
 
 
 def create_link(
-    ctx: Context, uow: UnitOfWork, actor: User, venue_id: int, lifetime: timedelta | None = None
+    ctx: Context,
+    uow: StatusLinkStores,
+    actor: User,
+    venue_id: int,
+    lifetime: timedelta | None = None,
 ) -> NewLink:
     actor.require(Role.FINANCE, Role.ADMIN)
     lifetime = check_lifetime(lifetime or ctx.status_link_lifetime)
@@ -45,7 +62,11 @@ def create_link(
 
 
 def email_link(
-    ctx: Context, uow: UnitOfWork, actor: User, venue_id: int, lifetime: timedelta | None = None
+    ctx: Context,
+    uow: StatusLinkStores,
+    actor: User,
+    venue_id: int,
+    lifetime: timedelta | None = None,
 ) -> tuple[StatusLink, str]:
     """A new link for the venue, emailed to its contact through the outbox. Nobody else ever
     sees it: the token is made by the worker when it sends (see delivery). Returns the link
@@ -75,7 +96,7 @@ def email_link(
 
 
 def _issue(
-    ctx: Context, uow: UnitOfWork, actor: User, venue_id: int, lifetime: timedelta
+    ctx: Context, uow: StatusLinkStores, actor: User, venue_id: int, lifetime: timedelta
 ) -> NewLink:
     now, token = ctx.clock.now(), new_token()
     link = uow.status_links.add(
@@ -85,14 +106,14 @@ def _issue(
     return NewLink(link, token)
 
 
-def links(ctx: Context, uow: UnitOfWork, actor: User, venue_id: int) -> list[StatusLink]:
+def links(ctx: Context, uow: StatusLinkStores, actor: User, venue_id: int) -> list[StatusLink]:
     actor.require(Role.FINANCE, Role.ADMIN)
     with uow:
         get_venue(uow, venue_id)
         return uow.status_links.find(venue_id)
 
 
-def revoke(ctx: Context, uow: UnitOfWork, actor: User, link_id: int) -> StatusLink:
+def revoke(ctx: Context, uow: StatusLinkStores, actor: User, link_id: int) -> StatusLink:
     actor.require(Role.FINANCE, Role.ADMIN)
     with uow:
         link = _link(uow, link_id)
@@ -105,7 +126,7 @@ def revoke(ctx: Context, uow: UnitOfWork, actor: User, link_id: int) -> StatusLi
     return link
 
 
-def rotate(ctx: Context, uow: UnitOfWork, actor: User, link_id: int) -> NewLink:
+def rotate(ctx: Context, uow: StatusLinkStores, actor: User, link_id: int) -> NewLink:
     """A new link for the same venue and lifetime; the old one stops working at once."""
     actor.require(Role.FINANCE, Role.ADMIN)
     with uow:
@@ -117,7 +138,7 @@ def rotate(ctx: Context, uow: UnitOfWork, actor: User, link_id: int) -> NewLink:
     return new
 
 
-def _link(uow: UnitOfWork, link_id: int) -> StatusLink:
+def _link(uow: StatusLinkStores, link_id: int) -> StatusLink:
     link = uow.status_links.get(link_id)
     if link is None:
         raise NotFound(f"There is no status link {link_id}.")
@@ -149,7 +170,7 @@ def open_link(ctx: Context, token: str, client: str) -> OpenedLink:
     return OpenedLink(link.venue_id, version)
 
 
-def statement(uow: UnitOfWork, venue_id: int) -> Statement:
+def statement(uow: StatusLinkStores, venue_id: int) -> Statement:
     """Only for a venue whose link was opened: see open_link. Without its bank details: a
     link can be forwarded, and bank details are never shown to anyone with a link."""
     with uow:
