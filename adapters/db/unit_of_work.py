@@ -17,6 +17,7 @@ from adapters.db.repositories.bookings import BookingRepository
 from adapters.db.repositories.delivery import OutboxRepository
 from adapters.db.repositories.directory import RoomRepository, TrustRepository, VenueRepository
 from adapters.db.repositories.invoicing import InvoiceRepository
+from adapters.db.repositories.ledger import Ledger
 from adapters.db.repositories.purchasing import PurchaseOrderRepository
 from adapters.db.repositories.reconciliation import ReconciliationRepository
 from adapters.db.repositories.records import AuditLog, IdempotencyStore
@@ -27,6 +28,7 @@ from service.ports import (
     delivery,
     directory,
     invoicing,
+    ledger,
     purchasing,
     reconciliation,
     records,
@@ -41,6 +43,7 @@ class SqlAlchemyUnitOfWork:
     bookings: bookings.BookingRepository
     purchase_orders: purchasing.PurchaseOrderRepository
     invoices: invoicing.InvoiceRepository
+    ledger: ledger.Ledger
     outbox: delivery.OutboxRepository
     users: accounts.UserRepository
     idempotency: records.IdempotencyStore
@@ -67,6 +70,7 @@ class SqlAlchemyUnitOfWork:
             self.bookings = BookingRepository(self.db)
             self.purchase_orders = PurchaseOrderRepository(self.db)
             self.invoices = InvoiceRepository(self.db)
+            self.ledger = Ledger(self.db)
             self.outbox = OutboxRepository(self.db)
             self.users = UserRepository(self.db)
             self.idempotency = IdempotencyStore(self.db)

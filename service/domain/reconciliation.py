@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
 from service.domain.exports import ExportRow, FinanceStatus, RowError
@@ -459,6 +459,14 @@ def is_lost(invoice: IssuedInvoice, last_import_on: date | None, lost_after: tim
         and last_import_on is not None
         and last_import_on >= invoice.sent_on + lost_after
     )
+
+
+def lost_if_sent_before(last_import_on: date | None, lost_after: timedelta) -> datetime | None:
+    """is_lost as a bound a database can use: an invoice in no export, sent before this
+    instant, is lost (None: no export yet, so none is)."""
+    if last_import_on is None:
+        return None
+    return datetime.combine(last_import_on - lost_after + timedelta(days=1), time(), LONDON)
 
 
 @dataclass(frozen=True)

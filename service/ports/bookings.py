@@ -50,6 +50,15 @@ class BookingRepository(Protocol):
         """The active facilitator of each booking series, by series id."""
         ...
 
+    def unsettled(self, now: datetime) -> list[BookingSeries]:
+        """Series with a chargeable session that no PO covers, or that has ended by `now` and
+        is charged on no invoice."""
+        ...
+
+    def committed_by_purchase_order(self, purchase_order_ids: Sequence[int]) -> dict[int, int]:
+        """committed_pence of each PO, in one query."""
+        ...
+
     def committed_pence(self, purchase_order_id: int) -> int:
         """Gross value of every chargeable session of the series the PO covers."""
         ...

@@ -15,7 +15,11 @@ class OutboxRepository(Protocol):
     def add_all(self, messages: Sequence[OutboxMessage]) -> None: ...
     def get(self, message_id: int) -> OutboxMessage | None: ...
     def find(
-        self, *, state: OutboxState | None = None, invoice_id: int | None = None
+        self,
+        *,
+        state: OutboxState | None = None,
+        invoice_id: int | None = None,
+        invoice_ids: Sequence[int] | None = None,
     ) -> list[OutboxMessage]: ...
     def due(self, now: datetime, stale_before: datetime, limit: int) -> list[OutboxMessage]:
         """Pending messages due now and abandoned claims, locked for this transaction

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Protocol
 
 from service.domain.purchasing import PurchaseOrder
@@ -14,5 +15,10 @@ class PurchaseOrderRepository(Protocol):
         ...
 
     def by_number(self, number: str) -> PurchaseOrder | None: ...
-    def find(self, *, venue_id: int | None = None) -> list[PurchaseOrder]: ...
+    def find(
+        self, *, venue_id: int | None = None, valid_on_or_after: date | None = None
+    ) -> list[PurchaseOrder]:
+        """Oldest first; those ending on or after the date, when given."""
+        ...
+
     def update(self, po: PurchaseOrder) -> None: ...

@@ -18,6 +18,7 @@ from service.ports.bookings import BookingRepository
 from service.ports.delivery import OutboxRepository
 from service.ports.directory import RoomRepository, TrustRepository, VenueRepository
 from service.ports.invoicing import InvoiceRepository
+from service.ports.ledger import Ledger
 from service.ports.purchasing import PurchaseOrderRepository
 from service.ports.reconciliation import ReconciliationRepository
 from service.ports.records import AuditLog, IdempotencyStore
@@ -60,6 +61,10 @@ class WithPurchaseOrders(Transaction, Protocol):
 
 class WithInvoices(Transaction, Protocol):
     invoices: InvoiceRepository
+
+
+class WithLedger(Transaction, Protocol):
+    ledger: Ledger
 
 
 class WithOutbox(Transaction, Protocol):
@@ -109,6 +114,7 @@ class UnitOfWork(
     WithBookings,
     WithPurchaseOrders,
     WithInvoices,
+    WithLedger,
     WithOutbox,
     WithUsers,
     WithIdempotency,

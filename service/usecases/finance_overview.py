@@ -1,11 +1,11 @@
 """What finance must act on now ("work to do"), money at a glance, and the invoice list with
-what is known of each invoice: its email to accounts payable and its state in the exports."""
+what is known of each invoice: its email to accounts payable and its state in the exports.
+Counts, sums and filters run in the database (the ledger): a page reads what it shows."""
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 from typing import Protocol
 
 from service.domain.bookings import BookingSeries
@@ -14,54 +14,41 @@ from service.domain.errors import RuleViolation
 from service.domain.exports import FinanceStatus
 from service.domain.invoicing import Invoice, due_drafts
 from service.domain.purchasing import PurchaseOrder
-from service.domain.reconciliation import InvoiceState
+from service.domain.reconciliation import InvoiceState, lost_if_sent_before
 from service.domain.timeslots import LONDON
 from service.domain.users import Role, User
+from service.ports.ledger import InvoiceFilter, InvoiceQuery, Money
 from service.ports.unit_of_work import (
     WithBookings,
     WithInvoices,
+    WithLedger,
     WithOutbox,
     WithPurchaseOrders,
     WithReconciliation,
     WithRooms,
+    WithTrusts,
     WithVenues,
 )
 from service.usecases.context import Context
+from service.usecases.reconciliation import last_import_on
+
+PAGE_SIZE = 50
+_CLOSED = (FinanceStatus.CANCELLED, FinanceStatus.REJECTED)
 
 
 class OverviewStores(
+    WithTrusts,
     WithVenues,
     WithRooms,
     WithBookings,
     WithPurchaseOrders,
     WithInvoices,
+    WithLedger,
     WithOutbox,
     WithReconciliation,
     Protocol,
 ):
     """The stores the finance overview use cases use: nothing else is in reach."""
-
-
-# The invoice list's status filter: what finance asks for, in words.
-INVOICE_FILTERS = {
-    "not_emailed": "Not emailed yet",
-    "email_failed": "Email failed",
-    "to_confirm": "Match waiting for you to confirm",
-    "not_seen": "Not in any export yet",
-    **{
-        s.value: w
-        for s, w in (
-            (FinanceStatus.RECEIVED, "Received by NHS finance"),
-            (FinanceStatus.ON_HOLD, "On hold"),
-            (FinanceStatus.APPROVED, "Approved"),
-            (FinanceStatus.PART_PAID, "Part paid"),
-            (FinanceStatus.PAID, "Paid"),
-            (FinanceStatus.CANCELLED, "Cancelled"),
-            (FinanceStatus.REJECTED, "Rejected"),
-        )
-    },
-}
-_CLOSED = (FinanceStatus.CANCELLED, FinanceStatus.REJECTED)
 
 
 @dataclass(frozen=True)
@@ -85,21 +72,17 @@ class InvoiceRow:
             return 0
         return self.invoice.gross_pence - (self.state.paid_pence if self.state else 0)
 
-    def matches(self, status: str | None, hold: str | None) -> bool:
-        if hold is not None and (self.state is None or hold not in self.state.holds):
-            return False
-        match status:
-            case None:
-                return True
-            case "not_emailed":
-                return self.email is EmailState.NOT_QUEUED
-            case "email_failed":
-                return self.email is EmailState.FAILED
-            case "to_confirm":
-                return self.to_confirm
-            case "not_seen":
-                return self.state is None
-        return self.status is not None and self.status.value == status
+
+@dataclass(frozen=True)
+class InvoicePage:
+    rows: list[InvoiceRow]
+    total: int  # how many invoices the query selects
+    number: int  # this page's, from 1
+    size: int = PAGE_SIZE
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.size))
 
 
 @dataclass(frozen=True)
@@ -125,10 +108,9 @@ class WorkToDo:
     email_failed: int
     holds: dict[str, int]  # hold code: invoices on hold with it
     to_confirm: int
+    lost: int
     running_out: list[RunningOut]
-    invoiced_this_month_pence: int
-    paid_this_month_pence: int
-    outstanding_pence: int
+    money: Money  # this month's, and what is owed by age
 
 
 def work_to_do(ctx: Context, uow: OverviewStores, actor: User) -> WorkToDo:
@@ -139,88 +121,108 @@ def work_to_do(ctx: Context, uow: OverviewStores, actor: User) -> WorkToDo:
     with uow:
         venues = {v.id: v.name for v in uow.venues.all()}
         rooms = {r.id: r.venue_id for r in uow.rooms.find()}
-        every_series = uow.bookings.find()
-        charged = uow.invoices.charged_session_ids()
-        rows = _rows(uow, None)
-        running_out = []
-        for po in uow.purchase_orders.find():
-            if po.valid_to < today or po.id is None:
-                continue
-            committed = uow.bookings.committed_pence(po.id)
-            after = any(
-                s.chargeable and s.purchase_order_id is None and s.local_date > po.valid_to
-                for series in uow.bookings.find(purchase_order_id=po.id)
-                for s in series.sessions
+        unsettled = uow.bookings.unsettled(now)
+        charged = uow.invoices.charged_session_ids(
+            among=[s.id for series in unsettled for s in series.sessions if s.id is not None]
+        )
+        current = uow.purchase_orders.find(valid_on_or_after=today)
+        committed = uow.bookings.committed_by_purchase_order([po.id for po in current if po.id])
+        counts = {
+            wanted: uow.ledger.count(_lost_query(ctx, uow, InvoiceQuery(status=wanted)))
+            for wanted in (
+                InvoiceFilter.NOT_EMAILED,
+                InvoiceFilter.EMAIL_FAILED,
+                InvoiceFilter.TO_CONFIRM,
+                InvoiceFilter.LOST,
             )
-            if po.running_out(committed, today, after):
-                running_out.append(RunningOut(po, venues.get(po.venue_id, ""), committed, after))
-    without_po = [
-        WithoutPurchaseOrder(series, venues.get(rooms.get(series.room_id), ""), first)
-        for series in every_series
-        if (first := series.needs_purchase_order_from) is not None
-    ]
-    to_invoice = sum(
-        len(draft.sessions)
-        for series in every_series
-        for draft in due_drafts(series, charged, today, now)
-        if draft.purchase_order_id is not None
-    )
-    holds = Counter(
-        code
-        for row in rows
-        if row.status is FinanceStatus.ON_HOLD and row.state
-        for code in row.state.holds
-    )
-    month = (today.year, today.month)
+        }
+        holds = uow.ledger.holds()
+        month_start = today.replace(day=1)
+        month_end = (month_start + timedelta(days=31)).replace(day=1) - timedelta(days=1)
+        money = uow.ledger.money((month_start, month_end), today)
     return WorkToDo(
-        without_po=without_po,
-        sessions_to_invoice=to_invoice,
-        not_emailed=sum(row.email is EmailState.NOT_QUEUED for row in rows),
-        email_failed=sum(row.email is EmailState.FAILED for row in rows),
-        holds=dict(sorted(holds.items())),
-        to_confirm=sum(row.to_confirm for row in rows),
-        running_out=running_out,
-        invoiced_this_month_pence=sum(
-            row.invoice.gross_pence
-            for row in rows
-            if (row.invoice.issue_date.year, row.invoice.issue_date.month) == month
+        without_po=[
+            WithoutPurchaseOrder(series, venues.get(rooms.get(series.room_id), ""), first)
+            for series in unsettled
+            if (first := series.needs_purchase_order_from) is not None
+        ],
+        sessions_to_invoice=sum(
+            len(draft.sessions)
+            for series in unsettled
+            for draft in due_drafts(series, charged, today, now)
+            if draft.purchase_order_id is not None
         ),
-        paid_this_month_pence=sum(
-            row.state.paid_pence
-            for row in rows
-            if row.state
-            and row.state.payment_date
-            and (row.state.payment_date.year, row.state.payment_date.month) == month
-        ),
-        outstanding_pence=sum(row.outstanding_pence for row in rows),
+        not_emailed=counts[InvoiceFilter.NOT_EMAILED],
+        email_failed=counts[InvoiceFilter.EMAIL_FAILED],
+        holds=holds,
+        to_confirm=counts[InvoiceFilter.TO_CONFIRM],
+        lost=counts[InvoiceFilter.LOST],
+        running_out=_running_out(current, committed, unsettled, venues, today),
+        money=money,
     )
+
+
+def _running_out(
+    current: list[PurchaseOrder],
+    committed: dict[int, int],
+    unsettled: list[BookingSeries],
+    venues: dict[int | None, str],
+    today: date,
+) -> list[RunningOut]:
+    """POs over 80% committed, or ending soon with sessions after them that no PO covers
+    (such sessions are in the unsettled series)."""
+    running_out = []
+    for po in current:
+        if po.id is None:
+            continue
+        after = any(
+            s.chargeable and s.purchase_order_id is None and s.local_date > po.valid_to
+            for series in unsettled
+            if any(x.purchase_order_id == po.id for x in series.sessions)
+            for s in series.sessions
+        )
+        if po.running_out(committed[po.id], today, after):
+            running_out.append(RunningOut(po, venues.get(po.venue_id, ""), committed[po.id], after))
+    return running_out
 
 
 def invoice_list(
-    ctx: Context,
-    uow: OverviewStores,
-    actor: User,
-    *,
-    venue_id: int | None = None,
-    status: str | None = None,
-    hold: str | None = None,
-) -> list[InvoiceRow]:
-    """Invoices and credit notes, newest first, with their email and export state."""
+    ctx: Context, uow: OverviewStores, actor: User, query: InvoiceQuery, page: int = 1
+) -> InvoicePage:
+    """Invoices and credit notes, newest first, a page at a time, with their email and
+    export state."""
     actor.require(Role.FINANCE, Role.ADMIN)
-    if status is not None and status not in INVOICE_FILTERS:
-        raise RuleViolation(f"There is no invoice status {status!r} to show.", field="status")
+    if page < 1:
+        raise RuleViolation("Pages are numbered from 1.", field="page")
+    if (
+        query.issued_from is not None
+        and query.issued_to is not None
+        and query.issued_from > query.issued_to
+    ):
+        raise RuleViolation("The first date must be on or before the last.", field="issued_from")
     with uow:
-        rows = _rows(uow, venue_id)
-    return [row for row in reversed(rows) if row.matches(status, hold)]
-
-
-def _rows(uow: OverviewStores, venue_id: int | None) -> list[InvoiceRow]:
-    invoices = uow.invoices.find(venue_id=venue_id)
-    states = uow.reconciliation.states()
-    by_invoice: dict[int | None, list[OutboxMessage]] = {}
-    for message in uow.outbox.find():
-        by_invoice.setdefault(message.invoice_id, []).append(message)
-    return [
-        InvoiceRow(i, email_state(by_invoice.get(i.id, [])), states.get(i.id or 0))
-        for i in invoices
+        ids, total = uow.ledger.invoice_ids(
+            _lost_query(ctx, uow, query), PAGE_SIZE, (page - 1) * PAGE_SIZE
+        )
+        invoices = uow.invoices.get_many(ids)
+        states = uow.reconciliation.states(among=ids)
+        messages: dict[int | None, list[OutboxMessage]] = {}
+        for message in uow.outbox.find(invoice_ids=ids):
+            messages.setdefault(message.invoice_id, []).append(message)
+    rows = [
+        InvoiceRow(i, email_state(messages.get(i.id, [])), states.get(i.id or 0)) for i in invoices
     ]
+    return InvoicePage(rows, total, page)
+
+
+def _lost_query(ctx: Context, uow: OverviewStores, query: InvoiceQuery) -> InvoiceQuery:
+    """The query, with each trust's bound for "lost" when it asks for lost invoices."""
+    if query.status is not InvoiceFilter.LOST:
+        return query
+    records = uow.reconciliation.imports()
+    bounds: dict[int, datetime] = {}
+    for trust in uow.trusts.all():
+        bound = lost_if_sent_before(last_import_on(records, trust.id or 0), ctx.lost_after)
+        if bound is not None and trust.id is not None:
+            bounds[trust.id] = bound
+    return replace(query, lost_if_sent_before=bounds)

@@ -243,17 +243,15 @@ def open_discrepancies(ctx: Context, uow: ReconciliationStores, actor: User) -> 
         ours = uow.reconciliation.issued_invoices()
         latest = {r.profile: r.id for r in reversed(records) if r.id is not None}
         findings = uow.reconciliation.findings(list(latest.values()))
-    last_import_on = {
-        trust: _last_import_on(records, trust) for trust in {i.trust_id for i in ours}
-    }
+    imported_on = {trust: last_import_on(records, trust) for trust in {i.trust_id for i in ours}}
     found: list[Discrepancy] = []
     for invoice in ours:
-        lost = is_lost(invoice, last_import_on[invoice.trust_id], ctx.lost_after)
+        lost = is_lost(invoice, imported_on[invoice.trust_id], ctx.lost_after)
         found += discrepancies(invoice, states.get(invoice.id), lost)
     return found + findings
 
 
-def _last_import_on(records: list[ImportRecord], trust_id: int) -> date | None:
+def last_import_on(records: list[ImportRecord], trust_id: int) -> date | None:
     """The newest import that could have shown an invoice of that trust."""
     days = [
         r.imported_at.astimezone(LONDON).date() for r in records if r.trust_id in (None, trust_id)

@@ -16,13 +16,14 @@ from service.domain.delivery import EmailState, OutboxState, Recipient
 from service.domain.errors import RuleViolation, TooSlow
 from service.domain.exports import ExportRefused, FinanceStatus, ProfileInvalid
 from service.domain.invoicing import PDF
-from service.domain.reconciliation import explain_hold
+from service.domain.reconciliation import Owner, explain_hold
 from service.domain.timeslots import LONDON
 from service.domain.users import Role, User
+from service.ports.ledger import InvoiceFilter, InvoiceQuery
 from service.usecases import delivery, invoicing, reconciliation
-from service.usecases.directory import list_venues
-from service.usecases.finance_overview import INVOICE_FILTERS, invoice_list, work_to_do
-from service.web.forms import FormErrors, date_items, read_date
+from service.usecases.directory import list_trusts, list_venues
+from service.usecases.finance_overview import invoice_list, work_to_do
+from service.web.forms import FormErrors, date_items, read_date, read_whole
 from service.web.pages import ctx, signed_in, staff_blueprint
 
 blp = staff_blueprint("finance", __name__)
@@ -56,6 +57,26 @@ RECIPIENT_WORDS = {
     Recipient.FACILITATOR_REMINDER: "Reminder to the facilitator",
     Recipient.HOLD_NOTICE: "Hold notice",
 }
+# The invoice list's status filter, in words.
+FILTER_WORDS = {
+    InvoiceFilter.NOT_EMAILED: "Not emailed yet",
+    InvoiceFilter.EMAIL_FAILED: "Email failed",
+    InvoiceFilter.TO_CONFIRM: "Match waiting for you to confirm",
+    InvoiceFilter.NOT_SEEN: "Not in any export yet",
+    InvoiceFilter.LOST: "Lost: emailed, but no export shows it",
+    InvoiceFilter.RECEIVED: "Received by NHS finance",
+    InvoiceFilter.ON_HOLD: "On hold",
+    InvoiceFilter.APPROVED: "Approved",
+    InvoiceFilter.PART_PAID: "Part paid",
+    InvoiceFilter.PAID: "Paid",
+    InvoiceFilter.CANCELLED: "Cancelled",
+    InvoiceFilter.REJECTED: "Rejected",
+}
+OWNER_WORDS = {
+    Owner.FACILITATOR: "The booking's facilitator",
+    Owner.FINANCE: "NHS finance or procurement",
+    Owner.VENUE: "The venue, with NHS Shared Business Services",
+}
 HOLD_CODE_LONGEST = 40
 IMPORTS = "/finance/imports"
 MAX_UPLOAD = 50 * 1024 * 1024 + 64 * 1024  # the export reader's limit, plus the form around it
@@ -69,6 +90,7 @@ def finance_words() -> dict[str, Any]:
         "outbox": OUTBOX_WORDS,
         "recipient": RECIPIENT_WORDS,
         "hold": lambda code: explain_hold(code).for_staff,
+        "owner": lambda code: OWNER_WORDS[explain_hold(code).owner],
     }
 
 
@@ -87,45 +109,78 @@ def work(user: User) -> str:
 def invoices(user: User) -> tuple[str, int]:
     form, errors = request.args, FormErrors()
     venues = list_venues(ctx(), ctx().new_reader(), user)
-    venue = form.get("venue", "")
-    if venue and venue not in {str(v.id) for v in venues}:
-        errors.add("venue", "Select a venue from the list")
-    status = form.get("status", "")
-    if status and status not in INVOICE_FILTERS:
-        errors.add("status", "Select a status from the list")
-    hold = form.get("hold", "").strip()
-    if len(hold) > HOLD_CODE_LONGEST:
-        errors.add("hold", f"A hold code is at most {HOLD_CODE_LONGEST} characters")
-    rows = (
-        []
-        if errors
-        else invoice_list(
-            ctx(),
-            ctx().new_reader(),
-            user,
-            venue_id=int(venue) if venue else None,
-            status=status or None,
-            hold=hold or None,
-        )
+    trusts = list_trusts(ctx(), ctx().new_reader(), user)
+    query = InvoiceQuery(
+        venue_id=_chosen(
+            form, "venue", {v.id for v in venues}, errors, "Select a venue from the list"
+        ),
+        trust_id=_chosen(
+            form, "trust", {t.id for t in trusts}, errors, "Select a trust from the list"
+        ),
+        status=_status(form.get("status", ""), errors),
+        hold=_hold(form.get("hold", "").strip(), errors),
+        issued_from=read_date(form, "from", errors, "the first date", required=False),
+        issued_to=read_date(form, "to", errors, "the last date", required=False),
     )
-    names = {v.id: v.name for v in venues}
-    page = render_template(
+    number = read_whole(form, "page", errors, "The page", least=1, most=10**6) or 1
+    page = None
+    if not errors:
+        try:
+            page = invoice_list(ctx(), ctx().new_reader(), user, query, number)
+        except RuleViolation as refused:
+            errors.refusal(refused, "from")
+    filtered = {k: v for k, v in form.items(multi=False) if v and k != "page"}
+    html = render_template(
         "staff/finance/invoices.html",
         title="Invoices",
-        rows=rows,
+        page=page,
         errors=errors,
-        venue_items=[{"value": "", "text": "Every venue"}]
-        + [{"value": str(v.id), "text": v.name, "selected": venue == str(v.id)} for v in venues],
-        status_items=[{"value": "", "text": "Any status"}]
-        + [
-            {"value": key, "text": words, "selected": status == key}
-            for key, words in INVOICE_FILTERS.items()
-        ],
-        hold=hold,
-        venue_names=names,
-        filtered=bool(venue or status or hold),
+        venue_items=_items("Every venue", form.get("venue", ""), {v.id: v.name for v in venues}),
+        trust_items=_items("Every trust", form.get("trust", ""), {t.id: t.name for t in trusts}),
+        status_items=_items("Any status", form.get("status", ""), FILTER_WORDS),
+        hold=form.get("hold", ""),
+        issued_from=date_items(form, "from", errors),
+        issued_to=date_items(form, "to", errors),
+        filters=filtered,
     )
-    return page, 400 if errors else 200
+    return html, 400 if errors else 200
+
+
+def _chosen(
+    form: Mapping[str, str], name: str, ids: set[int | None], errors: FormErrors, refusal: str
+) -> int | None:
+    """An optional choice from a list of ids (what the select offered)."""
+    value = form.get(name, "")
+    if not value:
+        return None
+    if not value.isdigit() or int(value) not in ids:
+        errors.add(name, refusal)
+        return None
+    return int(value)
+
+
+def _status(value: str, errors: FormErrors) -> InvoiceFilter | None:
+    if not value:
+        return None
+    if value not in FILTER_WORDS:
+        errors.add("status", "Select a status from the list")
+        return None
+    return InvoiceFilter(value)
+
+
+def _hold(code: str, errors: FormErrors) -> str | None:
+    if len(code) > HOLD_CODE_LONGEST:
+        errors.add("hold", f"A hold code is at most {HOLD_CODE_LONGEST} characters")
+        return None
+    return code or None
+
+
+def _items(anything: str, chosen: str, choices: Mapping[Any, str]) -> list[dict[str, Any]]:
+    """A select's items: 'anything' first, then each choice, keeping the one chosen."""
+    return [{"value": "", "text": anything}] + [
+        {"value": str(key), "text": words, "selected": chosen == str(key)}
+        for key, words in choices.items()
+    ]
 
 
 @blp.get("/finance/invoices/<int(max=2147483647):invoice_id>")
@@ -217,15 +272,13 @@ def _run_page(
     status: int,
 ) -> tuple[str, int]:
     venues = list_venues(ctx(), ctx().new_reader(), user)
-    venue = form.get("venue", "")
     page = render_template(
         "staff/finance/new_run.html",
         title="Issue invoices",
         form=form,
         errors=errors,
         through=date_items(form, "through", errors),
-        venue_items=[{"value": "", "text": "Every venue"}]
-        + [{"value": str(v.id), "text": v.name, "selected": venue == str(v.id)} for v in venues],
+        venue_items=_items("Every venue", form.get("venue", ""), {v.id: v.name for v in venues}),
         report=report,
     )
     return page, status
@@ -308,21 +361,16 @@ def _where(refused: ExportRefused | ProfileInvalid) -> str:
 def _imports_page(
     user: User, form: Mapping[str, str], errors: FormErrors, status: int
 ) -> tuple[str, int]:
-    chosen = form.get("profile", "")
     profiles = reconciliation.export_profiles(ctx(), user)
     page = render_template(
         "staff/finance/imports.html",
         title="Imports",
         errors=errors,
-        profile_items=[{"value": "", "text": "Select the kind of export"}]
-        + [
-            {
-                "value": name,
-                "text": f"{description} ({name})" if description else name,
-                "selected": chosen == name,
-            }
-            for name, description in profiles.items()
-        ],
+        profile_items=_items(
+            "Select the kind of export",
+            form.get("profile", ""),
+            {name: f"{words} ({name})" if words else name for name, words in profiles.items()},
+        ),
         imports=reconciliation.imports(ctx(), ctx().new_reader(), user),
     )
     return page, status

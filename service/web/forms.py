@@ -37,11 +37,14 @@ class FormErrors:
         return {"text": message} if message else None
 
 
-def read_date(form: Mapping[str, str], name: str, errors: FormErrors, what: str) -> date | None:
+def read_date(
+    form: Mapping[str, str], name: str, errors: FormErrors, what: str, *, required: bool = True
+) -> date | None:
     """A date from the design system's three boxes: name[day], name[month], name[year]."""
     parts = [form.get(f"{name}[{part}]", "").strip() for part in ("day", "month", "year")]
     if not any(parts):
-        errors.add(name, f"Enter {what}")
+        if required:
+            errors.add(name, f"Enter {what}")
         return None
     try:
         if not all(p.isdigit() for p in parts) or len(parts[2]) != 4:

@@ -64,9 +64,11 @@ def test_work_to_do_counts_what_needs_finance(app: Flask, staff: Staff, month: M
     assert [(r.po.number, r.committed_pence) for r in work.running_out] == [
         ("RZZPO0000123", 45000)  # 90% of £500
     ]
-    assert work.invoiced_this_month_pence == 45000
-    assert work.paid_this_month_pence == 7500
-    assert work.outstanding_pence == 37500
+    assert work.money.invoiced_pence == 45000
+    assert work.money.paid_pence == 7500
+    assert work.money.outstanding_pence == 37500
+    assert work.money.aged == (37500, 0, 0, 0)  # issued today
+    assert work.lost == 0  # the one emailed is in the export
 
 
 def test_sessions_ready_to_invoice_and_a_po_ending_with_sessions_after(
@@ -107,6 +109,9 @@ def test_the_pages_show_the_numbers_lists_and_one_invoice(
     assert "QTY REC : The NHS team hasn't confirmed the sessions" in work
     assert "Invoiced this month £450.00" in work and "Outstanding £375.00" in work
     assert "Thursday morning group" in work and "RZZPO0000123" in work
+    assert "QTY REC : The NHS team hasn't confirmed the sessions" in work
+    assert "Who must act The booking's facilitator Invoices 1 invoice on hold for QTY REC" in work
+    assert "0 to 30 days £375.00 31 to 60 days £0.00" in work
 
     def numbers(query: str) -> list[str]:
         page = client.get(f"/finance/invoices{query}")
@@ -120,6 +125,11 @@ def test_the_pages_show_the_numbers_lists_and_one_invoice(
     assert numbers("?status=paid") == ["SMCH0002"]
     assert numbers("?status=to_confirm") == ["SMCH0004"]
     assert numbers(f"?venue={month.venue['id']}&status=") == numbers("")
+    assert numbers(f"?trust={month.trust['id']}") == numbers("")
+    issued = "from%5Bday%5D=4&from%5Bmonth%5D=1&from%5Byear%5D=2027"
+    assert numbers(f"?{issued}&to%5Bday%5D=4&to%5Bmonth%5D=1&to%5Byear%5D=2027") == numbers("")
+    assert numbers("?from%5Bday%5D=5&from%5Bmonth%5D=1&from%5Byear%5D=2027") == []
+    assert numbers("?page=2") == []  # one page of six
 
     failed = client.get(f"/finance/invoices/{invoices[2]['id']}").text
     assert "SMCH0003" in failed
@@ -175,7 +185,16 @@ def test_bad_query_strings_and_form_values_get_words_not_500s(
 ) -> None:
     signed_in(app, client, month)
     for query, words in (
-        ("/finance/invoices?status=lost", "Select a status from the list"),
+        ("/finance/invoices?status=sent", "Select a status from the list"),
+        ("/finance/invoices?trust=x", "Select a trust from the list"),
+        ("/finance/invoices?from%5Bday%5D=31&from%5Bmonth%5D=2&from%5Byear%5D=2027", "real date"),
+        (
+            "/finance/invoices?from%5Bday%5D=2&from%5Bmonth%5D=1&from%5Byear%5D=2027"
+            "&to%5Bday%5D=1&to%5Bmonth%5D=1&to%5Byear%5D=2027",
+            "The first date must be on or before the last",
+        ),
+        ("/finance/invoices?page=0", "The page must be a whole number from 1"),
+        ("/finance/invoices?page=x", "The page must be a whole number from 1"),
         ("/finance/invoices?venue=x", "Select a venue from the list"),
         ("/finance/invoices?venue=99999", "Select a venue from the list"),
         (f"/finance/invoices?hold={'X' * 41}", "A hold code is at most 40 characters"),

@@ -6,14 +6,21 @@ others keep theirs, and the same rows again change nothing."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from random import Random
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from service.domain.exports import ExportRow, FinanceStatus
-from service.domain.reconciliation import InvoiceState, match, reconcile
+from service.domain.reconciliation import (
+    InvoiceState,
+    is_lost,
+    lost_if_sent_before,
+    match,
+    reconcile,
+)
+from service.domain.timeslots import LONDON
 from tests.unit.builders import IMPORTED_AT, a_row, issued_invoices
 
 INVOICES = issued_invoices(6)
@@ -147,3 +154,23 @@ def test_every_row_is_matched_to_one_invoice_or_listed_and_a_right_number_always
         right = {by_number.get(row.invoice_number or "") for row in matched} - {None}
         assert right <= {invoice_id}
         assert (invoice_id in found.fallback) == (not right)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    sent_at=st.datetimes(
+        min_value=datetime(2026, 1, 1), max_value=datetime(2028, 12, 31), timezones=st.just(UTC)
+    ),
+    imported_after=st.integers(min_value=-5, max_value=400),
+    lost_after=st.integers(min_value=1, max_value=365),
+)
+def test_the_lost_bound_a_database_uses_says_what_is_lost_says(
+    sent_at: datetime, imported_after: int, lost_after: int
+) -> None:
+    """Across the clock changes: sent before the bound is lost, sent at or after it is not."""
+    sent_on = sent_at.astimezone(LONDON).date()
+    imported_on = sent_on + timedelta(days=imported_after)
+    invoice = replace(issued_invoices(1)[0], sent_on=sent_on)
+    bound = lost_if_sent_before(imported_on, timedelta(days=lost_after))
+    assert bound is not None
+    assert is_lost(invoice, imported_on, timedelta(days=lost_after)) == (sent_at < bound)

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from adapters.db import mapping
 from adapters.db.repositories.base import Repository
 from adapters.db.tables import (
+    InvoiceLineRow,
     RoomRow,
     SeriesRow,
     SessionRow,
@@ -134,6 +135,38 @@ class BookingRepository(Repository):
             .where(SeriesRow.id.in_(set(series_ids)), UserRow.active)
         )
         return {series_id: email for series_id, email in self.db.execute(query)}
+
+    def unsettled(self, now: datetime) -> list[BookingSeries]:
+        """Series with a chargeable session that no PO covers, or that has ended and is
+        charged on no invoice: what finance still has to act on."""
+        charged = select(InvoiceLineRow.id).where(
+            InvoiceLineRow.charged_session_id == SessionRow.id
+        )
+        open_ = select(SessionRow.series_id).where(
+            SessionRow.status.in_(CHARGEABLE),
+            or_(
+                SessionRow.purchase_order_id.is_(None),
+                and_(SessionRow.ends_at <= now, ~charged.exists()),
+            ),
+        )
+        query = select(SeriesRow).where(SeriesRow.id.in_(open_)).order_by(SeriesRow.id)
+        return [mapping.series(r) for r in self.db.scalars(query)]
+
+    def committed_by_purchase_order(self, purchase_order_ids: Sequence[int]) -> dict[int, int]:
+        """committed_pence of each of those POs (0 for one with no session)."""
+        query = (
+            select(
+                SessionRow.purchase_order_id, func.sum(SessionRow.net_pence + SessionRow.vat_pence)
+            )
+            .where(
+                SessionRow.purchase_order_id.in_(set(purchase_order_ids)),
+                SessionRow.status.in_(CHARGEABLE),
+            )
+            .group_by(SessionRow.purchase_order_id)
+        )
+        committed = dict.fromkeys(purchase_order_ids, 0)
+        committed.update({po_id: int(pence) for po_id, pence in self.db.execute(query) if po_id})
+        return committed
 
     def committed_pence(self, purchase_order_id: int) -> int:
         total = self.db.scalar(

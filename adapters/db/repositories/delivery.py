@@ -30,13 +30,19 @@ class OutboxRepository(Repository):
         return mapping.outbox(row) if row else None
 
     def find(
-        self, *, state: OutboxState | None = None, invoice_id: int | None = None
+        self,
+        *,
+        state: OutboxState | None = None,
+        invoice_id: int | None = None,
+        invoice_ids: Sequence[int] | None = None,
     ) -> list[OutboxMessage]:
         query = select(OutboxRow).order_by(OutboxRow.id)
         if state is not None:
             query = query.where(OutboxRow.state == state.value)
         if invoice_id is not None:
             query = query.where(OutboxRow.invoice_id == invoice_id)
+        if invoice_ids is not None:
+            query = query.where(OutboxRow.invoice_id.in_(set(invoice_ids)))
         return [mapping.outbox(r) for r in self.db.scalars(query)]
 
     def due(self, now: datetime, stale_before: datetime, limit: int) -> list[OutboxMessage]:

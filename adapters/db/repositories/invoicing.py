@@ -53,15 +53,23 @@ class InvoiceRepository(Repository):
         row = self.db.get(InvoiceRow, invoice_id)
         return mapping.invoice(row) if row else None
 
+    def get_many(self, invoice_ids: Sequence[int]) -> list[Invoice]:
+        rows = self.db.scalars(select(InvoiceRow).where(InvoiceRow.id.in_(set(invoice_ids))))
+        found = {row.id: mapping.invoice(row) for row in rows}
+        return [found[i] for i in invoice_ids if i in found]
+
     def find(self, *, venue_id: int | None = None) -> list[Invoice]:
         query = select(InvoiceRow).order_by(InvoiceRow.id)
         if venue_id is not None:
             query = query.where(InvoiceRow.venue_id == venue_id)
         return [mapping.invoice(r) for r in self.db.scalars(query)]
 
-    def charged_session_ids(self) -> set[int]:
+    def charged_session_ids(self, among: Sequence[int] | None = None) -> set[int]:
         column = InvoiceLineRow.charged_session_id
-        return set(self.db.scalars(select(column).where(column.is_not(None))))
+        query = select(column).where(column.is_not(None))
+        if among is not None:
+            query = query.where(column.in_(set(among)))
+        return set(self.db.scalars(query))
 
     def invoice_charging(self, session_id: int) -> Invoice | None:
         row = self.db.scalar(

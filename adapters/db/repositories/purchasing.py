@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import select
 
 from adapters.db import mapping
@@ -24,10 +26,14 @@ class PurchaseOrderRepository(Repository):
         row = self.db.scalar(select(PurchaseOrderRow).where(PurchaseOrderRow.number == number))
         return mapping.purchase_order(row) if row else None
 
-    def find(self, *, venue_id: int | None = None) -> list[PurchaseOrder]:
+    def find(
+        self, *, venue_id: int | None = None, valid_on_or_after: date | None = None
+    ) -> list[PurchaseOrder]:
         query = select(PurchaseOrderRow).order_by(PurchaseOrderRow.id)
         if venue_id is not None:
             query = query.where(PurchaseOrderRow.venue_id == venue_id)
+        if valid_on_or_after is not None:
+            query = query.where(PurchaseOrderRow.valid_to >= valid_on_or_after)
         return [mapping.purchase_order(r) for r in self.db.scalars(query)]
 
     def update(self, po: PurchaseOrder) -> None:

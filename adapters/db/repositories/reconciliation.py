@@ -126,8 +126,11 @@ class ReconciliationRepository(Repository):
             for invoice, state, description in rows
         ]
 
-    def states(self) -> dict[int, InvoiceState]:
-        rows = self.db.scalars(select(InvoiceStateRow))
+    def states(self, among: Sequence[int] | None = None) -> dict[int, InvoiceState]:
+        query = select(InvoiceStateRow)
+        if among is not None:
+            query = query.where(InvoiceStateRow.invoice_id.in_(set(among)))
+        rows = self.db.scalars(query)
         return {r.invoice_id: mapping.invoice_state(r) for r in rows}
 
     def state(self, invoice_id: int) -> InvoiceState | None:
