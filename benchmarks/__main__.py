@@ -16,6 +16,7 @@ BENCHMARKS = [
     "reconciliation_import",
     "status_page_load",
     "my_bookings_page",
+    "finance_pages",
 ]
 
 

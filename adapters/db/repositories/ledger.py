@@ -21,14 +21,16 @@ _AGE_BANDS = (30, 60, 90)  # the last day of each band but the last (90+)
 
 
 def _to_payables(*states: OutboxState) -> ColumnElement[bool]:
-    """The invoice has a message to accounts payable (in one of `states`, when given)."""
-    condition = and_(
-        OutboxRow.invoice_id == InvoiceRow.id,
+    """The invoice has a message to accounts payable (in one of `states`, when given). As
+    IN over one uncorrelated subquery: SQLite would otherwise search the outbox by state for
+    each invoice."""
+    messages = select(OutboxRow.invoice_id).where(
+        OutboxRow.invoice_id.is_not(None),
         OutboxRow.recipient == Recipient.ACCOUNTS_PAYABLE.value,
     )
     if states:
-        condition = and_(condition, OutboxRow.state.in_([s.value for s in states]))
-    return exists().where(condition)
+        messages = messages.where(OutboxRow.state.in_([s.value for s in states]))
+    return InvoiceRow.id.in_(messages)
 
 
 class Ledger(Repository):
@@ -124,10 +126,11 @@ class Ledger(Repository):
             *(
                 and_(
                     InvoiceRow.trust_id == trust_id,
-                    exists().where(
-                        StatusEventRow.invoice_id == InvoiceRow.id,
-                        StatusEventRow.status == FinanceStatus.SENT.value,
-                        StatusEventRow.at < before,
+                    InvoiceRow.id.in_(
+                        select(StatusEventRow.invoice_id).where(
+                            StatusEventRow.status == FinanceStatus.SENT.value,
+                            StatusEventRow.at < before,
+                        )
                     ),
                 )
                 for trust_id, before in query.lost_if_sent_before.items()
