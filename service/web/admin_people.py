@@ -205,7 +205,7 @@ def _key_page(person: User, key: str, *, added: bool) -> str:
     return render_template(
         f"{PEOPLE}/key.html",
         title=f"{'Added' if added else 'New API key for'} {person.email}",
-        person=person,
+        someone=person,
         key=key,
         added=added,
     )

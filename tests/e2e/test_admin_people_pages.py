@@ -59,6 +59,7 @@ def test_admin_adds_a_person_whose_key_is_shown_once(
     added = submit(client, "/admin/people/new", form)
     assert added.status_code == 201, text(added.text)
     assert "This API key is shown only once" in added.text
+    assert admin["email"] in added.text  # the header still names who is signed in
     key = KEY.search(added.text)
     assert key, text(added.text)
     answer = me(client, bearer(key.group(1)))
