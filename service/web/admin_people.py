@@ -329,7 +329,6 @@ def audit(user: User) -> tuple[str, int]:
     page = _whole(form.get("page", "").strip() or "1", "page", errors, LAST_PAGE)
     found = None if errors else audit_log(ctx(), ctx().new_reader(), user, query, page or 1)
     emails = {p.user.id: p.user.email for p in everyone}
-    chosen = form.get("person", "")
     html = render_template(
         "staff/admin/audit.html",
         title="Audit log",
@@ -337,24 +336,32 @@ def audit(user: User) -> tuple[str, int]:
         errors=errors,
         found=found,
         rows=[_row(event, emails) for event in found.events] if found else [],
-        entry_items=[{"value": "", "text": "Any kind of entry"}]
+        pages=_pages(found, form) if found else {},
+        filtered=any(form.get(name) for name in ("entry", "entry_id", "person")),
+        **_filter_items(form, everyone),
+    )
+    return html, 400 if errors else 200
+
+
+def _filter_items(form: Mapping[str, str], everyone: list[accounts.Person]) -> dict[str, Any]:
+    """The choices of the filter form's two lists, keeping what was chosen."""
+    chosen = form.get("person", "")
+    return {
+        "entry_items": [{"value": "", "text": "Any kind of entry"}]
         + [
             {"value": kind, "text": words, "selected": form.get("entry") == kind}
             for kind, words in ENTITY_WORDS.items()
         ],
-        person_items=[{"value": "", "text": "Anyone"}]
+        "person_items": [{"value": "", "text": "Anyone"}]
         + [
             {"value": str(p.user.id), "text": p.user.email, "selected": chosen == str(p.user.id)}
             for p in everyone
         ]
         + [
-            {"value": a, "text": words, "selected": chosen == a}
-            for a, words in OTHER_ACTORS.items()
+            {"value": actor, "text": words, "selected": chosen == actor}
+            for actor, words in OTHER_ACTORS.items()
         ],
-        pages=_pages(found, form) if found else {},
-        filtered=any(form.get(name) for name in ("entry", "entry_id", "person")),
-    )
-    return html, 400 if errors else 200
+    }
 
 
 def _audit_query(form: Mapping[str, str], errors: FormErrors, person_ids: set[str]) -> AuditQuery:

@@ -43,6 +43,13 @@ def me(client: Client, headers: dict[str, str]) -> Any:
     return client.get("/api/v1/me", headers=headers)
 
 
+def signed_in_elsewhere(app: Flask, ctx: Context, role: Role) -> tuple[Who, Client]:
+    """Someone else with an account, signed in in a browser of their own."""
+    who, theirs = person(ctx, role), client_for(app)
+    sign_in_as(theirs, ctx, who)
+    return who, theirs
+
+
 def audit_actions(ctx: Context, user_id: int) -> list[str]:
     with ctx.new_reader() as reader:
         found = reader.audit.find(AuditQuery(entity="user", entity_id=user_id), limit=50, offset=0)
@@ -150,9 +157,7 @@ def test_the_api_changes_roles_with_the_same_rules(client: Client, staff: Staff)
 def test_disabling_signs_them_out_at_once_and_enabling_lets_them_back(
     app: Flask, ctx: Context, client: Client, admin: Who
 ) -> None:
-    sam = person(ctx, Role.FINANCE)
-    theirs = client_for(app)
-    sign_in_as(theirs, ctx, sam)
+    sam, theirs = signed_in_elsewhere(app, ctx, Role.FINANCE)
     path = f"/admin/people/{sam['id']}"
     confirm = client.get(f"{path}/disable")
     assert confirm.status_code == 200 and "they are signed out now" in text(confirm.text)
@@ -191,9 +196,7 @@ def test_an_admin_cannot_disable_themselves(ctx: Context, client: Client, admin:
 def test_a_new_key_is_shown_once_and_the_old_one_stops(
     app: Flask, ctx: Context, client: Client, admin: Who
 ) -> None:
-    sam = person(ctx, Role.FACILITATOR)
-    theirs = client_for(app)
-    sign_in_as(theirs, ctx, sam)
+    sam, theirs = signed_in_elsewhere(app, ctx, Role.FACILITATOR)
     path = f"/admin/people/{sam['id']}/new-key"
     assert "Their old key stops working now" in text(client.get(path).text)
     made = submit(client, path)
