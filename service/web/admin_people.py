@@ -386,8 +386,8 @@ def _whole(text: str, field: str, errors: FormErrors, most: int) -> int | None:
     if not text:
         return None
     if not text.isdigit() or not 1 <= int(text) <= most:
-        what = "The page" if field == "page" else "The entry number"
-        errors.add(field, f"{what} must be a whole number from 1 to {most:,}, like 12")
+        words = {"page": f"The page must be a whole number from 1 to {most:,}"}
+        errors.add(field, words.get(field, "The entry number must be a whole number, like 12"))
         return None
     return int(text)
 

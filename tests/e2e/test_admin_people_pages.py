@@ -21,7 +21,7 @@ from tests.client import Client, client_for
 from tests.conftest import Staff
 from tests.e2e.staff import Who, csrf_token, is_signed_in, person, sign_in_as, submit
 
-KEY = re.compile(r'value="(rh_[\w-]{43})"')
+KEY = re.compile(r'name="api_key"[^>]*>(rh_[\w-]{43})</textarea>')
 
 
 def text(html: str) -> str:
