@@ -347,6 +347,35 @@ def test_the_audit_log_pages_and_filters(ctx: Context, client: Client, admin: Wh
     assert nothing.status_code == 200 and "No changes match." in nothing.text
 
 
+def test_the_audit_log_says_codes_it_knows_in_words_and_others_as_they_are(
+    ctx: Context, client: Client, admin: Who
+) -> None:
+    record(
+        ctx,
+        [
+            AuditEvent(T0, f"user {admin['id']}", "signed_out", "staff_session", 9),
+            AuditEvent(T0, "a venue's status link", "teleported", "spaceship", 4, {"to": "Mars"}),
+            AuditEvent(
+                T0, "roomhire-cli", "updated", "venue", 2, {"name": {"from": "A", "to": "B"}}
+            ),
+        ],
+    )
+    listed = client.get("/admin/audit?page=1")
+    found = rows(listed.text)[-3:]
+    assert found == [
+        "When 1 November 2026 at 09:00 Who An operator on the server (roomhire command) "
+        "What Changed name: from A to B Entry Venue 2",
+        "When 1 November 2026 at 09:00 Who a venue's status link What teleported to: Mars "
+        "Entry spaceship 4",
+        f"When 1 November 2026 at 09:00 Who {admin['email']} What Signed out "
+        "Entry Signed-in session 9",
+    ]
+    assert f'<a href="/admin/people/{admin["id"]}">{admin["email"]}</a>' in listed.text
+    summer = T0.replace(month=7)  # British Summer Time: an hour ahead of UTC
+    record(ctx, [AuditEvent(summer, "roomhire-cli", "created", "trust", 1)])
+    assert "When 1 July 2026 at 10:00" in rows(client.get("/admin/audit?entry=trust").text)[0]
+
+
 @pytest.mark.parametrize(
     ("query", "words"),
     [
