@@ -298,7 +298,11 @@ class IdempotencyRow(Base):
 
 class AuditRow(Base):
     __tablename__ = "audit_events"
-    __table_args__ = (Index("ix_audit_entity", "entity", "entity_id"),)
+    __table_args__ = (
+        Index("ix_audit_entity", "entity", "entity_id"),
+        Index("ix_audit_at", "at", "id"),
+        Index("ix_audit_actor", "actor", "at", postgresql_ops={"actor": "varchar_pattern_ops"}),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime]
     actor: Mapped[str] = mapped_column(String(300))

@@ -1,4 +1,5 @@
-"""Staff accounts (admin): list, create, disable and enable, and replace a lost API key."""
+"""Staff accounts (admin): list, create, change a role, disable and enable, and replace a lost
+API key."""
 
 from __future__ import annotations
 
@@ -32,7 +33,27 @@ class UserWithKeySchema(UserSchema):
     api_key = fields.String(metadata={"description": "Shown only this once; keep it safe."})
 
 
+class RoleChangeSchema(Schema):
+    role = fields.Enum(Role, by_value=True, required=True)
+
+
 _NO_USER = "404 not_found: there is no user with that id"
+_KEEP_AN_ADMIN = "409 conflict: they are the last active admin, or they are you"
+
+
+@blp.route("/users/<int(max=2147483647):user_id>")
+class OneUser(MethodView):
+    @admin_only
+    @refuses(_NO_USER, _KEEP_AN_ADMIN)
+    @blp.arguments(RoleChangeSchema)
+    @blp.response(200, UserSchema)
+    def patch(self, body: dict[str, Any], user_id: int) -> User:
+        """Change someone's role
+
+        It applies from their next request. An admin can't remove their own admin role, and the
+        last active admin keeps theirs, so someone can always manage accounts. Giving the role
+        they already have changes nothing."""
+        return accounts.change_role(ctx(), uow(), current_user(), user_id, body["role"])
 
 
 @blp.route("/users")
@@ -64,12 +85,13 @@ class Users(MethodView):
 @blp.route("/users/<int(max=2147483647):user_id>/disable")
 class DisableUser(MethodView):
     @admin_only
-    @refuses(_NO_USER, "409 conflict: they are the last active admin")
+    @refuses(_NO_USER, _KEEP_AN_ADMIN)
     @blp.response(200, UserSchema)
     def post(self, user_id: int) -> User:
         """Disable an account, e.g. when someone leaves
 
-        Their API key, calendar address and signed-in sessions stop working at once."""
+        Their API key, calendar address and signed-in sessions stop working at once. An admin
+        can't disable themselves, nor the last active admin."""
         actor = current_user()
         return accounts.set_active(ctx(), uow(), actor, user_id, active=False)
 

@@ -43,6 +43,9 @@ class StaffSessionRepository(Protocol):
         ...
 
     def end_all(self, user_id: int, at: datetime) -> None: ...
+    def last_sign_ins(self) -> dict[int, datetime]:
+        """When each person who has ever signed in last did, by user id."""
+        ...
 
 
 class RateLimits(Protocol):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from service.domain.audit import AuditEvent
+from service.domain.audit import AuditEvent, AuditQuery
 
 
 @dataclass(frozen=True)
@@ -30,3 +30,7 @@ class KeyAlreadyClaimed(Exception):
 
 class AuditLog(Protocol):
     def record(self, event: AuditEvent) -> None: ...
+    def find(self, query: AuditQuery, *, limit: int, offset: int) -> list[AuditEvent]:
+        """The events `query` asks for, newest first, `limit` of them after skipping `offset`
+        (chosen, ordered and counted off by the database, not by reading the whole log)."""
+        ...

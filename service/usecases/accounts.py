@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Protocol
 
 from service.domain.audit import AuditEvent
@@ -72,12 +73,65 @@ def list_users(ctx: Context, uow: AccountStores, actor: User) -> list[User]:
         return uow.users.all()
 
 
+@dataclass(frozen=True)
+class Person:
+    """An account as the admin pages show it: with when they last signed in, if ever."""
+
+    user: User
+    last_signed_in: datetime | None
+
+
+def people(ctx: Context, uow: AccountStores, actor: User) -> list[Person]:
+    actor.require(Role.ADMIN)
+    with uow:
+        last = uow.staff_sessions.last_sign_ins()
+        return [Person(user, last.get(user.id or 0)) for user in uow.users.all()]
+
+
+def get_person(ctx: Context, uow: AccountStores, actor: User, user_id: int) -> Person:
+    actor.require(Role.ADMIN)
+    with uow:
+        user = _user(uow, user_id)
+        return Person(user, uow.staff_sessions.last_sign_ins().get(user_id))
+
+
+def change_role(ctx: Context, uow: AccountStores, actor: User, who: int | str, role: Role) -> User:
+    """Give someone another role; it applies from their next request (pages and API read the
+    role each time). Nobody removes their own admin role, and the last active admin keeps
+    theirs, so someone can always manage accounts."""
+    actor.require(Role.ADMIN)
+    with uow:
+        admins = uow.users.find(role=Role.ADMIN, trust_id=None, for_update=True)  # as set_active
+        user = _user(uow, who)
+        if user.role is role:
+            return user
+        if user.role is Role.ADMIN:
+            _keep_an_admin(actor, user, admins, "remove your own admin role")
+        uow.users.update(replace(user, role=role))
+        detail = {"from": user.role.value, "to": role.value}
+        uow.audit.record(
+            AuditEvent(ctx.clock.now(), actor.label, "role_changed", "user", user.id or 0, detail)
+        )
+        uow.commit()
+    return replace(user, role=role)
+
+
+def _keep_an_admin(actor: User, user: User, admins: list[User], doing: str) -> None:
+    """Refuse to take away the admin role or account of the last active admin, or an admin's
+    own: they could lock themselves out."""
+    if user.active and admins == [user]:
+        raise Conflict(f"{user.email} is the last active admin.")
+    if actor.id is not None and actor.id == user.id:
+        raise Conflict(f"You cannot {doing}: ask another admin to do it.")
+
+
 def set_active(
     ctx: Context, uow: AccountStores, actor: User, who: int | str, *, active: bool
 ) -> User:
     """Disable (the key, the calendar address and any signed-in session stop working) or
     enable again.
-    The last active admin can't be disabled: nobody could manage accounts through the API."""
+    The last active admin can't be disabled (nobody could manage accounts through the API),
+    nor can an admin disable themselves."""
     actor.require(Role.ADMIN)
     with uow:
         # The active admins' rows are locked first, so two admins disabling each other at
@@ -86,8 +140,8 @@ def set_active(
         user = _user(uow, who)
         if user.active == active:
             return user
-        if not active and admins == [user]:
-            raise Conflict(f"{user.email} is the last active admin.")
+        if not active and user.role is Role.ADMIN:
+            _keep_an_admin(actor, user, admins, "disable your own account")
         user = replace(user, active=active)
         uow.users.update(user)
         if not active:

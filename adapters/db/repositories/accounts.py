@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -99,6 +99,11 @@ class StaffSessionRepository(Repository):
     def end_all(self, user_id: int, at: datetime) -> None:
         live = (StaffSessionRow.user_id == user_id) & StaffSessionRow.ended_at.is_(None)
         self.db.execute(update(StaffSessionRow).where(live).values(ended_at=at))
+
+    def last_sign_ins(self) -> dict[int, datetime]:
+        latest = func.max(StaffSessionRow.started_at)
+        query = select(StaffSessionRow.user_id, latest).group_by(StaffSessionRow.user_id)
+        return {user_id: at for user_id, at in self.db.execute(query)}
 
 
 class RateLimits(Repository):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
 from adapters.db.repositories.base import Repository
@@ -12,7 +12,7 @@ from adapters.db.tables import (
     AuditRow,
     IdempotencyRow,
 )
-from service.domain.audit import AuditEvent
+from service.domain.audit import AuditEvent, AuditQuery, person_labels
 from service.ports.records import KeyAlreadyClaimed, StoredResponse
 
 
@@ -45,3 +45,20 @@ class IdempotencyStore(Repository):
 class AuditLog(Repository):
     def record(self, event: AuditEvent) -> None:
         self.db.add(AuditRow(**dataclasses.asdict(event)))
+
+    def find(self, query: AuditQuery, *, limit: int, offset: int) -> list[AuditEvent]:
+        statement = select(AuditRow)
+        if query.entity is not None:
+            statement = statement.where(AuditRow.entity == query.entity)
+        if query.entity_id is not None:
+            statement = statement.where(AuditRow.entity_id == query.entity_id)
+        if query.person_id is not None:
+            exact, prefix = person_labels(query.person_id)
+            statement = statement.where(
+                or_(AuditRow.actor == exact, AuditRow.actor.startswith(prefix, autoescape=True))
+            )
+        if query.actor is not None:
+            statement = statement.where(AuditRow.actor == query.actor)
+        newest_first = statement.order_by(AuditRow.at.desc(), AuditRow.id.desc())
+        rows = self.db.scalars(newest_first.limit(limit).offset(offset))
+        return [AuditEvent(r.at, r.actor, r.action, r.entity, r.entity_id, r.detail) for r in rows]
