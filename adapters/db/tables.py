@@ -199,7 +199,10 @@ class InvoiceRow(Base):
     """Immutable once written: triggers refuse UPDATE and DELETE (see migration 0003)."""
 
     __tablename__ = "invoices"
-    __table_args__ = (UniqueConstraint("venue_id", "number"),)
+    __table_args__ = (
+        UniqueConstraint("venue_id", "number"),
+        Index("ix_invoices_issue_date", "issue_date", "gross_pence"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(20))
     number: Mapped[str] = mapped_column(String(30))
@@ -336,6 +339,10 @@ class InvoiceStateRow(Base):
     """The latest state of one of our invoices in the finance system (one row per invoice)."""
 
     __tablename__ = "invoice_states"
+    __table_args__ = (
+        Index("ix_invoice_states_payment_date", "payment_date"),
+        Index("ix_invoice_states_status", "status"),
+    )
     invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), primary_key=True)
     status: Mapped[str] = mapped_column(String(20))
     holds: Mapped[list[str]] = mapped_column(JSON)

@@ -14,7 +14,7 @@ from service.domain.reconciliation import InvoiceState, IssuedInvoice
 BPPC_DAYS = 30
 TARGET_PERCENT = Decimal(95)
 AGE_BANDS = (("0-30", 30), ("31-60", 60), ("61-90", 90), ("90+", None))  # days, up to
-_SETTLED = (FinanceStatus.PAID, FinanceStatus.CANCELLED, FinanceStatus.REJECTED)
+SETTLED = (FinanceStatus.PAID, FinanceStatus.CANCELLED, FinanceStatus.REJECTED)
 
 
 @dataclass(frozen=True)
@@ -106,16 +106,29 @@ def _aged(
 ) -> tuple[AgedBand, ...]:
     counts, pence = [0] * len(AGE_BANDS), [0] * len(AGE_BANDS)
     for invoice, state in group:
-        if state and state.status in _SETTLED:
+        if state and state.status in SETTLED:
             continue
-        age = (today - (_received_on(invoice, state) or today)).days
-        band = next(n for n, (_, most) in enumerate(AGE_BANDS) if most is None or age <= most)
+        band = age_band(_received_on(invoice, state) or today, today)
         counts[band] += 1
         pence[band] += invoice.amount_pence
     return tuple(
         AgedBand(label, count, value)
         for (label, _), count, value in zip(AGE_BANDS, counts, pence, strict=True)
     )
+
+
+def age_band(day: date, today: date) -> int:
+    """Which of AGE_BANDS something dated `day` is in on `today` (later days in the first)."""
+    age = (today - day).days
+    return next(n for n, (_, most) in enumerate(AGE_BANDS) if most is None or age <= most)
+
+
+def aged_debt(owed: Iterable[tuple[date, int]], today: date) -> tuple[int, ...]:
+    """What is owed, by AGE_BANDS, from each open invoice's date and the amount still owed."""
+    bands = [0] * len(AGE_BANDS)
+    for day, pence in owed:
+        bands[age_band(day, today)] += pence
+    return tuple(bands)
 
 
 def _percent(part: int, whole: int) -> Decimal | None:

@@ -39,22 +39,6 @@ class InvoiceQuery:
     lost_if_sent_before: Mapping[int, datetime] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class Money:
-    """Money at a glance. `aged` is what is still owed (amount less payments; nothing for a
-    cancelled or rejected invoice) by days since the invoice date:
-    0 to 30, 31 to 60, 61 to 90, over 90;
-    its sum is `outstanding_pence`."""
-
-    invoiced_pence: int
-    paid_pence: int
-    aged: tuple[int, int, int, int]
-
-    @property
-    def outstanding_pence(self) -> int:
-        return sum(self.aged)
-
-
 class Ledger(Protocol):
     def invoice_ids(self, query: InvoiceQuery, limit: int, offset: int) -> tuple[list[int], int]:
         """A page of the ids the query selects, newest first, and how many it selects."""
@@ -62,11 +46,19 @@ class Ledger(Protocol):
 
     def count(self, query: InvoiceQuery) -> int: ...
 
+    def email_counts(self) -> tuple[int, int]:
+        """How many invoices are not emailed to accounts payable, and how many failed."""
+        ...
+
     def holds(self) -> dict[str, int]:
         """Each hold code of invoices on hold now, with how many invoices have it."""
         ...
 
-    def money(self, month: tuple[date, date], today: date) -> Money:
-        """Invoiced (by invoice date) and paid (by payment date) within the month's first and
-        last days, and what is owed, aged on `today`."""
+    def month_totals(self, first: date, last: date) -> tuple[int, int]:
+        """Invoiced (by invoice date) and paid (by payment date) from `first` to `last`."""
+        ...
+
+    def owed(self) -> list[tuple[date, int]]:
+        """Each open invoice's date and what is still owed on it (its amount less payments):
+        those in no export yet, and those neither paid, cancelled nor rejected."""
         ...

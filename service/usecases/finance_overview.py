@@ -13,11 +13,12 @@ from service.domain.delivery import EmailState, OutboxMessage, email_state
 from service.domain.errors import RuleViolation
 from service.domain.exports import FinanceStatus
 from service.domain.invoicing import Invoice, due_drafts
+from service.domain.payment_performance import aged_debt
 from service.domain.purchasing import PurchaseOrder
 from service.domain.reconciliation import InvoiceState, lost_if_sent_before
 from service.domain.timeslots import LONDON
 from service.domain.users import Role, User
-from service.ports.ledger import InvoiceFilter, InvoiceQuery, Money
+from service.ports.ledger import InvoiceFilter, InvoiceQuery
 from service.ports.unit_of_work import (
     WithBookings,
     WithInvoices,
@@ -86,6 +87,21 @@ class InvoicePage:
 
 
 @dataclass(frozen=True)
+class Money:
+    """Invoiced and paid this month, and what is still owed (amount less payments, on
+    invoices neither paid, cancelled nor rejected) by days since the invoice date, in
+    payment_performance.AGE_BANDS: 0 to 30, 31 to 60, 61 to 90, over 90."""
+
+    invoiced_pence: int
+    paid_pence: int
+    aged: tuple[int, ...]
+
+    @property
+    def outstanding_pence(self) -> int:
+        return sum(self.aged)
+
+
+@dataclass(frozen=True)
 class WithoutPurchaseOrder:
     series: BookingSeries
     venue: str
@@ -129,17 +145,14 @@ def work_to_do(ctx: Context, uow: OverviewStores, actor: User) -> WorkToDo:
         committed = uow.bookings.committed_by_purchase_order([po.id for po in current if po.id])
         counts = {
             wanted: uow.ledger.count(_lost_query(ctx, uow, InvoiceQuery(status=wanted)))
-            for wanted in (
-                InvoiceFilter.NOT_EMAILED,
-                InvoiceFilter.EMAIL_FAILED,
-                InvoiceFilter.TO_CONFIRM,
-                InvoiceFilter.LOST,
-            )
+            for wanted in (InvoiceFilter.TO_CONFIRM, InvoiceFilter.LOST)
         }
+        not_emailed, email_failed = uow.ledger.email_counts()
         holds = uow.ledger.holds()
         month_start = today.replace(day=1)
         month_end = (month_start + timedelta(days=31)).replace(day=1) - timedelta(days=1)
-        money = uow.ledger.money((month_start, month_end), today)
+        invoiced, paid = uow.ledger.month_totals(month_start, month_end)
+        money = Money(invoiced, paid, aged_debt(uow.ledger.owed(), today))
     return WorkToDo(
         without_po=[
             WithoutPurchaseOrder(series, venues.get(rooms.get(series.room_id), ""), first)
@@ -152,8 +165,8 @@ def work_to_do(ctx: Context, uow: OverviewStores, actor: User) -> WorkToDo:
             for draft in due_drafts(series, charged, today, now)
             if draft.purchase_order_id is not None
         ),
-        not_emailed=counts[InvoiceFilter.NOT_EMAILED],
-        email_failed=counts[InvoiceFilter.EMAIL_FAILED],
+        not_emailed=not_emailed,
+        email_failed=email_failed,
         holds=holds,
         to_confirm=counts[InvoiceFilter.TO_CONFIRM],
         lost=counts[InvoiceFilter.LOST],

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from service.domain.exports import FinanceStatus
-from service.domain.payment_performance import Bppc, performance
+from service.domain.payment_performance import Bppc, age_band, aged_debt, performance
 from service.domain.reconciliation import InvoiceState, IssuedInvoice
 from tests.unit.builders import SENT_ON, TRUST_ID, VENUE_ID, a_state, an_issued_invoice
 
@@ -90,3 +90,11 @@ def test_figures_come_per_trust_then_per_venue_named_or_numbered() -> None:
         ("venue", VENUE_ID, "St Mark's"),
         ("venue", VENUE_ID + 1, f"venue {VENUE_ID + 1}"),
     ]
+
+
+def test_what_is_owed_is_aged_by_days_since_the_invoice_date() -> None:
+    today = date(2027, 3, 31)
+    owed = [(today - timedelta(days=days), 100) for days in (-2, 0, 30, 31, 60, 61, 90, 91, 400)]
+    assert aged_debt(owed, today) == (300, 200, 200, 200)
+    assert [age_band(today - timedelta(days=d), today) for d in (30, 31, 91)] == [0, 1, 3]
+    assert aged_debt([], today) == (0, 0, 0, 0)

@@ -3,21 +3,20 @@ run in the database and only a page of ids comes back."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, false, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select, true
 from sqlalchemy.dialects.postgresql import JSONB
 
 from adapters.db.repositories.base import Repository
 from adapters.db.tables import InvoiceRow, InvoiceStateRow, OutboxRow, StatusEventRow
 from service.domain.delivery import OutboxState, Recipient
 from service.domain.exports import FinanceStatus
-from service.ports.ledger import InvoiceFilter, InvoiceQuery, Money
+from service.domain.payment_performance import SETTLED
+from service.ports.ledger import InvoiceFilter, InvoiceQuery
 
 _STATE = InvoiceStateRow
-_CLOSED = (FinanceStatus.CANCELLED.value, FinanceStatus.REJECTED.value)
-_AGE_BANDS = (30, 60, 90)  # the last day of each band but the last (90+)
 
 
 def _to_payables(*states: OutboxState) -> ColumnElement[bool]:
@@ -45,6 +44,19 @@ class Ledger(Repository):
     def count(self, query: InvoiceQuery) -> int:
         return int(self.db.scalar(self._selecting(select(func.count()), query)) or 0)
 
+    def email_counts(self) -> tuple[int, int]:
+        """Invoices not emailed, and those whose email failed, by counting messages: an
+        invoice has at most one to accounts payable (uq_outbox_once; its topic is empty),
+        and a failed one is found through the outbox's state index."""
+        payables = select(func.count()).where(
+            OutboxRow.recipient == Recipient.ACCOUNTS_PAYABLE.value,
+            OutboxRow.invoice_id.is_not(None),
+        )
+        invoices = self.db.scalar(select(func.count()).select_from(InvoiceRow)) or 0
+        emailed = self.db.scalar(payables.select_from(OutboxRow)) or 0
+        failed = payables.select_from(OutboxRow).where(OutboxRow.state == OutboxState.FAILED.value)
+        return invoices - emailed, self.db.scalar(failed) or 0
+
     def holds(self) -> dict[str, int]:
         held = select(_STATE.holds).where(_STATE.status == FinanceStatus.ON_HOLD.value)
         counts: dict[str, int] = {}
@@ -53,36 +65,45 @@ class Ledger(Repository):
                 counts[code] = counts.get(code, 0) + 1
         return dict(sorted(counts.items()))
 
-    def money(self, month: tuple[date, date], today: date) -> Money:
-        first, last = month
+    def month_totals(self, first: date, last: date) -> tuple[int, int]:
         invoiced = select(func.coalesce(func.sum(InvoiceRow.gross_pence), 0)).where(
             InvoiceRow.issue_date.between(first, last)
         )
         paid = select(func.coalesce(func.sum(_STATE.paid_pence), 0)).where(
             _STATE.payment_date.between(first, last)
         )
-        owed = InvoiceRow.gross_pence - func.coalesce(_STATE.paid_pence, 0)
-        band = case(
-            *(
-                (InvoiceRow.issue_date >= today - timedelta(days=most), n)
-                for n, most in enumerate(_AGE_BANDS)
-            ),
-            else_=len(_AGE_BANDS),
+        return int(self.db.scalar(invoiced) or 0), int(self.db.scalar(paid) or 0)
+
+    def owed(self) -> list[tuple[date, int]]:
+        """Two narrow reads rather than one over every invoice: the unsettled states (by
+        their status index), and the invoices in no export (see _unseen)."""
+        open_ = [s.value for s in FinanceStatus if s not in SETTLED]
+        unsettled = (
+            select(InvoiceRow.issue_date, InvoiceRow.gross_pence - _STATE.paid_pence)
+            .join(_STATE, _STATE.invoice_id == InvoiceRow.id)
+            .where(InvoiceRow.id.in_(select(_STATE.invoice_id).where(_STATE.status.in_(open_))))
         )
-        aged_query = (
-            select(band, func.sum(owed))
-            .select_from(InvoiceRow)
+        unseen = select(InvoiceRow.issue_date, InvoiceRow.gross_pence).where(
+            InvoiceRow.id.in_(self._unseen())
+        )
+        return [
+            (day, int(pence))
+            for query in (unsettled, unseen)
+            for day, pence in self.db.execute(query)
+        ]
+
+    def _unseen(self) -> Select[Any]:
+        """The ids of the invoices in no export. A state is kept per invoice an export has
+        shown, so their number is a difference of two counts; they are looked for newest
+        first (an export soon shows an invoice), stopping once all are found."""
+        invoices = self.db.scalar(select(func.count()).select_from(InvoiceRow)) or 0
+        seen = self.db.scalar(select(func.count()).select_from(_STATE)) or 0
+        return (
+            select(InvoiceRow.id)
             .outerjoin(_STATE, _STATE.invoice_id == InvoiceRow.id)
-            .where(or_(_STATE.status.is_(None), _STATE.status.not_in(_CLOSED)))
-            .group_by(band)
-        )
-        aged = [0] * (len(_AGE_BANDS) + 1)
-        for n, pence in self.db.execute(aged_query):
-            aged[n] = int(pence or 0)
-        return Money(
-            int(self.db.scalar(invoiced) or 0),
-            int(self.db.scalar(paid) or 0),
-            (aged[0], aged[1], aged[2], aged[3]),
+            .where(_STATE.invoice_id.is_(None))
+            .order_by(InvoiceRow.id.desc())
+            .limit(max(invoices - seen, 0))
         )
 
     def _selecting(self, selected: Select[Any], query: InvoiceQuery) -> Select[Any]:
@@ -112,9 +133,9 @@ class Ledger(Repository):
             case InvoiceFilter.TO_CONFIRM:
                 return and_(_STATE.fallback.is_(true()), _STATE.confirmed.is_(false()))
             case InvoiceFilter.NOT_SEEN:
-                return _STATE.invoice_id.is_(None)
+                return InvoiceRow.id.in_(self._unseen())
             case InvoiceFilter.LOST:
-                return and_(_STATE.invoice_id.is_(None), self._sent_long_ago(query))
+                return and_(InvoiceRow.id.in_(self._unseen()), self._sent_long_ago(query))
         assert query.status is not None
         return _STATE.status == query.status.value
 
