@@ -17,6 +17,8 @@ from service.domain.purchasing import PurchaseOrder
 from service.domain.recurrence import Frequency
 from service.domain.users import Role
 from service.usecases.context import Context
+from service.usecases.purchasing import PurchaseOrderStatement
+from service.web.purchase_orders import bar
 from tests.builders import (
     create_booking,
     create_purchase_order,
@@ -475,3 +477,20 @@ def test_forms_without_their_csrf_token_are_refused(
     assert page.post(f"{LIST}/{directory.po.id}/edit", data=form).status_code == 400
     assert every_po(ctx) == ["AVO123456", "RZZPO0000123"]
     assert stored(ctx, directory.po.id) == directory.po
+
+
+@pytest.mark.parametrize(
+    ("approved", "committed", "invoiced", "widths"),
+    [
+        (100_000, 0, 0, (0, 0)),
+        (100_000, 30_000, 7_500, (7, 23)),
+        (100_000, 100_000, 100_000, (100, 0)),
+        (100_000, 150_000, 50_000, (33, 67)),  # over: the whole bar is what is committed
+    ],
+)
+def test_the_bar_in_hundredths(
+    approved: int, committed: int, invoiced: int, widths: tuple[int, int]
+) -> None:
+    po = PurchaseOrder("RZZPO0000123", 1, 1, "CC1", approved, date(2027, 4, 1), date(2028, 3, 31))
+    drawn = bar(PurchaseOrderStatement(po, committed, invoiced))
+    assert (drawn.invoiced, drawn.committed) == widths
