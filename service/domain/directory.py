@@ -10,9 +10,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from service.domain.bank_holidays import Region
 from service.domain.errors import RuleViolation
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 _POSTCODE = re.compile(r"^([A-Z]{1,2})(\d[A-Z\d]?) ?(\d[A-Z]{2})$")
 
@@ -27,8 +31,9 @@ def normalise_postcode(raw: str) -> str:
     return f"{area}{district} {inward}"
 
 
-def version_of(entry: Trust | Venue | Room) -> str:
-    """A fingerprint of an entry's content, its ETag: an edit may say which version it saw."""
+def version_of(entry: DataclassInstance) -> str:
+    """A fingerprint of an entry's content (a trust, venue, room or PO), its ETag: an edit may
+    say which version it saw."""
     content = json.dumps(dataclasses.asdict(entry), sort_keys=True, default=str)
     return hashlib.sha256(content.encode()).hexdigest()[:32]
 

@@ -8,8 +8,9 @@ from datetime import date
 from typing import Any, Protocol
 
 from service.domain.audit import AuditEvent
-from service.domain.bookings import Session
-from service.domain.errors import Conflict, NotFound
+from service.domain.bookings import BookingSeries, Session
+from service.domain.directory import version_of
+from service.domain.errors import Conflict, NotFound, StaleVersion
 from service.domain.money import format_pounds
 from service.domain.purchasing import PurchaseOrder, PurchaseOrderCommitted
 from service.domain.timeslots import spoken_date
@@ -135,16 +136,27 @@ def open_for_booking(
 
 
 def amend(
-    ctx: Context, uow: PurchasingStores, actor: User, po_id: int, changes: Mapping[str, Any]
+    ctx: Context,
+    uow: PurchasingStores,
+    actor: User,
+    po_id: int,
+    changes: Mapping[str, Any],
+    seen: str | None = None,
 ) -> PurchaseOrderStatement:
     """Change a PO's value, dates or venue (`changes` by field name). Never so that it stops
     covering what is booked on it: not below what is committed, and not so that a chargeable
-    session on it falls outside its dates or venue (every later run would refuse its month)."""
+    session on it falls outside its dates or venue (every later run would refuse its month).
+    `seen` (a form's) is the version the editor read: if the PO has changed since, nothing is
+    changed, so one person's edit never silently undoes another's."""
     actor.require(Role.FINANCE, Role.ADMIN)
     with uow:
         po = uow.purchase_orders.get(po_id, for_update=True)
         if po is None:
             raise NotFound(f"There is no purchase order {po_id}.")
+        if seen is not None and version_of(po) != seen:
+            raise StaleVersion(
+                f"PO {po.number} has changed since you read it: read it again, then change it."
+            )
         if "venue_id" in changes:
             get_venue(uow, changes["venue_id"])
         amended = replace(po, **changes)  # checks the dates and value as a new PO's
@@ -170,6 +182,27 @@ def amend(
         )
         uow.commit()
     return statement(uow, po_id)
+
+
+@dataclass(frozen=True)
+class CoveredBooking:
+    series: BookingSeries
+    sessions: list[Session]  # those of its sessions the PO covers, in date order
+
+
+def covered_bookings(
+    ctx: Context, uow: PurchasingStores, actor: User, po_id: int
+) -> list[CoveredBooking]:
+    """The bookings drawing on a PO, each with the sessions on it (cancelled ones too, which
+    no longer count against it), for whoever may read the PO."""
+    read_statement(ctx, uow, actor, po_id)
+    with uow:
+        return [
+            CoveredBooking(series, sorted(on_it, key=lambda s: s.slot.start))
+            for series in uow.bookings.find(purchase_order_id=po_id)
+            for on_it in [[s for s in series.sessions if s.purchase_order_id == po_id]]
+            if on_it
+        ]
 
 
 def _plain(values: Mapping[str, Any]) -> dict[str, Any]:

@@ -14,8 +14,10 @@ from service.web import (
     admin_people,
     facilitator,
     finance,
+    finance_venues,
     formatting,
     pages,
+    purchase_orders,
     sign_in,
     venue_status,
 )
@@ -46,5 +48,13 @@ def init_app(app: Flask, *, secure_cookies: bool) -> None:
     formatting.init_app(app)
     pages.init_app(app)
     app.register_blueprint(venue_status.blp)
-    for module in (sign_in, facilitator, finance, account, admin_people):
+    for module in (
+        sign_in,
+        facilitator,
+        finance,
+        account,
+        admin_people,
+        purchase_orders,
+        finance_venues,
+    ):
         app.register_blueprint(module.blp)

@@ -55,6 +55,8 @@ _FINANCE = [
     ("Invoices", "/finance/invoices"),
     ("Issue invoices", "/finance/invoice-runs/new"),
     ("Imports", "/finance/imports"),
+    ("Purchase orders", "/finance/purchase-orders"),
+    ("Venues", "/finance/venues"),
 ]
 MENUS = {
     Role.FACILITATOR: [("My bookings", "/bookings"), ("Find a room", "/rooms")],
