@@ -209,8 +209,17 @@ def get_import(ctx: Context, uow: UnitOfWork, actor: User, import_id: int) -> Im
 
 def open_discrepancies(ctx: Context, uow: UnitOfWork, actor: User) -> list[Discrepancy]:
     """Per invoice from its latest state, invoices no export has shown long after sending,
-    and rows of the latest import of each profile that match nothing we issued."""
+    and rows of the latest import of each profile that match nothing we issued; but not
+    those a person has marked as resolved (by `Discrepancy.key`)."""
     actor.require(Role.FINANCE, Role.ADMIN)
+    with uow:
+        found = found_discrepancies(ctx, uow)
+        resolved = uow.reconciliation.resolved([d.key for d in found])
+    return [d for d in found if d.key not in resolved]
+
+
+def found_discrepancies(ctx: Context, uow: UnitOfWork) -> list[Discrepancy]:
+    """Every discrepancy, resolved or not, read in the caller's unit of work."""
     with uow:
         records = uow.reconciliation.imports()
         states = uow.reconciliation.states()
@@ -268,7 +277,7 @@ def confirm_match(ctx: Context, uow: UnitOfWork, actor: User, invoice_id: int) -
         if uow.invoices.get(invoice_id) is None:
             raise NotFound(f"There is no invoice {invoice_id}.")
         state = uow.reconciliation.state(invoice_id)
-        if state is None or not state.fallback:
+        if state is None or not state.fallback or state.confirmed:
             raise RuleViolation(f"Invoice {invoice_id} has no match waiting to be confirmed.")
         uow.reconciliation.confirm(invoice_id)
         uow.audit.record(

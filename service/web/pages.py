@@ -55,6 +55,8 @@ _FINANCE = [
     ("Invoices", "/finance/invoices"),
     ("Issue invoices", "/finance/invoice-runs/new"),
     ("Imports", "/finance/imports"),
+    ("Reconciliation", "/finance/reconciliation"),
+    ("Payment performance", "/finance/reports/payment-performance"),
 ]
 MENUS = {
     Role.FACILITATOR: [("My bookings", "/bookings"), ("Find a room", "/rooms")],
