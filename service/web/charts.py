@@ -45,7 +45,7 @@ class Chart:
     style_hashes: tuple[str, ...]  # of its <style> elements, for the Content-Security-Policy
 
 
-def bppc_chart(rows: Sequence[Performance], what: str, alt: str) -> Chart:
+def bppc_chart(rows: Sequence[Performance], alt: str) -> Chart:
     """A bar per trust or venue: the share paid within 30 days by number and by value,
     against a line at the 95% target. Only those with something paid: nothing else has a
     figure to draw."""
@@ -53,13 +53,13 @@ def bppc_chart(rows: Sequence[Performance], what: str, alt: str) -> Chart:
     chart = pygal.HorizontalBar(
         js=[],
         style=_STYLE,
-        width=800,
+        width=640,
         height=140 + 56 * max(len(measured), 1),
         range=(0, 100),
         y_labels=[0, 20, 40, 60, 80, float(TARGET_PERCENT), 100],
         y_labels_major=[float(TARGET_PERCENT)],
         show_minor_y_labels=True,
-        x_title=f"% paid within 30 days, by {what} (dashed red line: the {TARGET_PERCENT}% target)",
+        x_title=f"% paid within 30 days (dashed red line: {TARGET_PERCENT}% target)",
         legend_at_bottom=True,
         truncate_label=40,
         print_values=False,

@@ -95,7 +95,7 @@ def _download(content: str | bytes, mimetype: str, filename: str) -> Response:
 def chart(user: User, scope: str) -> Response:
     report = reconciliation.payment_performance(ctx(), ctx().new_reader(), user)
     [section] = [s for s in sections(report) if s.scope == scope]
-    drawn = bppc_chart(section.rows, scope, section.alt)
+    drawn = bppc_chart(section.rows, section.alt)
     styles = " ".join(f"'{h}'" for h in drawn.style_hashes) or "'none'"
     response = Response(drawn.svg, mimetype="image/svg+xml")
     response.headers.update(
