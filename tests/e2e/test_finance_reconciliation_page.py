@@ -13,10 +13,10 @@ import pytest
 from flask import Flask
 
 from service.domain.users import Role
-from tests.client import Client, client_for
+from tests.client import Client
 from tests.conftest import audit_trail
 from tests.e2e.exports import ApRow, export, for_invoice, imported, other_supplier
-from tests.e2e.staff import csrf_token, person, redirected_to, sign_in_as
+from tests.e2e.staff import browser_as, csrf_token, person, redirected_to
 
 Who = dict[str, Any]
 PAGE = "/finance/reconciliation"
@@ -48,13 +48,6 @@ def found(client: Client, trust_finance: Who, invoices: list[Who]) -> list[Who]:
     return invoices
 
 
-def browser(app: Flask, role: Role = Role.FINANCE) -> Client:
-    ctx = app.extensions["roomhire"]
-    page = client_for(app)
-    sign_in_as(page, ctx, person(ctx, role))
-    return page
-
-
 def open_ones(client: Client, who: Who) -> list[Who]:
     response = client.get("/api/v1/reconciliation", headers=who["headers"])
     assert response.status_code == 200
@@ -69,10 +62,13 @@ def key_of(client: Client, who: Who, problem: str) -> str:
 def test_discrepancies_are_grouped_by_kind_each_explained(
     app: Flask, client: Client, trust_finance: Who, found: list[Who]
 ) -> None:
-    page = browser(app)
+    page = browser_as(app)
     response = page.get(PAGE)
     assert response.status_code == 200
     said = text(response.text)
+    assert (
+        "nhsuk-grid-column-full" in response.text and "/assets/finance-reports.css" in response.text
+    )
     assert "4 discrepancies to look at" in said
     headings = re.findall(r"<h2 id=\"(\w+)\">([^<]+)</h2>", response.text)
     assert [(kind, unescape(words)) for kind, words in headings] == [
@@ -102,7 +98,7 @@ def test_discrepancies_are_grouped_by_kind_each_explained(
 def test_confirm_this_match(
     app: Flask, client: Client, trust_finance: Who, found: list[Who]
 ) -> None:
-    page = browser(app)
+    page = browser_as(app)
     path = f"{PAGE}/{found[1]['id']}/confirm"
     token = csrf_token(page, PAGE)
     assert redirected_to(page.post(path, data={"csrf_token": token})) == PAGE
@@ -122,7 +118,7 @@ def test_confirm_this_match(
 def test_mark_as_resolved_needs_a_note_and_is_audited(
     app: Flask, client: Client, trust_finance: Who, found: list[Who]
 ) -> None:
-    page = browser(app)
+    page = browser_as(app)
     key = key_of(client, trust_finance, "amount_differs")
     form = f"{PAGE}/{key}/resolve"
     shown = page.get(form)
@@ -184,7 +180,7 @@ def test_resolved_stays_resolved_until_an_export_says_something_different(
     imported(client, trust_finance, export(*rows(found, amount="58.00")))
     [again] = [d for d in open_ones(client, trust_finance) if d["problem"] == "amount_differs"]
     assert "£58.00" in again["detail"] and again["key"] != key
-    page = text(browser(app).get(PAGE).text)
+    page = text(browser_as(app).get(PAGE).text)
     assert "Amount differs (1)" in page and "the export says £58.00" in page
 
 
@@ -223,7 +219,7 @@ def test_a_facilitator_cannot_see_confirm_or_resolve(
     app: Flask, client: Client, trust_finance: Who, found: list[Who]
 ) -> None:
     key = key_of(client, trust_finance, "amount_differs")
-    page = browser(app, Role.FACILITATOR)
+    page = browser_as(app, Role.FACILITATOR)
     token = csrf_token(page, "/account")
     assert page.get(PAGE).status_code == 403
     assert page.get(f"{PAGE}/{key}/resolve").status_code == 403
@@ -238,7 +234,7 @@ def test_forms_without_their_csrf_token_are_refused(
     app: Flask, client: Client, trust_finance: Who, found: list[Who]
 ) -> None:
     key = key_of(client, trust_finance, "amount_differs")
-    page = browser(app)
+    page = browser_as(app)
     refused = page.post(f"{PAGE}/{key}/resolve", data={"note": "Sorted."})
     assert refused.status_code == 400 and "form" in text(refused.text).lower()
     assert page.post(f"{PAGE}/{found[1]['id']}/confirm").status_code == 400

@@ -20,7 +20,7 @@ from service.domain.users import Role
 from tests.client import Client, client_for
 from tests.conftest import Staff
 from tests.e2e.exports import export, for_invoice, imported
-from tests.e2e.staff import person, sign_in_as
+from tests.e2e.staff import browser_as
 
 Who = dict[str, Any]
 PAGE = "/finance/reports/payment-performance"
@@ -54,17 +54,10 @@ def paid(client: Client, trust_finance: Who, invoices: list[Who]) -> list[Who]:
     return invoices
 
 
-def browser(app: Flask, role: Role = Role.FINANCE) -> Client:
-    ctx = app.extensions["roomhire"]
-    page = client_for(app)
-    sign_in_as(page, ctx, person(ctx, role))
-    return page
-
-
 def test_the_page_shows_each_trust_and_venue_against_the_target(
     app: Flask, paid: list[Who]
 ) -> None:
-    page = browser(app)
+    page = browser_as(app)
     response = page.get(PAGE)
     assert response.status_code == 200
     said = text(response.text)
@@ -92,7 +85,7 @@ def test_the_page_shows_each_trust_and_venue_against_the_target(
 
 
 def test_nothing_paid_yet_draws_no_chart(app: Flask, invoices: list[Who]) -> None:
-    said = browser(app).get(PAGE)
+    said = browser_as(app).get(PAGE)
     assert said.status_code == 200
     assert "No invoice has been paid yet, so there is nothing to measure." in text(said.text)
     assert "app-chart" not in said.text
@@ -102,7 +95,7 @@ def test_nothing_paid_yet_draws_no_chart(app: Flask, invoices: list[Who]) -> Non
 def test_the_workbook_has_the_figures_as_numbers_and_names_as_text(
     app: Flask, client: Client, trust_finance: Who, paid: list[Who]
 ) -> None:
-    page = browser(app)
+    page = browser_as(app)
     download = page.get(f"{PAGE}.xlsx")
     assert download.status_code == 200
     assert download.mimetype == (
@@ -147,7 +140,7 @@ def test_the_workbook_has_the_figures_as_numbers_and_names_as_text(
 def test_the_csv_is_the_apis(
     app: Flask, client: Client, trust_finance: Who, paid: list[Who]
 ) -> None:
-    download = browser(app).get(f"{PAGE}.csv")
+    download = browser_as(app).get(f"{PAGE}.csv")
     assert download.status_code == 200 and download.mimetype == "text/csv"
     api = client.get("/api/v1/reports/payment-performance.csv", headers=trust_finance["headers"])
     assert download.data == api.data
@@ -156,7 +149,7 @@ def test_the_csv_is_the_apis(
 
 
 def test_a_facilitator_gets_none_of_it(app: Flask, paid: list[Who]) -> None:
-    page = browser(app, Role.FACILITATOR)
+    page = browser_as(app, Role.FACILITATOR)
     for path in (PAGE, f"{PAGE}.csv", f"{PAGE}.xlsx", f"{PAGE}/trust.svg", f"{PAGE}/venue.svg"):
         assert page.get(path).status_code == 403, path
     signed_out = client_for(app).get(f"{PAGE}/trust.svg")
