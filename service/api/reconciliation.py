@@ -257,7 +257,8 @@ class Reconciliation(MethodView):
 
         Amount or PO differs, lost (never in an export long after sending), numbers we never
         issued, paid twice, over- or under-paid, and matches by PO and amount waiting for a
-        person to confirm. A page at a time (`page`, `page_size` up to 1,000; 500 by
+        person to confirm; not those marked as resolved (`/reconciliation/resolved`) while
+        the exports say the same. A page at a time (`page`, `page_size` up to 1,000; 500 by
         default): the `X-Pagination` header gives the total and the pages."""
         return reconciliation.open_discrepancies(ctx(), uow(), current_user())
 
