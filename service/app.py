@@ -25,6 +25,7 @@ from adapters.email.smtp import SmtpMailer, SmtpSettings
 from adapters.email.texts import TemplateEmailTexts
 from adapters.exports.profiles import Profiles
 from adapters.pdf.weasyprint_renderer import WeasyPrintRenderer
+from adapters.spreadsheets.xlsx import OpenpyxlSpreadsheets
 from service import api, web
 from service.config import Config
 from service.ports.accounts import IdentityProvider
@@ -62,6 +63,7 @@ def _context(config: Config, engine: Engine, clock: Clock | None = None) -> Cont
         lost_after=timedelta(days=config.lost_after_days),
         public_url=config.public_url,
         status_link_lifetime=timedelta(days=config.status_link_days),
+        spreadsheets=OpenpyxlSpreadsheets(),
         identity=_identity(config),
         import_time_limit=config.import_time_limit,
     )

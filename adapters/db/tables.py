@@ -384,6 +384,21 @@ class FindingRow(Base):
     detail: Mapped[str] = mapped_column(Text)
 
 
+class ResolutionRow(Base):
+    """A discrepancy a person marked as resolved, known by its key (Discrepancy.key)."""
+
+    __tablename__ = "discrepancy_resolutions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    problem: Mapped[str] = mapped_column(String(30))
+    detail: Mapped[str] = mapped_column(Text)
+    invoice_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id"))
+    venue_id: Mapped[int | None] = mapped_column(ForeignKey("venues.id"))
+    note: Mapped[str] = mapped_column(Text)
+    resolved_by: Mapped[str] = mapped_column(String(300))
+    resolved_at: Mapped[datetime] = mapped_column(index=True)
+
+
 class StatusLinkRow(Base):
     __tablename__ = "status_links"
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -15,11 +15,11 @@ from werkzeug.datastructures import FileStorage
 from service.api.blueprint import Blueprint, refuses
 from service.api.edge import ctx, current_user, finance_only, uow
 from service.api.fields import LondonDateTime, Text
-from service.domain import payment_performance
 from service.domain.payment_performance import Performance
 from service.domain.reconciliation import Discrepancy, ImportRecord
-from service.domain.spreadsheets import as_csv
-from service.usecases import reconciliation
+from service.domain.resolutions import NOTE_LONGEST, Resolution
+from service.domain.spreadsheets import XLSX
+from service.usecases import discrepancies, reconciliation, reports
 from service.usecases.reconciliation import ImportOutcome, InvoiceStatus
 
 blp = Blueprint(
@@ -73,12 +73,49 @@ class ImportOutcomeSchema(ImportDetailSchema):
 
 
 class DiscrepancySchema(Schema):
+    key = fields.String(
+        metadata={
+            "description": "What it is known by, to resolve it: made from `problem`, the invoice "
+            "(or for a row that matches nothing, the venue) and `detail`, which carries the "
+            "figures. A newer export saying the same keeps the key; different figures make a "
+            "new one."
+        }
+    )
     problem = fields.String()
     detail = fields.String()
     invoice_id = fields.Integer(allow_none=True)
     venue_id = fields.Integer(allow_none=True)
     import_id = fields.Integer(allow_none=True)
     line = fields.Integer(allow_none=True)
+
+
+class ResolveInput(Schema):
+    key = fields.String(
+        required=True,
+        validate=validate.Regexp(r"^[0-9a-f]{64}$", error="A discrepancy's key: 64 hex digits."),
+        metadata={"description": "The `key` of an open discrepancy."},
+    )
+    note = Text(
+        required=True,
+        validate=validate.Length(min=1, max=NOTE_LONGEST),
+        metadata={"description": "What you found or did; kept in the audit trail."},
+    )
+
+
+class ResolvedQuery(Schema):
+    limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=1000))
+
+
+class ResolutionSchema(Schema):
+    id = fields.Integer()
+    key = fields.String()
+    problem = fields.String()
+    detail = fields.String()
+    invoice_id = fields.Integer(allow_none=True)
+    venue_id = fields.Integer(allow_none=True)
+    note = fields.String()
+    resolved_by = fields.String()
+    resolved_at = LondonDateTime()
 
 
 class StatusEventSchema(Schema):
@@ -220,7 +257,8 @@ class Reconciliation(MethodView):
 
         Amount or PO differs, lost (never in an export long after sending), numbers we never
         issued, paid twice, over- or under-paid, and matches by PO and amount waiting for a
-        person to confirm. A page at a time (`page`, `page_size` up to 1,000; 500 by
+        person to confirm; not those marked as resolved (`/reconciliation/resolved`) while
+        the exports say the same. A page at a time (`page`, `page_size` up to 1,000; 500 by
         default): the `X-Pagination` header gives the total and the pages."""
         return reconciliation.open_discrepancies(ctx(), uow(), current_user())
 
@@ -235,6 +273,39 @@ class Confirm(MethodView):
 
         The export row matched by PO and amount, not by number, really is this invoice."""
         reconciliation.confirm_match(ctx(), uow(), current_user(), invoice_id)
+
+
+@blp.route("/reconciliation/resolved")
+class Resolved(MethodView):
+    @finance_only
+    @refuses(
+        "404 not_found: no open discrepancy has that key (a newer import may have changed or "
+        "cleared it)",
+        "409 conflict: it was already marked as resolved",
+        "422 rule_violation: the note is blank, too long or has control characters",
+        "422 patient_data_suspected: the note has what looks like an NHS number",
+    )
+    @blp.arguments(ResolveInput)
+    @blp.response(201, ResolutionSchema)
+    def post(self, body: dict[str, Any]) -> Resolution:
+        """Mark a discrepancy as resolved (finance)
+
+        With a note of what you found or did, kept in the audit trail. It no longer shows
+        in `/reconciliation` while exports say the same; if a newer export says something
+        different (other figures), that is a new discrepancy and shows again."""
+        return discrepancies.resolve_discrepancy(
+            ctx(), uow(), current_user(), body["key"], body["note"]
+        )
+
+    @finance_only
+    @blp.arguments(ResolvedQuery, location="query")
+    @blp.response(200, ResolutionSchema(many=True))
+    def get(self, query: dict[str, Any]) -> list[Resolution]:
+        """List the discrepancies resolved recently (finance)
+
+        Newest first (`limit`, 20 by default): who, when and their note."""
+        resolved = discrepancies.recently_resolved(ctx(), uow(), current_user(), query["limit"])
+        return [r.resolution for r in resolved]
 
 
 @blp.route("/invoices/<int(max=2147483647):invoice_id>/status")
@@ -272,11 +343,26 @@ class PaymentPerformanceCsv(MethodView):
 
         A spreadsheet, safe to open: cells a spreadsheet would run as formulas are
         neutralised."""
-        report = reconciliation.payment_performance(ctx(), uow(), current_user())
         return Response(
-            as_csv(payment_performance.table(report)),
+            reports.payment_performance_csv(ctx(), uow(), current_user()),
             mimetype="text/csv",
             headers={"Content-Disposition": "attachment; filename=payment-performance.csv"},
+        )
+
+
+@blp.route("/reports/payment-performance.xlsx")
+class PaymentPerformanceXlsx(MethodView):
+    @finance_only
+    @blp.response(200, {"type": "string", "format": "binary"}, content_type=XLSX)
+    def get(self) -> Response:
+        """Download the payment-performance report as an Excel workbook (finance)
+
+        The same table as the CSV: sums of money as numbers in pounds, percentages as
+        numbers, the header frozen; names are always text, never run as formulas."""
+        return Response(
+            reports.payment_performance_workbook(ctx(), uow(), current_user()),
+            mimetype=XLSX,
+            headers={"Content-Disposition": "attachment; filename=payment-performance.xlsx"},
         )
 
 

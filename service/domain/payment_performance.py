@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from service.domain.exports import FinanceStatus
 from service.domain.reconciliation import InvoiceState, IssuedInvoice
+from service.domain.spreadsheets import Money
 
 BPPC_DAYS = 30
 TARGET_PERCENT = Decimal(95)
@@ -138,8 +139,8 @@ def _percent(part: int, whole: int) -> Decimal | None:
 
 
 def table(report: list[Performance]) -> list[list[object]]:
-    """The report as a spreadsheet's rows, the header first: pounds as plain numbers, a
-    figure that can't be worked out (nothing paid yet) as an empty cell."""
+    """The report as a spreadsheet's rows, the header first: sums of money as Money (plain
+    pounds in CSV), a figure that can't be worked out (nothing paid yet) as an empty cell."""
     header: list[object] = [
         "scope",
         "id",
@@ -161,12 +162,8 @@ def table(report: list[Performance]) -> list[list[object]]:
             p.bppc.count_percent,
             p.bppc.value_percent,
             None if p.bppc.meets_target is None else "yes" if p.bppc.meets_target else "no",
-            *(cell for band in p.aged for cell in (band.count, _pounds(band.pence))),
+            *(cell for band in p.aged for cell in (band.count, Money(band.pence))),
         ]
         for p in report
     ]
     return [header, *rows]
-
-
-def _pounds(pence: int) -> str:
-    return f"{pence // 100}.{pence % 100:02d}"

@@ -3,6 +3,7 @@ holds explained in plain words, and the discrepancies a person has to look at.""
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -370,6 +371,16 @@ class Discrepancy:
     venue_id: int | None = None
     import_id: int | None = None
     line: int | None = None
+
+    @property
+    def key(self) -> str:
+        """What the discrepancy is known by, so that a person can resolve it: its kind, what
+        it is about (the invoice, or for a row matching nothing the venue) and what it says
+        (`detail`, which carries the figures: amounts, PO numbers, payments). A newer import
+        saying the same keeps the key; different figures make a new one. Not the import or
+        line, which change with every export that repeats the same row."""
+        about = f"{self.problem}|{self.invoice_id or ''}|{self.venue_id or ''}|{self.detail}"
+        return hashlib.sha256(about.encode()).hexdigest()
 
 
 def discrepancies(

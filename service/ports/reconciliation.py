@@ -13,6 +13,7 @@ from service.domain.reconciliation import (
     IssuedInvoice,
     StatusEvent,
 )
+from service.domain.resolutions import Resolution
 from service.domain.venue_status import StatementEntry
 
 
@@ -49,6 +50,14 @@ class ReconciliationRepository(Protocol):
 
     def add_findings(self, findings: Sequence[Discrepancy]) -> None: ...
     def findings(self, import_ids: Sequence[int]) -> list[Discrepancy]: ...
+    def add_resolution(self, resolution: Resolution) -> Resolution: ...
+    def resolved(self, keys: Sequence[str]) -> dict[str, Resolution]:
+        """The resolutions of those of `keys` a person has resolved, by key."""
+        ...
+
+    def resolutions(self, limit: int) -> list[Resolution]:
+        """The latest `limit` resolutions, newest first."""
+        ...
 
 
 class ExportFormats(Protocol):

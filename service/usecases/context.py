@@ -12,6 +12,7 @@ from service.ports.clock import Clock
 from service.ports.delivery import EmailTexts, Mailer, Notifier
 from service.ports.invoicing import InvoiceRenderer
 from service.ports.reconciliation import ExportFormats
+from service.ports.reports import Spreadsheets
 from service.ports.unit_of_work import UnitOfWork
 
 
@@ -31,6 +32,7 @@ class Context:
     lost_after: timedelta
     public_url: str  # where venues open their status links, e.g. https://roomhire.example.nhs.uk
     status_link_lifetime: timedelta
+    spreadsheets: Spreadsheets  # .xlsx downloads
     identity: IdentityProvider | None = None  # an organisation's OpenID Connect sign-in
     import_time_limit: float | None = None  # seconds an import may take; None: no limit
     close: Callable[[], None] = lambda: None  # lets go of the database connections

@@ -235,8 +235,17 @@ def get_import(
 
 def open_discrepancies(ctx: Context, uow: ReconciliationStores, actor: User) -> list[Discrepancy]:
     """Per invoice from its latest state, invoices no export has shown long after sending,
-    and rows of the latest import of each profile that match nothing we issued."""
+    and rows of the latest import of each profile that match nothing we issued; but not
+    those a person has marked as resolved (by `Discrepancy.key`)."""
     actor.require(Role.FINANCE, Role.ADMIN)
+    with uow:
+        found = found_discrepancies(ctx, uow)
+        resolved = uow.reconciliation.resolved([d.key for d in found])
+    return [d for d in found if d.key not in resolved]
+
+
+def found_discrepancies(ctx: Context, uow: ReconciliationStores) -> list[Discrepancy]:
+    """Every discrepancy, resolved or not, read in the caller's unit of work."""
     with uow:
         records = uow.reconciliation.imports()
         states = uow.reconciliation.states()
@@ -294,7 +303,7 @@ def confirm_match(ctx: Context, uow: ReconciliationStores, actor: User, invoice_
         if uow.invoices.get(invoice_id) is None:
             raise NotFound(f"There is no invoice {invoice_id}.")
         state = uow.reconciliation.state(invoice_id)
-        if state is None or not state.fallback:
+        if state is None or not state.fallback or state.confirmed:
             raise RuleViolation(f"Invoice {invoice_id} has no match waiting to be confirmed.")
         uow.reconciliation.confirm(invoice_id)
         uow.audit.record(

@@ -18,6 +18,8 @@ from service.web import (
     formatting,
     pages,
     purchase_orders,
+    reconciliation,
+    reports,
     sign_in,
     venue_status,
 )
@@ -56,5 +58,8 @@ def init_app(app: Flask, *, secure_cookies: bool) -> None:
         admin_people,
         purchase_orders,
         finance_venues,
+        reconciliation,
+        reports,
     ):
         app.register_blueprint(module.blp)
+    app.register_blueprint(reports.charts)

@@ -57,6 +57,8 @@ _FINANCE = [
     ("Imports", "/finance/imports"),
     ("Purchase orders", "/finance/purchase-orders"),
     ("Venues", "/finance/venues"),
+    ("Reconciliation", "/finance/reconciliation"),
+    ("Payment performance", "/finance/reports/payment-performance"),
 ]
 MENUS = {
     Role.FACILITATOR: [("My bookings", "/bookings"), ("Find a room", "/rooms")],

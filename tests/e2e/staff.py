@@ -8,11 +8,13 @@ import secrets
 from typing import Any
 from urllib.parse import urlsplit
 
+from flask import Flask
+
 from service.domain.users import OPERATOR, Role
 from service.usecases import sign_in
 from service.usecases.accounts import create_user
 from service.usecases.context import Context
-from tests.client import Answer, Client
+from tests.client import Answer, Client, client_for
 
 Who = dict[str, Any]
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -65,3 +67,11 @@ def use_link(client: Client, url: str) -> Answer:
 def sign_in_as(client: Client, ctx: Context, who: Who) -> None:
     assert redirected_to(use_link(client, sign_in.sign_in_link(ctx, who["email"]))) == "/"
     assert is_signed_in(client)
+
+
+def browser_as(app: Flask, role: Role = Role.FINANCE) -> Client:
+    """A new person with `role`, signed in in a client of their own."""
+    ctx = app.extensions["roomhire"]
+    page = client_for(app)
+    sign_in_as(page, ctx, person(ctx, role))
+    return page

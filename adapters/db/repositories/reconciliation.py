@@ -18,6 +18,7 @@ from adapters.db.tables import (
     InvoiceLineRow,
     InvoiceRow,
     InvoiceStateRow,
+    ResolutionRow,
     StatusEventRow,
 )
 from service.domain.exports import FinanceStatus, normalise_invoice_number
@@ -30,6 +31,7 @@ from service.domain.reconciliation import (
     IssuedInvoice,
     StatusEvent,
 )
+from service.domain.resolutions import Resolution
 from service.domain.timeslots import LONDON
 from service.domain.venue_status import StatementEntry
 
@@ -217,6 +219,37 @@ class ReconciliationRepository(Repository):
             )
             for r in self.db.scalars(query)
         ]
+
+    def add_resolution(self, resolution: Resolution) -> Resolution:
+        values = {**vars(resolution), "problem": resolution.problem.value}
+        del values["id"]
+        return self.inserted(ResolutionRow(**values), _resolution)
+
+    def resolved(self, keys: Sequence[str]) -> dict[str, Resolution]:
+        found: dict[str, Resolution] = {}
+        for chunk in range(0, len(keys), 500):
+            query = select(ResolutionRow).where(ResolutionRow.key.in_(keys[chunk : chunk + 500]))
+            found |= {r.key: _resolution(r) for r in self.db.scalars(query)}
+        return found
+
+    def resolutions(self, limit: int) -> list[Resolution]:
+        newest = (ResolutionRow.resolved_at.desc(), ResolutionRow.id.desc())
+        query = select(ResolutionRow).order_by(*newest).limit(limit)
+        return [_resolution(r) for r in self.db.scalars(query)]
+
+
+def _resolution(row: ResolutionRow) -> Resolution:
+    return Resolution(
+        row.key,
+        DiscrepancyKind(row.problem),
+        row.detail,
+        row.invoice_id,
+        row.venue_id,
+        row.note,
+        row.resolved_by,
+        row.resolved_at,
+        row.id,
+    )
 
 
 def _london_day(at: datetime | None) -> date | None:

@@ -1,0 +1,156 @@
+"""Finance's payment-performance page (Flask client): the Better Payment Practice Code figure
+per trust and per venue in a table and an SVG chart, and the report as CSV and as an Excel
+workbook read back with openpyxl (numbers as numbers, a formula-looking name kept as text);
+roles."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from decimal import Decimal
+from html import unescape
+from typing import Any
+
+import pytest
+from flask import Flask
+from openpyxl import load_workbook
+
+from service.domain.users import Role
+from tests.client import Client, client_for
+from tests.conftest import Staff
+from tests.e2e.exports import export, for_invoice, imported
+from tests.e2e.staff import browser_as
+
+Who = dict[str, Any]
+PAGE = "/finance/reports/payment-performance"
+TRUST_NAME = '=HYPERLINK("http://evil.example","Severnvale MH Trust")'
+
+
+def text(html: str) -> str:
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+@pytest.fixture
+def trust(staff: Staff) -> Who:
+    """A trust whose name a spreadsheet would run as a formula."""
+    return staff.trust(name=TRUST_NAME)
+
+
+@pytest.fixture
+def paid(client: Client, trust_finance: Who, invoices: list[Who]) -> list[Who]:
+    """Of six £75 invoices received on 4 January 2027: SMCH0001 paid in 25 days, SMCH0002
+    in 47 (late); the other four unpaid."""
+    paid = {"approval": "Approved", "paid": "75.00"}
+    imported(
+        client,
+        trust_finance,
+        export(
+            for_invoice(invoices[0], payment_date="29-JAN-2027", payment_number="1", **paid),
+            for_invoice(invoices[1], payment_date="20-FEB-2027", payment_number="2", **paid),
+            *(for_invoice(i) for i in invoices[2:]),
+        ),
+    )
+    return invoices
+
+
+def test_the_page_shows_each_trust_and_venue_against_the_target(
+    app: Flask, paid: list[Who]
+) -> None:
+    page = browser_as(app)
+    response = page.get(PAGE)
+    assert response.status_code == 200
+    said = text(response.text)
+    for scope, name in (("Trust", TRUST_NAME), ("Venue", "St Mark's Community Hall CIC")):
+        assert (
+            f"{scope} {name} Invoices paid 2 Paid within 30 days 1 % by number 50.0% "
+            "% by value 50.0% Meets the 95% target No"
+        ) in said
+    assert "The NHS Better Payment Practice Code target is 95% of both" in said
+    charts = re.findall(r'<img class="app-chart" src="([^"]+)" alt="([^"]+)"', response.text)
+    assert [src for src, _ in charts] == [f"{PAGE}/trust.svg", f"{PAGE}/venue.svg"]
+    assert all("The table below gives the same figures." in alt for _, alt in charts)
+    assert f'href="{PAGE}.xlsx"' in response.text and f'href="{PAGE}.csv"' in response.text
+
+    chart = page.get(f"{PAGE}/trust.svg")
+    assert chart.status_code == 200 and chart.mimetype == "image/svg+xml"
+    policy = chart.headers["Content-Security-Policy"]
+    assert policy.startswith("default-src 'none'; style-src 'sha256-")
+    assert "unsafe" not in policy and "script" not in policy
+    svg = chart.data.decode()
+    assert "<script" not in svg and 'style="' not in svg
+    assert "=HYPERLINK(&quot;http://evil.example&quot;" in svg or '=HYPERLINK("http' in svg
+    assert "<title>Bar chart of the share of invoices paid within 30 days, by trust" in svg
+    assert page.get(f"{PAGE}/region.svg").status_code == 404
+
+
+def test_nothing_paid_yet_draws_no_chart(app: Flask, invoices: list[Who]) -> None:
+    said = browser_as(app).get(PAGE)
+    assert said.status_code == 200
+    assert "No invoice has been paid yet, so there is nothing to measure." in text(said.text)
+    assert "app-chart" not in said.text
+    assert "Nothing paid yet" in text(said.text)
+
+
+def test_the_workbook_has_the_figures_as_numbers_and_names_as_text(
+    app: Flask, client: Client, trust_finance: Who, paid: list[Who]
+) -> None:
+    page = browser_as(app)
+    download = page.get(f"{PAGE}.xlsx")
+    assert download.status_code == 200
+    assert download.mimetype == (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    assert 'filename="payment-performance.xlsx"' in download.headers["Content-Disposition"]
+    sheet = load_workbook(io.BytesIO(download.data)).active
+    assert sheet is not None and sheet.title == "Payment performance"
+    assert sheet.freeze_panes == "A2"
+    header = [c.value for c in sheet[1]]
+    assert header[:8] == [
+        "scope",
+        "id",
+        "name",
+        "paid",
+        "paid within 30 days",
+        "% by count",
+        "% by value",
+        "meets 95% target",
+    ]
+    assert all(c.font.bold for c in sheet[1])
+    trust_row = {header[i]: c for i, c in enumerate(sheet[2])}
+    assert trust_row["scope"].value == "trust"
+    name = trust_row["name"]
+    assert name.value == TRUST_NAME and name.data_type == "s" and name.quotePrefix
+    assert (trust_row["paid"].value, trust_row["paid within 30 days"].value) == (2, 1)
+    assert Decimal(str(trust_row["% by count"].value)) == Decimal("50.0")
+    assert trust_row["meets 95% target"].value == "no"
+    unpaid = trust_row["unpaid 0-30 days (£)"]
+    assert unpaid.value == 300 and unpaid.number_format == '"£"#,##0.00'  # four of £75
+    assert trust_row["unpaid 0-30 days (count)"].value == 4
+    assert trust_row["unpaid 90+ days (£)"].value == 0
+    assert sheet.column_dimensions["C"].width > sheet.column_dimensions["B"].width
+    with zipfile.ZipFile(io.BytesIO(download.data)) as book:
+        sheet_xml = book.read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in sheet_xml and "<f " not in sheet_xml  # no formula anywhere
+
+    api = client.get("/api/v1/reports/payment-performance.xlsx", headers=trust_finance["headers"])
+    assert api.status_code == 200 and api.data[:2] == b"PK"
+
+
+def test_the_csv_is_the_apis(
+    app: Flask, client: Client, trust_finance: Who, paid: list[Who]
+) -> None:
+    download = browser_as(app).get(f"{PAGE}.csv")
+    assert download.status_code == 200 and download.mimetype == "text/csv"
+    api = client.get("/api/v1/reports/payment-performance.csv", headers=trust_finance["headers"])
+    assert download.data == api.data
+    assert b"'=HYPERLINK" in download.data  # neutralised
+    assert b",300.00," in download.data
+
+
+def test_a_facilitator_gets_none_of_it(app: Flask, paid: list[Who]) -> None:
+    page = browser_as(app, Role.FACILITATOR)
+    for path in (PAGE, f"{PAGE}.csv", f"{PAGE}.xlsx", f"{PAGE}/trust.svg", f"{PAGE}/venue.svg"):
+        assert page.get(path).status_code == 403, path
+    signed_out = client_for(app).get(f"{PAGE}/trust.svg")
+    assert signed_out.status_code == 302 and "/sign-in" in signed_out.location
