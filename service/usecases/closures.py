@@ -4,6 +4,7 @@ the venue (never charged, not "late"), and each facilitator is told by email."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
 
 from service.domain.audit import AuditEvent
 from service.domain.bookings import Session
@@ -37,11 +38,8 @@ def add_closure(
         detail = {"date": closure.day.isoformat(), "reason": closure.reason}
         uow.audit.record(AuditEvent(now, actor.label, "closure_added", "venue", venue_id, detail))
         rooms = [room.id or 0 for room in uow.rooms.find(venue_id=venue_id)]
-        booked = uow.bookings.booked_overlapping(rooms, london_days(closure.day, closure.day))
         cancelled = [
-            s
-            for s in booked
-            if s.local_date == closure.day and s.slot.start > now and s.cancel_for_closure(now)
+            s for s in _called_off(uow, rooms, closure.day, now) if s.cancel_for_closure(now)
         ]
         for session in cancelled:
             uow.bookings.update_session(session)
@@ -53,6 +51,42 @@ def add_closure(
         _tell_facilitators(ctx, uow, venue, closure, cancelled)
         uow.commit()
     return ClosureAdded(venue, cancelled)
+
+
+@dataclass(frozen=True)
+class WouldCancel:
+    """A booked session a closure on its day would call off, as the person closing sees it."""
+
+    session: Session
+    room: str
+    group_label: str
+    facilitator_email: str | None  # None: the booking's facilitator no longer has an account
+
+
+def closure_would_cancel(
+    ctx: Context, uow: UnitOfWork, actor: User, venue_id: int, day: date
+) -> list[WouldCancel]:
+    """What add_closure would cancel if it ran now, soonest first: to confirm before closing."""
+    actor.require(Role.ADMIN)
+    with uow:
+        get_venue(uow, venue_id)
+        rooms = {room.id or 0: room.name for room in uow.rooms.find(venue_id=venue_id)}
+        sessions = _called_off(uow, list(rooms), day, ctx.clock.now())
+        series_ids = sorted({s.series_id or 0 for s in sessions})
+        emails = uow.bookings.facilitator_emails(series_ids)
+        labels = {i: series.group_label for i in series_ids if (series := uow.bookings.get(i))}
+        return [
+            WouldCancel(
+                s, rooms[s.room_id], labels.get(s.series_id or 0, ""), emails.get(s.series_id or 0)
+            )
+            for s in sorted(sessions, key=lambda s: (s.slot.start, s.id or 0))
+        ]
+
+
+def _called_off(uow: UnitOfWork, room_ids: list[int], day: date, now: datetime) -> list[Session]:
+    """The booked sessions of these rooms on the (London) day that have not started yet."""
+    booked = uow.bookings.booked_overlapping(room_ids, london_days(day, day))
+    return [s for s in booked if s.local_date == day and s.slot.start > now]
 
 
 def _tell_facilitators(

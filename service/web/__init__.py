@@ -9,7 +9,16 @@ from pathlib import Path
 from flask import Flask
 from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader
 
-from service.web import account, facilitator, finance, formatting, pages, sign_in, venue_status
+from service.web import (
+    account,
+    admin,
+    facilitator,
+    finance,
+    formatting,
+    pages,
+    sign_in,
+    venue_status,
+)
 
 HERE = Path(__file__).parent
 
@@ -37,5 +46,5 @@ def init_app(app: Flask, *, secure_cookies: bool) -> None:
     formatting.init_app(app)
     pages.init_app(app)
     app.register_blueprint(venue_status.blp)
-    for module in (sign_in, facilitator, finance, account):
+    for module in (sign_in, facilitator, finance, account, admin):
         app.register_blueprint(module.blp)
