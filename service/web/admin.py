@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any, TypeVar
 
 from flask import flash, redirect, render_template, request, url_for
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from service.domain.directory import (
@@ -58,6 +59,12 @@ NEW_ROOM = {"setup_minutes": "0", "clearaway_minutes": "0"}
 
 blp.add_app_template_global(shown, "admin_shown")
 blp.add_app_template_global(radio_items, "admin_radio_items")
+
+
+@blp.app_template_global("admin_lines")
+def lines(text: str) -> Markup:
+    """Text whose line breaks show (an address), escaped."""
+    return Markup('<span class="app-lines">{}</span>').format(text)
 
 
 @dataclass(frozen=True)
