@@ -11,7 +11,8 @@ import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, TypeVar
+from functools import partial
+from typing import Any, Generic, TypeVar
 
 from flask import flash, redirect, render_template, request, url_for
 from markupsafe import Markup
@@ -149,17 +150,10 @@ def edit_trust(user: User, trust_id: int) -> Response | Page:
     def change(edit: directory.Edit) -> Trust:
         return directory.update_trust(ctx(), ctx().new_uow(), user, trust_id, edit)
 
-    trust = directory.get_trust(ctx().new_reader(), trust_id)
-    changed = _change(
-        TRUST,
-        _trust_screen(trust),
-        trust,
-        change,
-        lambda: directory.get_trust(ctx().new_reader(), trust_id),
-    )
-    if isinstance(changed, tuple):
-        return changed
-    flash(f"Saved the changes to {changed.name}.")
+    saved = _change(TRUST, _trust_screen, partial(directory.get_trust, trust_id=trust_id), change)
+    if not isinstance(saved, Saved):
+        return saved
+    flash(f"Saved the changes to {saved.after.name}.")
     return redirect(url_for("admin.trusts"))
 
 
@@ -237,21 +231,14 @@ def edit_venue(user: User, venue_id: int) -> Response | Page:
     def change(edit: directory.Edit) -> Venue:
         return directory.update_venue(ctx(), ctx().new_uow(), user, venue_id, edit)
 
-    before = directory.get_venue(ctx().new_reader(), venue_id)
-    changed = _change(
-        VENUE,
-        _venue_screen(before),
-        before,
-        change,
-        lambda: directory.get_venue(ctx().new_reader(), venue_id),
-    )
-    if isinstance(changed, tuple):
-        return changed
+    saved = _change(VENUE, _venue_screen, partial(directory.get_venue, venue_id=venue_id), change)
+    if not isinstance(saved, Saved):
+        return saved
     told = (
-        bank_details_change(before, changed)
+        bank_details_change(saved.before, saved.after)
         and " The venue's contact address is emailed to say its bank details changed."
     )
-    flash(f"Saved the changes to {changed.name}.{told or ''}")
+    flash(f"Saved the changes to {saved.after.name}.{told or ''}")
     return redirect(url_for("admin.venue", venue_id=venue_id))
 
 
@@ -351,19 +338,14 @@ def edit_room(user: User, room_id: int) -> Response | Page:
     def change(edit: directory.Edit) -> Room:
         return directory.update_room(ctx(), ctx().new_uow(), user, room_id, edit)
 
-    room = directory.get_room(ctx().new_reader(), room_id)
-    place = directory.get_venue(ctx().new_reader(), room.venue_id)
-    changed = _change(
-        ROOM,
-        _room_screen(place, room),
-        room,
-        change,
-        lambda: directory.get_room(ctx().new_reader(), room_id),
-    )
-    if isinstance(changed, tuple):
-        return changed
-    flash(f"Saved the changes to {changed.name}.")
-    return redirect(url_for("admin.venue", venue_id=room.venue_id))
+    def screen(room: Room) -> Screen:
+        return _room_screen(directory.get_venue(ctx().new_reader(), room.venue_id), room)
+
+    saved = _change(ROOM, screen, partial(directory.get_room, room_id=room_id), change)
+    if not isinstance(saved, Saved):
+        return saved
+    flash(f"Saved the changes to {saved.after.name}.")
+    return redirect(url_for("admin.venue", venue_id=saved.after.venue_id))
 
 
 # Adding and changing, the same way for each kind of entry
@@ -384,7 +366,7 @@ def _create(
     typed, errors = request.form, FormErrors()
     key = typed.get("request_key", "")
     if not 8 <= len(key) <= 64:
-        errors.add("request_key", "The form was not complete: fill it in again and resend it")
+        errors.add(fields_of(form)[0].name, "The form was not complete: send it again")
     values = read(form, typed, errors)
     if errors:
         return _form_page(screen, form, typed, errors, 400, request_key=key)
@@ -413,41 +395,48 @@ def _create(
     return added
 
 
+@dataclass(frozen=True)
+class Saved(Generic[Entry]):
+    before: Entry  # as the form showed it (the edit was made from this version)
+    after: Entry
+
+
 def _change(
     form: Form,
-    screen: Screen,
-    entry: Entry,
+    screen: Callable[[Entry], Screen],
+    get: Callable[[UnitOfWork], Entry],
     change: Callable[[directory.Edit], Entry],
-    again: Callable[[], Entry],
-) -> Entry | Page:
-    """The entry as saved, or the form again: with its problems, or, if someone else changed
-    the entry since the form was opened, with what it says now beside the person's answers
-    (nothing saved; saving again replaces it)."""
+) -> Saved[Entry] | Page:
+    """The entry before and after, once saved; or the form again: with its problems, or, if
+    someone else changed the entry since the form was opened, with what it says now beside
+    the person's answers (nothing saved; saving again replaces it)."""
+    entry = get(ctx().new_reader())
     if request.method == "GET":
-        return _form_page(
-            screen, form, typed_from(form, entry), FormErrors(), 200, version=version_of(entry)
+        page = _form_page(
+            screen(entry),
+            form,
+            typed_from(form, entry),
+            FormErrors(),
+            200,
+            version=version_of(entry),
         )
+        return page
     typed, errors = request.form, FormErrors()
     seen = typed.get("version", "")
     values = read(form, typed, errors)
     if errors:
-        return _form_page(screen, form, typed, errors, 400, version=seen)
+        return _form_page(screen(entry), form, typed, errors, 400, version=seen)
     try:
-        return change(directory.Edit(values, {seen}))
+        return Saved(entry, change(directory.Edit(values, {seen})))
     except StaleVersion:
-        now = again()
+        now = get(ctx().new_reader())
+        stale = differences(form, typed, now)
         return _form_page(
-            screen,
-            form,
-            typed,
-            errors,
-            409,
-            version=version_of(now),
-            stale=differences(form, typed, now),
+            screen(now), form, typed, errors, 409, version=version_of(now), stale=stale
         )
     except (RuleViolation, Conflict) as refused:
         errors.refusal(refused, fields_of(form)[0].name)
-        return _form_page(screen, form, typed, errors, _status(refused), version=seen)
+        return _form_page(screen(entry), form, typed, errors, _status(refused), version=seen)
 
 
 def _status(refused: RuleViolation | Conflict) -> int:

@@ -215,6 +215,7 @@ def test_a_trust_is_changed_unless_someone_changed_it_first(
     said = text(stale.text)
     assert "Someone else changed this while you were editing it" in said
     assert "Nothing was saved" in said and "Name of the trust: Renamed" in said
+    assert "ODS code:" not in said  # only where the trust now differs from the answers
     assert 'value="RZZ Payables Z111"' in stale.text  # their answers are kept
     assert trusts(app)[0].payables_code == TRUST["payables_code"]
 
