@@ -14,6 +14,9 @@ from enum import StrEnum
 from service.domain.bank_holidays import Region
 from service.domain.errors import RuleViolation
 
+# What the API's schemas and the admin pages both accept (the shape only; no lookup).
+ODS_CODE = r"[A-Z0-9]{3,5}"  # an NHS organisation's code, like RZZ
+UK_VAT_NUMBER = r"(GB)?\d{9}(\d{3})?"  # GB123456789, or 12 digits for a branch
 _POSTCODE = re.compile(r"^([A-Z]{1,2})(\d[A-Z\d]?) ?(\d[A-Z]{2})$")
 
 

@@ -18,6 +18,7 @@ from flask import flash, redirect, render_template, request, url_for
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
+from service.domain.delivery import DEFAULT_SUBJECT
 from service.domain.directory import (
     Closure,
     Room,
@@ -53,7 +54,7 @@ Page = tuple[str, int]
 Entry = TypeVar("Entry", Trust, Venue, Room)
 EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)  # the API's service years
 REASON_LONGEST = 200
-NEW_TRUST = {"invoice_subject": typed_from(TRUST, Trust("", "", "", "", "", ""))["invoice_subject"]}
+NEW_TRUST = {"invoice_subject": DEFAULT_SUBJECT}
 NEW_VENUE = typed_from(VENUE, Venue("", "", "", "", ""))
 NEW_ROOM = {"setup_minutes": "0", "clearaway_minutes": "0"}
 

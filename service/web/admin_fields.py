@@ -19,7 +19,7 @@ from marshmallow.validate import Email
 
 from service.domain.bank_holidays import Region
 from service.domain.delivery import DEFAULT_SUBJECT
-from service.domain.directory import VatTreatment
+from service.domain.directory import ODS_CODE, UK_VAT_NUMBER, VatTreatment
 from service.domain.money import format_pounds
 from service.web.forms import FormErrors
 
@@ -264,7 +264,7 @@ TRUST: Form = (
                 "the trust's ODS code",
                 hint="3 to 5 capital letters or digits, like RZZ",
                 shape=(
-                    r"[A-Z0-9]{3,5}",
+                    ODS_CODE,
                     "Enter the trust's ODS code: 3 to 5 capital letters or digits, like RZZ",
                 ),
                 tidy=_upper,
@@ -467,7 +467,7 @@ VENUE: Form = (
                 optional=True,
                 hint="Leave empty if the venue is not registered for VAT. Like GB123456789",
                 shape=(
-                    r"(GB)?\d{9}(\d{3})?",
+                    UK_VAT_NUMBER,
                     "Enter a UK VAT number: 9 or 12 digits, with or without GB, like GB123456789",
                 ),
                 tidy=_no_spaces_upper,
