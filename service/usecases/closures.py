@@ -3,6 +3,7 @@ the venue (never charged, not "late"), and each facilitator is told by email."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -10,6 +11,7 @@ from service.domain.audit import AuditEvent
 from service.domain.bookings import Session
 from service.domain.delivery import OutboxMessage, Recipient, closure_topic, message_id
 from service.domain.directory import Closure, Venue
+from service.domain.errors import Conflict
 from service.domain.timeslots import london_days
 from service.domain.users import Role, User
 from service.ports.unit_of_work import UnitOfWork
@@ -24,23 +26,35 @@ class ClosureAdded:
 
 
 def add_closure(
-    ctx: Context, uow: UnitOfWork, actor: User, venue_id: int, closure: Closure
+    ctx: Context,
+    uow: UnitOfWork,
+    actor: User,
+    venue_id: int,
+    closure: Closure,
+    *,
+    expected: Collection[int] | None = None,
 ) -> ClosureAdded:
-    """Adding the same day again changes nothing. Sessions already started are left alone."""
+    """Adding the same day again changes nothing. Sessions already started are left alone.
+    `expected`: the ids of the sessions the person was shown it would cancel
+    (closure_would_cancel); if it would cancel others now, nothing changes (Conflict)."""
     actor.require(Role.ADMIN)
     now = ctx.clock.now()
     with uow:
         venue = get_venue(uow, venue_id, for_update=True)
         if venue.closure_on(closure.day) is not None:
             return ClosureAdded(venue, [])
+        rooms = [room.id or 0 for room in uow.rooms.find(venue_id=venue_id)]
+        booked = _called_off(uow, rooms, closure.day, now)
+        if expected is not None and sorted(s.id or 0 for s in booked) != sorted(expected):
+            raise Conflict(
+                f"The sessions booked at {venue.name} that day changed since you checked. "
+                "Nothing was closed or cancelled."
+            )
         uow.venues.add_closure(venue_id, closure)
         venue.closures.append(closure)
         detail = {"date": closure.day.isoformat(), "reason": closure.reason}
         uow.audit.record(AuditEvent(now, actor.label, "closure_added", "venue", venue_id, detail))
-        rooms = [room.id or 0 for room in uow.rooms.find(venue_id=venue_id)]
-        cancelled = [
-            s for s in _called_off(uow, rooms, closure.day, now) if s.cancel_for_closure(now)
-        ]
+        cancelled = [s for s in booked if s.cancel_for_closure(now)]
         for session in cancelled:
             uow.bookings.update_session(session)
             uow.audit.record(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -250,34 +251,54 @@ def edit_venue(user: User, venue_id: int) -> Response | Page:
 @admin
 def check_closure(user: User, venue_id: int) -> Page:
     """What closing the venue that day would do, to confirm or go back."""
-    typed = request.args
     errors = FormErrors()
-    day, reason = _closure_answers(typed, errors)
+    day, reason = _closure_answers(request.args, errors)
     found = directory.get_venue(ctx().new_reader(), venue_id)
     if day and found.closure_on(day):
         errors.add("date", f"{found.name} is already closed on {spoken_date(day)}")
     if errors or day is None:
-        return _venue_page(user, venue_id, typed, errors)
-    affected = closures.closure_would_cancel(ctx(), ctx().new_reader(), user, venue_id, day)
+        return _venue_page(user, venue_id, request.args, errors)
+    return _closure_page(user, found, day, reason, None)
+
+
+def _closure_page(user: User, venue: Venue, day: date, reason: str, changed: str | None) -> Page:
+    affected = closures.closure_would_cancel(ctx(), ctx().new_reader(), user, venue.id or 0, day)
     page = render_template(
         "staff/admin/check_closure.html",
         title="Check the closure",
-        venue=found,
+        venue=venue,
         day=day,
         reason=reason,
         affected=affected,
+        sessions=",".join(str(a.session.id) for a in affected),
+        changed=changed,
     )
-    return page, 200
+    return page, 409 if changed else 200
 
 
 @blp.post("/admin/venues/<int(max=2147483647):venue_id>/closures")
 @admin
 def add_closure(user: User, venue_id: int) -> Response | Page:
+    """Closes the venue on the day if the sessions it cancels are still those the person saw;
+    if not, nothing changes and they see the new list."""
     errors = FormErrors()
     day, reason = _closure_answers(request.form, errors)
     if errors or day is None:
         return _venue_page(user, venue_id, request.form, errors)
-    added = closures.add_closure(ctx(), ctx().new_uow(), user, venue_id, Closure(day, reason))
+    found = directory.get_venue(ctx().new_reader(), venue_id)
+    if found.closure_on(day):  # e.g. the button pressed twice
+        flash(f"{found.name} was already closed on {spoken_date(day)}, so nothing changed.")
+        return redirect(url_for("admin.venue", venue_id=venue_id))
+    seen = request.form.get("sessions", "")
+    if not re.fullmatch(r"(\d{1,10}(,\d{1,10})*)?", seen):
+        return _closure_page(user, found, day, reason, "Check the sessions it will cancel.")
+    closure, expected = Closure(day, reason), [int(i) for i in seen.split(",") if i]
+    try:
+        added = closures.add_closure(
+            ctx(), ctx().new_uow(), user, venue_id, closure, expected=expected
+        )
+    except Conflict as changed:
+        return _closure_page(user, found, day, reason, changed.message)
     count = len(added.cancelled)
     called_off = (
         f" {count} booked session{' was' if count == 1 else 's were'} cancelled and "

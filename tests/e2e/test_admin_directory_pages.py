@@ -18,7 +18,7 @@ from service.domain.users import OPERATOR, Role
 from service.usecases import directory
 from tests.builders import TRUST, VENUE
 from tests.client import Answer, Client
-from tests.conftest import Staff, audit_trail, book_tuesdays
+from tests.conftest import Staff, audit_trail, book_tuesdays, booking_body
 from tests.e2e.staff import csrf_token, person, redirected_to, sign_in_as, submit
 
 Who = dict[str, Any]
@@ -428,15 +428,7 @@ def test_a_closure_lists_the_sessions_it_will_cancel_then_cancels_them(
 ) -> None:
     booked = book_tuesdays(staff, facilitator, room, po)  # 24 Nov .. 29 Dec 2026
     venue_path = f"/admin/venues/{room['venue_id']}"
-    asked = client.get(
-        f"{venue_path}/closures/new",
-        query_string={
-            "date[day]": "8",
-            "date[month]": "12",
-            "date[year]": "2026",
-            "reason": "Roof",
-        },
-    )
+    asked = client.get(f"{venue_path}/closures/new", query_string={**_day(8), "reason": "Roof"})
     assert asked.status_code == 200
     said = text(asked.text)
     assert "Close the venue on Tuesday 8 December 2026?" in said
@@ -445,11 +437,20 @@ def test_a_closure_lists_the_sessions_it_will_cancel_then_cancels_them(
     statuses = {s.status for s in _sessions(app, booked["id"])}
     assert statuses == {SessionStatus.BOOKED}  # nothing changed yet
 
-    hidden = filled(asked.text)
-    closed = client.post(f"{venue_path}/closures", data=hidden)
+    evening = booking_body(room["id"], first_date="2026-12-08", start_time="18:00")
+    evening = staff.post("/api/v1/bookings", {**evening, "end_time": "20:00"}, facilitator)
+    changed = client.post(f"{venue_path}/closures", data=filled(asked.text))
+    assert changed.status_code == 409  # booked after the check: nothing closed, a new check
+    said = text(changed.text)
+    assert "Something changed since you checked" in said and "Nothing was closed" in said
+    assert "2 booked sessions will be cancelled" in said and "6pm to 8pm" in said
+    assert venue_of(app, room["venue_id"]).closures == []
+    assert {s.status for s in _sessions(app, booked["id"])} == {SessionStatus.BOOKED}
+
+    closed = client.post(f"{venue_path}/closures", data=filled(changed.text))
     assert redirected_to(closed) == venue_path
     page = text(client.get(venue_path).text)
-    assert "Chapel Hall CIC is closed on Tuesday 8 December 2026. 1 booked session was" in page
+    assert "Chapel Hall CIC is closed on Tuesday 8 December 2026. 2 booked sessions were" in page
     assert "Tuesday 8 December 2026: Roof" in page
     cancelled = [
         s.local_date.isoformat()
@@ -457,6 +458,12 @@ def test_a_closure_lists_the_sessions_it_will_cancel_then_cancels_them(
         if s.status is SessionStatus.CANCELLED_BY_VENUE
     ]
     assert cancelled == ["2026-12-08"]
+    assert _sessions(app, evening["id"])[0].status is SessionStatus.CANCELLED_BY_VENUE
+    pressed_twice = client.post(f"{venue_path}/closures", data=filled(changed.text))
+    assert redirected_to(pressed_twice) == venue_path
+    assert "was already closed on Tuesday 8 December 2026, so nothing changed" in text(
+        client.get(venue_path).text
+    )
 
     again = client.get(f"{venue_path}/closures/new", query_string={**_day(8), "reason": "Roof"})
     assert again.status_code == 400
