@@ -487,6 +487,7 @@ ROOM: Form = (
                 "How many people it holds",
                 "how many people it holds",
                 kind=Kind.WHOLE,
+                hint="From 1 to 1000",
                 least=1,
                 most=1000,
                 width=4,
