@@ -35,6 +35,7 @@ from service.ports.unit_of_work import UnitOfWork
 from service.usecases import closures, directory
 from service.usecases.idempotency import Outcome, run_once
 from service.web.admin_fields import (
+    CLOSURE,
     ROOM,
     TRUST,
     VENUE,
@@ -54,7 +55,6 @@ admin = signed_in(Role.ADMIN)
 Page = tuple[str, int]
 Entry = TypeVar("Entry", Trust, Venue, Room)
 EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)  # the API's service years
-REASON_LONGEST = 200
 NEW_TRUST = {"invoice_subject": DEFAULT_SUBJECT}
 NEW_VENUE = typed_from(VENUE, Venue("", "", "", "", ""))
 NEW_ROOM = {"setup_minutes": "0", "clearaway_minutes": "0"}
@@ -314,12 +314,8 @@ def _closure_answers(typed: Mapping[str, str], errors: FormErrors) -> tuple[date
     day = read_date(typed, "date", errors, "the date the venue is closed")
     if day and not EARLIEST <= day <= LATEST:
         errors.add("date", f"The date must be between {EARLIEST.year} and {LATEST.year}")
-    reason = " ".join(typed.get("reason", "").split())
-    if not reason:
-        errors.add("reason", "Enter why the venue is closed")
-    elif len(reason) > REASON_LONGEST:
-        errors.add("reason", f"The reason must be {REASON_LONGEST} characters or fewer")
-    return day, reason
+    reason = read(CLOSURE, typed, errors).get("reason")
+    return day, reason or ""
 
 
 # Rooms

@@ -538,3 +538,7 @@ ROOM: Form = (
         ),
     ),
 )
+
+CLOSURE: Form = (
+    Group(None, (Field("reason", "Why the venue is closed", "why the venue is closed"),)),
+)

@@ -481,6 +481,8 @@ def test_a_closure_with_nothing_booked_says_so(client: Client, staff: Staff, adm
 BAD_CLOSURES = [  # (typed, field, message under the field)
     ({**_day(8), "reason": ""}, "reason", "Enter why the venue is closed"),
     ({**_day(8), "reason": "x" * 201}, "reason", "200 characters or fewer"),
+    ({**_day(8), "reason": "Roof\x1b[0m"}, "reason", "must not contain control characters"),
+    ({**_day(8), "reason": "Roof\nrepairs"}, "reason", "must be on one line"),
     ({**_day(31), "date[month]": "2", "reason": "R"}, "date", "must be a real date"),
     ({**_day(8), "date[day]": "\u00b2", "reason": "R"}, "date", "must be a real date"),
     ({**_day(8), "date[year]": "1999", "reason": "R"}, "date", "between 2000 and 2100"),
