@@ -18,6 +18,8 @@ from service.domain.bank_holidays import Region
 from service.domain.delivery import DEFAULT_SUBJECT
 from service.domain.directory import (
     BANK_FIELDS,
+    ODS_CODE,
+    UK_VAT_NUMBER,
     Closure,
     Room,
     Trust,
@@ -40,7 +42,7 @@ class TrustSchema(Schema):
     organisation_code = Line(
         required=True,
         validate=validate.Regexp(
-            r"^[A-Z0-9]{3,5}$",
+            rf"^{ODS_CODE}$",
             error="Give the trust's ODS code: 3 to 5 capital letters or digits, like RZZ.",
         ),
     )
@@ -94,7 +96,7 @@ class VenueSchema(Schema):
         load_default=None,
         allow_none=True,
         validate=validate.Regexp(
-            r"^(GB)?\d{9}(\d{3})?$",
+            rf"^{UK_VAT_NUMBER}$",
             error="Give a UK VAT number: 9 or 12 digits, with or without GB, like GB123456789.",
         ),
     )

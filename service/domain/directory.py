@@ -18,6 +18,9 @@ from service.domain.errors import RuleViolation
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
 
+# What the API's schemas and the admin pages both accept (the shape only; no lookup).
+ODS_CODE = r"[A-Z0-9]{3,5}"  # an NHS organisation's code, like RZZ
+UK_VAT_NUMBER = r"(GB)?\d{9}(\d{3})?"  # GB123456789, or 12 digits for a branch
 _POSTCODE = re.compile(r"^([A-Z]{1,2})(\d[A-Z\d]?) ?(\d[A-Z]{2})$")
 
 

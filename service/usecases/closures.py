@@ -3,13 +3,16 @@ the venue (never charged, not "late"), and each facilitator is told by email."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Protocol
 
 from service.domain.audit import AuditEvent
 from service.domain.bookings import Session
 from service.domain.delivery import OutboxMessage, Recipient, closure_topic, message_id
 from service.domain.directory import Closure, Venue
+from service.domain.errors import Conflict
 from service.domain.timeslots import london_days
 from service.domain.users import Role, User
 from service.ports.unit_of_work import WithAudit, WithBookings, WithOutbox, WithRooms, WithVenues
@@ -28,26 +31,35 @@ class ClosureAdded:
 
 
 def add_closure(
-    ctx: Context, uow: ClosureStores, actor: User, venue_id: int, closure: Closure
+    ctx: Context,
+    uow: ClosureStores,
+    actor: User,
+    venue_id: int,
+    closure: Closure,
+    *,
+    expected: Collection[int] | None = None,
 ) -> ClosureAdded:
-    """Adding the same day again changes nothing. Sessions already started are left alone."""
+    """Adding the same day again changes nothing. Sessions already started are left alone.
+    `expected`: the ids of the sessions the person was shown it would cancel
+    (closure_would_cancel); if it would cancel others now, nothing changes (Conflict)."""
     actor.require(Role.ADMIN)
     now = ctx.clock.now()
     with uow:
         venue = get_venue(uow, venue_id, for_update=True)
         if venue.closure_on(closure.day) is not None:
             return ClosureAdded(venue, [])
+        rooms = [room.id or 0 for room in uow.rooms.find(venue_id=venue_id)]
+        booked = _called_off(uow, rooms, closure.day, now)
+        if expected is not None and sorted(s.id or 0 for s in booked) != sorted(expected):
+            raise Conflict(
+                f"The sessions booked at {venue.name} that day changed since you checked. "
+                "Nothing was closed or cancelled."
+            )
         uow.venues.add_closure(venue_id, closure)
         venue.closures.append(closure)
         detail = {"date": closure.day.isoformat(), "reason": closure.reason}
         uow.audit.record(AuditEvent(now, actor.label, "closure_added", "venue", venue_id, detail))
-        rooms = [room.id or 0 for room in uow.rooms.find(venue_id=venue_id)]
-        booked = uow.bookings.booked_overlapping(rooms, london_days(closure.day, closure.day))
-        cancelled = [
-            s
-            for s in booked
-            if s.local_date == closure.day and s.slot.start > now and s.cancel_for_closure(now)
-        ]
+        cancelled = [s for s in booked if s.cancel_for_closure(now)]
         for session in cancelled:
             uow.bookings.update_session(session)
             uow.audit.record(
@@ -58,6 +70,42 @@ def add_closure(
         _tell_facilitators(ctx, uow, venue, closure, cancelled)
         uow.commit()
     return ClosureAdded(venue, cancelled)
+
+
+@dataclass(frozen=True)
+class WouldCancel:
+    """A booked session a closure on its day would call off, as the person closing sees it."""
+
+    session: Session
+    room: str
+    group_label: str
+    facilitator_email: str | None  # None: the booking's facilitator no longer has an account
+
+
+def closure_would_cancel(
+    ctx: Context, uow: ClosureStores, actor: User, venue_id: int, day: date
+) -> list[WouldCancel]:
+    """What add_closure would cancel if it ran now, soonest first: to confirm before closing."""
+    actor.require(Role.ADMIN)
+    with uow:
+        get_venue(uow, venue_id)
+        rooms = {room.id or 0: room.name for room in uow.rooms.find(venue_id=venue_id)}
+        sessions = _called_off(uow, list(rooms), day, ctx.clock.now())
+        series_ids = sorted({s.series_id or 0 for s in sessions})
+        emails = uow.bookings.facilitator_emails(series_ids)
+        labels = {i: series.group_label for i in series_ids if (series := uow.bookings.get(i))}
+        return [
+            WouldCancel(
+                s, rooms[s.room_id], labels.get(s.series_id or 0, ""), emails.get(s.series_id or 0)
+            )
+            for s in sorted(sessions, key=lambda s: (s.slot.start, s.id or 0))
+        ]
+
+
+def _called_off(uow: ClosureStores, room_ids: list[int], day: date, now: datetime) -> list[Session]:
+    """The booked sessions of these rooms on the (London) day that have not started yet."""
+    booked = uow.bookings.booked_overlapping(room_ids, london_days(day, day))
+    return [s for s in booked if s.local_date == day and s.slot.start > now]
 
 
 def _tell_facilitators(

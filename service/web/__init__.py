@@ -11,6 +11,7 @@ from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLo
 
 from service.web import (
     account,
+    admin,
     admin_people,
     facilitator,
     finance,
@@ -55,6 +56,7 @@ def init_app(app: Flask, *, secure_cookies: bool) -> None:
         facilitator,
         finance,
         account,
+        admin,
         admin_people,
         purchase_orders,
         finance_venues,

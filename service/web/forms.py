@@ -78,7 +78,7 @@ def read_whole(
     text = form.get(name, "").strip()
     if not text:
         return None
-    if not text.isdigit() or not least <= int(text) <= most:
+    if not (text.isascii() and text.isdigit()) or not least <= int(text) <= most:
         errors.add(name, f"{what} must be a whole number from {least} to {most}")
         return None
     return int(text)

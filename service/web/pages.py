@@ -63,7 +63,7 @@ _FINANCE = [
 MENUS = {
     Role.FACILITATOR: [("My bookings", "/bookings"), ("Find a room", "/rooms")],
     Role.FINANCE: _FINANCE,
-    Role.ADMIN: _FINANCE,
+    Role.ADMIN: [*_FINANCE, ("Admin", "/admin")],
 }
 
 

@@ -195,6 +195,7 @@ def test_bad_query_strings_and_form_values_get_words_not_500s(
         ),
         ("/finance/invoices?page=0", "The page must be a whole number from 1"),
         ("/finance/invoices?page=x", "The page must be a whole number from 1"),
+        ("/finance/invoices?page=%C2%B2", "The page must be a whole number from 1"),  # '²'
         ("/finance/invoices?venue=x", "Select a venue from the list"),
         ("/finance/invoices?venue=99999", "Select a venue from the list"),
         (f"/finance/invoices?hold={'X' * 41}", "A hold code is at most 40 characters"),
