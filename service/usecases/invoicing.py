@@ -9,7 +9,7 @@ from datetime import date, datetime
 from typing import Protocol
 
 from service.domain.audit import AuditEvent
-from service.domain.bookings import BookingSeries, Session
+from service.domain.bookings import BookingSeries, Session, SessionStatus
 from service.domain.directory import Room, Trust, Venue
 from service.domain.errors import DomainError, NotFound
 from service.domain.invoicing import (
@@ -334,6 +334,37 @@ def list_invoices(
     actor.require(Role.FINANCE, Role.ADMIN)
     with uow:
         return uow.invoices.find(venue_id=venue_id)
+
+
+@dataclass(frozen=True)
+class InvoiceDetails:
+    invoice: Invoice
+    credits: Invoice | None  # for a credit note: the invoice it credits
+    credit_notes: list[Invoice]  # against this invoice
+    waivable: frozenset[int]  # its late cancellations the venue may still agree not to charge
+
+
+def invoice_details(
+    ctx: Context, uow: InvoicingStores, actor: User, invoice_id: int
+) -> InvoiceDetails:
+    """An invoice with what finance can do about it: its credit notes (or, for a credit note,
+    what it credits) and the late cancellations on it that can be waived."""
+    with uow:
+        invoice = get_invoice(ctx, uow, actor, invoice_id)
+        sessions = [
+            uow.bookings.session(line.session_id) for line in invoice.lines if line.session_id
+        ]
+        credited = invoice.credits_invoice
+        return InvoiceDetails(
+            invoice,
+            uow.invoices.by_number(invoice.venue_id, credited) if credited else None,
+            uow.invoices.credit_notes_for(invoice) if not credited else [],
+            frozenset(
+                s.id
+                for s in sessions
+                if s and s.id and not credited and s.status is SessionStatus.LATE_CANCELLED
+            ),
+        )
 
 
 def get_invoice(ctx: Context, uow: InvoicingStores, actor: User, invoice_id: int) -> Invoice:

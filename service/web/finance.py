@@ -12,7 +12,7 @@ from typing import Any
 from flask import Response, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
-from service.domain.delivery import EmailState, OutboxState, Recipient
+from service.domain.delivery import EmailState, OutboxState, Recipient, email_state
 from service.domain.errors import RuleViolation, TooSlow
 from service.domain.exports import ExportRefused, FinanceStatus, ProfileInvalid
 from service.domain.invoicing import PDF
@@ -186,12 +186,16 @@ def _items(anything: str, chosen: str, choices: Mapping[Any, str]) -> list[dict[
 @blp.get("/finance/invoices/<int(max=2147483647):invoice_id>")
 @finance
 def invoice(user: User, invoice_id: int) -> str:
-    found = invoicing.get_invoice(ctx(), ctx().new_reader(), user, invoice_id)
+    details = invoicing.invoice_details(ctx(), ctx().new_reader(), user, invoice_id)
+    found = details.invoice
+    messages = delivery.invoice_messages(ctx(), ctx().new_reader(), user, invoice_id)
     return render_template(
         "staff/finance/invoice.html",
         title=f"{'Credit note' if found.credits_invoice else 'Invoice'} {found.number}",
         invoice=found,
-        messages=delivery.invoice_messages(ctx(), ctx().new_reader(), user, invoice_id),
+        details=details,
+        messages=messages,
+        email=email_state(messages),
         status=reconciliation.invoice_status(ctx(), ctx().new_reader(), user, invoice_id),
     )
 
@@ -395,4 +399,6 @@ def retry_email(user: User, outbox_id: int) -> BaseResponse:
         flash("That email had already been put back in the queue, so nothing changed.")
     else:
         flash(f"The email to {message.to} is back in the queue and will be sent again shortly.")
+        if request.form.get("back") == "invoice" and message.invoice_id is not None:
+            return redirect(url_for("finance.invoice", invoice_id=message.invoice_id))
     return redirect(url_for("finance.failed_emails"))

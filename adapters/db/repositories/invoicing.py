@@ -58,6 +58,23 @@ class InvoiceRepository(Repository):
         found = {row.id: mapping.invoice(row) for row in rows}
         return [found[i] for i in invoice_ids if i in found]
 
+    def by_number(self, venue_id: int, number: str) -> Invoice | None:
+        row = self.db.scalar(
+            select(InvoiceRow).where(InvoiceRow.venue_id == venue_id, InvoiceRow.number == number)
+        )
+        return mapping.invoice(row) if row else None
+
+    def credit_notes_for(self, invoice: Invoice) -> list[Invoice]:
+        query = (
+            select(InvoiceRow)
+            .where(
+                InvoiceRow.venue_id == invoice.venue_id,
+                InvoiceRow.credits_invoice == invoice.number,
+            )
+            .order_by(InvoiceRow.id)
+        )
+        return [mapping.invoice(r) for r in self.db.scalars(query)]
+
     def find(self, *, venue_id: int | None = None) -> list[Invoice]:
         query = select(InvoiceRow).order_by(InvoiceRow.id)
         if venue_id is not None:
