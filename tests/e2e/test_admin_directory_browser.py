@@ -82,7 +82,7 @@ def test_admin_adds_a_trust_a_venue_a_room_and_a_closure(site: Site, browser: An
     check("trusts")
 
     page.get_by_role("link", name="Admin", exact=True).first.click()
-    page.get_by_role("link", name="Venues").click()
+    page.locator("#maincontent").get_by_role("link", name="Venues").click()
     page.get_by_role("link", name="Add a venue").click()
     assert heading(page) == "Add a venue"
     check("new-venue")
