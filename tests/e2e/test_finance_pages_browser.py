@@ -9,15 +9,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 
+from service.domain.users import Role
 from service.usecases.outbox_worker import deliver_due
 from tests.client import client_for
-from tests.conftest import Staff, plain_text, sent_emails
+from tests.conftest import Staff, book_tuesdays, issue, plain_text, sent_emails
 from tests.e2e.conftest import assert_accessible
 from tests.e2e.exports import export, for_invoice
 from tests.e2e.finance_month import BOUNCE, Month, after_issue, book_the_month
@@ -197,4 +199,42 @@ def test_month_end_as_finance_would_do_it(site: Site, browser: Any) -> None:
     assert "is back in the queue and will be sent again shortly" in page.content()
     assert "No email has failed." in page.content()
     check("email-tried-again")
+    page.context.close()
+
+
+def test_a_late_cancellation_waived_from_its_invoice(site: Site, browser: Any) -> None:
+    """A venue agreed not to charge a session cancelled the day before: from the invoice,
+    the page that says what waiving does, then the credit note, linked to the invoice."""
+    staff, clock = site.staff, site.clock
+    clock.current = datetime(2026, 11, 20, 9, tzinfo=UTC)
+    trust = staff.trust(name="Waiver Trust")
+    venue = staff.venue(name="Riverside Hall CIC")
+    room = staff.room(venue["id"])
+    finance = staff.user(Role.FINANCE, trust["id"])
+    facilitator = staff.user(Role.FACILITATOR, trust["id"])
+    po = staff.purchase_order(trust["id"], venue["id"], finance, number="RZZPO0000777")
+    booking = book_tuesdays(staff, facilitator, room, po, sessions=2)
+    clock.current = datetime(2026, 11, 30, 12, tzinfo=UTC)  # 25 hours before 1 December
+    late = booking["sessions"][1]["id"]
+    staff.client.post(f"/api/v1/sessions/{late}/cancel", headers=facilitator["headers"])
+    clock.current = datetime(2027, 1, 4, 9, tzinfo=UTC)
+    issued = issue(staff.client, finance, "2026-12-31", venue_id=venue["id"])["issued"]
+    invoice = next(i for i in issued if any(ln["session_id"] == late for ln in i["lines"]))
+    with site.app.extensions["roomhire"].new_reader() as reader:
+        email = reader.users.get(finance["id"]).email
+    page = browser.new_context(java_script_enabled=False).new_page()
+    page.set_default_timeout(10_000)
+    check = Checked(site, page, "waiver")
+    sign_in(site, page, email)
+    page.goto(f"{site.base}/finance/invoices/{invoice['id']}")
+    check("invoice-with-a-late-cancellation")
+    page.get_by_role("link", name=re.compile("^waive it")).click()
+    assert heading(page) == "Waive the late cancellation on Tuesday 1 December 2026?"
+    check("waive-confirm")
+    page.get_by_role("button", name="Waive it and issue the credit note").click()
+    assert "Waived. Credit note" in page.content()
+    page.get_by_role("link", name=invoice["number"]).click()
+    assert heading(page) == invoice["number"]
+    assert page.get_by_role("heading", name="Credit notes against it").is_visible()
+    check("invoice-with-its-credit-note")
     page.context.close()
