@@ -24,6 +24,7 @@ from adapters.email.notify import NotifyClient
 from adapters.email.smtp import SmtpMailer, SmtpSettings
 from adapters.email.texts import TemplateEmailTexts
 from adapters.exports.profiles import Profiles
+from adapters.pdf.preview import PdfiumPreviews
 from adapters.pdf.weasyprint_renderer import WeasyPrintRenderer
 from adapters.spreadsheets.xlsx import OpenpyxlSpreadsheets
 from service import api, web
@@ -55,6 +56,7 @@ def _context(config: Config, engine: Engine, clock: Clock | None = None) -> Cont
         holidays=UkBankHolidays(),
         calendar=IcsWriter(),
         renderer=WeasyPrintRenderer(config.template_dir),
+        previews=PdfiumPreviews(),
         mailer=_mailer(config),
         emails=TemplateEmailTexts(config.template_dir / "emails"),
         notifier=_notifier(config),

@@ -55,3 +55,9 @@ class InvoiceRenderer(Protocol):
     def render(self, invoice: Invoice) -> Document:
         """The invoice (or credit note) as a PDF."""
         ...
+
+
+class DocumentPreviews(Protocol):
+    def first_page_png(self, pdf: bytes, width: int) -> bytes:
+        """The PDF's first page as a PNG picture `width` pixels wide."""
+        ...

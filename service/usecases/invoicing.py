@@ -14,6 +14,7 @@ from service.domain.directory import Room, Trust, Venue
 from service.domain.errors import DomainError, NotFound
 from service.domain.invoicing import (
     PAYMENT_TERMS,
+    PDF,
     Document,
     DocumentKind,
     Draft,
@@ -387,3 +388,12 @@ def invoice_document(
     if found is None:
         raise NotFound(f"Invoice {invoice.number} has no {media_type} document.")
     return invoice, found
+
+
+PREVIEW_WIDTH = 600  # pixels: the invoice page's column
+
+
+def invoice_preview(ctx: Context, uow: InvoicingStores, actor: User, invoice_id: int) -> bytes:
+    """A PNG picture of the first page of the invoice's PDF as issued."""
+    _, pdf = invoice_document(ctx, uow, actor, invoice_id, PDF)
+    return ctx.previews.first_page_png(pdf.content, PREVIEW_WIDTH)

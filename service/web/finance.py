@@ -209,6 +209,13 @@ def invoice_pdf(user: User, invoice_id: int) -> Response:
     return response
 
 
+@blp.get("/finance/invoices/<int(max=2147483647):invoice_id>/preview.png")
+@finance
+def invoice_preview(user: User, invoice_id: int) -> Response:
+    picture = invoicing.invoice_preview(ctx(), ctx().new_reader(), user, invoice_id)
+    return Response(picture, mimetype="image/png")
+
+
 @blp.get("/finance/invoice-runs/new")
 @finance
 def new_run(user: User) -> tuple[str, int]:

@@ -4,6 +4,7 @@ email again, and waive a late cancellation (a credit note, linked both ways); ro
 from __future__ import annotations
 
 import re
+import struct
 from datetime import UTC, datetime
 from html import unescape
 from typing import Any
@@ -132,3 +133,20 @@ def test_the_actions_refuse_a_facilitator_and_a_form_without_its_token(
         refused = finance.post(action)
         assert refused.status_code == 400 and "The form could not be sent" in refused.text
     assert finance.get(f"/finance/invoices/99999/sessions/{late}/waive").status_code == 404
+
+
+def test_the_invoice_page_shows_a_picture_of_its_pdf(
+    app: Flask, issued: tuple[dict[str, Who], int]
+) -> None:
+    invoice = next(iter(issued[0].values()))
+    path = f"/finance/invoices/{invoice['id']}"
+    page = browser_as(app)
+    assert f'src="{path}/preview.png"' in page.get(path).text
+    picture = page.get(f"{path}/preview.png")
+    assert picture.status_code == 200 and picture.content_type == "image/png"
+    body = picture.data
+    assert body.startswith(b"\x89PNG\r\n\x1a\n")
+    width, height = struct.unpack(">II", body[16:24])  # the IHDR chunk
+    assert width == 600 and 800 < height < 900  # an A4 page's proportions
+    assert browser_as(app, Role.FACILITATOR).get(f"{path}/preview.png").status_code == 403
+    assert page.get("/finance/invoices/99999/preview.png").status_code == 404

@@ -228,6 +228,10 @@ def test_a_late_cancellation_waived_from_its_invoice(site: Site, browser: Any) -
     sign_in(site, page, email)
     page.goto(f"{site.base}/finance/invoices/{invoice['id']}")
     check("invoice-with-a-late-cancellation")
+    page.get_by_text("See the first page of the PDF").click()
+    picture = page.get_by_role("img", name=re.compile(f"^The first page of {invoice['number']}"))
+    assert picture.evaluate("img => img.complete && img.naturalWidth") == 600
+    check("invoice-pdf-picture")
     page.get_by_role("link", name=re.compile("^waive it")).click()
     assert heading(page) == "Waive the late cancellation on Tuesday 1 December 2026?"
     check("waive-confirm")
