@@ -7,37 +7,22 @@ screenshots at 375 and 1280 px in test-output/admin-directory/."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from service.domain.users import Role
-from tests.client import client_for
-from tests.conftest import Staff, booking_body
+from tests.conftest import booking_body
 from tests.e2e.conftest import assert_accessible
-from tests.e2e.live import served
-from tests.e2e.test_finance_pages_browser import WIDTHS, Checked, Site, heading, sign_in
-from tests.fakes import FrozenClock
+from tests.e2e.journeys import Checked, Site, heading, live_site, sign_in
 
 pytestmark = pytest.mark.slow  # pages in real Chromium under a live server
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    folder, clock = tmp_path_factory.mktemp("admin-directory"), FrozenClock()
-    with served(folder, clock) as (base, app):
-        shots = Path(__file__).parents[2] / "test-output" / "admin-directory"
-        shots.mkdir(parents=True, exist_ok=True)
-        yield Site(base, app, Staff(app, client_for(app)), clock, folder / "outbox", shots)
-
-
-def shoot(site: Site, page: Any, name: str) -> None:
-    """Screenshots of a POST's answer (Checked would open its address again, as a GET)."""
-    for width in WIDTHS:
-        page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=str(site.shots / f"{name}-{width}px.png"), full_page=True)
-        assert page.evaluate("document.documentElement.scrollWidth") <= width, name
+    with live_site(tmp_path_factory, "admin-directory") as site:
+        yield site
 
 
 def fill_venue(page: Any, postcode: str) -> None:
@@ -91,7 +76,7 @@ def test_admin_adds_a_trust_a_venue_a_room_and_a_closure(site: Site, browser: An
     summary = page.locator(".nhsuk-error-summary").inner_text()
     assert "is not a UK postcode" in summary, summary
     assert page.get_by_label("Name of the venue").input_value() == "Riverside Community Hub"
-    shoot(site, page, "directory-venue-refused")
+    check.posted("venue-refused")
     _accessible_after_bad_postcode(site, page)
 
     page.get_by_label("Postcode").fill("bs1 5tr")

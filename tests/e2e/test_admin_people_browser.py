@@ -8,19 +8,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from service.domain.users import Role
-from tests.client import client_for
-from tests.conftest import Staff
-from tests.e2e.conftest import assert_accessible
-from tests.e2e.live import served
+from tests.e2e.journeys import Checked, Site, heading, live_site, sign_in
 from tests.e2e.staff import person
-from tests.e2e.test_finance_pages_browser import WIDTHS, Checked, Site, heading, sign_in
-from tests.fakes import FrozenClock
 
 pytestmark = pytest.mark.slow  # pages in real Chromium under a live server
 
@@ -29,25 +23,8 @@ NEWCOMER = "sam.jones@example.nhs.uk"
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    folder, clock = tmp_path_factory.mktemp("admin-people"), FrozenClock()
-    with served(folder, clock) as (base, app):
-        shots = Path(__file__).parents[2] / "test-output" / "admin-people"
-        shots.mkdir(parents=True, exist_ok=True)
-        yield Site(base, app, Staff(app, client_for(app)), clock, folder / "outbox", shots)
-
-
-def check_answer(site: Site, page: Any, name: str) -> None:
-    """A POST's answer (the key shown once can't be opened again): axe-core on the same HTML
-    in a page with JavaScript on, at the same site, and screenshots."""
-    checker = page.context.browser.new_context().new_page()
-    checker.goto(site.base + "/healthz")
-    checker.set_content(page.content())
-    assert_accessible(checker)
-    checker.context.close()
-    for width in WIDTHS:
-        page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=str(site.shots / f"{name}-{width}px.png"), full_page=True)
-        assert page.evaluate("document.documentElement.scrollWidth") <= width, name
+    with live_site(tmp_path_factory, "admin-people") as site:
+        yield site
 
 
 def test_an_admin_adds_a_person_changes_them_and_finds_it_in_the_audit_log(
@@ -69,7 +46,7 @@ def test_an_admin_adds_a_person_changes_them_and_finds_it_in_the_audit_log(
     check("add-a-person")
     page.get_by_role("button", name="Add the person").click()
     assert page.get_by_role("link", name="Enter their work email address").is_visible()
-    check_answer(site, page, "people-add-a-person-refused")
+    check.posted("add-a-person-refused")
     page.get_by_label("Work email address").fill(NEWCOMER)
     page.get_by_label("Finance", exact=True).check()
     page.get_by_role("button", name="Add the person").click()
@@ -77,7 +54,7 @@ def test_an_admin_adds_a_person_changes_them_and_finds_it_in_the_audit_log(
     key = page.get_by_label(f"API key for {NEWCOMER}").input_value()
     assert re.fullmatch(r"rh_[\w-]{43}", key)
     assert "This API key is shown only once" in page.content()
-    check_answer(site, page, "people-key-shown-once")
+    check.posted("key-shown-once")
     me = site.staff.client.get("/api/v1/me", headers={"Authorization": f"Bearer {key}"})
     assert me.status_code == 200 and me.json["role"] == "finance"
 

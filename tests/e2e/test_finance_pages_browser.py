@@ -8,90 +8,24 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
 
 from service.domain.users import Role
-from service.usecases.outbox_worker import deliver_due
-from tests.client import client_for
-from tests.conftest import Staff, book_tuesdays, issue, plain_text, sent_emails
-from tests.e2e.conftest import assert_accessible
+from tests.conftest import book_tuesdays, issue
 from tests.e2e.exports import export, for_invoice
 from tests.e2e.finance_month import BOUNCE, Month, after_issue, book_the_month
-from tests.e2e.live import served
-from tests.fakes import FrozenClock
+from tests.e2e.journeys import Checked, Site, heading, live_site, sign_in
 
 pytestmark = pytest.mark.slow  # pages in real Chromium under a live server
-
-WIDTHS = (375, 1280)
-
-
-@dataclass
-class Site:
-    base: str
-    app: Flask
-    staff: Staff
-    clock: FrozenClock
-    outbox: Path
-    shots: Path
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    folder, clock = tmp_path_factory.mktemp("finance-pages"), FrozenClock()
-    with served(folder, clock) as (base, app):
-        shots = Path(__file__).parents[2] / "test-output" / "finance-pages"
-        shots.mkdir(parents=True, exist_ok=True)
-        yield Site(base, app, Staff(app, client_for(app)), clock, folder / "outbox", shots)
-
-
-class Checked:
-    """Each page the journey reaches: no axe-core violation (WCAG 2.2 AA), screenshots.
-
-    axe-core never finishes in a page with JavaScript turned off (Chromium 156, Playwright
-    1.65), so the same address is checked in a second page with it on, signed in as the same
-    person; every page here is a GET after a redirect, so opening it again changes nothing."""
-
-    def __init__(self, site: Site, page: Any, journey: str) -> None:
-        self.site, self.page, self.journey, self.count = site, page, journey, 0
-
-    def __call__(self, name: str) -> None:
-        self.count += 1
-        checker = self.page.context.browser.new_context(
-            storage_state=self.page.context.storage_state()
-        ).new_page()
-        checker.goto(self.page.url)
-        assert checker.url == self.page.url
-        assert_accessible(checker)
-        checker.context.close()
-        size = self.page.viewport_size
-        for width in WIDTHS:
-            self.page.set_viewport_size({"width": width, "height": 900})
-            path = self.site.shots / f"{self.journey}-{self.count:02d}-{name}-{width}px.png"
-            self.page.screenshot(path=str(path), full_page=True)
-            assert self.page.evaluate("document.documentElement.scrollWidth") <= width, name
-        self.page.set_viewport_size(size)
-
-
-def sign_in(site: Site, page: Any, email: str) -> None:
-    page.goto(site.base + "/")
-    page.get_by_label("Your work email address").fill(email)
-    page.get_by_role("button", name="Email me a sign-in link").click()
-    deliver_due(site.app.extensions["roomhire"])
-    message = next(m for m in reversed(sent_emails(site.outbox)) if m["To"] == email)
-    link = re.search(r"http://\S+/sign-in/\S+", plain_text(message))
-    assert link
-    page.goto(link.group(0))
-    page.get_by_role("button", name="Sign in").click()
-
-
-def heading(page: Any) -> str:
-    return str(page.get_by_role("heading", level=1).inner_text())
+    with live_site(tmp_path_factory, "finance-pages") as site:
+        yield site
 
 
 def test_month_end_as_finance_would_do_it(site: Site, browser: Any) -> None:
@@ -182,10 +116,7 @@ def test_month_end_as_finance_would_do_it(site: Site, browser: Any) -> None:
     page.get_by_role("button", name="Import the export").click()
     refused = page.locator(".nhsuk-error-summary").inner_text()
     assert "Nothing was imported and nothing changed" in refused, refused
-    for width in WIDTHS:  # a POST's answer: Checked would open the address again, as a GET
-        page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=str(site.shots / f"import-refused-{width}px.png"), full_page=True)
-        assert page.evaluate("document.documentElement.scrollWidth") <= width
+    check.posted("import-refused")
 
     page.get_by_role("link", name="Work to do").first.click()
     page.get_by_role("link", name="Send again the emails that failed").click()

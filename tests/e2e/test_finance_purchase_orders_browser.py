@@ -7,7 +7,6 @@ address shown once) and then stopped. axe-core checks every page; screenshots at
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -23,49 +22,16 @@ from tests.builders import (
     create_user,
     create_venue,
 )
-from tests.client import client_for
-from tests.conftest import Staff
-from tests.e2e import test_finance_pages_browser as month_end
-from tests.e2e.conftest import assert_accessible
-from tests.e2e.live import served
+from tests.e2e.journeys import Checked, Site, heading, live_site, sign_in
 from tests.e2e.staff import person
-from tests.fakes import FrozenClock
 
 pytestmark = pytest.mark.slow  # pages in real Chromium under a live server
-
-Site = month_end.Site
-heading = month_end.heading
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    folder, clock = tmp_path_factory.mktemp("finance-purchase-orders"), FrozenClock()
-    with served(folder, clock) as (base, app):
-        shots = Path(__file__).parents[2] / "test-output" / "finance-purchase-orders"
-        shots.mkdir(parents=True, exist_ok=True)
-        yield Site(base, app, Staff(app, client_for(app)), clock, folder / "outbox", shots)
-
-
-class Checked(month_end.Checked):
-    """As finance's month end checks its pages; and a POST's answer (which opening the address
-    again would not give: that is a GET) is checked by serving the checker the same HTML at
-    the same address, so the page's own stylesheets are loaded."""
-
-    def posted(self, name: str) -> None:
-        self.count += 1
-        html, url = self.page.content(), self.page.url
-        checker = self.page.context.browser.new_context(
-            storage_state=self.page.context.storage_state()
-        ).new_page()
-        checker.route(url, lambda route: route.fulfill(body=html, content_type="text/html"))
-        checker.goto(url)
-        assert_accessible(checker)
-        checker.context.close()
-        for width in month_end.WIDTHS:
-            self.page.set_viewport_size({"width": width, "height": 900})
-            path = self.site.shots / f"{self.journey}-{self.count:02d}-{name}-{width}px.png"
-            self.page.screenshot(path=str(path), full_page=True)
-            assert self.page.evaluate("document.documentElement.scrollWidth") <= width, name
+    with live_site(tmp_path_factory, "finance-purchase-orders") as site:
+        yield site
 
 
 def a_winter_of_bookings(site: Site) -> str:
@@ -96,7 +62,7 @@ def test_purchase_orders_and_a_venues_links(site: Site, browser: Any) -> None:
     page = browser.new_context(java_script_enabled=False).new_page()
     page.set_default_timeout(10_000)
     check = Checked(site, page, "purchase-orders")
-    month_end.sign_in(site, page, email)
+    sign_in(site, page, email)
 
     page.get_by_role("link", name="Purchase orders").first.click()
     assert heading(page) == "Purchase orders"

@@ -16,13 +16,10 @@ import pytest
 from openpyxl import load_workbook
 
 from service.usecases.outbox_worker import deliver_due
-from tests.client import client_for
-from tests.conftest import Staff, issue
+from tests.conftest import issue
 from tests.e2e.exports import ApRow, export, for_invoice, imported
 from tests.e2e.finance_month import Month, book_the_month
-from tests.e2e.live import served
-from tests.e2e.test_finance_pages_browser import WIDTHS, Checked, Site, heading, sign_in
-from tests.fakes import FrozenClock
+from tests.e2e.journeys import Checked, Site, heading, live_site, sign_in
 
 pytestmark = pytest.mark.slow  # pages in real Chromium under a live server
 
@@ -31,11 +28,8 @@ NOTE = "Accounts payable corrected the amount to £75.00 on 6 January."
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    folder, clock = tmp_path_factory.mktemp("finance-reconciliation"), FrozenClock()
-    with served(folder, clock) as (base, app):
-        shots = Path(__file__).parents[2] / "test-output" / "finance-reconciliation"
-        shots.mkdir(parents=True, exist_ok=True)
-        yield Site(base, app, Staff(app, client_for(app)), clock, folder / "outbox", shots)
+    with live_site(tmp_path_factory, "finance-reconciliation") as site:
+        yield site
 
 
 def exported(site: Site, month: Month) -> list[Any]:
@@ -93,10 +87,7 @@ def test_reconcile_then_report_as_finance_would(site: Site, browser: Any) -> Non
     page.get_by_role("button", name="Mark as resolved").click()
     summary = page.locator(".nhsuk-error-summary").inner_text()
     assert "Enter a note of what you found or did" in summary
-    for width in WIDTHS:  # a POST's answer: Checked would open the address again, as a GET
-        page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=str(site.shots / f"resolve-blank-note-{width}px.png"), full_page=True)
-        assert page.evaluate("document.documentElement.scrollWidth") <= width
+    check.posted("resolve-blank-note")
     page.get_by_label("What did you find or do?").fill(NOTE)
     page.get_by_role("button", name="Mark as resolved").click()
     assert heading(page) == "Reconciliation"
