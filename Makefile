@@ -58,8 +58,10 @@ typecheck: $(STAMP)
 contracts: $(STAMP)
 	$(BIN)/lint-imports
 
+# On every core (two here), each test module whole on one worker: a module's browser and
+# server are started once. Each worker has its own PostgreSQL schema and temporary files.
 pytest: $(STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadfile --durations=15
 
 # Debian packages the tests use, installed only when running as root and missing.
 DEBIAN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils \
