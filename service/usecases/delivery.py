@@ -69,12 +69,14 @@ def queue_messages(
         (Recipient.ACCOUNTS_PAYABLE, trust.accounts_payable_email, title),
         (Recipient.VENUE_COPY, venue.contact_email, title),
     ]
-    facilitator = _facilitator(uow, invoice)
+    # the booking's facilitator, if their account is active (not the whole series: an
+    # invoice run queues hundreds of these)
+    facilitator = uow.bookings.facilitator_emails([invoice.booking_id]).get(invoice.booking_id)
     if trust.remind_facilitators and facilitator and invoice.kind is DocumentKind.INVOICE:
         recipients.append(
             (
                 Recipient.FACILITATOR_REMINDER,
-                facilitator.email,
+                facilitator,
                 f"Please confirm the sessions of {invoice.number} on {invoice.po_number}",
             )
         )
@@ -99,11 +101,6 @@ def queue_messages(
         )
     )
     return messages
-
-
-def _facilitator(uow: DeliveryStores, invoice: Invoice) -> User | None:
-    series = uow.bookings.get(invoice.booking_id)
-    return uow.users.get(series.facilitator_id) if series else None
 
 
 def outbox(
