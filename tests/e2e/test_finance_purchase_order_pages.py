@@ -29,7 +29,7 @@ from tests.builders import (
 )
 from tests.client import Answer, Client, client_for
 from tests.conftest import audit_trail
-from tests.e2e.staff import csrf_token, person, redirected_to, sign_in_as
+from tests.e2e.staff import browser_as, csrf_token, person, redirected_to, sign_in_as
 
 LIST = "/finance/purchase-orders"
 NEW = "/finance/purchase-orders/new"
@@ -53,10 +53,8 @@ class Directory:
 
 
 @pytest.fixture
-def page(app: Flask, ctx: Context) -> Client:
-    client = client_for(app)
-    sign_in_as(client, ctx, person(ctx, Role.FINANCE))
-    return client
+def page(app: Flask) -> Client:
+    return browser_as(app)
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from service.usecases.status_links import create_link
 from tests.builders import create_purchase_order, create_trust, create_user, create_venue
 from tests.client import Answer, Client, client_for
 from tests.conftest import audit_trail
-from tests.e2e.staff import csrf_token, person, redirected_to, sign_in_as
+from tests.e2e.staff import browser_as, csrf_token, person, redirected_to, sign_in_as
 from tests.e2e.test_finance_purchase_order_pages import text
 from tests.fakes import FrozenClock
 
@@ -38,10 +38,8 @@ class Hall:
 
 
 @pytest.fixture
-def page(app: Flask, ctx: Context) -> Client:
-    client = client_for(app)
-    sign_in_as(client, ctx, person(ctx, Role.FINANCE))
-    return client
+def page(app: Flask) -> Client:
+    return browser_as(app)
 
 
 @pytest.fixture
