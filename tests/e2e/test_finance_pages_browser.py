@@ -1,24 +1,39 @@
 """Finance's month end in real headless Chromium (Debian's `chromium`, Playwright) against the
-app served on 127.0.0.1, without JavaScript: sign in, see the work to do, preview and issue
-December's invoices (emailing them), then, after an export, follow the counts to the failed
-email and the invoice's page, import the next export through the file input, and send the
-failed email again. axe-core checks every page; screenshots at 375 and 1280 px."""
+app served on 127.0.0.1, without JavaScript, the outbox worker sending to a real SMTP server
+(aiosmtpd) on 127.0.0.1: issue November's invoices from the preview and email them, follow
+the work to do to the email the server refused, upload December's export (a hold, a payment,
+a mis-keyed number, a row error), confirm the flagged match, see who must act on the hold,
+open the payment-performance workbook, and send the refused email again; and a late
+cancellation waived from its invoice. axe-core checks every page; screenshots at 375 and
+1280 px into test-output/finance-pages/."""
 
 from __future__ import annotations
 
+import dataclasses
+import email
+import io
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from email.policy import default
+from pathlib import Path
 from typing import Any
 
 import pytest
+from openpyxl import load_workbook
 
+from adapters.email.smtp import SmtpMailer, SmtpSettings
 from service.domain.users import Role
-from tests.conftest import book_tuesdays, issue
-from tests.e2e.exports import export, for_invoice
-from tests.e2e.finance_month import BOUNCE, Month, after_issue, book_the_month
+from service.usecases.outbox_worker import deliver_due
+from tests.conftest import book_tuesdays, booking_body, issue, pdf_text
+from tests.e2e.exports import SUPPLIER_NUMBER, ApRow, export, for_invoice
+from tests.e2e.finance_month import BOUNCE, Month
 from tests.e2e.journeys import Checked, Site, heading, live_site, sign_in
+from tests.e2e.smtp_server import Inbox, smtp_server
 
+PDF = "application/pdf"
+Who = dict[str, Any]
 pytestmark = pytest.mark.slow  # pages in real Chromium under a live server
 
 
@@ -28,109 +43,219 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         yield site
 
 
-def test_month_end_as_finance_would_do_it(site: Site, browser: Any) -> None:
-    month: Month = book_the_month(site.staff, site.clock)
+class RefusesOne(Inbox):
+    """Accepts every message but one: the first for `address` whose subject names `number`,
+    refused for good as a mailbox that doesn't exist would be."""
+
+    def __init__(self, number: str, address: str) -> None:
+        super().__init__()
+        self.number, self.address, self.refused = number, address, False
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        subject = email.message_from_bytes(envelope.content, policy=default)["Subject"]
+        if not self.refused and self.address in envelope.rcpt_tos and self.number in subject:
+            self.refused = True
+            return BOUNCE
+        return await super().handle_DATA(server, session, envelope)
+
+
+def book_november(site: Site) -> Month:
+    """Four Tuesday afternoons in November (£75 each) and a two-hour meeting on Friday 27th
+    (£50) on a £500 PO, an invoice for each, and a Thursday group booked without a PO; then
+    the clock at 09:00 on 2 December."""
+    staff = site.staff
+    site.clock.current = datetime(2026, 10, 20, 9, tzinfo=UTC)
+    trust = staff.trust()
+    venue = staff.venue(name="St Mark's Community Hall CIC", supplier_number=SUPPLIER_NUMBER)
+    room = staff.room(venue["id"], name="Garden room")
+    finance = staff.user(Role.FINANCE, trust["id"])
+    facilitator = staff.user(Role.FACILITATOR, trust["id"])
+    po = staff.purchase_order(trust["id"], venue["id"], finance, approved_value_pence=50_000)
+    tuesdays = {"first_date": "2026-11-03", "sessions": 4, "invoice_cadence": "per_session"}
+    book_tuesdays(staff, facilitator, room, po, **tuesdays)
+    meeting = {"first_date": "2026-11-27", "start_time": "10:00", "end_time": "12:00"}
+    body = booking_body(room["id"], group_label="Planning meeting", **meeting)
+    staff.post("/api/v1/bookings", {**body, "purchase_order_id": po["id"]}, facilitator)
+    thursdays = {"first_date": "2026-11-05", "start_time": "09:00", "end_time": "10:00"}
+    body = booking_body(
+        room["id"],
+        group_label="Thursday morning group",
+        frequency="weekly",
+        sessions=2,
+        **thursdays,
+    )
+    without_po = staff.post("/api/v1/bookings", body, facilitator)
+    site.clock.current = datetime(2026, 12, 2, 9, tzinfo=UTC)
+    return Month(trust, venue, room, po, finance, facilitator, without_po)
+
+
+def test_a_month_end_as_finance_would_do_it(site: Site, browser: Any) -> None:
+    """November's invoices issued from the preview and emailed by the worker to a real SMTP
+    server (one refused), an export with a hold, a payment and a mis-keyed number uploaded,
+    the flagged match confirmed, the hold's owner seen, the payment-performance workbook
+    checked, and the refused email sent again."""
+    month = book_november(site)
     ctx = site.app.extensions["roomhire"]
     with ctx.new_reader() as reader:
-        email = reader.users.get(month.finance["id"]).email
-    page = browser.new_context(java_script_enabled=False).new_page()
+        finance_email = reader.users.get(month.finance["id"]).email
+    page = browser.new_context(java_script_enabled=False, accept_downloads=True).new_page()
     page.set_default_timeout(10_000)  # a missing element fails in seconds, not minutes
     check = Checked(site, page, "month-end")
-    sign_in(site, page, email)
+    sign_in(site, page, finance_email)
     assert heading(page) == "Work to do"
     needs = page.locator(".nhsuk-summary-list").first.inner_text()
-    assert "6 sessions" in needs and "1 booking" in needs
+    assert "5 sessions" in needs and "1 booking" in needs, needs
     check("work-to-do-before-the-run")
 
     page.get_by_role("link", name="Issue invoices for the sessions ready to invoice").click()
     assert heading(page) == "Issue invoices"
-    page.get_by_label("Day").fill("31")
-    page.get_by_label("Month").fill("12")
+    page.get_by_label("Day").fill("30")
+    page.get_by_label("Month").fill("11")
     page.get_by_label("Year").fill("2026")
     page.get_by_role("button", name="Preview the invoices").click()
-    assert page.get_by_role("heading", name="6 invoices to issue").is_visible()
+    assert page.get_by_role("heading", name="5 invoices to issue").is_visible()
     assert (
         "have no purchase order"
         in page.get_by_role("listitem").filter(has_text="no purchase order").inner_text()
     )
     check("invoice-run-preview")
     page.get_by_label("Email them to the trusts' accounts payable straight away").check()
-    page.get_by_role("button", name="Issue 6 invoices").click()
+    page.get_by_role("button", name="Issue 5 invoices").click()
     assert heading(page) == "Invoices"
-    assert "Issued 6 invoices and queued to be emailed." in page.content()
+    assert "Issued 5 invoices and queued to be emailed." in page.content()
     check("invoices-after-the-run")
 
+    ap, n = month.trust["accounts_payable_email"], november(site, month)
+    with smtp_server(RefusesOne(n.refused["number"], ap)) as (inbox, port):
+        smtp = SmtpMailer(SmtpSettings("127.0.0.1", port, starttls=False, timeout=5))
+        worker = dataclasses.replace(ctx, mailer=smtp)
+        assert deliver_due(worker, batch=100).failed == 1
+        to_ap = {m["Subject"].split()[1]: m for m in inbox.received if m["To"] == ap}
+        arrived = [n.held, n.paid, n.received, n.miskeyed]
+        assert sorted(to_ap) == sorted(i["number"] for i in arrived), list(to_ap)
+        attached = to_ap[n.paid["number"]].iter_attachments()
+        pdf = next(a for a in attached if a.get_content_type() == PDF)
+        assert n.paid["po_number"] in pdf_text(pdf.get_content())
+
+        page.get_by_role("link", name="Work to do").first.click()
+        failed = page.locator(".nhsuk-summary-list").first.inner_text()
+        assert re.search(r"Invoices whose email failed\s+1 invoice", failed), failed
+        page.get_by_role("link", name="See the list of invoices whose email failed").click()
+        assert page.get_by_role("heading", name="1 invoice").is_visible()
+        page.get_by_role("link", name=n.refused["number"]).click()
+        assert heading(page) == n.refused["number"]
+        assert BOUNCE in page.content().replace("&lt;", "<").replace("&gt;", ">")
+        check("invoice-with-failed-email")
+
+        site.clock.current = datetime(2026, 12, 21, 9, tzinfo=UTC)  # the export comes
+        sign_in(site, page, finance_email)  # a new day, a new sign-in
+        page.get_by_role("link", name="Imports").first.click()
+        assert heading(page) == "Imports"
+        page.get_by_label("Kind of export").select_option("sbs-oracle-ap")
+        page.get_by_label("Export file").set_input_files(str(december_export(site, n)))
+        page.get_by_role("button", name="Import the export").click()
+        assert heading(page) == "Import of december-ap-report.csv"
+        result = page.locator(".nhsuk-summary-list").inner_text()
+        assert re.search(r"Rows read\s+5\s", result), result
+        assert re.search(r"Rows with errors\s+1", result), result
+        assert page.get_by_role("cell", name=re.compile("Payment Date")).count() == 1
+        check("import-result")
+
+        page.get_by_role("link", name="Reconciliation").first.click()
+        assert heading(page) == "Reconciliation"
+        check("discrepancies")
+        miskeyed = n.miskeyed["number"]
+        page.get_by_role("button", name=f"Confirm this match of {miskeyed}").click()
+        confirmed = page.locator(".nhsuk-notification-banner").inner_text()
+        assert f"Confirmed that the export's row is invoice {miskeyed}." in confirmed
+        check("match-confirmed")
+
+        page.get_by_role("link", name="Work to do").first.click()
+        holds = page.get_by_role("table", name="Invoices on hold, by reason").inner_text()
+        assert "QTY REC" in holds and "The booking's facilitator" in holds, holds
+        needs = page.locator(".nhsuk-summary-list").first.inner_text()
+        assert re.search(r"Matches waiting for you to confirm\s+0 invoices", needs), needs
+        check("work-to-do-after-the-export")
+        page.get_by_role("link", name="1 invoice on hold for QTY REC").click()
+        page.get_by_role("link", name=n.held["number"]).click()
+        why = page.get_by_role("table", name="Why it is on hold").inner_text()
+        assert "The booking's facilitator" in why, why
+        check("invoice-on-hold")
+
+        page.get_by_role("link", name="Payment performance").first.click()
+        assert heading(page) == "Payment performance"
+        check("payment-performance")
+        with page.expect_download() as download:
+            page.get_by_role("link", name="Download as an Excel workbook (.xlsx)").click()
+        sheet = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes())).active
+        assert sheet is not None
+        rows = [[c.value for c in row] for row in sheet.iter_rows()]
+        venue = dict(zip(rows[0], next(r for r in rows if r[0] == "venue"), strict=True))
+        assert venue["name"] == "St Mark's Community Hall CIC", venue
+        assert (venue["paid"], venue["paid within 30 days"], venue["% by count"]) == (1, 1, 100)
+        # unpaid: those accounts payable has (held, received, mis-keyed), not the refused one
+        unpaid = (venue["unpaid 0-30 days (count)"], venue["unpaid 0-30 days (£)"])
+        assert unpaid == (3, 200), venue
+
+        page.get_by_role("link", name="Work to do").first.click()
+        page.get_by_role("link", name="Send again the emails that failed").click()
+        assert heading(page) == "Emails that failed"
+        check("emails-that-failed")
+        again = re.compile(f"^Try again to send the email to .*{n.refused['number']}")
+        page.get_by_role("button", name=again).click()
+        assert "is back in the queue and will be sent again shortly" in page.content()
+        assert "No email has failed." in page.content()
+        check("email-tried-again")
+        before = len(inbox.received)
+        deliver_due(worker, batch=100)  # and the hold notice, by the notifier, to the facilitator
+        again_to_ap = [m for m in inbox.received[before:] if m["To"] == ap]
+        assert [m["Subject"].split()[1] for m in again_to_ap] == [n.refused["number"]]
+    page.context.close()
+
+
+@dataclass(frozen=True)
+class November:
+    """November's invoices by what becomes of them."""
+
+    held: Who
+    paid: Who
+    refused: Who  # its email to accounts payable is refused
+    received: Who
+    miskeyed: Who  # the meeting's: the only £50 invoice, so PO and amount single it out
+
+
+def november(site: Site, month: Month) -> November:
     listed = site.staff.client.get("/api/v1/invoices", headers=month.finance["headers"]).json
-    after_issue(site.app, site.staff, month, sorted(listed, key=lambda i: i["number"]))
-    page.get_by_role("link", name="Work to do").first.click()
-    assert "1 invoice" in page.locator(".nhsuk-summary-list").first.inner_text()
-    check("work-to-do-after-the-export")
+    tuesdays = sorted((i for i in listed if i["gross_pence"] == 7_500), key=lambda i: i["number"])
+    (meeting,) = (i for i in listed if i["gross_pence"] == 5_000)
+    held, paid, refused, received = tuesdays
+    return November(held, paid, refused, received, meeting)
 
-    page.get_by_role("link", name="See the list of invoices whose email failed").click()
-    assert page.get_by_role("heading", name="1 invoice").is_visible()
-    page.get_by_role("link", name="SMCH0003").click()
-    assert heading(page) == "SMCH0003"
-    assert BOUNCE in page.content().replace("&lt;", "<").replace("&gt;", ">")
-    check("invoice-with-failed-email")
-    pdf = page.request.get(
-        site.base
-        + str(page.get_by_role("link", name=re.compile("^Open the PDF")).get_attribute("href"))
-    )
-    assert pdf.headers["content-type"] == "application/pdf" and pdf.body().startswith(b"%PDF")
 
-    page.goto(site.base + "/finance/invoices?status=on_hold&hold=QTY+REC")
-    page.get_by_role("link", name="SMCH0001").click()
-    assert "The NHS team hasn't confirmed the sessions" in page.content().replace("&#39;", "'")
-    check("invoice-on-hold")
-
-    page.goto(site.base + "/finance/invoices?status=sent")
-    assert page.get_by_role("link", name="Select a status from the list").is_visible()
-    check("invoices-bad-filter")
-
-    by_number = {i["number"]: i for i in listed}
-    january = site.shots.parent / "january-ap-report.csv"
-    january.write_bytes(
+def december_export(site: Site, n: November) -> Path:
+    """December's report from accounts payable: one invoice on hold, one paid on 18 December,
+    one as received, the meeting's keyed with a letter O for a zero, and a row whose payment
+    date can't be a date; the refused one never arrived."""
+    number = n.miskeyed["number"]
+    path = site.shots.parent / "december-ap-report.csv"
+    path.write_bytes(
         export(
-            for_invoice(by_number["SMCH0005"], approval="Approved"),
-            for_invoice(by_number["SMCH0006"], payment_date="31-FEB-2027"),  # a row error
+            for_invoice(n.held, hold="QTY REC", hold_reason="Quantity billed exceeds received"),
+            for_invoice(
+                n.paid,
+                approval="Approved",
+                paid="75.00",
+                payment_date="18-DEC-2026",
+                payment_number="7713388",
+            ),
+            for_invoice(n.received),
+            for_invoice(
+                n.miskeyed, number=f"{number[:4].lower()} {number[4:].replace('0', 'o', 1)}"
+            ),
+            ApRow("SMCH0099", "12.34", n.paid["po_number"], payment_date="31-FEB-2027"),
         )
     )
-    page.get_by_role("link", name="Imports").first.click()
-    assert heading(page) == "Imports"
-    page.get_by_label("Kind of export").select_option("sbs-oracle-ap")
-    page.get_by_label("Export file").set_input_files(str(january))
-    page.get_by_role("button", name="Import the export").click()
-    assert heading(page) == "Import of january-ap-report.csv"
-    result = page.locator(".nhsuk-summary-list").inner_text()
-    assert "Rows read\n2" in result or "Rows read\t2" in result, result
-    assert "Imported january-ap-report.csv." in page.content()
-    assert page.get_by_role("cell", name=re.compile("Payment Date")).count() == 1
-    check("import-result")
-    page.get_by_role("link", name="Import another export, or see the imports so far").click()
-    assert page.get_by_role("link", name="january-ap-report.csv").is_visible()
-    check("imports-so-far")
-
-    january.write_bytes(b"Supplier Number,Invoice Number\r\n220871,SMCH0005\r\n")
-    page.get_by_label("Kind of export").select_option("sbs-oracle-ap")
-    page.get_by_label("Export file").set_input_files(str(january))
-    page.get_by_role("button", name="Import the export").click()
-    refused = page.locator(".nhsuk-error-summary").inner_text()
-    assert "Nothing was imported and nothing changed" in refused, refused
-    check.posted("import-refused")
-
-    page.get_by_role("link", name="Work to do").first.click()
-    page.get_by_role("link", name="Send again the emails that failed").click()
-    assert heading(page) == "Emails that failed"
-    assert BOUNCE in page.content().replace("&lt;", "<").replace("&gt;", ">")
-    check("emails-that-failed")
-    page.get_by_role(
-        "button", name=re.compile("^Try again to send the email to .*SMCH0003")
-    ).click()
-    assert heading(page) == "Emails that failed"
-    assert "is back in the queue and will be sent again shortly" in page.content()
-    assert "No email has failed." in page.content()
-    check("email-tried-again")
-    page.context.close()
+    return path
 
 
 def test_a_late_cancellation_waived_from_its_invoice(site: Site, browser: Any) -> None:
