@@ -151,6 +151,7 @@ def test_a_month_end_as_finance_would_do_it(site: Site, browser: Any) -> None:
         sign_in(site, page, finance_email)  # a new day, a new sign-in
         page.get_by_role("link", name="Imports").first.click()
         assert heading(page) == "Imports"
+        check("imports")
         page.get_by_label("Kind of export").select_option("sbs-oracle-ap")
         page.get_by_label("Export file").set_input_files(str(december_export(site, n)))
         page.get_by_role("button", name="Import the export").click()
