@@ -139,6 +139,7 @@ class SeriesRow(Base):
     created_at: Mapped[datetime]
     invoice_cadence: Mapped[str] = mapped_column(String(20), server_default="monthly")
     trust_id: Mapped[int | None] = mapped_column(ForeignKey("trusts.id"))
+    expected_people: Mapped[int | None] = mapped_column(Integer)
     skipped: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     sessions: Mapped[list[SessionRow]] = relationship(
         order_by="SessionRow.starts_at", lazy="selectin", back_populates="series"

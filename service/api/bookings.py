@@ -22,6 +22,7 @@ from service.api.fields import (
 )
 from service.api.idempotent import idempotent
 from service.domain.bookings import BookingRequest, BookingSeries, InvoiceCadence
+from service.domain.directory import MAX_CAPACITY
 from service.domain.recurrence import MAX_SESSIONS, Frequency, Recurrence
 from service.domain.timeslots import london_days
 from service.domain.users import Role
@@ -44,6 +45,11 @@ class BookingInput(Schema):
     first_date = Day(required=True)
     start_time = ClockTime(required=True, metadata={"example": "13:00"})
     end_time = ClockTime(required=True, metadata={"example": "16:00"})
+    expected_people = fields.Integer(
+        strict=True,
+        validate=validate.Range(min=1, max=MAX_CAPACITY),
+        metadata={"description": "How many people are expected; the room must hold them."},
+    )
     frequency = fields.Enum(Frequency, by_value=True, load_default=Frequency.ONCE)
     sessions = fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_SESSIONS))
     until = Day()
@@ -123,6 +129,9 @@ class BookingSchema(Schema):
         },
     )
     trust_id = fields.Integer(allow_none=True, metadata={"description": "The facilitator's trust"})
+    expected_people = fields.Integer(
+        allow_none=True, metadata={"description": "null for a booking made before it was asked"}
+    )
     invoice_cadence = fields.String()
     created_at = LondonDateTime()
     sessions = fields.List(fields.Nested(SessionSchema))
@@ -203,6 +212,7 @@ class Bookings(MethodView):
         *_PO_REFUSALS,
         "409 booking_clash: the room is booked at one of the times, set-up and clear-away "
         "included; `date` and `booking_id` say where",
+        "409 room_too_small: the room holds fewer people than expected_people (`capacity`)",
         "422 rule_violation: the date is a bank holiday or the venue is closed (a single "
         "booking; a series skips such dates), a session would be in the past, the end is "
         "not after the start, a time the clocks skip, a series longer than two years, "
@@ -239,6 +249,7 @@ class Bookings(MethodView):
             end_time=data["end_time"],
             purchase_order_id=data.get("purchase_order_id"),
             invoice_cadence=data["invoice_cadence"],
+            expected_people=data.get("expected_people"),
             keep_bank_holidays=frozenset(data["keep_bank_holidays"]),
         )
         return booking.book(ctx(), uow(), actor, request)

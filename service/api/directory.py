@@ -18,6 +18,7 @@ from service.domain.bank_holidays import Region
 from service.domain.delivery import DEFAULT_SUBJECT
 from service.domain.directory import (
     BANK_FIELDS,
+    MAX_CAPACITY,
     ODS_CODE,
     UK_VAT_NUMBER,
     Closure,
@@ -150,7 +151,9 @@ class RoomSchema(Schema):
     id = fields.Integer(dump_only=True)
     venue_id = fields.Integer(dump_only=True)
     name = Line(required=True, validate=_text)
-    capacity = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=1000))
+    capacity = fields.Integer(
+        required=True, strict=True, validate=validate.Range(min=1, max=MAX_CAPACITY)
+    )
     step_free = StrictBoolean(required=True)
     price_per_hour_pence = fields.Integer(
         required=True, strict=True, validate=validate.Range(min=0, max=10_000_000)
@@ -242,7 +245,7 @@ _TAKEN_SUPPLIER_NUMBER = "409 conflict: another venue already has that supplier 
 class AvailabilityQuery(Schema):
     start = LondonDateTime(required=True)
     end = LondonDateTime(required=True)
-    capacity = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1000))
+    capacity = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_CAPACITY))
     postcode_area = Text(
         validate=validate.Regexp(
             r"^[A-Za-z]{1,2}(\d[A-Za-z\d]?)?$",

@@ -9,7 +9,13 @@ from enum import StrEnum
 
 from service.domain.bank_holidays import HolidayName, bank_holiday_rule
 from service.domain.directory import Room, Venue
-from service.domain.errors import AlreadyCancelled, BookingClash, Conflict, RuleViolation
+from service.domain.errors import (
+    AlreadyCancelled,
+    BookingClash,
+    Conflict,
+    RoomTooSmall,
+    RuleViolation,
+)
 from service.domain.labels import ensure_no_patient_data
 from service.domain.money import LineAmount, charge, vat_rate
 from service.domain.recurrence import Recurrence, Skipped, plan
@@ -117,6 +123,7 @@ class BookingSeries:
     invoice_description: str | None = None
     invoice_cadence: InvoiceCadence = InvoiceCadence.MONTHLY
     trust_id: int | None = None  # the facilitator's trust: it pays, so its POs must cover this
+    expected_people: int | None = None  # None: not stated (bookings made before it was asked)
     sessions: list[Session] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     id: int | None = None
@@ -187,6 +194,7 @@ class BookingRequest:
     purchase_order_id: int | None = None
     invoice_cadence: InvoiceCadence = InvoiceCadence.MONTHLY
     trust_id: int | None = None
+    expected_people: int | None = None
     # Bank holidays the facilitator books on purpose: these dates are not skipped.
     keep_bank_holidays: frozenset[date] = frozenset()
 
@@ -207,6 +215,7 @@ def new_series(
         ensure_no_patient_data("invoice description", request.invoice_description)
     if request.end_time <= request.start_time:
         raise RuleViolation("The session must end after it starts, on the same day.")
+    ensure_room_holds(room, request.expected_people)
 
     holiday = bank_holiday_rule(
         venue.region, venue.open_on_bank_holidays, holiday_name, request.keep_bank_holidays
@@ -236,6 +245,15 @@ def new_series(
         f.name: getattr(request, f.name) for f in fields(request) if f.name not in _PLANNING_ONLY
     }
     return BookingSeries(**requested, created_at=now, sessions=sessions, skipped=skipped)
+
+
+def ensure_room_holds(room: Room, people: int | None) -> None:
+    if people is not None and people > room.capacity:
+        raise RoomTooSmall(
+            f"{room.name} holds {room.capacity} people; this booking expects {people}.",
+            field="expected_people",
+            capacity=room.capacity,
+        )
 
 
 def _ensure_kept_dates_in_series(

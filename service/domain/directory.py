@@ -255,6 +255,9 @@ class Venue:
         return next((c for c in self.closures if c.day == day), None)
 
 
+MAX_CAPACITY = 1_000  # people in a room, or expected at a booking
+
+
 @dataclass
 class Room:
     venue_id: int

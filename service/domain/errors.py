@@ -52,6 +52,10 @@ class StaleVersion(DomainError):
     code = "precondition_failed"
 
 
+class RoomTooSmall(Conflict):
+    code = "room_too_small"
+
+
 class BookingClash(Conflict):
     code = "booking_clash"
 

@@ -14,6 +14,7 @@ from flask import flash, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response
 
 from service.domain.bookings import BookingRequest
+from service.domain.directory import MAX_CAPACITY
 from service.domain.errors import DomainError
 from service.domain.money import format_pounds
 from service.domain.recurrence import MAX_SESSIONS, Frequency, Recurrence
@@ -29,6 +30,7 @@ from service.web.pages import ctx, signed_in, staff_blueprint
 
 blp = staff_blueprint("facilitator", __name__)
 facilitator = signed_in(Role.FACILITATOR)
+PEOPLE = "The number of people"
 ANSWERS = "booking_answers"  # what the person typed, kept in their cookie until they confirm
 
 
@@ -40,7 +42,7 @@ def find_room(user: User) -> tuple[str, int]:
         day = read_date(form, "day", errors, "the date")
         start = read_time(form, "start", errors, "the start time")
         end = read_time(form, "end", errors, "the end time")
-        people = read_whole(form, "people", errors, "The number of people", least=1, most=500)
+        people = read_whole(form, "people", errors, PEOPLE, least=1, most=MAX_CAPACITY)
         area = form.get("area", "").strip().upper()
         if len(area) > 4 or (area and not area.isalnum()):
             errors.add("area", "Enter the start of a postcode, like BS or BS1")
@@ -56,6 +58,7 @@ def find_room(user: User) -> tuple[str, int]:
             )
     carried = ("day[day]", "day[month]", "day[year]", "start", "end")
     prefill = {key.replace("day[", "first["): form.get(key, "") for key in carried}
+    prefill["expected_people"] = form.get("people", "")
     page = render_template(
         "staff/find_room.html",
         title="Find a room",
@@ -157,6 +160,9 @@ def _request(user: User, form: Mapping[str, str], errors: FormErrors) -> Booking
         errors.add("group_label", "Enter a name for the group")
     elif len(label) > 120:
         errors.add("group_label", "The group's name must be 120 characters or fewer")
+    people = read_whole(form, "expected_people", errors, PEOPLE, least=1, most=MAX_CAPACITY)
+    if people is None and not errors.on("expected_people"):
+        errors.add("expected_people", "Enter how many people you expect")
     description = form.get("invoice_description", "").strip()
     if len(description) > 120:
         errors.add("invoice_description", "The invoice wording must be 120 characters or fewer")
@@ -177,6 +183,7 @@ def _request(user: User, form: Mapping[str, str], errors: FormErrors) -> Booking
         start_time=start,
         end_time=end,
         purchase_order_id=int(po) if po.isdigit() else None,
+        expected_people=people,
     )
 
 

@@ -43,6 +43,7 @@ def test_problems_are_named_against_their_fields_and_what_was_typed_is_kept(
         "The date of the first session must be a real date, like 12 1 2027",
         "Enter the start time like 1pm or 13:00",
         "Enter either the number of sessions or the date of the last one",
+        "Enter how many people you expect",
     ]
     assert 'id="first-error"' in page and 'id="start-error"' in page  # inline, by the field
     assert 'value="Thursday group"' in page and 'value="25:00"' in page and 'value="31"' in page
@@ -62,8 +63,19 @@ def test_a_refusal_of_the_booking_itself_is_worded_for_a_person(
         "end": "4pm",
         "frequency": "once",
         "group_label": "Monday group",
+        "expected_people": "12",
     }
     page = submit(client, "/bookings/new", fields, page=f"/bookings/new?room_id={room['id']}")
     assert errors_on(page.get_data(as_text=True)) == [
         "The session on Monday 2 November 2026 would be in the past."
+    ]
+    fields.update({"first[year]": "2027", "expected_people": "21"})
+    page = submit(client, "/bookings/new", fields, page=f"/bookings/new?room_id={room['id']}")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 400 and 'id="expected_people-error"' in html
+    assert errors_on(html) == ["Main hall holds 20 people; this booking expects 21."]
+    fields["expected_people"] = "twelve"
+    page = submit(client, "/bookings/new", fields, page=f"/bookings/new?room_id={room['id']}")
+    assert errors_on(page.get_data(as_text=True)) == [
+        "The number of people must be a whole number from 1 to 1000"
     ]

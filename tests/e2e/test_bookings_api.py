@@ -88,6 +88,24 @@ def test_a_clash_answers_409_naming_date_and_booking_and_stores_nothing(
     assert [b["id"] for b in listed] == [first["id"]]
 
 
+def test_a_room_too_small_for_the_people_expected_is_refused_with_409(
+    client: Client, room: Who, facilitator: Who
+) -> None:
+    """The room holds 20: a booking for 21 is refused and stores nothing; 20 fit."""
+    response = book(client, facilitator, booking_body(room["id"], expected_people=21))
+    assert response.status_code == 409 and response.mimetype == "application/problem+json"
+    assert response.json["code"] == "room_too_small" and response.json["capacity"] == 20
+    assert "holds 20 people; this booking expects 21" in response.json["detail"]
+    assert client.get("/api/v1/bookings", headers=facilitator["headers"]).json == []
+    booked = book(client, facilitator, booking_body(room["id"], expected_people=20))
+    assert booked.status_code == 201 and booked.json["expected_people"] == 20
+    unstated = book(client, facilitator, booking_body(room["id"], first_date="2026-12-08"))
+    assert unstated.status_code == 201 and unstated.json["expected_people"] is None
+    for wrong in (0, -3, "12", 1.5, 1001, True):
+        refused = book(client, facilitator, booking_body(room["id"], expected_people=wrong))
+        assert refused.status_code == 422 and "expected_people" in str(refused.json), wrong
+
+
 def test_cancelled_slots_become_free_at_once(client: Client, room: Who, facilitator: Who) -> None:
     first = book(client, facilitator, booking_body(room["id"])).json
     session_id = first["sessions"][0]["id"]

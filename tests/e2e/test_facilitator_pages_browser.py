@@ -125,6 +125,7 @@ def test_booking_a_series_across_christmas_without_javascript(site: Site, browse
     row.get_by_role("link", name=re.compile("^Book")).click()
     assert page.get_by_role("heading", level=1).inner_text() == "Book Garden room"
     assert page.get_by_label("Day").first.input_value() == "4"  # carried from the search
+    assert page.get_by_label("How many people do you expect?").input_value() == "12"
     page.get_by_label("Every week").check()
     page.get_by_label("Number of sessions (if it repeats)").fill("12")
     page.get_by_label("Name of the group").fill("Friday afternoon group")
@@ -253,6 +254,7 @@ def test_the_booking_journey_by_keyboard_alone_with_every_page_checked(
     press_enter(page)
     check("book")
     type_into(page, "group_label", "Wednesday morning group")
+    type_into(page, "expected_people", "8")
     tab_to(page, "BUTTON", text="Continue")
     press_enter(page)
     check("check-booking")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from typing import Any
 
 import pytest
 from flask import Flask, url_for
@@ -41,7 +42,7 @@ def _addresses(rule: Rule) -> list[str]:
     ]
 
 
-def _samples(converter: BaseConverter) -> list[object]:
+def _samples(converter: BaseConverter) -> list[Any]:
     if isinstance(converter, AnyConverter):
         return sorted(converter.items)
     if length := re.search(r"\{(\d+)", converter.regex):  # string(length=64): a key

@@ -331,6 +331,7 @@ def checked_booking(client: Client, room: Who) -> str:
         "end": "16:00",
         "frequency": "once",
         "group_label": "Tuesday afternoon group",
+        "expected_people": "10",
     }
     form = f"/bookings/new?room_id={room['id']}"
     assert redirected_to(submit(client, "/bookings/new", answers, page=form)) == "/bookings/check"

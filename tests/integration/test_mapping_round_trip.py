@@ -234,6 +234,7 @@ def a_booking(
         invoice_description="Room hire for the wellbeing group",
         invoice_cadence=InvoiceCadence.PER_SESSION,
         trust_id=d.trust.id,
+        expected_people=9,
         sessions=[session(2, SessionStatus.LATE_CANCELLED), session(16, SessionStatus.CANCELLED)],
         skipped=[Skipped(date(2027, 3, 30), "Closed: roof repairs")],
     )
