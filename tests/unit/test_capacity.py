@@ -41,4 +41,3 @@ def test_one_more_than_the_room_holds_is_refused_naming_both() -> None:
     assert refused.value.message == "Main hall holds 20 people; this booking expects 21."
     assert refused.value.details == {"field": "expected_people", "capacity": 20}
     assert refused.value.code == "room_too_small"
-
