@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import Response
 from flask.views import MethodView
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from service.api.blueprint import Blueprint, refuses
-from service.api.edge import ctx, current_user, requires, uow
+from service.api.edge import attachment, ctx, current_user, requires, uow
 from service.api.fields import (
     EARLIEST,
     LATEST,
@@ -24,10 +25,12 @@ from service.api.idempotent import idempotent
 from service.domain.bookings import BookingRequest, BookingSeries, InvoiceCadence
 from service.domain.directory import MAX_CAPACITY
 from service.domain.recurrence import MAX_SESSIONS, Frequency, Recurrence
-from service.domain.timeslots import london_days
+from service.domain.spreadsheets import XLSX
+from service.domain.timeslots import Interval, london_days
 from service.domain.users import Role
-from service.usecases import booking
+from service.usecases import booking, downloads
 from service.usecases.booking import Cancellation
+from service.usecases.downloads import Format
 
 blp = Blueprint("bookings", __name__, url_prefix="/api/v1", description="Bookings and sessions")
 
@@ -178,6 +181,56 @@ class BookingQuery(Schema):
     room_id = query_id_field()
 
 
+def _held(query: dict[str, Any]) -> Interval | None:
+    if "from_" not in query and "to" not in query:
+        return None
+    return london_days(query.get("from_", EARLIEST), query.get("to", LATEST))
+
+
+def _bookings_download(query: dict[str, Any], format: Format) -> Response:
+    return attachment(
+        downloads.bookings_download(
+            ctx(), uow(), current_user(), format, room_id=query.get("room_id"), held=_held(query)
+        )
+    )
+
+
+_DOWNLOAD = (
+    "A row per session of the bookings `GET /bookings` lists (the same filters; with `from` "
+    "or `to`, only the sessions on those days): booking, group, venue, room, date, times, "
+    "status, people expected, PO, net, VAT and total (nothing for a session that isn't "
+    "charged, so the column adds up to what the venue is owed) and whether it is invoiced."
+)
+
+
+@blp.route("/bookings.csv")
+class BookingsCsv(MethodView):
+    @refuses("422 rule_violation: `to` is before `from`")
+    @blp.arguments(BookingQuery, location="query")
+    @blp.response(200, {"type": "string"}, content_type="text/csv")
+    @blp.doc(
+        description=f"{_DOWNLOAD} Safe to open: cells a spreadsheet would run as formulas "
+        "are neutralised."
+    )
+    def get(self, query: dict[str, Any]) -> Response:
+        """Download bookings as CSV"""
+        return _bookings_download(query, Format.CSV)
+
+
+@blp.route("/bookings.xlsx")
+class BookingsXlsx(MethodView):
+    @refuses("422 rule_violation: `to` is before `from`")
+    @blp.arguments(BookingQuery, location="query")
+    @blp.response(200, {"type": "string", "format": "binary"}, content_type=XLSX)
+    @blp.doc(
+        description=f"{_DOWNLOAD} Sums of money are numbers in pounds, dates are dates; "
+        "text is never run as a formula."
+    )
+    def get(self, query: dict[str, Any]) -> Response:
+        """Download bookings as an Excel workbook"""
+        return _bookings_download(query, Format.XLSX)
+
+
 _NO_BOOKING = "404 not_found: there is no booking with that id (facilitators: of theirs)"
 _PO_REFUSALS = (
     "404 not_found: there is no purchase order with that id",
@@ -198,11 +251,9 @@ class Bookings(MethodView):
 
         Facilitators see their own bookings; finance and admin see all. `from` and `to`
         (London dates, either may be left out) keep the series with a session in between."""
-        held = None
-        if "from_" in query or "to" in query:
-            held = london_days(query.get("from_", EARLIEST), query.get("to", LATEST))
-        user = current_user()
-        return booking.list_bookings(ctx(), uow(), user, room_id=query.get("room_id"), held=held)
+        return booking.list_bookings(
+            ctx(), uow(), current_user(), room_id=query.get("room_id"), held=_held(query)
+        )
 
     @bookers
     @idempotent

@@ -6,7 +6,7 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from flask import current_app, g, request
+from flask import Response, current_app, g, request
 
 from service.api.blueprint import Blueprint, View, refuses
 from service.domain.errors import Unauthenticated
@@ -14,6 +14,7 @@ from service.domain.users import Role, User
 from service.ports.unit_of_work import UnitOfWork
 from service.usecases.accounts import authenticate
 from service.usecases.context import Context
+from service.usecases.downloads import Download
 
 
 def ctx() -> Context:
@@ -37,6 +38,15 @@ def current_user() -> User:
         g.user = authenticate(uow(), key.strip())
     user: User = g.user
     return user
+
+
+def attachment(download: Download) -> Response:
+    """A file to save, named for what it holds."""
+    return Response(
+        download.content,
+        mimetype=download.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{download.filename}"'},
+    )
 
 
 def requires(*roles: Role) -> Callable[[View], View]:

@@ -10,11 +10,13 @@ from marshmallow import Schema, fields
 
 from service.api.blueprint import Blueprint, refuses
 from service.api.bookings import SessionSchema
-from service.api.edge import ctx, current_user, finance_only, uow
+from service.api.edge import attachment, ctx, current_user, finance_only, uow
 from service.api.fields import Day, id_field, query_id_field
 from service.domain.directory import VatTreatment
 from service.domain.invoicing import PDF, Invoice, InvoiceImmutable
-from service.usecases import invoicing
+from service.domain.spreadsheets import XLSX
+from service.usecases import downloads, invoicing
+from service.usecases.downloads import Format
 from service.usecases.invoicing import IssueReport, Waived
 
 blp = Blueprint("invoicing", __name__, url_prefix="/api/v1", description="Invoices")
@@ -140,6 +142,49 @@ class Invoices(MethodView):
 
         Every one issued, optionally of one venue."""
         return invoicing.list_invoices(ctx(), uow(), current_user(), query.get("venue_id"))
+
+
+_INVOICES_DOWNLOAD = (
+    "A row per invoice and credit note `GET /invoices` lists (the same filter): number, kind, "
+    "venue, trust, PO, issued, due, net, VAT and total (negative for a credit note), and its "
+    "status, amount paid and payment date in the latest export (empty: in none yet)."
+)
+
+
+def _invoices_download(query: dict[str, Any], format: Format) -> Response:
+    return attachment(
+        downloads.invoices_download(
+            ctx(), uow(), current_user(), format, venue_id=query.get("venue_id")
+        )
+    )
+
+
+@blp.route("/invoices.csv")
+class InvoicesCsv(MethodView):
+    @finance_only
+    @blp.arguments(InvoiceQuery, location="query")
+    @blp.response(200, {"type": "string"}, content_type="text/csv")
+    @blp.doc(
+        description=f"{_INVOICES_DOWNLOAD} Safe to open: cells a spreadsheet would run "
+        "as formulas are neutralised."
+    )
+    def get(self, query: dict[str, Any]) -> Response:
+        """Download invoices as CSV (finance)"""
+        return _invoices_download(query, Format.CSV)
+
+
+@blp.route("/invoices.xlsx")
+class InvoicesXlsx(MethodView):
+    @finance_only
+    @blp.arguments(InvoiceQuery, location="query")
+    @blp.response(200, {"type": "string", "format": "binary"}, content_type=XLSX)
+    @blp.doc(
+        description=f"{_INVOICES_DOWNLOAD} Sums of money are numbers in pounds, dates "
+        "are dates; text is never run as a formula."
+    )
+    def get(self, query: dict[str, Any]) -> Response:
+        """Download invoices as an Excel workbook (finance)"""
+        return _invoices_download(query, Format.XLSX)
 
 
 @blp.route("/invoices/<int(max=2147483647):invoice_id>")

@@ -13,13 +13,14 @@ from marshmallow import Schema, ValidationError, fields, validate
 from werkzeug.datastructures import FileStorage
 
 from service.api.blueprint import Blueprint, refuses
-from service.api.edge import ctx, current_user, finance_only, uow
+from service.api.edge import attachment, ctx, current_user, finance_only, uow
 from service.api.fields import LondonDateTime, Text
 from service.domain.payment_performance import Performance
 from service.domain.reconciliation import Discrepancy, ImportRecord
 from service.domain.resolutions import NOTE_LONGEST, Resolution
 from service.domain.spreadsheets import XLSX
 from service.usecases import discrepancies, reconciliation, reports
+from service.usecases.downloads import Format
 from service.usecases.reconciliation import ImportOutcome, InvoiceStatus
 
 blp = Blueprint(
@@ -343,10 +344,8 @@ class PaymentPerformanceCsv(MethodView):
 
         A spreadsheet, safe to open: cells a spreadsheet would run as formulas are
         neutralised."""
-        return Response(
-            reports.payment_performance_csv(ctx(), uow(), current_user()),
-            mimetype="text/csv",
-            headers={"Content-Disposition": "attachment; filename=payment-performance.csv"},
+        return attachment(
+            reports.payment_performance_download(ctx(), uow(), current_user(), Format.CSV)
         )
 
 
@@ -359,10 +358,8 @@ class PaymentPerformanceXlsx(MethodView):
 
         The same table as the CSV: sums of money as numbers in pounds, percentages as
         numbers, the header frozen; names are always text, never run as formulas."""
-        return Response(
-            reports.payment_performance_workbook(ctx(), uow(), current_user()),
-            mimetype=XLSX,
-            headers={"Content-Disposition": "attachment; filename=payment-performance.xlsx"},
+        return attachment(
+            reports.payment_performance_download(ctx(), uow(), current_user(), Format.XLSX)
         )
 
 

@@ -177,9 +177,15 @@ def list_bookings(
 ) -> list[BookingSeries]:
     """Facilitators see their own; optionally only one room's, or only series with a
     session starting within `held`."""
-    own = actor.id if actor.role is Role.FACILITATOR else None
     with uow:
-        return uow.bookings.find(facilitator_id=own, room_id=room_id, starting_within=held)
+        return uow.bookings.find(
+            facilitator_id=own_bookings_only(actor), room_id=room_id, starting_within=held
+        )
+
+
+def own_bookings_only(actor: User) -> int | None:
+    """The facilitator whose bookings `actor` may list: their own; None (all) for others."""
+    return actor.id if actor.role is Role.FACILITATOR else None
 
 
 @dataclass(frozen=True)

@@ -20,13 +20,14 @@ from service.domain.money import format_pounds
 from service.domain.recurrence import MAX_SESSIONS, Frequency, Recurrence
 from service.domain.timeslots import london_slot, spoken_date
 from service.domain.users import Role, User
-from service.usecases import booking, purchasing
+from service.usecases import booking, downloads, purchasing
 from service.usecases.availability import room_search
 from service.usecases.directory import get_room, get_venue
+from service.usecases.downloads import Format
 from service.usecases.idempotency import Outcome, run_once
 from service.usecases.purchasing import PurchaseOrderStatement
 from service.web.forms import FormErrors, date_items, read_date, read_time, read_whole
-from service.web.pages import ctx, signed_in, staff_blueprint
+from service.web.pages import attachment, ctx, signed_in, staff_blueprint
 
 blp = staff_blueprint("facilitator", __name__)
 facilitator = signed_in(Role.FACILITATOR)
@@ -240,6 +241,12 @@ def confirm_booking(user: User) -> Response | tuple[str, int]:
     session.pop(ANSWERS, None)
     flash(f"Booked: {booked['sessions']} session{'s' if booked['sessions'] != 1 else ''}.")
     return redirect(url_for("facilitator.booking_page", booking_id=booked["id"]))
+
+
+@blp.get("/bookings.<any(csv, xlsx):format>")
+@facilitator
+def bookings_download(user: User, format: str) -> Response:
+    return attachment(downloads.bookings_download(ctx(), ctx().new_reader(), user, Format(format)))
 
 
 @blp.get("/bookings")

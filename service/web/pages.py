@@ -29,6 +29,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from service.domain.errors import DomainError, NotFound, PermissionDenied
 from service.domain.users import Role, User
 from service.usecases.context import Context
+from service.usecases.downloads import Download
 from service.usecases.sign_in import signed_in_user
 
 HERE = Path(__file__).parent
@@ -122,6 +123,13 @@ def signed_in(*roles: Role) -> Callable[[View[P]], Callable[P, Any]]:
         return page
 
     return wrap
+
+
+def attachment(download: Download) -> Response:
+    """A file to save, named for what it holds."""
+    response = Response(download.content, mimetype=download.media_type)
+    response.headers["Content-Disposition"] = f'attachment; filename="{download.filename}"'
+    return response
 
 
 def nonce() -> str:

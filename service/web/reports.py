@@ -12,11 +12,11 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from service.domain.errors import NotFound, PermissionDenied
 from service.domain.payment_performance import TARGET_PERCENT, Performance
-from service.domain.spreadsheets import XLSX
 from service.domain.users import Role, User
 from service.usecases import reconciliation, reports
+from service.usecases.downloads import Format
 from service.web.charts import bppc_chart
-from service.web.pages import ctx, signed_in, staff_blueprint
+from service.web.pages import attachment, ctx, signed_in, staff_blueprint
 
 blp = staff_blueprint("finance_reports", __name__)
 charts = Blueprint("finance_report_charts", __name__)  # images, not pages: their own headers
@@ -67,27 +67,17 @@ def page(user: User) -> str:
 @blp.get(f"{PAGE}.csv")
 @finance
 def csv(user: User) -> Response:
-    return _download(
-        reports.payment_performance_csv(ctx(), ctx().new_reader(), user),
-        "text/csv",
-        "payment-performance.csv",
+    return attachment(
+        reports.payment_performance_download(ctx(), ctx().new_reader(), user, Format.CSV)
     )
 
 
 @blp.get(f"{PAGE}.xlsx")
 @finance
 def xlsx(user: User) -> Response:
-    return _download(
-        reports.payment_performance_workbook(ctx(), ctx().new_reader(), user),
-        XLSX,
-        "payment-performance.xlsx",
+    return attachment(
+        reports.payment_performance_download(ctx(), ctx().new_reader(), user, Format.XLSX)
     )
-
-
-def _download(content: str | bytes, mimetype: str, filename: str) -> Response:
-    response = Response(content, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 @charts.get(f"{PAGE}/<any(trust, venue):scope>.svg")

@@ -3,11 +3,13 @@ come soonest first, held ones latest first, and never another person's."""
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import timedelta
 from typing import Any
 
 from flask import Flask
+from openpyxl import load_workbook
 
 from tests.client import Client
 from tests.conftest import Staff, booking_body
@@ -76,3 +78,28 @@ def test_a_broken_page_link_starts_from_the_beginning(app: Flask, client: Client
     sign_in_as(client, ctx, person(ctx))
     for after in ("yesterday_1", "2026-11-24T09:00:00_x", "2026-11-24T09:00:00_3", "_"):
         assert client.get(f"/bookings?after={after}").status_code == 200
+
+
+def test_a_facilitator_downloads_their_own_sessions(
+    app: Flask, client: Client, staff: Staff, room: dict[str, Any]
+) -> None:
+    ctx = app.extensions["roomhire"]
+    me, someone_else = person(ctx), person(ctx)
+    staff.post("/api/v1/bookings", booking_body(room["id"], group_label="Mine"), me)
+    theirs = booking_body(room["id"], group_label="Theirs", first_date="2026-12-08")
+    staff.post("/api/v1/bookings", theirs, someone_else)
+    sign_in_as(client, ctx, me)
+    page = client.get("/bookings").get_data(as_text=True)
+    assert 'href="/bookings.xlsx"' in page and 'href="/bookings.csv"' in page
+    answer = client.get("/bookings.xlsx")
+    assert (
+        answer.status_code == 200
+        and 'filename="bookings.xlsx"' in answer.headers["Content-Disposition"]
+    )
+    sheet = load_workbook(io.BytesIO(answer.data)).active
+    assert sheet is not None
+    assert [row[1] for row in sheet.iter_rows(values_only=True)] == ["group", "Mine"]
+    assert (
+        client.get("/bookings.csv").get_data(as_text=True).splitlines()[1].startswith(f"{1},Mine,")
+    )
+    assert client.get("/bookings.pdf").status_code == 404
