@@ -99,7 +99,6 @@ def test_a_facilitator_downloads_their_own_sessions(
     sheet = load_workbook(io.BytesIO(answer.data)).active
     assert sheet is not None
     assert [row[1] for row in sheet.iter_rows(values_only=True)] == ["group", "Mine"]
-    assert (
-        client.get("/bookings.csv").get_data(as_text=True).splitlines()[1].startswith(f"{1},Mine,")
-    )
+    lines = client.get("/bookings.csv").get_data(as_text=True).splitlines()
+    assert len(lines) == 2 and ",Mine," in lines[1]
     assert client.get("/bookings.pdf").status_code == 404
