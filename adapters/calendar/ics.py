@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import icalendar
 
 from service.domain.calendar import CalendarEntry
-from service.domain.timeslots import LONDON
+from service.domain.timeslots import LONDON, Interval
+from service.domain.venue_invitations import Invitation, Method
 
 
 class IcsWriter:
     def feed(self, name: str, entries: Sequence[CalendarEntry]) -> bytes:
-        calendar = icalendar.Calendar()
-        calendar.add("prodid", "-//Roomhire//Room bookings//EN")
-        calendar.add("version", "2.0")
+        calendar = _calendar()
         calendar.add("x-wr-calname", name)
         calendar.add("x-wr-timezone", "Europe/London")
         calendar.add_component(london_timezone())
@@ -30,6 +29,57 @@ class IcsWriter:
             event.add("status", "CANCELLED" if entry.cancelled else "CONFIRMED")
             calendar.add_component(event)
         return bytes(calendar.to_ical())
+
+    def invitation(self, invite: Invitation) -> bytes:
+        """An iTIP message (RFC 5546): the series as one event with a weekly rule and its
+        excluded dates, or the cancellation of some of its occurrences or of all of it."""
+        calendar = _calendar()
+        calendar.add("method", invite.method.value)
+        calendar.add_component(london_timezone())
+        if invite.method is Method.CANCEL and invite.cancelled:
+            for occurrence in invite.cancelled:
+                event = _event(invite, occurrence)
+                event.add("recurrence-id", occurrence.start.astimezone(LONDON))
+                calendar.add_component(event)
+        else:
+            event = _event(invite, invite.first)
+            if invite.repeat is not None and invite.until is not None:
+                weeks = invite.repeat.days // 7
+                until = invite.until.astimezone(UTC)  # UTC, as RFC 5545 wants with a TZID
+                event.add("rrule", {"freq": "weekly", "interval": weeks, "until": until})
+            for excluded in invite.excluded:
+                event.add("exdate", excluded.astimezone(LONDON))
+            calendar.add_component(event)
+        return bytes(calendar.to_ical())
+
+
+def _calendar() -> icalendar.Calendar:
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", "-//Roomhire//Room bookings//EN")
+    calendar.add("version", "2.0")
+    return calendar
+
+
+def _event(invite: Invitation, slot: Interval) -> icalendar.Event:
+    event = icalendar.Event()
+    event.add("uid", invite.uid)
+    event.add("sequence", invite.sequence)
+    event.add("dtstamp", invite.stamp)
+    event.add("dtstart", slot.start.astimezone(LONDON))
+    event.add("dtend", slot.end.astimezone(LONDON))
+    event.add("summary", invite.summary)
+    event.add("location", invite.location)
+    event.add("description", invite.description)
+    event.add("organizer", f"mailto:{invite.organizer}", parameters={"cn": "Roomhire"})
+    event.add(
+        "attendee",
+        f"mailto:{invite.attendee}",
+        parameters={"role": "REQ-PARTICIPANT", "partstat": "NEEDS-ACTION", "rsvp": "FALSE"},
+    )
+    cancelling = invite.method is Method.CANCEL
+    event.add("status", "CANCELLED" if cancelling else "CONFIRMED")
+    event.add("transp", "OPAQUE")
+    return event
 
 
 def london_timezone() -> icalendar.Timezone:

@@ -140,6 +140,7 @@ class SeriesRow(Base):
     invoice_cadence: Mapped[str] = mapped_column(String(20), server_default="monthly")
     trust_id: Mapped[int | None] = mapped_column(ForeignKey("trusts.id"))
     expected_people: Mapped[int | None] = mapped_column(Integer)
+    calendar_sequence: Mapped[int] = mapped_column(Integer, server_default="0")  # the next one
     skipped: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     sessions: Mapped[list[SessionRow]] = relationship(
         order_by="SessionRow.starts_at", lazy="selectin", back_populates="series"
@@ -287,6 +288,8 @@ class OutboxRow(Base):
     topic: Mapped[str] = mapped_column(String(300), server_default="")
     status_link_id: Mapped[int | None] = mapped_column(ForeignKey("status_links.id"))
     sign_in_link_id: Mapped[int | None] = mapped_column(ForeignKey("sign_in_links.id"))
+    calendar: Mapped[str] = mapped_column(Text, server_default="")
+    note: Mapped[str] = mapped_column(Text, server_default="")
 
 
 class IdempotencyRow(Base):

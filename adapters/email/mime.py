@@ -1,4 +1,5 @@
-"""An Email as an RFC 5322 message, with its PDF attached when it has one."""
+"""An Email as an RFC 5322 message, with its attachments (an invoice's PDF, a calendar
+invitation) when it has them."""
 
 from __future__ import annotations
 
@@ -30,8 +31,13 @@ def _message(email: Email) -> EmailMessage:
     if email.html is not None:
         message.add_alternative(email.html, subtype="html")
     for attached in email.attachments:
-        maintype, subtype = attached.media_type.split("/", 1)
+        kind, *parameters = (part.strip() for part in attached.media_type.split(";"))
+        maintype, subtype = kind.split("/", 1)
         message.add_attachment(
-            attached.content, maintype=maintype, subtype=subtype, filename=attached.filename
+            attached.content,
+            maintype=maintype,
+            subtype=subtype,
+            filename=attached.filename,
+            params=dict(p.split("=", 1) for p in parameters),  # text/calendar; method=REQUEST
         )
     return message

@@ -144,6 +144,12 @@ class BookingSeries:
             s.charge.gross for s in self.sessions if s.chargeable and s.purchase_order_id == po_id
         )
 
+    def take_changes(self, changed: Iterable[Session]) -> None:
+        """Sessions changed elsewhere (read on their own, then cancelled, say) replace the
+        series' copies of them."""
+        by_id = {s.id: s for s in changed}
+        self.sessions = [by_id.get(s.id, s) for s in self.sessions]
+
     @property
     def purchase_order_ids(self) -> list[int]:
         """The POs covering its sessions, in the order of the sessions they cover."""

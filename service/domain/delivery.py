@@ -34,6 +34,7 @@ class Recipient(StrEnum):
     SIGN_IN_LINK = "sign_in_link"  # a person's one-time link to sign in (made when sent)
     CLOSURE_NOTICE = "closure_notice"  # the venue closed on a booked session's day
     BANK_DETAILS_NOTICE = "bank_details_notice"  # a venue's recorded bank details changed
+    VENUE_BOOKING = "venue_booking"  # a calendar invitation: a series booked, changed, cancelled
 
 
 class OutboxState(StrEnum):
@@ -148,6 +149,8 @@ class OutboxMessage:
     topic: str = ""  # what a notice is about, e.g. hold_topic(...): one message per topic
     status_link_id: int | None = None
     sign_in_link_id: int | None = None
+    calendar: str = ""  # an iCalendar object to attach, as it was when queued
+    note: str = ""  # lines of text the email says, as they were when queued
     id: int | None = None
 
     def claim(self, now: datetime) -> None:

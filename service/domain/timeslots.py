@@ -1,4 +1,4 @@
-"""Wall-clock times in Europe/London turned into exact UTC instants."""
+"""Wall-clock times in Europe/London turned into exact UTC instants, and said as people say them."""
 
 from __future__ import annotations
 
@@ -72,3 +72,23 @@ def as_london(moment: datetime) -> datetime:
     if moment.tzinfo is None:
         return moment.replace(tzinfo=LONDON)
     return moment.astimezone(LONDON)
+
+
+def clock_time(at: time | datetime) -> str:
+    """13:00 -> '1pm', 13:30 -> '1:30pm', 12:00 -> 'midday', 00:00 -> 'midnight'."""
+    if isinstance(at, datetime):
+        at = at.astimezone(LONDON).time()
+    if at.minute == 0 and at.hour in (0, 12):
+        return "midnight" if at.hour == 0 else "midday"
+    hour = at.hour % 12 or 12
+    minutes = f":{at.minute:02d}" if at.minute else ""
+    return f"{hour}{minutes}{'am' if at.hour < 12 else 'pm'}"
+
+
+def time_range(start: time | datetime, end: time | datetime) -> str:
+    return f"{clock_time(start)} to {clock_time(end)}"
+
+
+def when(start: datetime, end: datetime) -> str:
+    """'Tuesday 12 January 2027, 1pm to 4pm' (London time)."""
+    return f"{spoken_date(start)}, {time_range(start, end)}"

@@ -1,10 +1,11 @@
-"""What a venue sees of its own invoices on its status page: each in plain words, with a
-badge, newest first. Nothing about other venues, groups or people."""
+"""What a venue sees on its status page: its bookings to come (when and which room), and its
+own invoices, each in plain words with a badge, newest first. Nothing about other venues,
+groups or people."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 
 from service.domain.exports import FinanceStatus
@@ -24,6 +25,18 @@ class Badge(StrEnum):
     CANCELLED = "cancelled"
     REJECTED = "rejected"
     CREDIT = "credit note"
+
+
+UPCOMING_SHOWN = 100  # the next sessions a status page lists
+
+
+@dataclass(frozen=True)
+class VenueBooking:
+    """A session booked at the venue, as the venue sees it: never the group."""
+
+    start: datetime
+    end: datetime
+    room: str
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,22 @@ from service.domain.bank_holidays import Region
 from service.domain.bookings import BookingSeries, Session, SessionLine
 from service.domain.calendar import CalendarEntry
 from service.domain.timeslots import Interval
+from service.domain.venue_invitations import Invitation
+from service.domain.venue_status import VenueBooking
 
 
 class BookingRepository(Protocol):
     def add(self, series: BookingSeries) -> BookingSeries: ...
     def get(self, series_id: int) -> BookingSeries | None: ...
+    def upcoming_at_venue(self, venue_id: int, after: datetime, limit: int) -> list[VenueBooking]:
+        """Booked sessions in the venue's rooms starting after `after`, soonest first."""
+        ...
+
+    def next_calendar_sequence(self, series_id: int) -> int:
+        """The SEQUENCE of the series' next calendar invitation (0, 1, 2, ...), taken: two
+        changes at once never share one."""
+        ...
+
     def find(
         self,
         *,
@@ -78,3 +89,6 @@ class HolidayCalendar(Protocol):
 
 class CalendarWriter(Protocol):
     def feed(self, name: str, entries: Sequence[CalendarEntry]) -> bytes: ...
+    def invitation(self, invite: Invitation) -> bytes:
+        """The invitation as an iCalendar object to attach to an email."""
+        ...

@@ -32,7 +32,7 @@ class OutboxRepository(Protocol):
 @dataclass(frozen=True)
 class Attachment:
     filename: str
-    media_type: str  # "application/pdf"
+    media_type: str  # "application/pdf", "text/calendar; method=REQUEST"
     content: bytes
 
 

@@ -41,7 +41,8 @@ class ReconciliationRepository(Protocol):
         ...
 
     def data_version(self) -> str:
-        """Changes whenever an invoice, a status event or an import is added."""
+        """Changes whenever an invoice, a status event, an import or an outbox message (a
+        booking's invitation to its venue among them) is added."""
         ...
 
     def statement(self, venue_id: int) -> list[StatementEntry]:

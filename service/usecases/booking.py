@@ -26,17 +26,22 @@ from service.ports.unit_of_work import (
     WithAudit,
     WithBookings,
     WithInvoices,
+    WithOutbox,
     WithPurchaseOrders,
     WithRooms,
+    WithTrusts,
     WithUsers,
     WithVenues,
 )
 from service.usecases.context import Context
 from service.usecases.directory import get_room, get_venue
 from service.usecases.purchasing import PurchaseOrderStatement, draw_on, statement
+from service.usecases.venue_invitations import invite_venue, tell_venue_cancelled
 
 
 class BookingStores(
+    WithTrusts,
+    WithOutbox,
     WithVenues,
     WithRooms,
     WithBookings,
@@ -93,6 +98,7 @@ def book(ctx: Context, uow: BookingStores, actor: User, request: BookingRequest)
                 {"sessions": len(series.sessions), "skipped": len(series.skipped)},
             )
         )
+        invite_venue(ctx, uow, series)
         uow.commit()
     return series
 
@@ -347,6 +353,8 @@ def _cancel(
                 {"booking": series.id, "date": session.local_date.isoformat()},
             )
         )
+    series.take_changes(sessions)
+    tell_venue_cancelled(ctx, uow, series, sessions)
     late = [s for s in sessions if s.status is SessionStatus.LATE_CANCELLED]
     return Cancellation(series, sessions, late, venue.notice_period_hours)
 

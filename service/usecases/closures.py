@@ -15,12 +15,22 @@ from service.domain.directory import Closure, Venue
 from service.domain.errors import Conflict
 from service.domain.timeslots import london_days
 from service.domain.users import Role, User
-from service.ports.unit_of_work import WithAudit, WithBookings, WithOutbox, WithRooms, WithVenues
+from service.ports.unit_of_work import (
+    WithAudit,
+    WithBookings,
+    WithOutbox,
+    WithRooms,
+    WithTrusts,
+    WithVenues,
+)
 from service.usecases.context import Context
 from service.usecases.directory import get_venue
+from service.usecases.venue_invitations import tell_venue_cancelled
 
 
-class ClosureStores(WithVenues, WithRooms, WithBookings, WithOutbox, WithAudit, Protocol):
+class ClosureStores(
+    WithTrusts, WithVenues, WithRooms, WithBookings, WithOutbox, WithAudit, Protocol
+):
     """The stores the closures use cases use: nothing else is in reach."""
 
 
@@ -68,6 +78,12 @@ def add_closure(
                 )
             )
         _tell_facilitators(ctx, uow, venue, closure, cancelled)
+        for series_id in sorted({s.series_id or 0 for s in cancelled}):
+            series = uow.bookings.get(series_id)
+            assert series is not None
+            mine = [s for s in cancelled if s.series_id == series_id]
+            series.take_changes(mine)
+            tell_venue_cancelled(ctx, uow, series, mine)
         uow.commit()
     return ClosureAdded(venue, cancelled)
 

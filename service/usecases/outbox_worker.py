@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import random
+import re
 import time
 from dataclasses import dataclass
 from typing import Protocol
@@ -129,6 +130,8 @@ def _deliver(ctx: Context, uow: WorkerStores, message: OutboxMessage) -> None:
             reply = _send_sign_in_link(ctx, uow, message)
         elif message.recipient is Recipient.CLOSURE_NOTICE:
             reply = _send_closure_notice(ctx, uow, message)
+        elif message.recipient is Recipient.VENUE_BOOKING:
+            reply = _send_venue_booking(ctx, message)
         elif message.recipient is Recipient.BANK_DETAILS_NOTICE:
             reply = _send_bank_details_notice(ctx, uow, message)
         else:
@@ -179,7 +182,13 @@ def _send_about_invoice(ctx: Context, uow: WorkerStores, message: OutboxMessage)
     return ctx.mailer.send(_email(ctx, invoice, message, documents))
 
 
-def _send_own(ctx: Context, message: OutboxMessage, template: str, **values: object) -> str:
+def _send_own(
+    ctx: Context,
+    message: OutboxMessage,
+    template: str,
+    attachments: tuple[Attachment, ...] = (),
+    **values: object,
+) -> str:
     """An email from Roomhire itself (a link, a notice), in its template's words."""
     text, html = ctx.emails.body(template, **values)
     return ctx.mailer.send(
@@ -191,7 +200,22 @@ def _send_own(ctx: Context, message: OutboxMessage, template: str, **values: obj
             text,
             sender_name="Roomhire",
             html=html,
+            attachments=attachments,
         )
+    )
+
+
+def _send_venue_booking(ctx: Context, message: OutboxMessage) -> str:
+    """The words and the invitation as they were when the change was made: a later change
+    has its own message, with the next SEQUENCE."""
+    method = re.search(r"^METHOD:(\w+)", message.calendar, re.MULTILINE)
+    assert method is not None
+    invite = Attachment(
+        "invitation.ics", f"text/calendar; method={method.group(1)}", message.calendar.encode()
+    )
+    what, *lines = message.note.splitlines()
+    return _send_own(
+        ctx, message, "venue_booking", (invite,), subject=message.subject, what=what, lines=lines
     )
 
 

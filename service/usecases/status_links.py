@@ -14,9 +14,10 @@ from service.domain.errors import NotFound
 from service.domain.secret_tokens import new_token, token_hash
 from service.domain.status_links import StatusLink, check_lifetime
 from service.domain.users import Role, User
-from service.domain.venue_status import VenueLine, describe
+from service.domain.venue_status import UPCOMING_SHOWN, VenueBooking, VenueLine, describe
 from service.ports.unit_of_work import (
     WithAudit,
+    WithBookings,
     WithOutbox,
     WithReconciliation,
     WithStatusLinks,
@@ -28,7 +29,7 @@ from service.usecases.secret_links import failed_lookup, refuse_if_limited
 
 
 class StatusLinkStores(
-    WithVenues, WithOutbox, WithAudit, WithReconciliation, WithStatusLinks, Protocol
+    WithVenues, WithBookings, WithOutbox, WithAudit, WithReconciliation, WithStatusLinks, Protocol
 ):
     """The stores the status links use cases use: nothing else is in reach."""
 
@@ -43,6 +44,7 @@ class NewLink:
 class Statement:
     venue: Venue
     lines: list[VenueLine]
+    upcoming: list[VenueBooking]  # the next UPCOMING_SHOWN sessions booked there
 
 
 def create_link(
@@ -159,7 +161,8 @@ def open_link(ctx: Context, token: str, client: str) -> OpenedLink:
     with ctx.new_reader() as reader:
         refuse_if_limited(reader, client, now)
         link = reader.status_links.by_hash(token_hash(token))
-        version = reader.reconciliation.data_version()
+        # The hour too: sessions that have started leave the list of bookings to come.
+        version = f"{reader.reconciliation.data_version()}@{now:%Y-%m-%dT%H}"
     if link is None or not link.opens_with(token, now):
         failed_lookup(ctx, client, now)
     if link.needs_touch(now):
@@ -170,10 +173,11 @@ def open_link(ctx: Context, token: str, client: str) -> OpenedLink:
     return OpenedLink(link.venue_id, version)
 
 
-def statement(uow: StatusLinkStores, venue_id: int) -> Statement:
+def statement(ctx: Context, uow: StatusLinkStores, venue_id: int) -> Statement:
     """Only for a venue whose link was opened: see open_link. Without its bank details: a
     link can be forwarded, and bank details are never shown to anyone with a link."""
     with uow:
         venue = without_bank_details(get_venue(uow, venue_id))
         entries = uow.reconciliation.statement(venue_id)
-    return Statement(venue, [describe(entry) for entry in entries])
+        upcoming = uow.bookings.upcoming_at_venue(venue_id, ctx.clock.now(), UPCOMING_SHOWN)
+    return Statement(venue, [describe(entry) for entry in entries], upcoming)

@@ -56,6 +56,7 @@ RECIPIENT_WORDS = {
     Recipient.VENUE_COPY: "Venue's copy",
     Recipient.FACILITATOR_REMINDER: "Reminder to the facilitator",
     Recipient.HOLD_NOTICE: "Hold notice",
+    Recipient.VENUE_BOOKING: "Calendar invitation to the venue",
 }
 # The invoice list's status filter, in words.
 FILTER_WORDS = {

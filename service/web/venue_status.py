@@ -11,6 +11,8 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 from flask.blueprints import BlueprintSetupState
 
+from service.domain.timeslots import LONDON
+from service.domain.venue_status import UPCOMING_SHOWN
 from service.usecases.calendar_feeds import open_calendar
 from service.usecases.context import Context
 from service.usecases.secret_links import LinkNotFound, TooManyLookups
@@ -70,7 +72,7 @@ def _page(token: str, render: Callable[[Statement], Response]) -> Response:
     opened = open_link(ctx, token, request.remote_addr or "unknown")
     key = (opened.venue_id, opened.version, render.__name__)
     pages: PageCache = current_app.extensions["roomhire.pages"]
-    return pages.get(key, lambda: render(statement(ctx.new_reader(), opened.venue_id)))
+    return pages.get(key, lambda: render(statement(ctx, ctx.new_reader(), opened.venue_id)))
 
 
 @blp.get("/status/<token>")
@@ -93,7 +95,12 @@ def calendar_feed(token: str) -> Response:
 
 def _html(statement: Statement) -> Response:
     ctx: Context = current_app.extensions["roomhire"]
-    page = render_template("status/status.html", statement=statement, contact=ctx.mail_from)
+    page = render_template(
+        "status/status.html",
+        statement=statement,
+        contact=ctx.mail_from,
+        upcoming_shown=UPCOMING_SHOWN,
+    )
     return Response(page, mimetype="text/html")
 
 
@@ -112,6 +119,14 @@ def _json(statement: Statement) -> Response:
                 "words": line.words,
             }
             for line in statement.lines
+        ],
+        bookings=[
+            {
+                "starts_at": b.start.astimezone(LONDON).isoformat(),
+                "ends_at": b.end.astimezone(LONDON).isoformat(),
+                "room": b.room,
+            }
+            for b in statement.upcoming
         ],
     )
 

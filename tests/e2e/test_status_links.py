@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -353,3 +353,40 @@ def test_the_rate_limit_is_shared_by_every_gunicorn_worker(
             for n in range(FAILED_LOOKUPS + 5)
         ]
     assert codes == [404] * FAILED_LOOKUPS + [429] * 5
+
+
+def test_a_venue_sees_its_bookings_to_come_without_the_group(
+    client: Client,
+    staff: Staff,
+    trust_finance: Who,
+    tuesdays: Any,
+    venue_room: Who,
+    clock: FrozenClock,
+) -> None:
+    """The next sessions in its rooms, soonest first, with room and time; a cancellation and
+    the passing of time leave the list at once, though the page is cached."""
+    link = create_link(client, trust_finance, venue_room["venue_id"])
+    assert "No sessions are booked in your rooms from now on." in client.get(path_of(link)).text
+    facilitator, booking = tuesdays(group_label="Dual diagnosis group")  # 24 Nov .. 29 Dec
+    page = client.get(path_of(link)).text
+    assert "<strong>Tuesday 24 November 2026</strong>, 1pm to 4pm, Main hall" in page
+    assert page.count("1pm to 4pm, Main hall") == 6 and "diagnosis" not in page.lower()
+    second = booking["sessions"][1]["id"]
+    cancel = client.post(f"/api/v1/sessions/{second}/cancel", headers=facilitator["headers"])
+    assert cancel.status_code == 200
+    page = client.get(path_of(link)).text
+    assert "Tuesday 1 December 2026" not in page and page.count("1pm to 4pm, Main hall") == 5
+    clock.current = datetime(2026, 12, 15, 14, tzinfo=UTC)  # 15 December's has started
+    data = client.get(path_of(link) + ".json").json
+    assert data["bookings"] == [
+        {
+            "starts_at": "2026-12-22T13:00:00+00:00",
+            "ends_at": "2026-12-22T16:00:00+00:00",
+            "room": "Main hall",
+        },
+        {
+            "starts_at": "2026-12-29T13:00:00+00:00",
+            "ends_at": "2026-12-29T16:00:00+00:00",
+            "room": "Main hall",
+        },
+    ]

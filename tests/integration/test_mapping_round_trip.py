@@ -369,6 +369,8 @@ def test_links_sessions_messages_and_what_an_import_found_come_back_as_stored(
         topic="QTY REC",
         status_link_id=kept_status.id,
         sign_in_link_id=kept_sign_in.id,
+        calendar="BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n",
+        note="St Mark's has booked a room.\nRoom: Garden room",
     )
     state = InvoiceState(
         invoice_id,

@@ -20,6 +20,7 @@ from adapters.db.tables import (
 )
 from service.domain.bookings import BookingSeries, Session, SessionLine, SessionStatus
 from service.domain.timeslots import Interval
+from service.domain.venue_status import VenueBooking
 from service.ports.bookings import SlotTaken
 
 OVERLAP_MARKERS = ("session_overlap", "sessions_no_overlap")
@@ -42,6 +43,29 @@ class BookingRepository(Repository):
     def get(self, series_id: int) -> BookingSeries | None:
         row = self.db.get(SeriesRow, series_id)
         return mapping.series(row) if row else None
+
+    def upcoming_at_venue(self, venue_id: int, after: datetime, limit: int) -> list[VenueBooking]:
+        query = (
+            select(SessionRow.starts_at, SessionRow.ends_at, RoomRow.name)
+            .join(RoomRow, RoomRow.id == SessionRow.room_id)
+            .where(
+                RoomRow.venue_id == venue_id,
+                SessionRow.status == SessionStatus.BOOKED.value,
+                SessionRow.starts_at > after,
+            )
+            .order_by(SessionRow.starts_at, SessionRow.id)
+            .limit(limit)
+        )
+        return [VenueBooking(start, end, room) for start, end, room in self.db.execute(query)]
+
+    def next_calendar_sequence(self, series_id: int) -> int:
+        taken = self.db.execute(
+            update(SeriesRow)
+            .where(SeriesRow.id == series_id)
+            .values(calendar_sequence=SeriesRow.calendar_sequence + 1)
+            .returning(SeriesRow.calendar_sequence)
+        ).scalar_one()
+        return int(taken) - 1
 
     def find(
         self,

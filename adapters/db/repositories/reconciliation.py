@@ -18,6 +18,7 @@ from adapters.db.tables import (
     InvoiceLineRow,
     InvoiceRow,
     InvoiceStateRow,
+    OutboxRow,
     ResolutionRow,
     StatusEventRow,
 )
@@ -81,9 +82,11 @@ class ReconciliationRepository(Repository):
         ]
 
     def data_version(self) -> str:
+        """The newest invoice, status event, import and outbox message: every booking,
+        change or cancellation queues the venue's invitation, so the outbox marks those."""
         newest = [
             select(func.max(table.id)).scalar_subquery()
-            for table in (InvoiceRow, StatusEventRow, ImportRow)
+            for table in (InvoiceRow, StatusEventRow, ImportRow, OutboxRow)
         ]
         return "/".join(str(n or 0) for n in self.db.execute(select(*newest)).one())
 

@@ -1,0 +1,172 @@
+"""What a venue is told of its bookings, as calendar invitations (iTIP, RFC 5546) its own
+calendar keeps itself up to date from: one event per booking series, its UID never changing
+and its SEQUENCE rising with every change. A new or changed series is a REQUEST with the whole
+series as it now stands (a weekly or fortnightly rule, the dates it doesn't meet excluded); a
+cancelled session is a CANCEL of that occurrence, and a series with nothing left booked a
+CANCEL of the whole event. Never the group's label: a venue sees room hire, not the group."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from service.domain.bookings import BookingSeries, Session, SessionStatus
+from service.domain.directory import Room, Venue
+from service.domain.recurrence import Frequency
+from service.domain.timeslots import Interval, london_slot, spoken_date, time_range, when
+
+
+class Method(StrEnum):
+    REQUEST = "REQUEST"
+    CANCEL = "CANCEL"
+
+
+@dataclass(frozen=True)
+class Invitation:
+    """One iTIP message about one booking series. For a REQUEST, `first` is the series'
+    first date on its rule, `repeat` the rule's step (None: once), `until` the start of the
+    last booked session and `excluded` the starts of dates on the rule not booked; for a
+    CANCEL, `cancelled` the starts of the occurrences called off, or empty for the whole."""
+
+    method: Method
+    uid: str
+    sequence: int
+    summary: str
+    location: str
+    description: str
+    organizer: str
+    attendee: str
+    stamp: datetime
+    first: Interval
+    repeat: timedelta | None = None
+    until: datetime | None = None
+    excluded: tuple[datetime, ...] = ()
+    cancelled: tuple[Interval, ...] = ()
+
+
+@dataclass(frozen=True)
+class Notice:
+    """The invitation and the words of the email it goes in."""
+
+    invitation: Invitation
+    subject: str
+    lines: tuple[str, ...]  # what happened in a sentence, then the details a line each
+
+    @property
+    def topic(self) -> str:
+        """One email per change of a series: its UID and sequence."""
+        return f"{self.invitation.uid} #{self.invitation.sequence}"
+
+
+def booking_uid(series_id: int) -> str:
+    return f"roomhire-booking-{series_id}"
+
+
+def booked(
+    series: BookingSeries,
+    room: Room,
+    venue: Venue,
+    trust: str,
+    *,
+    organizer: str,
+    sequence: int,
+    now: datetime,
+) -> Notice:
+    """The series as it now stands, for a new booking (sequence 0) or a change."""
+    sessions = [s for s in series.sessions if s.status is SessionStatus.BOOKED]
+    assert sessions, "a series with nothing booked is cancelled, not requested"
+    frequency = series.recurrence.frequency
+    repeat = None if frequency is Frequency.ONCE else frequency.step
+    first_day = min(s.local_date for s in series.sessions)
+    first = london_slot(first_day, series.start_time, series.end_time)
+    starts = {s.slot.start for s in sessions}
+    rule: list[datetime] = []
+    day = first_day
+    while repeat is not None and day <= sessions[-1].local_date:
+        rule.append(london_slot(day, series.start_time, series.end_time).start)
+        day += repeat
+    invitation = Invitation(
+        Method.REQUEST,
+        booking_uid(series.id or 0),
+        sequence,
+        _summary(room),
+        _location(room, venue),
+        f"Booked through Roomhire for {trust} (booking {series.id}).",
+        organizer,
+        venue.contact_email,
+        now,
+        first,
+        repeat,
+        sessions[-1].slot.start if repeat else None,
+        tuple(start for start in rule if start not in starts),
+    )
+    change = "New booking" if sequence == 0 else "Booking changed"
+    dates = [spoken_date(s.slot.start) for s in sessions]
+    return Notice(
+        invitation,
+        f"{change}: {room.name}, {_sessions(len(sessions))} from {dates[0]}",
+        (
+            f"{trust} has {'booked' if sequence == 0 else 'changed a booking of'} a room at "
+            f"{venue.name} through Roomhire.",
+            f"Room: {room.name}",
+            f"Time: {time_range(series.start_time, series.end_time)}",
+            f"Booked for: {trust}",
+            f"{_sessions(len(sessions)).capitalize()}: {', '.join(dates)}",
+        ),
+    )
+
+
+def cancelled(
+    series: BookingSeries,
+    room: Room,
+    venue: Venue,
+    trust: str,
+    called_off: list[Session],
+    *,
+    organizer: str,
+    sequence: int,
+    now: datetime,
+) -> Notice:
+    """Sessions called off: those occurrences, or the whole series when none is left."""
+    whole = not any(s.status is SessionStatus.BOOKED for s in series.sessions)
+    first_day = min(s.local_date for s in series.sessions)
+    invitation = Invitation(
+        Method.CANCEL,
+        booking_uid(series.id or 0),
+        sequence,
+        _summary(room),
+        _location(room, venue),
+        f"Cancelled through Roomhire for {trust} (booking {series.id}).",
+        organizer,
+        venue.contact_email,
+        now,
+        london_slot(first_day, series.start_time, series.end_time),
+        cancelled=() if whole else tuple(s.slot for s in called_off),
+    )
+    times = [when(s.slot.start, s.slot.end) for s in called_off]
+    return Notice(
+        invitation,
+        f"Cancelled: {room.name}, {_sessions(len(called_off))} from "
+        f"{spoken_date(called_off[0].slot.start)}",
+        (
+            f"{trust} has cancelled {_sessions(len(called_off))} booked at {venue.name} through "
+            "Roomhire.",
+            f"Room: {room.name}",
+            f"Booked for: {trust}",
+            *(f"Cancelled: {t}" for t in times),
+            *(("No session of this booking is left.",) if whole else ()),
+        ),
+    )
+
+
+def _summary(room: Room) -> str:
+    return f"Room hire: {room.name}"
+
+
+def _location(room: Room, venue: Venue) -> str:
+    return f"{room.name}, {venue.name}, {venue.address}, {venue.postcode}"
+
+
+def _sessions(count: int) -> str:
+    return f"{count} session{'' if count == 1 else 's'}"
