@@ -9,7 +9,7 @@ import icalendar
 
 from service.domain.calendar import CalendarEntry
 from service.domain.timeslots import LONDON, Interval
-from service.domain.venue_invitations import Invitation, Method
+from service.domain.venue_invitations import Invitation, Method, Occurrence
 
 
 class IcsWriter:
@@ -38,18 +38,18 @@ class IcsWriter:
         calendar.add_component(london_timezone())
         if invite.method is Method.CANCEL and invite.cancelled:
             for occurrence in invite.cancelled:
-                event = _event(invite, occurrence)
-                event.add("recurrence-id", occurrence.start.astimezone(LONDON))
-                calendar.add_component(event)
-        else:
-            event = _event(invite, invite.first)
-            if invite.repeat is not None and invite.until is not None:
-                weeks = invite.repeat.days // 7
-                until = invite.until.astimezone(UTC)  # UTC, as RFC 5545 wants with a TZID
-                event.add("rrule", {"freq": "weekly", "interval": weeks, "until": until})
-            for excluded in invite.excluded:
-                event.add("exdate", excluded.astimezone(LONDON))
-            calendar.add_component(event)
+                calendar.add_component(_occurrence(invite, occurrence))
+            return bytes(calendar.to_ical())
+        event = _event(invite, invite.first, invite.location)
+        if invite.repeat is not None and invite.until is not None:
+            weeks = invite.repeat.days // 7
+            until = invite.until.astimezone(UTC)  # UTC, as RFC 5545 wants with a TZID
+            event.add("rrule", {"freq": "weekly", "interval": weeks, "until": until})
+        for excluded in invite.excluded:
+            event.add("exdate", excluded.astimezone(LONDON))
+        calendar.add_component(event)
+        for moved in invite.moved:
+            calendar.add_component(_occurrence(invite, moved))
         return bytes(calendar.to_ical())
 
 
@@ -60,7 +60,14 @@ def _calendar() -> icalendar.Calendar:
     return calendar
 
 
-def _event(invite: Invitation, slot: Interval) -> icalendar.Event:
+def _occurrence(invite: Invitation, occurrence: Occurrence) -> icalendar.Event:
+    """One occurrence of the series on its own: moved, or called off."""
+    event = _event(invite, occurrence.slot, occurrence.location)
+    event.add("recurrence-id", occurrence.recurrence_id.astimezone(LONDON))
+    return event
+
+
+def _event(invite: Invitation, slot: Interval, location: str) -> icalendar.Event:
     event = icalendar.Event()
     event.add("uid", invite.uid)
     event.add("sequence", invite.sequence)
@@ -68,7 +75,7 @@ def _event(invite: Invitation, slot: Interval) -> icalendar.Event:
     event.add("dtstart", slot.start.astimezone(LONDON))
     event.add("dtend", slot.end.astimezone(LONDON))
     event.add("summary", invite.summary)
-    event.add("location", invite.location)
+    event.add("location", location)
     event.add("description", invite.description)
     event.add("organizer", f"mailto:{invite.organizer}", parameters={"cn": "Roomhire"})
     event.add(

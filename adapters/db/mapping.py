@@ -121,20 +121,26 @@ def session(row: SessionRow) -> Session:
 
 
 def session_row(s: Session) -> SessionRow:
-    return SessionRow(
-        room_id=s.room_id,
-        starts_at=s.slot.start,
-        ends_at=s.slot.end,
-        occupied_from=s.occupied.start,
-        occupied_until=s.occupied.end,
-        status=s.status.value,
-        cancelled_at=s.cancelled_at,
-        net_pence=s.charge.net,
-        vat_rate_bp=int(s.charge.rate * 10_000),
-        vat_pence=s.charge.vat,
-        purchase_order_id=s.purchase_order_id,
-        price_per_hour_pence=s.price_per_hour_pence,
-    )
+    return SessionRow(**session_values(s))
+
+
+def session_values(s: Session) -> dict[str, Any]:
+    """The columns of a session (not its id or series)."""
+    return {
+        "room_id": s.room_id,
+        "starts_at": s.slot.start,
+        "ends_at": s.slot.end,
+        "occupied_from": s.occupied.start,
+        "occupied_until": s.occupied.end,
+        "status": s.status.value,
+        "cancelled_at": s.cancelled_at,
+        "net_pence": s.charge.net,
+        "vat_rate_bp": int(s.charge.rate * 10_000),
+        "vat_pence": s.charge.vat,
+        "purchase_order_id": s.purchase_order_id,
+        "price_per_hour_pence": s.price_per_hour_pence,
+        "recurrence_start": s.recurrence_start,
+    }
 
 
 def series(row: SeriesRow) -> BookingSeries:

@@ -171,6 +171,7 @@ class SessionRow(Base):
         ForeignKey("purchase_orders.id"), index=True
     )
     price_per_hour_pence: Mapped[int | None] = mapped_column(Integer)  # the room's, when booked
+    recurrence_start: Mapped[datetime | None]  # where the rule put it, once moved
     series: Mapped[SeriesRow] = relationship(back_populates="sessions")
 
 

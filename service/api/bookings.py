@@ -385,3 +385,58 @@ class CancelSession(MethodView):
         `still_charged_pence` and `message` say what the venue will still be paid. The slot
         becomes free at once either way."""
         return booking.cancel_one(ctx(), uow(), current_user(), session_id)
+
+
+class MoveInput(Schema):
+    date = Day(metadata={"description": "The new date; default: the session's."})
+    start_time = ClockTime(metadata={"example": "10:00"})
+    end_time = ClockTime(metadata={"example": "13:00"})
+    room_id = id_field(metadata={"description": "Another room of the same venue."})
+
+    @validates_schema
+    def _something_to_move(self, data: dict[str, Any], **_: Any) -> None:
+        if not data:
+            raise ValidationError("Give the new date, start_time, end_time or room_id.")
+
+
+class MovedSchema(Schema):
+    booking = fields.Nested(BookingSchema, attribute="series")
+    session = fields.Nested(SessionSchema, metadata={"description": "Where it is now."})
+    late_cancelled = fields.Nested(
+        SessionSchema,
+        allow_none=True,
+        metadata={
+            "description": "Moved inside the venue's notice period: the old session, late "
+            "cancelled and still charged (finance can waive it once invoiced); null otherwise."
+        },
+    )
+
+
+@blp.route("/sessions/<int(max=2147483647):session_id>/move")
+class MoveSession(MethodView):
+    @bookers
+    @refuses(
+        "404 not_found: there is no session (facilitators: of theirs) or room with that id",
+        "409 already_cancelled: the session is cancelled",
+        "409 booking_clash: the room is booked then, set-up and clear-away included",
+        "409 room_too_small: the room holds fewer than the booking's expected_people",
+        "409 po_not_valid: the session's PO doesn't cover the new date",
+        "409 po_value_exceeded: the new charge would take the PO past its approved value",
+        "422 rule_violation: the session has started, the new time is in the past or ends "
+        "before it starts, the venue is closed or it is a bank holiday, or the room is at "
+        "another venue",
+    )
+    @blp.arguments(MoveInput)
+    @blp.response(200, MovedSchema)
+    def post(self, data: dict[str, Any], session_id: int) -> booking.Moved:
+        """Move one session to another date, time or room
+
+        With the checks of a new booking. Outside the venue's notice period the session
+        moves (its id stays); inside it, the old one is a late cancellation, still charged
+        unless finance waives it, and a new session is booked (`late_cancelled`). The venue
+        is sent the booking's calendar invitation again, the moved date as its own
+        occurrence."""
+        move = booking.Move(
+            data.get("date"), data.get("start_time"), data.get("end_time"), data.get("room_id")
+        )
+        return booking.move_session(ctx(), uow(), current_user(), session_id, move)

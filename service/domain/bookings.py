@@ -53,6 +53,14 @@ class Session:
     # The room's price when booked, so the invoice can show the rate; None for sessions
     # booked before Roomhire kept it whose price could not be derived (see migration 0013).
     price_per_hour_pence: int | None = None
+    # Where the series' rule put it, once it has been moved (another date, time or room):
+    # what its venue's calendar knows the occurrence by.
+    recurrence_start: datetime | None = None
+
+    @property
+    def occurrence(self) -> datetime:
+        """The start the series' rule gave it: its RECURRENCE-ID in a calendar."""
+        return self.recurrence_start or self.slot.start
 
     @property
     def local_date(self) -> date:
@@ -223,34 +231,49 @@ def new_series(
         raise RuleViolation("The session must end after it starts, on the same day.")
     ensure_room_holds(room, request.expected_people)
 
-    holiday = bank_holiday_rule(
-        venue.region, venue.open_on_bank_holidays, holiday_name, request.keep_bank_holidays
-    )
-
     def skip(day: date) -> str | None:
-        closure = venue.closure_on(day)
-        return f"venue closed: {closure.reason}" if closure else holiday(day)
+        return closed_reason(venue, day, holiday_name, request.keep_bank_holidays)
 
     days, skipped = plan(request.recurrence, skip)
     _ensure_kept_dates_in_series(request.keep_bank_holidays, days, skipped)
-    rate = vat_rate(room.vat_treatment, venue.vat_number is not None)
-    sessions = []
-    for day in days:
-        slot = london_slot(day, request.start_time, request.end_time)
-        if slot.start <= now:
-            raise RuleViolation(f"The session on {spoken_date(day)} would be in the past.")
-        minutes = int((slot.end - slot.start).total_seconds() // 60)
-        price = charge(room.price_per_hour_pence, minutes, rate)
-        occupied = slot.widened(room.setup, room.clearaway)
-        sessions.append(
-            Session(
-                room.id or 0, slot, occupied, price, price_per_hour_pence=room.price_per_hour_pence
-            )
-        )
+    sessions = [
+        placed(room, venue, london_slot(day, request.start_time, request.end_time), now)
+        for day in days
+    ]
     requested = {
         f.name: getattr(request, f.name) for f in fields(request) if f.name not in _PLANNING_ONLY
     }
     return BookingSeries(**requested, created_at=now, sessions=sessions, skipped=skipped)
+
+
+def closed_reason(
+    venue: Venue, day: date, holiday_name: HolidayName, keep: frozenset[date] = frozenset()
+) -> str | None:
+    """Why nothing can be booked at the venue that day (a closure, a bank holiday of its
+    region unless it opens on them or the day is kept), or None."""
+    closure = venue.closure_on(day)
+    if closure:
+        return f"venue closed: {closure.reason}"
+    return bank_holiday_rule(venue.region, venue.open_on_bank_holidays, holiday_name, keep)(day)
+
+
+def placed(room: Room, venue: Venue, slot: Interval, now: datetime) -> Session:
+    """A session of `room` at `slot`, priced as the room is now, its buffers around it."""
+    if slot.start <= now:
+        raise RuleViolation(f"The session on {spoken_date(slot.start)} would be in the past.")
+    minutes = int((slot.end - slot.start).total_seconds() // 60)
+    price = charge(
+        room.price_per_hour_pence,
+        minutes,
+        vat_rate(room.vat_treatment, venue.vat_number is not None),
+    )
+    return Session(
+        room.id or 0,
+        slot,
+        slot.widened(room.setup, room.clearaway),
+        price,
+        price_per_hour_pence=room.price_per_hour_pence,
+    )
 
 
 def ensure_room_holds(room: Room, people: int | None) -> None:

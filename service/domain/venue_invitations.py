@@ -7,6 +7,7 @@ CANCEL of the whole event. Never the group's label: a venue sees room hire, not 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -14,7 +15,7 @@ from enum import StrEnum
 from service.domain.bookings import BookingSeries, Session, SessionStatus
 from service.domain.directory import Room, Venue
 from service.domain.recurrence import Frequency
-from service.domain.timeslots import Interval, london_slot, spoken_date, time_range, when
+from service.domain.timeslots import LONDON, Interval, london_slot, spoken_date, time_range, when
 
 
 class Method(StrEnum):
@@ -23,11 +24,22 @@ class Method(StrEnum):
 
 
 @dataclass(frozen=True)
+class Occurrence:
+    """One occurrence of the series, known by where the rule put it (`recurrence_id`), and
+    where it is: moved elsewhere, or called off."""
+
+    recurrence_id: datetime
+    slot: Interval
+    location: str
+
+
+@dataclass(frozen=True)
 class Invitation:
     """One iTIP message about one booking series. For a REQUEST, `first` is the series'
     first date on its rule, `repeat` the rule's step (None: once), `until` the start of the
-    last booked session and `excluded` the starts of dates on the rule not booked; for a
-    CANCEL, `cancelled` the starts of the occurrences called off, or empty for the whole."""
+    last occurrence booked, `excluded` the starts of dates on the rule not booked and `moved`
+    the occurrences booked elsewhere than the rule says; for a CANCEL, `cancelled` the
+    occurrences called off, or empty for the whole."""
 
     method: Method
     uid: str
@@ -42,7 +54,8 @@ class Invitation:
     repeat: timedelta | None = None
     until: datetime | None = None
     excluded: tuple[datetime, ...] = ()
-    cancelled: tuple[Interval, ...] = ()
+    moved: tuple[Occurrence, ...] = ()
+    cancelled: tuple[Occurrence, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -65,7 +78,7 @@ def booking_uid(series_id: int) -> str:
 
 def booked(
     series: BookingSeries,
-    room: Room,
+    rooms: Mapping[int, Room],
     venue: Venue,
     trust: str,
     *,
@@ -73,19 +86,28 @@ def booked(
     sequence: int,
     now: datetime,
 ) -> Notice:
-    """The series as it now stands, for a new booking (sequence 0) or a change."""
+    """The series as it now stands, for a new booking (sequence 0) or a change: the rule,
+    the dates on it not booked excluded, the sessions moved as occurrences of their own."""
     sessions = [s for s in series.sessions if s.status is SessionStatus.BOOKED]
     assert sessions, "a series with nothing booked is cancelled, not requested"
+    room = rooms[series.room_id]
     frequency = series.recurrence.frequency
     repeat = None if frequency is Frequency.ONCE else frequency.step
-    first_day = min(s.local_date for s in series.sessions)
+    first_day = min(s.occurrence for s in series.sessions).astimezone(LONDON).date()
     first = london_slot(first_day, series.start_time, series.end_time)
-    starts = {s.slot.start for s in sessions}
+    moved = [s for s in sessions if s.recurrence_start is not None] if repeat else []
+    held = {s.occurrence for s in sessions}
+    last = max(held)
     rule: list[datetime] = []
     day = first_day
-    while repeat is not None and day <= sessions[-1].local_date:
-        rule.append(london_slot(day, series.start_time, series.end_time).start)
+    while (
+        repeat is not None
+        and (start := london_slot(day, series.start_time, series.end_time).start) <= last
+    ):
+        rule.append(start)
         day += repeat
+    if repeat is None:  # a single booking: the one session, wherever it is now
+        first, room = sessions[0].slot, rooms[sessions[0].room_id]
     invitation = Invitation(
         Method.REQUEST,
         booking_uid(series.id or 0),
@@ -98,8 +120,9 @@ def booked(
         now,
         first,
         repeat,
-        sessions[-1].slot.start if repeat else None,
-        tuple(start for start in rule if start not in starts),
+        last if repeat else None,
+        tuple(start for start in rule if start not in held),
+        tuple(_occurrence(s, rooms[s.room_id], venue) for s in moved),
     )
     change = "New booking" if sequence == 0 else "Booking changed"
     dates = [spoken_date(s.slot.start) for s in sessions]
@@ -113,13 +136,18 @@ def booked(
             f"Time: {time_range(series.start_time, series.end_time)}",
             f"Booked for: {trust}",
             f"{_sessions(len(sessions)).capitalize()}: {', '.join(dates)}",
+            *(
+                f"Moved: the session of {spoken_date(s.occurrence)} is on "
+                f"{when(s.slot.start, s.slot.end)}, {rooms[s.room_id].name}"
+                for s in moved
+            ),
         ),
     )
 
 
 def cancelled(
     series: BookingSeries,
-    room: Room,
+    rooms: Mapping[int, Room],
     venue: Venue,
     trust: str,
     called_off: list[Session],
@@ -130,7 +158,8 @@ def cancelled(
 ) -> Notice:
     """Sessions called off: those occurrences, or the whole series when none is left."""
     whole = not any(s.status is SessionStatus.BOOKED for s in series.sessions)
-    first_day = min(s.local_date for s in series.sessions)
+    room = rooms[series.room_id]
+    first_day = min(s.occurrence for s in series.sessions).astimezone(LONDON).date()
     invitation = Invitation(
         Method.CANCEL,
         booking_uid(series.id or 0),
@@ -142,7 +171,9 @@ def cancelled(
         venue.contact_email,
         now,
         london_slot(first_day, series.start_time, series.end_time),
-        cancelled=() if whole else tuple(s.slot for s in called_off),
+        cancelled=()
+        if whole
+        else tuple(_occurrence(s, rooms[s.room_id], venue) for s in called_off),
     )
     times = [when(s.slot.start, s.slot.end) for s in called_off]
     return Notice(
@@ -158,6 +189,10 @@ def cancelled(
             *(("No session of this booking is left.",) if whole else ()),
         ),
     )
+
+
+def _occurrence(session: Session, room: Room, venue: Venue) -> Occurrence:
+    return Occurrence(session.occurrence, session.slot, _location(room, venue))
 
 
 def _summary(room: Room) -> str:

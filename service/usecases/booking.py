@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Protocol
 
 from service.domain.audit import AuditEvent
@@ -13,13 +13,22 @@ from service.domain.bookings import (
     Session,
     SessionLine,
     SessionStatus,
+    closed_reason,
     ensure_no_clash,
+    ensure_room_holds,
     new_series,
+    placed,
 )
 from service.domain.directory import Room, Venue
-from service.domain.errors import BookingClash, NotFound, PermissionDenied, RuleViolation
+from service.domain.errors import (
+    AlreadyCancelled,
+    BookingClash,
+    NotFound,
+    PermissionDenied,
+    RuleViolation,
+)
 from service.domain.money import format_pounds
-from service.domain.timeslots import Interval
+from service.domain.timeslots import LONDON, Interval, london_slot, spoken_date
 from service.domain.users import Role, User
 from service.ports.bookings import SlotTaken
 from service.ports.unit_of_work import (
@@ -357,6 +366,110 @@ def _cancel(
     tell_venue_cancelled(ctx, uow, series, sessions)
     late = [s for s in sessions if s.status is SessionStatus.LATE_CANCELLED]
     return Cancellation(series, sessions, late, venue.notice_period_hours)
+
+
+@dataclass(frozen=True)
+class Move:
+    """Where a session goes: what is None stays as it is."""
+
+    day: date | None = None
+    start_time: time | None = None
+    end_time: time | None = None
+    room_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Moved:
+    series: BookingSeries
+    session: Session  # where it is now
+    late_cancelled: Session | None  # inside the notice period: the old one, still charged
+
+
+def move_session(
+    ctx: Context, uow: BookingStores, actor: User, session_id: int, move: Move
+) -> Moved:
+    """Move one session to another date, time or room of its venue, with the checks of a new
+    booking (clash, closure, bank holiday, the room's size, its PO's dates and value). Outside
+    the venue's notice period it moves; inside, it is a late cancellation (still charged,
+    unless finance waives it) and a new session is booked in its place."""
+    now = ctx.clock.now()
+    with uow:
+        old = uow.bookings.session(session_id)
+        if old is None or old.series_id is None:
+            raise NotFound(f"There is no session {session_id}.")
+        series = _manageable(uow, actor, old.series_id)
+        if old.status is not SessionStatus.BOOKED:
+            raise AlreadyCancelled(
+                f"The session on {spoken_date(old.local_date)} is cancelled: book a new one."
+            )
+        if old.slot.start <= now:
+            raise RuleViolation(f"The session on {spoken_date(old.local_date)} has started.")
+        before = get_room(uow, old.room_id)
+        room = get_room(uow, move.room_id or old.room_id, for_update=True)
+        venue = get_venue(uow, room.venue_id)
+        if room.venue_id != before.venue_id:
+            raise RuleViolation(
+                "A session moves to another room of its own venue only: book the other venue "
+                "and cancel this session.",
+                field="room_id",
+            )
+        ensure_room_holds(room, series.expected_people)
+        day = move.day or old.local_date
+        start = move.start_time or old.slot.start.astimezone(LONDON).time()
+        end = move.end_time or old.slot.end.astimezone(LONDON).time()
+        if end <= start:
+            raise RuleViolation("The session must end after it starts, on the same day.")
+        closed = closed_reason(venue, day, ctx.holidays.holiday_name)
+        if closed:
+            raise RuleViolation(f"{spoken_date(day)} can't be booked: {closed}.", field="date")
+        new = placed(room, venue, london_slot(day, start, end), now)
+        others = [s for s in uow.bookings.booked_overlapping([room.id or 0], new.occupied)]
+        ensure_no_clash([new], [s for s in others if s.id != old.id])
+        late = old.late_to_cancel(now, venue)
+        new = replace(
+            new,
+            purchase_order_id=old.purchase_order_id,
+            recurrence_start=old.occurrence,
+            series_id=old.series_id,
+            id=None if late else old.id,
+        )
+        if old.purchase_order_id is not None:
+            po = uow.purchase_orders.get(old.purchase_order_id, for_update=True)
+            assert po is not None
+            po.ensure_covers([day], venue.id or 0, series.trust_id)
+            extra = new.charge.gross - (0 if late else old.charge.gross)
+            po.ensure_room_for(uow.bookings.committed_pence(po.id or 0), extra, "This move")
+        try:
+            if late:
+                old.cancel(now, venue)
+                uow.bookings.update_session(old)
+                new = uow.bookings.add_session(series.id or 0, new)
+            else:
+                uow.bookings.move_session(new)
+        except SlotTaken:
+            raise BookingClash("The room was booked by someone else at the same moment.") from None
+        uow.audit.record(
+            AuditEvent(
+                now,
+                actor.label,
+                "session_moved",
+                "session",
+                new.id or 0,
+                {
+                    "booking": series.id,
+                    "from": old.slot.start.isoformat(),
+                    "to": new.slot.start.isoformat(),
+                    "room": room.id,
+                    "late_cancelled": old.id if late else None,
+                },
+            )
+        )
+        series.take_changes([old] if late else [new])
+        if late:
+            series.sessions = sorted([*series.sessions, new], key=lambda s: s.slot.start)
+        invite_venue(ctx, uow, series)
+        uow.commit()
+    return Moved(series, new, old if late else None)
 
 
 def _manageable(uow: BookingStores, actor: User, series_id: int) -> BookingSeries:

@@ -38,8 +38,8 @@ def _queue(
     ctx: Context, uow: InvitationStores, series: BookingSeries, called_off: list[Session] | None
 ) -> None:
     assert series.id is not None
-    room = get_room(uow, series.room_id)
-    venue = get_venue(uow, room.venue_id)
+    rooms = {i: get_room(uow, i) for i in {series.room_id, *(s.room_id for s in series.sessions)}}
+    venue = get_venue(uow, rooms[series.room_id].venue_id)
     trust = uow.trusts.get(series.trust_id) if series.trust_id else None
     name, sequence, now = (
         trust.name if trust else NO_TRUST,
@@ -48,12 +48,12 @@ def _queue(
     )
     notice: Notice = (
         venue_invitations.booked(
-            series, room, venue, name, organizer=ctx.mail_from, sequence=sequence, now=now
+            series, rooms, venue, name, organizer=ctx.mail_from, sequence=sequence, now=now
         )
         if called_off is None
         else venue_invitations.cancelled(
             series,
-            room,
+            rooms,
             venue,
             name,
             called_off,

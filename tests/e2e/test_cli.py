@@ -169,6 +169,7 @@ def test_outbox_run_once_delivers_what_is_due_and_exits(
     )
     delivered = roomhire(tmp_path, "outbox", "run", "--once", **env)
     assert delivered.returncode == 0, delivered.stderr
-    assert "2 sent, 0 to retry, 0 failed." in delivered.stdout
-    assert len(list((tmp_path / "outbox").glob("*.eml"))) == 2
+    # the venue's invitation to the booking, the invoice to accounts payable and its copy
+    assert "3 sent, 0 to retry, 0 failed." in delivered.stdout
+    assert len(list((tmp_path / "outbox").glob("*.eml"))) == 3
     assert "0 sent" in roomhire(tmp_path, "outbox", "run", "--once", **env).stdout

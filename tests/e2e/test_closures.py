@@ -45,7 +45,14 @@ def test_a_closure_cancels_that_days_sessions_for_the_venue(
     assert committed.json["committed_pence"] == 5 * 7500  # six sessions at £75, one called off
 
     deliver_due(ctx)
-    (email,) = sent_emails(tmp_path / "outbox")
+    to_venue, to_facilitator = [], []
+    for sent in sent_emails(tmp_path / "outbox"):
+        (to_venue if sent["To"] == "hall@example.org" else to_facilitator).append(sent)
+    assert [m["Subject"] for m in to_venue] == [
+        "New booking: Main hall, 6 sessions from Tuesday 24 November 2026",
+        "Cancelled: Main hall, 1 session from Tuesday 8 December 2026",  # its calendar told
+    ]
+    (email,) = to_facilitator
     assert " ".join(email["Subject"].split()) == (
         "Cancelled by the venue: Chapel Hall CIC is closed on Tuesday 8 December 2026"
     )

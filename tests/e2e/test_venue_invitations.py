@@ -133,3 +133,40 @@ def test_a_refused_booking_tells_the_venue_nothing(
     )
     assert clash.status_code == 409
     assert len(told(inbox, smtp_ctx)) == 1
+
+
+def test_a_moved_session_is_its_own_occurrence_in_the_next_request(
+    client: Client,
+    staff: Staff,
+    facilitator: Who,
+    room: Who,
+    po: Who,
+    inbox: tuple[Inbox, int],
+    smtp_ctx: Context,
+) -> None:
+    booking = book_tuesdays(staff, facilitator, room, po)
+    told(inbox, smtp_ctx)
+    small = staff.room(room["venue_id"], name="Small room")
+    third = booking["sessions"][2]["id"]  # Tuesday 8 December, 13:00
+    body = {"date": "2026-12-09", "start_time": "10:00", "room_id": small["id"]}
+    path = f"/api/v1/sessions/{third}/move"
+    assert client.post(path, json=body, headers=facilitator["headers"]).status_code == 200
+    ((email, calendar),) = told(inbox, smtp_ctx)
+    assert email["Subject"].startswith("Booking changed: Main hall, 6 sessions")
+    assert "Moved: the session of Tuesday 8 December 2026 is on Wednesday 9 December 2026, " in (
+        plain_text(email)
+    )
+    assert calendar.method.value == "REQUEST"
+    master, moved = sorted(calendar.vevent_list, key=lambda e: hasattr(e, "recurrence_id"))
+    assert {master.sequence.value, moved.sequence.value} == {"1"}
+    assert moved.uid.value == master.uid.value
+    assert moved.recurrence_id.value.astimezone(UTC) == london_instant(TUESDAYS[2], time(13))
+    assert moved.dtstart.value.astimezone(UTC) == london_instant(date(2026, 12, 9), time(10))
+    assert moved.location.value.startswith("Small room, ")
+    # What a calendar shows: the rule's dates, the overridden one in its new place.
+    shown = {d.astimezone(UTC) for d in master.getrruleset(addRDate=True)}
+    shown = (shown - {moved.recurrence_id.value.astimezone(UTC)}) | {
+        moved.dtstart.value.astimezone(UTC)
+    }
+    booked = client.get(f"/api/v1/bookings/{booking['id']}", headers=facilitator["headers"]).json
+    assert shown == {datetime.fromisoformat(s["starts_at"]) for s in booked["sessions"]}

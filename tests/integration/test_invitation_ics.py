@@ -17,6 +17,8 @@ from service.domain.timeslots import london_instant
 from service.domain.venue_invitations import booked, cancelled
 from tests.unit.builders import ROOM, VENUE, a_session
 
+ROOMS = {ROOM.id or 0: ROOM}
+
 vobject = pytest.importorskip("vobject")
 NOW = datetime(2027, 1, 4, 9, tzinfo=UTC)
 # Fortnightly Tuesdays over both clock changes of 2027 (28 March, 31 October); 27 April a
@@ -52,7 +54,7 @@ def occurrences(event: Any) -> list[datetime]:
 def test_the_calendar_shows_exactly_the_sessions_booked(days: list[date]) -> None:
     s = series(days)
     s.sessions[1].status = SessionStatus.CANCELLED
-    notice = booked(s, ROOM, VENUE, "Trust", organizer="r@x.org", sequence=4, now=NOW)
+    notice = booked(s, ROOMS, VENUE, "Trust", organizer="r@x.org", sequence=4, now=NOW)
     calendar = parsed(IcsWriter().invitation(notice.invitation))
     assert calendar.method.value == "REQUEST"
     (event,) = calendar.vevent_list
@@ -71,7 +73,7 @@ def test_a_cancel_names_each_occurrence_called_off_by_its_recurrence_id() -> Non
     for session in s.sessions[2:]:
         session.status = SessionStatus.CANCELLED
     off = s.sessions[2:]
-    notice = cancelled(s, ROOM, VENUE, "Trust", off, organizer="r@x.org", sequence=5, now=NOW)
+    notice = cancelled(s, ROOMS, VENUE, "Trust", off, organizer="r@x.org", sequence=5, now=NOW)
     calendar = parsed(IcsWriter().invitation(notice.invitation))
     assert calendar.method.value == "CANCEL"
     events = calendar.vevent_list
@@ -89,7 +91,7 @@ def test_cancelling_what_is_left_cancels_the_whole_event() -> None:
     for session in s.sessions:
         session.status = SessionStatus.CANCELLED
     notice = cancelled(
-        s, ROOM, VENUE, "Trust", s.sessions, organizer="r@x.org", sequence=1, now=NOW
+        s, ROOMS, VENUE, "Trust", s.sessions, organizer="r@x.org", sequence=1, now=NOW
     )
     (event,) = parsed(IcsWriter().invitation(notice.invitation)).vevent_list
     assert event.status.value == "CANCELLED" and not hasattr(event, "recurrence_id")

@@ -221,6 +221,7 @@ def a_booking(
             cancelled_at=AT,
             purchase_order_id=d.po.id,
             price_per_hour_pence=3150,
+            recurrence_start=start - timedelta(days=1),
         )
 
     series = BookingSeries(

@@ -9,8 +9,17 @@ from datetime import UTC, date, datetime, time, timedelta
 from service.domain.bookings import BookingSeries, SessionStatus
 from service.domain.recurrence import Frequency, Recurrence, Skipped
 from service.domain.timeslots import london_instant
-from service.domain.venue_invitations import Method, Notice, booked, booking_uid, cancelled
+from service.domain.venue_invitations import (
+    Method,
+    Notice,
+    Occurrence,
+    booked,
+    booking_uid,
+    cancelled,
+)
 from tests.unit.builders import ROOM, VENUE, a_session
+
+ROOMS = {ROOM.id or 0: ROOM}
 
 NOW = datetime(2027, 1, 4, 9, tzinfo=UTC)
 LABEL = "Tuesday dual diagnosis group"
@@ -37,7 +46,7 @@ def series(frequency: Frequency = Frequency.WEEKLY) -> BookingSeries:
 
 def request(s: BookingSeries, sequence: int = 0) -> Notice:
     return booked(
-        s, ROOM, VENUE, "Severnvale MH Trust", organizer="r@x.org", sequence=sequence, now=NOW
+        s, ROOMS, VENUE, "Severnvale MH Trust", organizer="r@x.org", sequence=sequence, now=NOW
     )
 
 
@@ -84,7 +93,7 @@ def test_a_cancelled_session_cancels_that_occurrence_and_the_last_cancels_the_ev
     s.sessions[2].status = SessionStatus.LATE_CANCELLED
     one = cancelled(
         s,
-        ROOM,
+        ROOMS,
         VENUE,
         "Severnvale MH Trust",
         [s.sessions[2]],
@@ -93,13 +102,15 @@ def test_a_cancelled_session_cancels_that_occurrence_and_the_last_cancels_the_ev
         now=NOW,
     )
     assert one.invitation.method is Method.CANCEL and one.invitation.uid == booking_uid(12)
-    assert one.invitation.cancelled == (s.sessions[2].slot,)
+    assert one.invitation.cancelled == (
+        Occurrence(s.sessions[2].slot.start, s.sessions[2].slot, "Main hall, Hall, 1 Row, BS5 9XX"),
+    )
     assert one.lines[-1] == "Cancelled: Tuesday 6 April 2027, 1pm to 4pm"
     for session in s.sessions:
         session.status = SessionStatus.CANCELLED
     rest = [s.sessions[0], s.sessions[1], s.sessions[3]]
     whole = cancelled(
-        s, ROOM, VENUE, "Severnvale MH Trust", rest, organizer="r@x.org", sequence=2, now=NOW
+        s, ROOMS, VENUE, "Severnvale MH Trust", rest, organizer="r@x.org", sequence=2, now=NOW
     )
     assert whole.invitation.cancelled == () and whole.invitation.sequence == 2
     assert whole.lines[-1] == "No session of this booking is left."
@@ -110,7 +121,7 @@ def test_the_group_label_is_never_in_what_the_venue_is_told() -> None:
     s = series()
     for notice in (
         request(s),
-        cancelled(s, ROOM, VENUE, "T", s.sessions[:1], organizer="r@x.org", sequence=1, now=NOW),
+        cancelled(s, ROOMS, VENUE, "T", s.sessions[:1], organizer="r@x.org", sequence=1, now=NOW),
     ):
         told = [
             notice.subject,

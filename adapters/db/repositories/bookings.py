@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from sqlalchemy import and_, func, or_, select, update
@@ -30,14 +30,7 @@ CHARGEABLE = (SessionStatus.BOOKED.value, SessionStatus.LATE_CANCELLED.value)
 class BookingRepository(Repository):
     def add(self, series: BookingSeries) -> BookingSeries:
         row = mapping.series_row(series)
-        try:
-            with self.db.begin_nested():
-                self.db.add(row)
-                self.db.flush()
-        except IntegrityError as exc:
-            if any(marker in str(exc.orig) for marker in OVERLAP_MARKERS):
-                raise SlotTaken from exc
-            raise
+        self._guarded(lambda: self.db.add(row))
         return mapping.series(row)
 
     def get(self, series_id: int) -> BookingSeries | None:
@@ -135,6 +128,32 @@ class BookingRepository(Repository):
         row.status = session.status.value
         row.cancelled_at = session.cancelled_at
         self.db.flush()
+
+    def move_session(self, session: Session) -> None:
+        self._guarded(
+            lambda: self.db.execute(
+                update(SessionRow)
+                .where(SessionRow.id == session.id)
+                .values(**mapping.session_values(session))
+            )
+        )
+
+    def add_session(self, series_id: int, session: Session) -> Session:
+        row = mapping.session_row(session)
+        row.series_id = series_id
+        self._guarded(lambda: self.db.add(row))
+        return mapping.session(row)
+
+    def _guarded(self, change: Callable[[], object]) -> None:
+        """Make the change; a session overlapping another booked one in its room is SlotTaken."""
+        try:
+            with self.db.begin_nested():
+                change()
+                self.db.flush()
+        except IntegrityError as exc:
+            if any(marker in str(exc.orig) for marker in OVERLAP_MARKERS):
+                raise SlotTaken from exc
+            raise
 
     def booked_overlapping(self, room_ids: Sequence[int], span: Interval) -> list[Session]:
         query = select(SessionRow).where(

@@ -14,9 +14,8 @@ branch_labels = None
 depends_on = None
 
 
-def upgrade() -> None:
-    with op.batch_alter_table("booking_series") as table:
-        table.add_column(sa.Column("expected_people", sa.Integer(), nullable=True))
+def upgrade() -> None:  # ADD COLUMN: SQLite keeps the table (and its triggers) as it is
+    op.add_column("booking_series", sa.Column("expected_people", sa.Integer(), nullable=True))
 
 
 def downgrade() -> None:

@@ -15,14 +15,17 @@ branch_labels = None
 depends_on = None
 
 
-def upgrade() -> None:
-    with op.batch_alter_table("booking_series") as table:
-        table.add_column(
-            sa.Column("calendar_sequence", sa.Integer(), nullable=False, server_default="0")
-        )
-    with op.batch_alter_table("outbox_messages") as table:
-        table.add_column(sa.Column("calendar", sa.Text(), nullable=False, server_default=""))
-        table.add_column(sa.Column("note", sa.Text(), nullable=False, server_default=""))
+def upgrade() -> None:  # ADD COLUMN: SQLite keeps the tables as they are
+    op.add_column(
+        "booking_series",
+        sa.Column("calendar_sequence", sa.Integer(), nullable=False, server_default="0"),
+    )
+    op.add_column(
+        "outbox_messages", sa.Column("calendar", sa.Text(), nullable=False, server_default="")
+    )
+    op.add_column(
+        "outbox_messages", sa.Column("note", sa.Text(), nullable=False, server_default="")
+    )
 
 
 def downgrade() -> None:
