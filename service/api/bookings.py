@@ -22,7 +22,7 @@ from service.api.fields import (
     query_id_field,
 )
 from service.api.idempotent import idempotent
-from service.domain.bookings import BookingRequest, BookingSeries, InvoiceCadence
+from service.domain.bookings import BookingChanges, BookingRequest, BookingSeries, InvoiceCadence
 from service.domain.directory import MAX_CAPACITY
 from service.domain.recurrence import MAX_SESSIONS, Frequency, Recurrence
 from service.domain.spreadsheets import XLSX
@@ -89,6 +89,20 @@ class BookingInput(Schema):
     def _one_series_end(self, data: dict[str, Any], **_: Any) -> None:
         if data["frequency"] is not Frequency.ONCE and ("sessions" in data) == ("until" in data):
             raise ValidationError("Give either sessions or until for a recurring booking.")
+
+
+class BookingChangesInput(Schema):
+    group_label = Line(validate=_label)
+    invoice_description = Line(validate=_label, allow_none=True)
+    invoice_cadence = fields.Enum(InvoiceCadence, by_value=True)
+    expected_people = fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_CAPACITY))
+
+    @validates_schema
+    def _something_to_change(self, data: dict[str, Any], **_: Any) -> None:
+        if not data:
+            raise ValidationError(
+                "Give group_label, invoice_description, invoice_cadence or expected_people."
+            )
 
 
 class SessionSchema(Schema):
@@ -315,6 +329,31 @@ class BookingById(MethodView):
 
         Its sessions (with their status and charge) and the dates it skipped, and why."""
         return booking.get_booking(ctx(), uow(), current_user(), booking_id)
+
+    @bookers
+    @refuses(
+        _NO_BOOKING,
+        "409 room_too_small: a room of its sessions to come holds fewer than expected_people",
+        "422 patient_data_suspected: the group label or invoice description looks like "
+        "patient data, such as an NHS number",
+    )
+    @blp.arguments(BookingChangesInput)
+    @blp.response(200, BookingSchema)
+    def patch(self, data: dict[str, Any], booking_id: int) -> BookingSeries:
+        """Change a booking's label, invoice wording, cadence or people expected
+
+        Only the fields sent change; `invoice_description: null` goes back to "Room hire".
+        The wording and cadence apply to invoices not yet issued. To move a session, see
+        `POST /sessions/{id}/move`."""
+        label = data.get("group_label")
+        changes = BookingChanges(
+            frozenset(data),
+            group_label=label.strip() if label else None,
+            invoice_description=data.get("invoice_description"),
+            invoice_cadence=data.get("invoice_cadence"),
+            expected_people=data.get("expected_people"),
+        )
+        return booking.change_booking(ctx(), uow(), current_user(), booking_id, changes)
 
 
 class CoverInput(Schema):

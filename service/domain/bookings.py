@@ -152,6 +152,23 @@ class BookingSeries:
             s.charge.gross for s in self.sessions if s.chargeable and s.purchase_order_id == po_id
         )
 
+    def change(self, changes: BookingChanges, rooms: Iterable[Room]) -> list[str]:
+        """Change its label, invoice wording, cadence or people expected (the rooms of its
+        booked sessions must hold them); returns the names of what changed."""
+        if changes.group_label is not None:
+            ensure_no_patient_data("group label", changes.group_label)
+        if changes.invoice_description:
+            ensure_no_patient_data("invoice description", changes.invoice_description)
+        if changes.expected_people is not None:
+            for room in rooms:
+                ensure_room_holds(room, changes.expected_people)
+        changed = []
+        for name, value in vars(changes).items():
+            if name in changes.given and getattr(self, name) != value:
+                setattr(self, name, value)
+                changed.append(name)
+        return changed
+
     def take_changes(self, changed: Iterable[Session]) -> None:
         """Sessions changed elsewhere (read on their own, then cancelled, say) replace the
         series' copies of them."""
@@ -194,6 +211,18 @@ class BookingSeries:
                 field="from_date",
             )
         return candidates
+
+
+@dataclass(frozen=True)
+class BookingChanges:
+    """What can change about a booking after it is made; only the fields `given` do (so an
+    invoice description can be given as None: back to the neutral wording)."""
+
+    given: frozenset[str]
+    group_label: str | None = None
+    invoice_description: str | None = None
+    invoice_cadence: InvoiceCadence | None = None
+    expected_people: int | None = None
 
 
 @dataclass(frozen=True)

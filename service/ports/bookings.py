@@ -21,6 +21,10 @@ class BookingRepository(Protocol):
         """Booked sessions in the venue's rooms starting after `after`, soonest first."""
         ...
 
+    def save_details(self, series: BookingSeries) -> None:
+        """Store its label, invoice description, cadence and people expected."""
+        ...
+
     def next_calendar_sequence(self, series_id: int) -> int:
         """The SEQUENCE of the series' next calendar invitation (0, 1, 2, ...), taken: two
         changes at once never share one."""

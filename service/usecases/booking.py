@@ -8,6 +8,7 @@ from typing import Protocol
 
 from service.domain.audit import AuditEvent
 from service.domain.bookings import (
+    BookingChanges,
     BookingRequest,
     BookingSeries,
     Session,
@@ -366,6 +367,35 @@ def _cancel(
     tell_venue_cancelled(ctx, uow, series, sessions)
     late = [s for s in sessions if s.status is SessionStatus.LATE_CANCELLED]
     return Cancellation(series, sessions, late, venue.notice_period_hours)
+
+
+def change_booking(
+    ctx: Context, uow: BookingStores, actor: User, series_id: int, changes: BookingChanges
+) -> BookingSeries:
+    """Its label, invoice wording (for invoices not yet issued), cadence or the people it
+    expects, checked as a new booking is; audited. Changing nothing changes nothing."""
+    with uow:
+        series = _manageable(uow, actor, series_id)
+        rooms = {
+            s.room_id: get_room(uow, s.room_id)
+            for s in series.sessions
+            if s.status is SessionStatus.BOOKED and s.slot.start > ctx.clock.now()
+        }
+        changed = series.change(changes, rooms.values())
+        if changed:
+            uow.bookings.save_details(series)
+            uow.audit.record(
+                AuditEvent(
+                    ctx.clock.now(),
+                    actor.label,
+                    "booking_changed",
+                    "booking",
+                    series_id,
+                    {"changed": changed},
+                )
+            )
+            uow.commit()
+    return series
 
 
 @dataclass(frozen=True)

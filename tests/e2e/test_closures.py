@@ -4,6 +4,7 @@ charged, and the facilitator is told by email."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +46,8 @@ def test_a_closure_cancels_that_days_sessions_for_the_venue(
     assert committed.json["committed_pence"] == 5 * 7500  # six sessions at £75, one called off
 
     deliver_due(ctx)
-    to_venue, to_facilitator = [], []
+    to_venue: list[EmailMessage] = []
+    to_facilitator: list[EmailMessage] = []
     for sent in sent_emails(tmp_path / "outbox"):
         (to_venue if sent["To"] == "hall@example.org" else to_facilitator).append(sent)
     assert [m["Subject"] for m in to_venue] == [

@@ -51,6 +51,18 @@ class BookingRepository(Repository):
         )
         return [VenueBooking(start, end, room) for start, end, room in self.db.execute(query)]
 
+    def save_details(self, series: BookingSeries) -> None:
+        self.db.execute(
+            update(SeriesRow)
+            .where(SeriesRow.id == series.id)
+            .values(
+                group_label=series.group_label,
+                invoice_description=series.invoice_description,
+                invoice_cadence=series.invoice_cadence.value,
+                expected_people=series.expected_people,
+            )
+        )
+
     def next_calendar_sequence(self, series_id: int) -> int:
         taken = self.db.execute(
             update(SeriesRow)
