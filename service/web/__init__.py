@@ -13,6 +13,7 @@ from service.web import (
     account,
     admin,
     admin_people,
+    booking_changes,
     facilitator,
     finance,
     finance_venues,
@@ -55,6 +56,7 @@ def init_app(app: Flask, *, secure_cookies: bool) -> None:
     for module in (
         sign_in,
         facilitator,
+        booking_changes,
         finance,
         invoice_actions,
         account,

@@ -62,7 +62,7 @@ def test_a_change_is_checked_like_a_new_booking_and_refused_whole(
     client: Client, staff: Staff, trust: Who, facilitator: Who, room: Who, po: Who
 ) -> None:
     booking = book_tuesdays(staff, facilitator, room, po, expected_people=8)
-    refusals = [
+    refusals: list[tuple[dict[str, Any], int, str]] = [
         ({"expected_people": 21, "group_label": "New name"}, 409, "room_too_small"),
         ({"group_label": "Group 943 476 5919"}, 422, "patient_data_suspected"),
         ({}, 422, "validation_failed"),

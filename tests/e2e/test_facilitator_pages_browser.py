@@ -187,6 +187,62 @@ def test_a_late_cancellation_says_what_the_venue_will_still_be_paid(
     page.close()
 
 
+def test_moving_a_session_and_changing_the_booking(site: Site, browser: Any) -> None:
+    """From the booking's page: a session moved to another day and time (a clash first), then
+    the people expected changed (too many for the room first). Every page checked."""
+    email, who = new_facilitator(site)
+    weekly = {"frequency": "weekly", "sessions": 3, "expected_people": 10}
+    body = booking_body(
+        site.room["id"], first_date="2027-02-02", group_label="Move group", **weekly
+    )
+    booked = site.staff.post("/api/v1/bookings", body, who)
+    blocker = booking_body(
+        site.room["id"], first_date="2027-02-11", start_time="10:00", end_time="11:00"
+    )
+    site.staff.post("/api/v1/bookings", blocker, who)
+    page = browser.new_page()
+    check = Checked(site, page, "changes")
+    sign_in(site, page, email)
+    page.get_by_role("link", name="Move group").first.click()
+    page.get_by_role("link", name="Move the session on Tuesday 9 February 2027").click()
+    assert page.get_by_role("heading", level=1).inner_text() == (
+        "Move the session on Tuesday 9 February 2027"
+    )
+    assert page.get_by_label("Start time").input_value() == "13:00"
+    check("move-form")
+    page.get_by_label("Day").fill("11")
+    page.get_by_label("Start time").fill("10am")
+    page.get_by_label("End time").fill("12:30")
+    page.get_by_role("button", name="Move the session").click()
+    summary = page.locator(".nhsuk-error-summary").inner_text()
+    assert "The room is already booked on Thursday 11 February 2027" in summary, summary
+    check("move-clash")
+    page.get_by_label("Start time").fill("2pm")
+    page.get_by_label("End time").fill("4:30pm")
+    page.get_by_role("button", name="Move the session").click()
+    main = page.locator("main").inner_text()
+    assert "Moved to Thursday 11 February 2027, 2pm to 4:30pm." in main, main
+    check("moved")
+    moved = site.staff.client.get(f"/api/v1/bookings/{booked['id']}", headers=who["headers"])
+    assert [s["date"] for s in moved.json["sessions"]] == ["2027-02-02", "2027-02-11", "2027-02-16"]
+
+    page.get_by_role("link", name=re.compile("^Change the name, people expected")).click()
+    assert page.get_by_label("How many people do you expect?").input_value() == "10"
+    check("change-form")
+    page.get_by_label("How many people do you expect?").fill("40")
+    page.get_by_role("button", name="Save the changes").click()
+    assert "Garden room holds 20 people" in page.locator(".nhsuk-error-summary").inner_text()
+    check("change-too-many")
+    page.get_by_label("How many people do you expect?").fill("14")
+    page.get_by_label("After each session").check()
+    page.get_by_role("button", name="Save the changes").click()
+    assert "Your booking's details are changed." in page.locator("main").inner_text()
+    assert "14" in page.locator(".nhsuk-summary-list").inner_text()
+    changed = site.staff.client.get(f"/api/v1/bookings/{booked['id']}", headers=who["headers"])
+    assert (changed.json["expected_people"], changed.json["invoice_cadence"]) == (14, "per_session")
+    page.close()
+
+
 def test_subscribing_a_calendar(site: Site, browser: Any) -> None:
     email, who = new_facilitator(site)
     body = booking_body(site.room["id"], first_date="2026-12-08", group_label="Calendar group")
