@@ -68,7 +68,11 @@ def _queue(
             recipient=Recipient.VENUE_BOOKING,
             to=venue.contact_email,
             subject=notice.subject[:300],
-            message_id=message_id(venue.id or 0, notice.topic, Recipient.VENUE_BOOKING),
+            message_id=message_id(
+                venue.id or 0,
+                f"{notice.invitation.uid}.{notice.invitation.sequence}",  # no spaces in an id
+                Recipient.VENUE_BOOKING,
+            ),
             documents_sha256="",
             created_at=now,
             topic=notice.topic,

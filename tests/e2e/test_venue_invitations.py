@@ -5,6 +5,7 @@ same UID throughout, SEQUENCE rising with each change, the dates and London time
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, time
 from email.message import EmailMessage
 from typing import Any
@@ -54,6 +55,7 @@ def test_a_series_then_a_cancelled_session_then_the_rest(
     booking = book_tuesdays(staff, facilitator, room, po, group_label="Dual diagnosis group")
     ((email, calendar),) = told(inbox, smtp_ctx)
     assert email["Subject"] == "New booking: Main hall, 6 sessions from Tuesday 24 November 2026"
+    assert re.fullmatch(r"<[\w.-]+@roomhire\.invalid>", email["Message-ID"].strip())
     text = plain_text(email)
     assert "Tuesday 29 December 2026" in text and "Time: 1pm to 4pm" in text
     assert "diagnosis" not in str(email).lower()  # nothing of the group reaches the venue
