@@ -70,7 +70,7 @@ def _queue(
             subject=notice.subject[:300],
             message_id=message_id(
                 venue.id or 0,
-                f"{notice.invitation.uid}.{notice.invitation.sequence}",  # no spaces in an id
+                f"booking-{series.id}.{sequence}",  # short: a folded Message-ID header can lose it
                 Recipient.VENUE_BOOKING,
             ),
             documents_sha256="",

@@ -43,7 +43,7 @@ class Inbox:
 
     @property
     def message_ids(self) -> Counter[str]:
-        return Counter(str(m["Message-ID"]) for m in self.received)
+        return Counter(str(m["Message-ID"]).strip() for m in self.received)
 
 
 class FaultyInbox(Inbox):
