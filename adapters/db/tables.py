@@ -20,6 +20,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -342,6 +343,14 @@ class InvoiceStateRow(Base):
     __table_args__ = (
         Index("ix_invoice_states_payment_date", "payment_date"),
         Index("ix_invoice_states_status", "status"),
+        # Matches by PO and amount waiting for a person to confirm: few, counted on every
+        # "Work to do" (the ledger's filter spells the condition the same way).
+        Index(
+            "ix_invoice_states_to_confirm",
+            "invoice_id",
+            sqlite_where=text("fallback IS 1 AND confirmed IS 0"),
+            postgresql_where=text("fallback IS true AND confirmed IS false"),
+        ),
     )
     invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), primary_key=True)
     status: Mapped[str] = mapped_column(String(20))

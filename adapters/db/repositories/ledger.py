@@ -17,6 +17,15 @@ from service.domain.payment_performance import SETTLED
 from service.ports.ledger import InvoiceFilter, InvoiceQuery
 
 _STATE = InvoiceStateRow
+# Filters answered from the invoice, its emails and its status history, not its state.
+_WITHOUT_STATE = frozenset(
+    (
+        InvoiceFilter.NOT_EMAILED,
+        InvoiceFilter.EMAIL_FAILED,
+        InvoiceFilter.NOT_SEEN,
+        InvoiceFilter.LOST,
+    )
+)
 
 
 def _to_payables(*states: OutboxState) -> ColumnElement[bool]:
@@ -107,9 +116,15 @@ class Ledger(Repository):
         )
 
     def _selecting(self, selected: Select[Any], query: InvoiceQuery) -> Select[Any]:
-        selected = selected.select_from(InvoiceRow).outerjoin(
-            _STATE, _STATE.invoice_id == InvoiceRow.id
-        )
+        """The invoices the query selects. Their states are joined only when a filter reads
+        them, and then inner: an invoice in no export has no state, and no filter on the
+        state selects it (so a count of every invoice reads no state, and matches to confirm
+        are found through their partial index)."""
+        selected = selected.select_from(InvoiceRow)
+        if query.hold is not None or (
+            query.status is not None and query.status not in _WITHOUT_STATE
+        ):
+            selected = selected.join(_STATE, _STATE.invoice_id == InvoiceRow.id)
         if query.venue_id is not None:
             selected = selected.where(InvoiceRow.venue_id == query.venue_id)
         if query.trust_id is not None:
