@@ -151,7 +151,18 @@ class SessionRow(Base):
     a trigger on SQLite enforce it (see the migrations)."""
 
     __tablename__ = "sessions"
-    __table_args__ = (Index("ix_sessions_room_occupied", "room_id", "occupied_from"),)
+    __table_args__ = (
+        Index("ix_sessions_room_occupied", "room_id", "occupied_from"),
+        # The sessions no invoice line charges: what finance may still have to invoice.
+        Index(
+            "ix_sessions_uncharged",
+            "status",
+            "ends_at",
+            "series_id",
+            sqlite_where=text("charged IS 0"),
+            postgresql_where=text("charged IS false"),
+        ),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     series_id: Mapped[int] = mapped_column(ForeignKey("booking_series.id"), index=True)
     room_id: Mapped[int] = mapped_column(ForeignKey("rooms.id"))
@@ -170,6 +181,8 @@ class SessionRow(Base):
         ForeignKey("purchase_orders.id"), index=True
     )
     price_per_hour_pence: Mapped[int | None] = mapped_column(Integer)  # the room's, when booked
+    # An invoice line charges it: set by a trigger as the line is written (migration 0019).
+    charged: Mapped[bool] = mapped_column(Boolean, server_default=false())
     series: Mapped[SeriesRow] = relationship(back_populates="sessions")
 
 
@@ -183,6 +196,8 @@ class PurchaseOrderRow(Base):
     approved_value_pence: Mapped[int] = mapped_column(Integer)
     valid_from: Mapped[date] = mapped_column(Date)
     valid_to: Mapped[date] = mapped_column(Date)
+    # Its chargeable sessions' gross value, kept by triggers on sessions (migration 0019).
+    committed_pence: Mapped[int] = mapped_column(Integer, server_default="0")
 
 
 class InvoiceCounterRow(Base):
