@@ -72,9 +72,9 @@ def books(ctx: Context) -> Books:
             "issue_date": ISSUED + timedelta(days=n - 1),
             "tax_point": ISSUED + timedelta(days=n - 1),
             "due_date": ISSUED + timedelta(days=n + 29),
-            "supplier": {},
+            "supplier": {"name": "Chapel Hall" if n % 2 == 0 else "Other Hall"},
             "customer": {},
-            "credits_invoice": None,
+            "credits_invoice": "INV0001" if n == 120 else None,
             "gross_pence": 10_000,
             "created_at": SENT_AT,
         }
@@ -162,6 +162,17 @@ def test_pages_are_newest_first_and_count_what_the_query_selects(books: Books) -
     assert ask(books, 50, 150) == ([], 120)
     evens, total = ask(books, 50, 50, trust_id=books.trusts[0])
     assert (numbers(books, evens), total) == (list(range(20, 0, -2)), 60)
+
+
+def test_a_page_is_listed_in_its_order_with_what_the_list_shows(books: Books) -> None:
+    page, _ = ask(books, 2)
+    with books.ctx.new_reader() as uow:
+        listed = uow.ledger.listed([*page, 999_999])  # one that is not there: left out
+    assert [(i.id, i.number, i.supplier_name, i.issue_date, i.credits_invoice) for i in listed] == [
+        (books.ids[119], "INV0120", "Chapel Hall", ISSUED + timedelta(days=119), "INV0001"),
+        (books.ids[118], "INV0119", "Other Hall", ISSUED + timedelta(days=118), None),
+    ]
+    assert {i.gross_pence for i in listed} == {10_000}
 
 
 def test_venue_trust_and_dates_narrow_the_list(books: Books) -> None:

@@ -3,6 +3,7 @@ run in the database and only a page of ids comes back."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -14,7 +15,7 @@ from adapters.db.tables import InvoiceRow, InvoiceStateRow, OutboxRow, StatusEve
 from service.domain.delivery import OutboxState, Recipient
 from service.domain.exports import FinanceStatus
 from service.domain.payment_performance import SETTLED
-from service.ports.ledger import InvoiceFilter, InvoiceQuery
+from service.ports.ledger import InvoiceFilter, InvoiceQuery, ListedInvoice
 
 _STATE = InvoiceStateRow
 # Filters answered from the invoice, its emails and its status history, not its state.
@@ -49,6 +50,22 @@ class Ledger(Repository):
         if len(ids) < limit and (ids or not offset):  # the last page: no need to count
             return ids, offset + len(ids)
         return ids, self.count(query)
+
+    def listed(self, invoice_ids: Sequence[int]) -> list[ListedInvoice]:
+        """Only the columns the list shows: no lines, no ORM objects."""
+        query = select(
+            InvoiceRow.id,
+            InvoiceRow.number,
+            InvoiceRow.supplier,
+            InvoiceRow.issue_date,
+            InvoiceRow.gross_pence,
+            InvoiceRow.credits_invoice,
+        ).where(InvoiceRow.id.in_(set(invoice_ids)))
+        found = {
+            id_: ListedInvoice(id_, number, supplier["name"], issued, gross, credits)
+            for id_, number, supplier, issued, gross, credits in self.db.execute(query)
+        }
+        return [found[i] for i in invoice_ids if i in found]
 
     def count(self, query: InvoiceQuery) -> int:
         return int(self.db.scalar(self._selecting(select(func.count()), query)) or 0)
