@@ -75,6 +75,6 @@ class Ledger(Protocol):
         ...
 
     def owed(self) -> list[tuple[date, int]]:
-        """Each open invoice's date and what is still owed on it (its amount less payments):
-        those in no export yet, and those neither paid, cancelled nor rejected."""
+        """What is still owed on open invoices (their amounts less payments), by invoice date,
+        oldest first: those in no export yet, and those neither paid, cancelled nor rejected."""
         ...

@@ -102,21 +102,26 @@ class Ledger(Repository):
 
     def owed(self) -> list[tuple[date, int]]:
         """Two narrow reads rather than one over every invoice: the unsettled states (by
-        their status index), and the invoices in no export (see _unseen)."""
+        their status index), and the invoices in no export (see _unseen); each summed by
+        invoice date in the database, so a few dozen rows come back, not every open invoice."""
         open_ = [s.value for s in FinanceStatus if s not in SETTLED]
+        day = InvoiceRow.issue_date
         unsettled = (
-            select(InvoiceRow.issue_date, InvoiceRow.gross_pence - _STATE.paid_pence)
+            select(day, func.sum(InvoiceRow.gross_pence - _STATE.paid_pence))
             .join(_STATE, _STATE.invoice_id == InvoiceRow.id)
             .where(InvoiceRow.id.in_(select(_STATE.invoice_id).where(_STATE.status.in_(open_))))
+            .group_by(day)
         )
-        unseen = select(InvoiceRow.issue_date, InvoiceRow.gross_pence).where(
-            InvoiceRow.id.in_(self._unseen())
+        unseen = (
+            select(day, func.sum(InvoiceRow.gross_pence))
+            .where(InvoiceRow.id.in_(self._unseen()))
+            .group_by(day)
         )
-        return [
-            (day, int(pence))
-            for query in (unsettled, unseen)
-            for day, pence in self.db.execute(query)
-        ]
+        owed: dict[date, int] = {}
+        for query in (unsettled, unseen):
+            for issued, pence in self.db.execute(query):
+                owed[issued] = owed.get(issued, 0) + int(pence)
+        return sorted(owed.items())
 
     def _unseen(self) -> Select[Any]:
         """The ids of the invoices in no export. A state is kept per invoice an export has
