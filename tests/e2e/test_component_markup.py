@@ -16,6 +16,7 @@ from service.config import Config
 from service.web.forms import FormErrors, date_items
 
 NHSUK = {
+    "header": ("nhsuk/components/header/macro.jinja", "header"),
     "select_field": ("nhsuk/components/select/macro.jinja", "select"),
     "text_field": ("nhsuk/components/input/macro.jinja", "input"),
     "date_field": ("nhsuk/components/date-input/macro.jinja", "dateInput"),
@@ -54,7 +55,22 @@ def _date(error: dict[str, str] | None, typed: dict[str, str]) -> dict[str, Any]
     }
 
 
+SERVICE = {"text": "Roomhire", "href": "/"}
+ACCOUNT = {
+    "items": [
+        {"href": "/account", "text": "finance@example.nhs.uk", "icon": True},
+        {"href": "/sign-out", "text": "Sign <out>"},
+    ]
+}
+MENU = {
+    "items": [
+        {"href": "/finance", "text": "Work to do", "current": True},
+        {"href": "/finance/invoices?a=1&b=2", "text": "Invoices", "current": False},
+    ]
+}
 CASES = [
+    ("header", {"service": SERVICE}),
+    ("header", {"service": SERVICE, "account": ACCOUNT, "navigation": MENU}),
     ("select_field", {"id": "venue", "name": "venue", "label": {"text": "Venue"}, "items": ITEMS}),
     ("select_field", {"id": "s", "name": "s", "label": {"text": "Status"}, "items": ITEMS[:1]}),
     (
