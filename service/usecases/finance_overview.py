@@ -136,8 +136,13 @@ def work_to_do(ctx: Context, uow: OverviewStores, actor: User) -> WorkToDo:
     today = now.astimezone(LONDON).date()
     with uow:
         venues = uow.venues.names()
-        rooms = {r.id: r.venue_id for r in uow.rooms.find()}
         unsettled = uow.bookings.unsettled(now)
+        needing = [(s, d) for s in unsettled if (d := s.needs_purchase_order_from) is not None]
+        rooms = {  # of the bookings without a PO only: their venues' names are shown
+            room.id: room.venue_id
+            for room_id in {series.room_id for series, _ in needing}
+            if (room := uow.rooms.get(room_id))
+        }
         charged = uow.invoices.charged_session_ids(
             among=[s.id for series in unsettled for s in series.sessions if s.id is not None]
         )
@@ -155,9 +160,8 @@ def work_to_do(ctx: Context, uow: OverviewStores, actor: User) -> WorkToDo:
         money = Money(invoiced, paid, aged_debt(uow.ledger.owed(), today))
     return WorkToDo(
         without_po=[
-            WithoutPurchaseOrder(series, venues.get(rooms[series.room_id], ""), first)
-            for series in unsettled
-            if (first := series.needs_purchase_order_from) is not None
+            WithoutPurchaseOrder(series, venues.get(rooms.get(series.room_id, 0), ""), first)
+            for series, first in needing
         ],
         sessions_to_invoice=sum(
             len(draft.sessions)
