@@ -21,6 +21,7 @@ NHSUK = {
     "text_field": ("nhsuk/components/input/macro.jinja", "input"),
     "date_field": ("nhsuk/components/date-input/macro.jinja", "dateInput"),
     "summary_list": ("nhsuk/components/summary-list/macro.jinja", "summaryList"),
+    "pagination": ("nhsuk/components/pagination/macro.jinja", "pagination"),
 }
 ERROR = {"text": 'Select a venue from the "list" <now>'}
 ITEMS = [
@@ -68,7 +69,12 @@ MENU = {
         {"href": "/finance/invoices?a=1&b=2", "text": "Invoices", "current": False},
     ]
 }
+PREVIOUS = {"href": "/finance/invoices?page=1&status=paid", "labelText": "Page 1 of 1,000"}
+NEXT = {"href": "/finance/invoices?page=3", "labelText": "Page <3>"}
 CASES = [
+    ("pagination", {"previous": PREVIOUS, "next": NEXT}),
+    ("pagination", {"next": NEXT}),
+    ("pagination", {"previous": PREVIOUS}),
     ("header", {"service": SERVICE}),
     ("header", {"service": SERVICE, "account": ACCOUNT, "navigation": MENU}),
     ("select_field", {"id": "venue", "name": "venue", "label": {"text": "Venue"}, "items": ITEMS}),
