@@ -112,8 +112,9 @@ def figures(benchmark: str, path: str, load: Load, p99_limit: float | None = Non
     ]
 
 
-def main(measure: Callable[[int, int], list[Figure]]) -> None:
-    """A load benchmark run on its own: `python -m benchmarks.NAME [SECONDS] [CONNECTIONS]`."""
+def main(measure: Callable[[int, int], list[Figure]], connections: int = 4) -> None:
+    """A load benchmark run on its own: `python -m benchmarks.NAME [SECONDS] [CONNECTIONS]`
+    (`connections`: the benchmark's own default)."""
     seconds = int(sys.argv[1]) if len(sys.argv) > 1 else 10
-    connections = int(sys.argv[2]) if len(sys.argv) > 2 else 4
+    connections = int(sys.argv[2]) if len(sys.argv) > 2 else connections
     print(table(measure(seconds, connections)))

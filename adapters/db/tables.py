@@ -20,6 +20,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -152,7 +153,18 @@ class SessionRow(Base):
     a trigger on SQLite enforce it (see the migrations)."""
 
     __tablename__ = "sessions"
-    __table_args__ = (Index("ix_sessions_room_occupied", "room_id", "occupied_from"),)
+    __table_args__ = (
+        Index("ix_sessions_room_occupied", "room_id", "occupied_from"),
+        # The sessions no invoice line charges: what finance may still have to invoice.
+        Index(
+            "ix_sessions_uncharged",
+            "status",
+            "ends_at",
+            "series_id",
+            sqlite_where=text("charged IS 0"),
+            postgresql_where=text("charged IS false"),
+        ),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     series_id: Mapped[int] = mapped_column(ForeignKey("booking_series.id"), index=True)
     room_id: Mapped[int] = mapped_column(ForeignKey("rooms.id"))
@@ -172,6 +184,8 @@ class SessionRow(Base):
     )
     price_per_hour_pence: Mapped[int | None] = mapped_column(Integer)  # the room's, when booked
     recurrence_start: Mapped[datetime | None]  # where the rule put it, once moved
+    # An invoice line charges it: set by a trigger as the line is written (migration 0022).
+    charged: Mapped[bool] = mapped_column(Boolean, server_default=false())
     series: Mapped[SeriesRow] = relationship(back_populates="sessions")
 
 
@@ -185,6 +199,8 @@ class PurchaseOrderRow(Base):
     approved_value_pence: Mapped[int] = mapped_column(Integer)
     valid_from: Mapped[date] = mapped_column(Date)
     valid_to: Mapped[date] = mapped_column(Date)
+    # Its chargeable sessions' gross value, kept by triggers on sessions (migration 0022).
+    committed_pence: Mapped[int] = mapped_column(Integer, server_default="0")
 
 
 class InvoiceCounterRow(Base):
@@ -347,6 +363,14 @@ class InvoiceStateRow(Base):
     __table_args__ = (
         Index("ix_invoice_states_payment_date", "payment_date"),
         Index("ix_invoice_states_status", "status"),
+        # Matches by PO and amount waiting for a person to confirm: few, counted on every
+        # "Work to do" (the ledger's filter spells the condition the same way).
+        Index(
+            "ix_invoice_states_to_confirm",
+            "invoice_id",
+            sqlite_where=text("fallback IS 1 AND confirmed IS 0"),
+            postgresql_where=text("fallback IS true AND confirmed IS false"),
+        ),
     )
     invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), primary_key=True)
     status: Mapped[str] = mapped_column(String(20))

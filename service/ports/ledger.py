@@ -3,7 +3,7 @@ the database so that a page over 50,000 invoices reads only what it shows."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -39,9 +39,25 @@ class InvoiceQuery:
     lost_if_sent_before: Mapping[int, datetime] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class ListedInvoice:
+    """What the invoice list shows of an invoice or credit note, as issued."""
+
+    id: int
+    number: str
+    supplier_name: str
+    issue_date: date
+    gross_pence: int
+    credits_invoice: str | None  # a credit note's: the number of the invoice it credits
+
+
 class Ledger(Protocol):
     def invoice_ids(self, query: InvoiceQuery, limit: int, offset: int) -> tuple[list[int], int]:
         """A page of the ids the query selects, newest first, and how many it selects."""
+        ...
+
+    def listed(self, invoice_ids: Sequence[int]) -> list[ListedInvoice]:
+        """Those invoices as the list shows them, in the order of `invoice_ids`."""
         ...
 
     def count(self, query: InvoiceQuery) -> int: ...
@@ -59,6 +75,6 @@ class Ledger(Protocol):
         ...
 
     def owed(self) -> list[tuple[date, int]]:
-        """Each open invoice's date and what is still owed on it (its amount less payments):
-        those in no export yet, and those neither paid, cancelled nor rejected."""
+        """What is still owed on open invoices (their amounts less payments), by invoice date,
+        oldest first: those in no export yet, and those neither paid, cancelled nor rejected."""
         ...

@@ -229,6 +229,12 @@ def list_venues(ctx: Context, uow: DirectoryStores, actor: User) -> list[Venue]:
         return uow.venues.all()
 
 
+def venue_names(ctx: Context, uow: DirectoryStores, actor: User) -> dict[int, str]:
+    """Each venue's name by its id, in the order venues were added: for choosing one."""
+    with uow:
+        return uow.venues.names()
+
+
 def rooms_of(ctx: Context, uow: DirectoryStores, actor: User, venue_id: int) -> list[Room]:
     with uow:
         get_venue(uow, venue_id)

@@ -12,13 +12,13 @@ from service.domain.bookings import BookingSeries
 from service.domain.delivery import EmailState, OutboxMessage, email_state
 from service.domain.errors import RuleViolation
 from service.domain.exports import FinanceStatus
-from service.domain.invoicing import Invoice, due_drafts
+from service.domain.invoicing import due_drafts
 from service.domain.payment_performance import aged_debt
 from service.domain.purchasing import PurchaseOrder
 from service.domain.reconciliation import InvoiceState, lost_if_sent_before
 from service.domain.timeslots import LONDON
 from service.domain.users import Role, User
-from service.ports.ledger import InvoiceFilter, InvoiceQuery
+from service.ports.ledger import InvoiceFilter, InvoiceQuery, ListedInvoice
 from service.ports.unit_of_work import (
     WithBookings,
     WithInvoices,
@@ -54,7 +54,7 @@ class OverviewStores(
 
 @dataclass(frozen=True)
 class InvoiceRow:
-    invoice: Invoice
+    invoice: ListedInvoice
     email: EmailState
     state: InvoiceState | None  # as the latest export showed it; None: in no export yet
 
@@ -135,9 +135,14 @@ def work_to_do(ctx: Context, uow: OverviewStores, actor: User) -> WorkToDo:
     now = ctx.clock.now()
     today = now.astimezone(LONDON).date()
     with uow:
-        venues = {v.id: v.name for v in uow.venues.all()}
-        rooms = {r.id: r.venue_id for r in uow.rooms.find()}
+        venues = uow.venues.names()
         unsettled = uow.bookings.unsettled(now)
+        needing = [(s, d) for s in unsettled if (d := s.needs_purchase_order_from) is not None]
+        rooms = {  # of the bookings without a PO only: their venues' names are shown
+            room.id: room.venue_id
+            for room_id in {series.room_id for series, _ in needing}
+            if (room := uow.rooms.get(room_id))
+        }
         charged = uow.invoices.charged_session_ids(
             among=[s.id for series in unsettled for s in series.sessions if s.id is not None]
         )
@@ -155,9 +160,8 @@ def work_to_do(ctx: Context, uow: OverviewStores, actor: User) -> WorkToDo:
         money = Money(invoiced, paid, aged_debt(uow.ledger.owed(), today))
     return WorkToDo(
         without_po=[
-            WithoutPurchaseOrder(series, venues.get(rooms.get(series.room_id), ""), first)
-            for series in unsettled
-            if (first := series.needs_purchase_order_from) is not None
+            WithoutPurchaseOrder(series, venues.get(rooms.get(series.room_id, 0), ""), first)
+            for series, first in needing
         ],
         sessions_to_invoice=sum(
             len(draft.sessions)
@@ -179,7 +183,7 @@ def _running_out(
     current: list[PurchaseOrder],
     committed: dict[int, int],
     unsettled: list[BookingSeries],
-    venues: dict[int | None, str],
+    venues: dict[int, str],
     today: date,
 ) -> list[RunningOut]:
     """POs over 80% committed, or ending soon with sessions after them that no PO covers
@@ -217,14 +221,12 @@ def invoice_list(
         ids, total = uow.ledger.invoice_ids(
             _lost_query(ctx, uow, query), PAGE_SIZE, (page - 1) * PAGE_SIZE
         )
-        invoices = uow.invoices.get_many(ids)
+        invoices = uow.ledger.listed(ids)
         states = uow.reconciliation.states(among=ids)
         messages: dict[int | None, list[OutboxMessage]] = {}
         for message in uow.outbox.find(invoice_ids=ids):
             messages.setdefault(message.invoice_id, []).append(message)
-    rows = [
-        InvoiceRow(i, email_state(messages.get(i.id, [])), states.get(i.id or 0)) for i in invoices
-    ]
+    rows = [InvoiceRow(i, email_state(messages.get(i.id, [])), states.get(i.id)) for i in invoices]
     return InvoicePage(rows, total, page)
 
 

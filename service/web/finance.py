@@ -21,7 +21,7 @@ from service.domain.timeslots import LONDON
 from service.domain.users import Role, User
 from service.ports.ledger import InvoiceFilter, InvoiceQuery
 from service.usecases import delivery, invoicing, reconciliation
-from service.usecases.directory import list_trusts, list_venues
+from service.usecases.directory import list_trusts, venue_names
 from service.usecases.finance_overview import invoice_list, work_to_do
 from service.web.forms import FormErrors, date_items, read_date, read_whole
 from service.web.pages import ctx, signed_in, staff_blueprint
@@ -109,12 +109,10 @@ def work(user: User) -> str:
 @finance
 def invoices(user: User) -> tuple[str, int]:
     form, errors = request.args, FormErrors()
-    venues = list_venues(ctx(), ctx().new_reader(), user)
+    venues = venue_names(ctx(), ctx().new_reader(), user)
     trusts = list_trusts(ctx(), ctx().new_reader(), user)
     query = InvoiceQuery(
-        venue_id=_chosen(
-            form, "venue", {v.id for v in venues}, errors, "Select a venue from the list"
-        ),
+        venue_id=_chosen(form, "venue", set(venues), errors, "Select a venue from the list"),
         trust_id=_chosen(
             form, "trust", {t.id for t in trusts}, errors, "Select a trust from the list"
         ),
@@ -136,7 +134,7 @@ def invoices(user: User) -> tuple[str, int]:
         title="Invoices",
         page=page,
         errors=errors,
-        venue_items=_items("Every venue", form.get("venue", ""), {v.id: v.name for v in venues}),
+        venue_items=_items("Every venue", form.get("venue", ""), venues),
         trust_items=_items("Every trust", form.get("trust", ""), {t.id: t.name for t in trusts}),
         status_items=_items("Any status", form.get("status", ""), FILTER_WORDS),
         hold=form.get("hold", ""),
@@ -270,7 +268,7 @@ def _run_answers(
 ) -> tuple[date | None, int | None]:
     through = read_date(form, "through", errors, "the date to invoice up to")
     venue = form.get("venue", "")
-    if venue and venue not in {str(v.id) for v in list_venues(ctx(), ctx().new_reader(), user)}:
+    if venue and venue not in {str(v) for v in venue_names(ctx(), ctx().new_reader(), user)}:
         errors.add("venue", "Select a venue from the list")
         return through, None
     return through, int(venue) if venue else None
@@ -283,14 +281,14 @@ def _run_page(
     report: invoicing.IssueReport | None,
     status: int,
 ) -> tuple[str, int]:
-    venues = list_venues(ctx(), ctx().new_reader(), user)
+    venues = venue_names(ctx(), ctx().new_reader(), user)
     page = render_template(
         "staff/finance/new_run.html",
         title="Issue invoices",
         form=form,
         errors=errors,
         through=date_items(form, "through", errors),
-        venue_items=_items("Every venue", form.get("venue", ""), {v.id: v.name for v in venues}),
+        venue_items=_items("Every venue", form.get("venue", ""), venues),
         report=report,
     )
     return page, status

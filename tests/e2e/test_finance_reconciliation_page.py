@@ -115,6 +115,33 @@ def test_confirm_this_match(
     assert page.post(f"{PAGE}/999999/confirm", data={"csrf_token": token}).status_code == 404
 
 
+def test_a_match_marked_as_resolved_still_waits_to_be_confirmed(
+    app: Flask, client: Client, trust_finance: Who, found: list[Who]
+) -> None:
+    """Marking a match by PO and amount as resolved (with a note) does not confirm it: it
+    leaves the reconciliation page, but "Work to do" still counts it and the list still shows
+    it as a match to confirm, until a person confirms it."""
+    page = browser_as(app)
+
+    def to_confirm() -> tuple[str, list[str]]:
+        work = text(page.get("/finance").text)
+        counted = re.search(r"Matches waiting for you to confirm (\d+ invoices?)", work)
+        assert counted
+        listed = page.get("/finance/invoices?status=to_confirm").text
+        return counted.group(1), re.findall(r">(SMCH\d{4})</a>", listed)
+
+    assert to_confirm() == ("1 invoice", ["SMCH0002"])
+    form = f"{PAGE}/{key_of(client, trust_finance, 'unconfirmed_match')}/resolve"
+    note = {"csrf_token": csrf_token(page, form), "note": "Asked AP which row this is."}
+    assert redirected_to(page.post(form, data=note)) == PAGE
+    assert "unconfirmed_match" not in {d["problem"] for d in open_ones(client, trust_finance)}
+    assert to_confirm() == ("1 invoice", ["SMCH0002"])
+
+    confirm = {"csrf_token": note["csrf_token"]}  # the session's token
+    assert redirected_to(page.post(f"{PAGE}/{found[1]['id']}/confirm", data=confirm)) == PAGE
+    assert to_confirm() == ("0 invoices", [])
+
+
 def test_mark_as_resolved_needs_a_note_and_is_audited(
     app: Flask, client: Client, trust_finance: Who, found: list[Who]
 ) -> None:

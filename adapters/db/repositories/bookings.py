@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, false, or_, select, union, update
 from sqlalchemy.exc import IntegrityError
 
 from adapters.db import mapping
 from adapters.db.repositories.base import Repository
 from adapters.db.tables import (
-    InvoiceLineRow,
+    PurchaseOrderRow,
     RoomRow,
     SeriesRow,
     SessionRow,
@@ -193,41 +193,27 @@ class BookingRepository(Repository):
 
     def unsettled(self, now: datetime) -> list[BookingSeries]:
         """Series with a chargeable session that no PO covers, or that has ended and is
-        charged on no invoice: what finance still has to act on."""
-        charged = select(InvoiceLineRow.id).where(
-            InvoiceLineRow.charged_session_id == SessionRow.id
+        charged on no invoice: what finance still has to act on. Each found through a narrow
+        index: sessions by PO, and the partial index of the sessions not charged."""
+        chargeable = SessionRow.status.in_(CHARGEABLE)
+        no_po = select(SessionRow.series_id).where(
+            chargeable, SessionRow.purchase_order_id.is_(None)
         )
-        open_ = select(SessionRow.series_id).where(
-            SessionRow.status.in_(CHARGEABLE),
-            or_(
-                SessionRow.purchase_order_id.is_(None),
-                and_(SessionRow.ends_at <= now, ~charged.exists()),
-            ),
+        not_charged = select(SessionRow.series_id).where(
+            chargeable, SessionRow.charged.is_(false()), SessionRow.ends_at <= now
         )
+        open_ = union(no_po, not_charged)
         query = select(SeriesRow).where(SeriesRow.id.in_(open_)).order_by(SeriesRow.id)
         return [mapping.series(r) for r in self.db.scalars(query)]
 
     def committed_by_purchase_order(self, purchase_order_ids: Sequence[int]) -> dict[int, int]:
         """committed_pence of each of those POs (0 for one with no session)."""
-        query = (
-            select(
-                SessionRow.purchase_order_id, func.sum(SessionRow.net_pence + SessionRow.vat_pence)
-            )
-            .where(
-                SessionRow.purchase_order_id.in_(set(purchase_order_ids)),
-                SessionRow.status.in_(CHARGEABLE),
-            )
-            .group_by(SessionRow.purchase_order_id)
+        query = select(PurchaseOrderRow.id, PurchaseOrderRow.committed_pence).where(
+            PurchaseOrderRow.id.in_(set(purchase_order_ids))
         )
         committed = dict.fromkeys(purchase_order_ids, 0)
-        committed.update({po_id: int(pence) for po_id, pence in self.db.execute(query) if po_id})
+        committed.update({po_id: pence for po_id, pence in self.db.execute(query)})
         return committed
 
     def committed_pence(self, purchase_order_id: int) -> int:
-        total = self.db.scalar(
-            select(func.coalesce(func.sum(SessionRow.net_pence + SessionRow.vat_pence), 0)).where(
-                SessionRow.purchase_order_id == purchase_order_id,
-                SessionRow.status.in_(CHARGEABLE),
-            )
-        )
-        return int(total or 0)
+        return self.committed_by_purchase_order([purchase_order_id])[purchase_order_id]

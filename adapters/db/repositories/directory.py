@@ -46,6 +46,10 @@ class VenueRepository(Repository):
     def all(self) -> list[Venue]:
         return [mapping.venue(r) for r in self.db.scalars(select(VenueRow).order_by(VenueRow.id))]
 
+    def names(self) -> dict[int, str]:
+        query = select(VenueRow.id, VenueRow.name).order_by(VenueRow.id)
+        return {venue_id: name for venue_id, name in self.db.execute(query)}
+
     def add_closure(self, venue_id: int, closure: Closure) -> None:
         self.db.add(ClosureRow(venue_id=venue_id, day=closure.day, reason=closure.reason))
         self.db.flush()
