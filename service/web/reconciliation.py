@@ -137,6 +137,8 @@ def confirm(user: User, invoice_id: int) -> BaseResponse:
     else:
         number = _number(user, invoice_id)
         flash(f"Confirmed that the export's row is invoice {number}.")
+    if request.form.get("back") == "invoice":
+        return redirect(url_for("finance.invoice", invoice_id=invoice_id))
     return redirect(url_for("finance_reconciliation.page"))
 
 

@@ -120,7 +120,7 @@ def test_a_match_marked_as_resolved_still_waits_to_be_confirmed(
 ) -> None:
     """Marking a match by PO and amount as resolved (with a note) does not confirm it: it
     leaves the reconciliation page, but "Work to do" still counts it and the list still shows
-    it as a match to confirm, until a person confirms it."""
+    it as a match to confirm, until a person confirms it from the invoice's page."""
     page = browser_as(app)
 
     def to_confirm() -> tuple[str, list[str]]:
@@ -137,9 +137,14 @@ def test_a_match_marked_as_resolved_still_waits_to_be_confirmed(
     assert "unconfirmed_match" not in {d["problem"] for d in open_ones(client, trust_finance)}
     assert to_confirm() == ("1 invoice", ["SMCH0002"])
 
-    confirm = {"csrf_token": note["csrf_token"]}  # the session's token
-    assert redirected_to(page.post(f"{PAGE}/{found[1]['id']}/confirm", data=confirm)) == PAGE
+    invoice = f"/finance/invoices/{found[1]['id']}"
+    shown = page.get(invoice).text
+    action = f'action="{PAGE}/{found[1]["id"]}/confirm"'
+    assert action in shown and "Confirm this match" in shown
+    confirm = {"csrf_token": csrf_token(page, invoice), "back": "invoice"}
+    assert redirected_to(page.post(f"{PAGE}/{found[1]['id']}/confirm", data=confirm)) == invoice
     assert to_confirm() == ("0 invoices", [])
+    assert action not in page.get(invoice).text
 
 
 def test_mark_as_resolved_needs_a_note_and_is_audited(
