@@ -15,6 +15,7 @@ from service.api.fields import Day, id_field, query_id_field
 from service.domain.directory import VatTreatment
 from service.domain.invoicing import PDF, Invoice, InvoiceImmutable
 from service.domain.spreadsheets import XLSX
+from service.ports.ledger import InvoiceQuery as Filter
 from service.usecases import downloads, invoicing
 from service.usecases.downloads import Format
 from service.usecases.invoicing import IssueReport, Waived
@@ -154,7 +155,7 @@ _INVOICES_DOWNLOAD = (
 def _invoices_download(query: dict[str, Any], format: Format) -> Response:
     return attachment(
         downloads.invoices_download(
-            ctx(), uow(), current_user(), format, venue_id=query.get("venue_id")
+            ctx(), uow(), current_user(), format, Filter(venue_id=query.get("venue_id"))
         )
     )
 

@@ -13,17 +13,18 @@ from typing import Protocol
 from service.domain.bookings import Session
 from service.domain.spreadsheets import XLSX, Money, as_csv
 from service.domain.timeslots import LONDON, Interval
-from service.domain.users import Role, User
+from service.domain.users import User
+from service.ports.ledger import InvoiceQuery
 from service.ports.unit_of_work import (
     WithBookings,
     WithInvoices,
     WithPurchaseOrders,
-    WithReconciliation,
     WithRooms,
     WithVenues,
 )
 from service.usecases.booking import own_bookings_only
 from service.usecases.context import Context
+from service.usecases.finance_overview import OverviewStores, matching_invoices
 
 
 class DownloadStores(
@@ -32,7 +33,6 @@ class DownloadStores(
     WithBookings,
     WithPurchaseOrders,
     WithInvoices,
-    WithReconciliation,
     Protocol,
 ):
     """The stores the downloads read."""
@@ -153,17 +153,14 @@ INVOICE_COLUMNS: list[object] = [
 
 
 def invoices_download(
-    ctx: Context, uow: DownloadStores, actor: User, format: Format, *, venue_id: int | None = None
+    ctx: Context, uow: OverviewStores, actor: User, format: Format, query: InvoiceQuery
 ) -> Download:
-    """A row per invoice and credit note `GET /invoices` lists for the same filter, with its
-    state in the latest export (empty: in none yet). Credit notes' sums are negative."""
-    actor.require(Role.FINANCE, Role.ADMIN)
-    with uow:
-        invoices = uow.invoices.find(venue_id=venue_id)
-        states = uow.reconciliation.states(among=[i.id for i in invoices if i.id])
+    """A row per invoice and credit note the list's query selects (`GET /invoices`, the
+    finance invoice list's filters), with its state in the latest export (empty: in none
+    yet). Credit notes' sums are negative."""
+    found = matching_invoices(ctx, uow, actor, query)
     rows: Rows = [INVOICE_COLUMNS]
-    for invoice in invoices:
-        state = states.get(invoice.id or 0)
+    for invoice, state in found:
         rows.append(
             [
                 invoice.number,

@@ -12,7 +12,7 @@ from service.domain.bookings import BookingSeries
 from service.domain.delivery import EmailState, OutboxMessage, email_state
 from service.domain.errors import RuleViolation
 from service.domain.exports import FinanceStatus
-from service.domain.invoicing import due_drafts
+from service.domain.invoicing import Invoice, due_drafts
 from service.domain.payment_performance import aged_debt
 from service.domain.purchasing import PurchaseOrder
 from service.domain.reconciliation import InvoiceState, lost_if_sent_before
@@ -34,6 +34,7 @@ from service.usecases.context import Context
 from service.usecases.reconciliation import last_import_on
 
 PAGE_SIZE = 50
+MOST_ROWS = 100_000  # in a download: a spreadsheet holds more, a person reads far fewer
 _CLOSED = (FinanceStatus.CANCELLED, FinanceStatus.REJECTED)
 
 
@@ -211,12 +212,7 @@ def invoice_list(
     actor.require(Role.FINANCE, Role.ADMIN)
     if page < 1:
         raise RuleViolation("Pages are numbered from 1.", field="page")
-    if (
-        query.issued_from is not None
-        and query.issued_to is not None
-        and query.issued_from > query.issued_to
-    ):
-        raise RuleViolation("The first date must be on or before the last.", field="issued_from")
+    _check_dates(query)
     with uow:
         ids, total = uow.ledger.invoice_ids(
             _lost_query(ctx, uow, query), PAGE_SIZE, (page - 1) * PAGE_SIZE
@@ -228,6 +224,35 @@ def invoice_list(
             messages.setdefault(message.invoice_id, []).append(message)
     rows = [InvoiceRow(i, email_state(messages.get(i.id, [])), states.get(i.id)) for i in invoices]
     return InvoicePage(rows, total, page)
+
+
+def matching_invoices(
+    ctx: Context, uow: OverviewStores, actor: User, query: InvoiceQuery
+) -> list[tuple[Invoice, InvoiceState | None]]:
+    """Every invoice and credit note the list's query selects, newest first, with its state
+    in the latest export: for a spreadsheet. At most MOST_ROWS: more is refused."""
+    actor.require(Role.FINANCE, Role.ADMIN)
+    _check_dates(query)
+    with uow:
+        ids, total = uow.ledger.invoice_ids(_lost_query(ctx, uow, query), MOST_ROWS, 0)
+        if total > MOST_ROWS:
+            raise RuleViolation(
+                f"That is {total:,} invoices; a download holds at most {MOST_ROWS:,}. "
+                "Choose a venue, trust, status or dates to narrow it.",
+                field="issued_from",
+            )
+        invoices = uow.invoices.get_many(ids)
+        states = uow.reconciliation.states(among=ids)
+    return [(i, states.get(i.id or 0)) for i in invoices]
+
+
+def _check_dates(query: InvoiceQuery) -> None:
+    if (
+        query.issued_from is not None
+        and query.issued_to is not None
+        and query.issued_from > query.issued_to
+    ):
+        raise RuleViolation("The first date must be on or before the last.", field="issued_from")
 
 
 def _lost_query(ctx: Context, uow: OverviewStores, query: InvoiceQuery) -> InvoiceQuery:

@@ -13,6 +13,7 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
 from service.domain.delivery import EmailState, OutboxState, Recipient, email_state
+from service.domain.directory import Trust
 from service.domain.errors import RuleViolation, TooSlow
 from service.domain.exports import ExportRefused, FinanceStatus, ProfileInvalid
 from service.domain.invoicing import PDF
@@ -20,11 +21,12 @@ from service.domain.reconciliation import Owner, explain_hold
 from service.domain.timeslots import LONDON
 from service.domain.users import Role, User
 from service.ports.ledger import InvoiceFilter, InvoiceQuery
-from service.usecases import delivery, invoicing, reconciliation
+from service.usecases import delivery, downloads, invoicing, reconciliation
 from service.usecases.directory import list_trusts, venue_names
+from service.usecases.downloads import Format
 from service.usecases.finance_overview import invoice_list, work_to_do
 from service.web.forms import FormErrors, date_items, read_date, read_whole
-from service.web.pages import ctx, signed_in, staff_blueprint
+from service.web.pages import attachment, ctx, signed_in, staff_blueprint
 
 blp = staff_blueprint("finance", __name__)
 finance = signed_in(Role.FINANCE, Role.ADMIN)
@@ -108,10 +110,38 @@ def work(user: User) -> str:
 @blp.get("/finance/invoices")
 @finance
 def invoices(user: User) -> tuple[str, int]:
-    form, errors = request.args, FormErrors()
-    venues = venue_names(ctx(), ctx().new_reader(), user)
-    trusts = list_trusts(ctx(), ctx().new_reader(), user)
-    query = InvoiceQuery(
+    return _invoices_page(user, FormErrors())
+
+
+@blp.get("/finance/invoices.<any(csv, xlsx):format>")
+@finance
+def invoices_download(user: User, format: str) -> BaseResponse | tuple[str, int]:
+    """The list's invoices, every page of them, as a spreadsheet; a filter that's wrong, or
+    too many invoices, is the list page saying so."""
+    errors = FormErrors()
+    query = _invoice_query(errors, *_choices(user))
+    if not errors:
+        try:
+            found = downloads.invoices_download(
+                ctx(), ctx().new_reader(), user, Format(format), query
+            )
+        except RuleViolation as refused:
+            errors.refusal(refused, "from")
+        else:
+            return attachment(found)
+    return _invoices_page(user, errors)
+
+
+def _choices(user: User) -> tuple[dict[int, str], list[Trust]]:
+    return venue_names(ctx(), ctx().new_reader(), user), list_trusts(
+        ctx(), ctx().new_reader(), user
+    )
+
+
+def _invoice_query(errors: FormErrors, venues: dict[int, str], trusts: list[Trust]) -> InvoiceQuery:
+    """The list's filters, from the address; what is wrong with them in `errors`."""
+    form = request.args
+    return InvoiceQuery(
         venue_id=_chosen(form, "venue", set(venues), errors, "Select a venue from the list"),
         trust_id=_chosen(
             form, "trust", {t.id for t in trusts}, errors, "Select a trust from the list"
@@ -121,6 +151,13 @@ def invoices(user: User) -> tuple[str, int]:
         issued_from=read_date(form, "from", errors, "the first date", required=False),
         issued_to=read_date(form, "to", errors, "the last date", required=False),
     )
+
+
+def _invoices_page(user: User, errors: FormErrors) -> tuple[str, int]:
+    """The list; `errors` from a download refused, whose filters are read again here."""
+    form = request.args
+    venues, trusts = _choices(user)
+    query = _invoice_query(FormErrors() if errors else errors, venues, trusts)
     number = read_whole(form, "page", errors, "The page", least=1, most=10**6) or 1
     page = None
     if not errors:

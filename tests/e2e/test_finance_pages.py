@@ -3,12 +3,15 @@ page, the invoice run (preview, then exactly what was previewed), roles, CSRF an
 
 from __future__ import annotations
 
+import io
 import re
+from decimal import Decimal
 from html import unescape
 from typing import Any
 
 import pytest
 from flask import Flask
+from openpyxl import load_workbook
 
 from service.domain.users import Role, User
 from service.usecases.finance_overview import work_to_do
@@ -130,6 +133,29 @@ def test_the_pages_show_the_numbers_lists_and_one_invoice(
     assert numbers(f"?{issued}&to%5Bday%5D=4&to%5Bmonth%5D=1&to%5Byear%5D=2027") == numbers("")
     assert numbers("?from%5Bday%5D=5&from%5Bmonth%5D=1&from%5Byear%5D=2027") == []
     assert numbers("?page=2") == []  # one page of six
+
+    listed = client.get("/finance/invoices?status=not_emailed").text
+    assert 'href="/finance/invoices.xlsx?status=not_emailed"' in listed
+    workbook = client.get("/finance/invoices.xlsx?status=not_emailed")
+    assert (
+        workbook.status_code == 200
+        and 'filename="invoices.xlsx"' in workbook.headers["Content-Disposition"]
+    )
+    sheet = load_workbook(io.BytesIO(workbook.data)).active
+    assert sheet is not None
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert [r[0] for r in rows] == ["SMCH0006", "SMCH0005", "SMCH0004"]
+    assert sum(Decimal(str(r[9])) for r in rows) == 225  # the total column: 3 x £75
+    as_csv = client.get(f"/finance/invoices.csv?venue={month.venue['id']}").text.splitlines()
+    assert len(as_csv) == 7 and as_csv[0].startswith("number,kind,venue,trust,")
+    wrong = client.get("/finance/invoices.csv?venue=x")
+    assert wrong.status_code == 400 and "Select a venue from the list" in wrong.text
+    backwards = f"{issued.replace('=4', '=5', 1)}&to%5Bday%5D=4&to%5Bmonth%5D=1&to%5Byear%5D=2027"
+    refused = client.get(f"/finance/invoices.xlsx?{backwards}")
+    assert (
+        refused.status_code == 400
+        and "The first date must be on or before the last" in refused.text
+    )
 
     failed = client.get(f"/finance/invoices/{invoices[2]['id']}").text
     assert "SMCH0003" in failed
