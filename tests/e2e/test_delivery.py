@@ -22,6 +22,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 from flask import Flask
+from sqlalchemy import text
 
 from adapters.email.notify import NotifyClient
 from adapters.email.smtp import SmtpMailer, SmtpSettings
@@ -42,8 +43,16 @@ pytestmark = pytest.mark.slow  # SMTP and Notify servers on 127.0.0.1, worker pr
 Who = dict[str, Any]
 
 
+def without_venue_invitations(app: Flask) -> None:
+    """These tests are about invoices: the venue's calendar invitation to the booking (see
+    test_venue_invitations.py) is taken out of the outbox so that it counts only theirs."""
+    with app.extensions["roomhire.engine"].begin() as db:
+        db.execute(text("DELETE FROM outbox_messages WHERE recipient = 'venue_booking'"))
+
+
 @pytest.fixture
 def invoice(
+    app: Flask,
     client: Client,
     staff: Staff,
     finance: Who,
@@ -53,6 +62,7 @@ def invoice(
     clock: FrozenClock,
 ) -> Any:
     book_tuesdays(staff, facilitator, room, po, sessions=2)
+    without_venue_invitations(app)
     clock.current = datetime(2026, 12, 2, 9, tzinfo=UTC)
     return issue(client, finance, "2026-11-30")["issued"][0]
 
@@ -159,6 +169,7 @@ def test_the_embedded_default_writes_eml_files(
 
 
 def test_trusts_can_have_invoices_queued_as_they_are_issued(
+    app: Flask,
     client: Client,
     staff: Staff,
     finance: Who,
@@ -169,6 +180,7 @@ def test_trusts_can_have_invoices_queued_as_they_are_issued(
     facilitator = staff.user(Role.FACILITATOR, trust_id=trust["id"])
     po = staff.purchase_order(trust["id"], room["venue_id"], finance)
     book_tuesdays(staff, facilitator, room, po, sessions=1)
+    without_venue_invitations(app)
     clock.current = datetime(2026, 12, 2, 9, tzinfo=UTC)
     issued = issue(client, finance, "2026-11-30")["issued"][0]
     queued = client.get("/api/v1/outbox", headers=finance["headers"]).json
@@ -215,6 +227,7 @@ def test_a_worker_process_killed_mid_batch_loses_nothing(
     tmp_path: Path,
 ) -> None:
     book_tuesdays(staff, facilitator, room, po, invoice_cadence="per_session")
+    without_venue_invitations(app)
     clock.current = datetime(2027, 1, 4, 9, tzinfo=UTC)
     for invoice in issue(client, finance, "2026-12-31")["issued"]:
         send(client, finance, invoice)
@@ -256,13 +269,14 @@ def test_a_worker_process_killed_mid_batch_loses_nothing(
 
 @pytest.fixture
 def reminding(
-    client: Client, staff: Staff, finance: Who, room: Who, clock: FrozenClock
+    app: Flask, client: Client, staff: Staff, finance: Who, room: Who, clock: FrozenClock
 ) -> tuple[Any, Who]:
     """An issued invoice of a trust that reminds its facilitators, queued for sending."""
     trust = staff.trust(remind_facilitators=True)
     facilitator = staff.user(Role.FACILITATOR, trust_id=trust["id"])
     po = staff.purchase_order(trust["id"], room["venue_id"], finance)
     book_tuesdays(staff, facilitator, room, po, sessions=1)
+    without_venue_invitations(app)
     clock.current = datetime(2026, 12, 2, 9, tzinfo=UTC)
     invoice = issue(client, finance, "2026-11-30")["issued"][0]
     send(client, finance, invoice)

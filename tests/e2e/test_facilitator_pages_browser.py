@@ -174,7 +174,7 @@ def test_a_late_cancellation_says_what_the_venue_will_still_be_paid(
     page = browser.new_page(java_script_enabled=False)
     sign_in(site, page, email)
     page.get_by_role("link", name="Tuesday group").click()
-    page.get_by_role("link", name=re.compile("^Cancel the session on")).click()
+    page.get_by_role("link", name=re.compile("^cancel the session on")).click()
     warning = page.locator(".nhsuk-card--warning").inner_text()
     assert "The venue will still be paid £75.00" in warning
     assert "less than 48 hours away" in warning
@@ -318,7 +318,7 @@ def test_the_booking_journey_by_keyboard_alone_with_every_page_checked(
     press_enter(page)
     assert "Booked: 1 session." in page.locator("main").inner_text()
     check("booking")
-    page.get_by_role("link", name=re.compile("^Cancel the session on")).click()
+    page.get_by_role("link", name=re.compile("^cancel the session on")).click()
     check("cancel")
     page.goto(site.base + "/account")
     check("account")
