@@ -99,6 +99,8 @@ class IssuedInvoice:
     po_number: str
     amount_pence: int
     sent_on: date | None
+    issue_date: date
+    due_date: date
 
 
 @dataclass

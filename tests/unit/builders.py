@@ -6,7 +6,7 @@ Everything that constructs `Line` or `Party` (invoicing's dataclasses) is here a
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -40,6 +40,8 @@ def an_issued_invoice(**overrides: Any) -> IssuedInvoice:
         "po_number": PO_NUMBER,
         "amount_pence": 7500,
         "sent_on": SENT_ON,
+        "issue_date": SENT_ON,
+        "due_date": SENT_ON + timedelta(days=30),
     }
     return IssuedInvoice(**{**values, **overrides})
 

@@ -64,6 +64,8 @@ class ReconciliationRepository(Repository):
             InvoiceRow.number,
             InvoiceRow.po_number,
             InvoiceRow.gross_pence,
+            InvoiceRow.issue_date,
+            InvoiceRow.due_date,
         ).order_by(InvoiceRow.id)
         return [
             IssuedInvoice(
@@ -75,8 +77,10 @@ class ReconciliationRepository(Repository):
                 po_number=normalise_invoice_number(po_number),
                 amount_pence=gross,  # a credit note's is negative
                 sent_on=sent.get(id_),
+                issue_date=issued,
+                due_date=due,
             )
-            for id_, venue_id, trust_id, booking_id, number, po_number, gross in (
+            for id_, venue_id, trust_id, booking_id, number, po_number, gross, issued, due in (
                 self.db.execute(query)
             )
         ]
