@@ -33,7 +33,7 @@ from service.domain.bookings import BookingSeries, InvoiceCadence, Session, Sess
 from service.domain.calendar_links import CalendarLink
 from service.domain.delivery import OutboxMessage, OutboxState, Recipient
 from service.domain.directory import Closure, Room, Trust, VatTreatment, Venue
-from service.domain.exports import FinanceStatus, RowError
+from service.domain.exports import AsOfSource, FinanceStatus, RowError
 from service.domain.invoicing import DocumentKind, Invoice, Line, Party
 from service.domain.money import LineAmount
 from service.domain.purchasing import PurchaseOrder
@@ -234,7 +234,8 @@ def outbox_row(m: OutboxMessage) -> OutboxRow:
 
 def import_record(row: ImportRow) -> ImportRecord:
     errors = [RowError(**e) for e in row.row_errors]
-    return _to_domain(ImportRecord, row, row_errors=errors)
+    source = AsOfSource(row.as_of_source) if row.as_of_source else None
+    return _to_domain(ImportRecord, row, row_errors=errors, as_of_source=source)
 
 
 def import_row(record: ImportRecord) -> ImportRow:

@@ -64,6 +64,7 @@ class TrustRow(Base):
     )
     send_on_issue: Mapped[bool] = mapped_column(Boolean, server_default=false())
     remind_facilitators: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    business_unit: Mapped[str | None] = mapped_column(String(240))  # as exports spell it
 
 
 class VenueRow(Base):
@@ -346,9 +347,14 @@ class ImportRow(Base):
     imported_by: Mapped[str] = mapped_column(String(300))
     imported_at: Mapped[datetime]
     trust_id: Mapped[int | None] = mapped_column(ForeignKey("trusts.id"))
+    as_of: Mapped[date | None] = mapped_column(Date)
+    as_of_source: Mapped[str | None] = mapped_column(String(20))
+    older_than: Mapped[date | None] = mapped_column(Date)
     rows_read: Mapped[int] = mapped_column(Integer)
     matched: Mapped[int] = mapped_column(Integer)
     other_suppliers: Mapped[int] = mapped_column(Integer)
+    other_units: Mapped[int] = mapped_column(Integer, server_default="0")
+    kept: Mapped[int] = mapped_column(Integer, server_default="0")
     blank_lines: Mapped[int] = mapped_column(Integer)
     errors: Mapped[int] = mapped_column(Integer)
     discrepancies: Mapped[int] = mapped_column(Integer)
@@ -385,6 +391,7 @@ class InvoiceStateRow(Base):
     confirmed: Mapped[bool] = mapped_column(Boolean)
     received_on: Mapped[date | None] = mapped_column(Date)
     last_import_id: Mapped[int | None] = mapped_column(ForeignKey("procurement_imports.id"))
+    as_of: Mapped[date | None] = mapped_column(Date)
 
 
 class StatusEventRow(Base):
@@ -400,6 +407,7 @@ class StatusEventRow(Base):
     payment_number: Mapped[str | None] = mapped_column(String(60))
     import_id: Mapped[int | None] = mapped_column(ForeignKey("procurement_imports.id"))
     line: Mapped[int | None] = mapped_column(Integer)
+    as_of: Mapped[date | None] = mapped_column(Date)
 
 
 class FindingRow(Base):

@@ -24,6 +24,7 @@ from service.domain.exports import (
     Profile,
     RowError,
     SupplierIndex,
+    normalise_business_unit,
     normalise_invoice_number,
 )
 
@@ -161,6 +162,8 @@ def _plan(profile: Profile, positions: dict[str, int]) -> list[_Cell]:
         return _date(raw, profile.date_formats)
 
     parsers: dict[str, tuple[str, Callable[[str], Any], Any]] = {
+        "business_unit": ("business_unit", normalise_business_unit, None),
+        "as_of": ("as_of", day, None),
         "supplier_number": ("supplier_number", str, None),
         "supplier_name": ("supplier_name", str, ""),
         "invoice_number": ("invoice_number", _number, None),

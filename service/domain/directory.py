@@ -214,6 +214,9 @@ class Trust:
     # With each invoice, remind the facilitator to receipt the sessions on the PO, so that
     # accounts payable does not put the invoice on a QTY REC hold.
     remind_facilitators: bool = False
+    # The trust's business unit as its finance exports spell it (e.g. "RVJ NORTH BRISTOL NHS
+    # TRUST"): rows naming another unit are never matched to the trust's invoices.
+    business_unit: str | None = None
     id: int | None = None
 
 

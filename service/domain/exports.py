@@ -26,6 +26,11 @@ def normalise_invoice_number(raw: str) -> str:
     return _NOT_KEYED.sub("", raw.upper())
 
 
+def normalise_business_unit(raw: str) -> str:
+    """'rvj  North Bristol NHS Trust ' -> 'RVJ NORTH BRISTOL NHS TRUST'."""
+    return " ".join(raw.upper().split())
+
+
 def normalise_supplier_name(raw: str) -> str:
     """'St Mark's Community Hall, Community Interest Company' -> 'ST MARKS COMMUNITY HALL CIC'."""
     plain = unicodedata.normalize("NFKD", raw).encode("ascii", "ignore").decode()  # CAFÉ: CAFE
@@ -49,6 +54,8 @@ class FinanceStatus(StrEnum):
 
 
 FIELDS = (
+    "business_unit",
+    "as_of",
     "supplier_number",
     "supplier_name",
     "invoice_number",
@@ -136,6 +143,8 @@ class ExportRow:
     amount_paid_pence: int
     payment_date: date | None
     payment_number: str | None
+    business_unit: str | None = None  # the trust's unit, as normalise_business_unit leaves it
+    as_of: date | None = None  # the day the report was run, when the export says so
 
 
 @dataclass(frozen=True)
@@ -155,6 +164,54 @@ class ExportReading:
     @property
     def rows_read(self) -> int:
         return len(self.rows) + len({e.line for e in self.errors}) + self.other_suppliers
+
+
+class AsOfSource(StrEnum):
+    """Where an import's as-of date came from, surest first."""
+
+    GIVEN = "given"  # by the person importing
+    COLUMN = "column"  # a report-date column
+    FILE_NAME = "file_name"  # a date in the file's name, like ap-report-2026-11-30.csv
+    IMPORTED = "imported"  # none of those: the day it was imported
+
+
+_NAMED_DAYS = (
+    re.compile(r"(?<!\d)(?P<y>20\d\d)[-_.]?(?P<m>[01]\d)[-_.]?(?P<d>[0-3]\d)(?!\d)"),
+    re.compile(r"(?<!\d)(?P<d>[0-3]\d)[-_.](?P<m>[01]\d)[-_.](?P<y>20\d\d)(?!\d)"),
+)
+
+
+def date_in_name(filename: str) -> date | None:
+    """'ap-report-2026-11-30.csv', 'AP_20261130.csv' or 'ap 30.11.2026.csv' -> 30 November."""
+    for pattern in _NAMED_DAYS:
+        for found in pattern.finditer(filename):
+            try:
+                return date(int(found["y"]), int(found["m"]), int(found["d"]))
+            except ValueError:
+                continue
+    return None
+
+
+def export_as_of(
+    given: date | None, rows: Iterable[ExportRow], filename: str, today: date
+) -> tuple[date, AsOfSource]:
+    """The day an export's data is as of: as given, else its report-date column, else a date
+    in its name, else today (the day it is imported). Never after today: a later day read
+    from the file is not believed."""
+    if given is not None:
+        if given > today:
+            raise RuleViolation(
+                "The date the report was run can't be in the future.", field="as_of"
+            )
+        return given, AsOfSource.GIVEN
+    found = [
+        (max((r.as_of for r in rows if r.as_of), default=None), AsOfSource.COLUMN),
+        (date_in_name(filename), AsOfSource.FILE_NAME),
+    ]
+    return next(
+        ((day, source) for day, source in found if day is not None and day <= today),
+        (today, AsOfSource.IMPORTED),
+    )
 
 
 class ExportRefused(RuleViolation):

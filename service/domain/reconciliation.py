@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
-from service.domain.exports import ExportRow, FinanceStatus, RowError
+from service.domain.exports import AsOfSource, ExportRow, FinanceStatus, RowError
 from service.domain.money import format_pounds
 from service.domain.timeslots import LONDON
 
@@ -114,9 +115,14 @@ class ImportRecord:
     imported_by: str
     imported_at: datetime
     trust_id: int | None
+    as_of: date | None = None  # the day its data is as of (None: read before it was kept)
+    as_of_source: AsOfSource | None = None
+    older_than: date | None = None  # a newer export had been imported already, as of then
     rows_read: int = 0
     matched: int = 0
     other_suppliers: int = 0
+    other_units: int = 0  # rows of another trust's business unit, left alone
+    kept: int = 0  # invoices it showed earlier than they now are: their later state was kept
     blank_lines: int = 0
     errors: int = 0
     discrepancies: int = 0
@@ -165,6 +171,13 @@ class InvoiceState:
     confirmed: bool = False
     received_on: date | None = None
     last_import_id: int | None = None
+    as_of: date | None = None  # the day the export that set it is as of
+
+    @property
+    def unconfirmed(self) -> bool:
+        """Matched by PO and amount, not by number, and no person has confirmed it yet: not
+        to be relied on (the invoice may still be lost, and the venue is not told)."""
+        return self.fallback and not self.confirmed
 
 
 @dataclass(frozen=True)
@@ -179,44 +192,85 @@ class StatusEvent:
     payment_number: str | None = None
     import_id: int | None = None
     line: int | None = None
+    as_of: date | None = None  # the day the export that showed it is as of
     id: int | None = None
+
+    @property
+    def key(self) -> tuple[FinanceStatus, str | None, str | None]:
+        """What it records, whenever it was seen: an older export adds only what the
+        history does not have yet."""
+        return (self.status, self.hold_code, self.payment_number)
 
     @property
     def explanation(self) -> str | None:
         return explain_hold(self.hold_code).for_staff if self.hold_code else None
 
 
+@dataclass(frozen=True)
+class TrustScope:
+    """Whose rows an export's are. Trusts record their business unit as the export spells
+    it; a row naming one is that trust's. A row naming none, or a unit no trust records, is
+    the importing person's trust's, unless that trust records its own unit: then the row is
+    another organisation's and left alone. With neither (an administrator importing a file
+    without units), the trust is unknown: see `match`."""
+
+    units: Mapping[str, int] = field(default_factory=dict)  # unit -> trust id
+    importer: int | None = None
+
+    def is_ours(self, row: ExportRow) -> bool:
+        unit = row.business_unit
+        return not unit or unit in self.units or self.importer not in self.units.values()
+
+    def trust_of(self, row: ExportRow) -> int | None:
+        return self.units.get(row.business_unit or "", self.importer)
+
+
 @dataclass
 class Matching:
-    """Rows grouped by the invoice they are about; rows for our venues that match nothing."""
+    """Rows grouped by the invoice they are about; rows for our venues that match nothing;
+    how many rows were another trust's."""
 
     rows: dict[int, list[ExportRow]] = field(default_factory=dict)
     fallback: set[int] = field(default_factory=set)
     unknown: list[ExportRow] = field(default_factory=list)
+    other_units: int = 0
 
 
-def match(rows: list[ExportRow], invoices: list[IssuedInvoice]) -> Matching:
-    """By venue and normalised number; then by a number inside the description; then, for a
-    mis-keyed number, by PO and amount (or amount alone when the export has no PO) against a
-    single candidate, flagged for a person to confirm."""
+def match(
+    rows: list[ExportRow], invoices: list[IssuedInvoice], scope: TrustScope | None = None
+) -> Matching:
+    """Within the row's trust (never across trusts): by venue and normalised number; then by
+    a number inside the description; then, for a mis-keyed number, by PO and amount (or
+    amount alone when the export has no PO) against a single candidate, flagged for a person
+    to confirm. The fallback needs the row's trust to be known, or the venue to invoice only
+    one trust."""
+    scope = scope or TrustScope()
     by_number = {(i.venue_id, i.number): i for i in invoices}
     by_venue: dict[int, list[IssuedInvoice]] = defaultdict(list)
     for invoice in invoices:
         by_venue[invoice.venue_id].append(invoice)
     result = Matching()
-    leftovers: list[ExportRow] = []
+    leftovers: list[tuple[ExportRow, int | None]] = []
     for row in rows:
+        if not scope.is_ours(row):
+            result.other_units += 1
+            continue
+        trust = scope.trust_of(row)
         found = by_number.get((row.venue_id, row.invoice_number or "")) or _mentioned(
             row, by_venue[row.venue_id]
         )
-        if found:
+        if found and trust in (None, found.trust_id):
             result.rows.setdefault(found.id, []).append(row)
         else:
-            leftovers.append(row)
-    for row in leftovers:
+            leftovers.append((row, trust))
+    for row, trust in leftovers:
+        venues_invoices = by_venue[row.venue_id]
+        if trust is None and len({i.trust_id for i in venues_invoices}) == 1:
+            trust = venues_invoices[0].trust_id  # the venue invoices one trust alone
         candidates = [
             i
-            for i in by_venue[row.venue_id]
+            for i in venues_invoices
+            if trust == i.trust_id
             if i.id not in result.rows or i.id in result.fallback
             if (row.po_number is None or row.po_number == i.po_number)
             and row.amount_pence in (i.amount_pence, None)
@@ -296,7 +350,12 @@ def observe(rows: list[ExportRow], invoice: IssuedInvoice, *, fallback: bool) ->
 
 
 def changes(
-    state: InvoiceState | None, seen: Observation, invoice_id: int, import_id: int, at: datetime
+    state: InvoiceState | None,
+    seen: Observation,
+    invoice_id: int,
+    import_id: int,
+    at: datetime,
+    as_of: date | None = None,
 ) -> list[StatusEvent]:
     """The events a new observation adds to the history: nothing when nothing changed; one
     event per newly appearing hold; `received` first when the export shows it the first time."""
@@ -315,6 +374,7 @@ def changes(
             payment_number=seen.payment_number,
             import_id=import_id,
             line=line,
+            as_of=as_of,
         )
 
     events = []
@@ -334,9 +394,10 @@ def updated(
     seen: Observation,
     invoice: IssuedInvoice,
     import_id: int,
-    today: date,
+    as_of: date | None = None,
 ) -> InvoiceState:
-    received_on = (state.received_on if state else None) or invoice.sent_on or today
+    """An invoice Roomhire never emailed was received, at the earliest, on its own date."""
+    received_on = (state.received_on if state else None) or invoice.sent_on or invoice.issue_date
     return InvoiceState(
         invoice_id=invoice.id,
         status=seen.status,
@@ -351,6 +412,7 @@ def updated(
         confirmed=bool(state and state.confirmed and state.fallback == seen.fallback),
         received_on=received_on,
         last_import_id=import_id,
+        as_of=as_of,
     )
 
 
@@ -400,13 +462,13 @@ def discrepancies(
             state.last_import_id if state else None,
         )
 
-    if state is None:
-        return (
-            [found(DiscrepancyKind.LOST, f"sent on {invoice.sent_on}, never seen in an export")]
-            if lost
-            else []
-        )
     result = []
+    if lost and (state is None or state.unconfirmed):
+        result.append(
+            found(DiscrepancyKind.LOST, f"sent on {invoice.sent_on}, never seen in an export")
+        )
+    if state is None:
+        return result
     if state.export_amount_pence is not None and state.export_amount_pence != invoice.amount_pence:
         result.append(
             found(
@@ -466,7 +528,8 @@ def unknown_row(row: ExportRow, import_id: int) -> Discrepancy:
 
 
 def is_lost(invoice: IssuedInvoice, last_import_on: date | None, lost_after: timedelta) -> bool:
-    """Sent, and an export made long enough after sending still did not show it."""
+    """Sent, and an export as of long enough after sending still did not show it (by its
+    number: a match by PO and amount counts only once a person confirms it)."""
     return (
         invoice.sent_on is not None
         and last_import_on is not None
@@ -486,13 +549,22 @@ def lost_if_sent_before(last_import_on: date | None, lost_after: timedelta) -> d
 class Reconciliation:
     """What one import changes: the events it adds to histories, the states that changed
     (new or different), the rows about our venues that match nothing we issued, how many
-    invoices it matched, and how many discrepancies a person now has to look at."""
+    invoices it matched, how many discrepancies a person now has to look at, how many rows
+    were another trust's, how many invoices it showed as they were before a newer export
+    (their later state kept), and the states it shows unchanged (now known as of it)."""
 
     events: list[StatusEvent]
     changed: list[InvoiceState]
     findings: list[Discrepancy]
     matched: int
     discrepancies: int
+    other_units: int = 0
+    kept: int = 0
+    unchanged: list[int] = field(default_factory=list)  # states it shows as they were
+    older_than: date | None = None  # the newest export its kept invoices were seen in
+
+
+EventKey = tuple[FinanceStatus, str | None, str | None]
 
 
 def reconcile(
@@ -502,26 +574,64 @@ def reconcile(
     *,
     import_id: int,
     at: datetime,
+    as_of: date | None = None,
+    scope: TrustScope | None = None,
+    recorded: Mapping[int, set[EventKey]] | None = None,
 ) -> Reconciliation:
     """The core of an import: match the rows to our invoices, observe what they say about
-    each, and compare that with each invoice's known state (`states`, by invoice id)."""
+    each, and compare that with each invoice's known state (`states`, by invoice id). An
+    export older (`as_of`) than the one an invoice's state came from never moves it back:
+    it adds to the history only what is not recorded there yet (`recorded`: what each such
+    invoice's history holds, by StatusEvent.key)."""
     ours = {i.id: i for i in invoices}
-    matching = match(rows, invoices)
-    today = at.astimezone(LONDON).date()
+    matching = match(rows, invoices, scope)
     events: list[StatusEvent] = []
     changed: list[InvoiceState] = []
-    problems = 0
+    unchanged: list[int] = []
+    older_than: date | None = None
+    problems = kept = 0
     for invoice_id, matched in matching.rows.items():
         invoice, old = ours[invoice_id], states.get(invoice_id)
         seen = observe(matched, invoice, fallback=invoice_id in matching.fallback)
-        events += changes(old, seen, invoice_id, import_id, at)
-        new = updated(old, seen, invoice, import_id, today)
+        if is_older(as_of, old):
+            assert old is not None
+            known = (recorded or {}).get(invoice_id, set())
+            added = changes(None, seen, invoice_id, import_id, at, as_of)
+            events += [e for e in added if e.key not in known]
+            kept += (seen.status, seen.paid_pence) != (old.status, old.paid_pence)
+            older_than = max(filter(None, (older_than, old.as_of)))
+            continue
+        events += changes(old, seen, invoice_id, import_id, at, as_of)
+        new = updated(old, seen, invoice, import_id, as_of)
         if old is None or _differs(old, new):
             changed.append(new)
+        else:
+            unchanged.append(invoice_id)
         problems += len(discrepancies(invoice, new, lost=False))
     findings = [unknown_row(row, import_id) for row in matching.unknown]
-    return Reconciliation(events, changed, findings, len(matching.rows), problems + len(findings))
+    return Reconciliation(
+        events,
+        changed,
+        findings,
+        len(matching.rows),
+        problems + len(findings),
+        matching.other_units,
+        kept,
+        unchanged,
+        older_than,
+    )
+
+
+def is_older(as_of: date | None, state: InvoiceState | None) -> bool:
+    """An export as of `as_of` is older than the one the state came from."""
+    return (
+        as_of is not None
+        and state is not None
+        and state.as_of is not None
+        and (as_of < state.as_of)
+    )
 
 
 def _differs(old: InvoiceState, new: InvoiceState) -> bool:
-    return {**vars(old), "last_import_id": None} != {**vars(new), "last_import_id": None}
+    ignored = {"last_import_id": None, "as_of": None}
+    return {**vars(old), **ignored} != {**vars(new), **ignored}

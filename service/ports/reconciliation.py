@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import date
 from typing import Protocol
 
 from service.domain.exports import ExportReading, Profile, SupplierIndex
 from service.domain.reconciliation import (
     Discrepancy,
+    EventKey,
     ImportRecord,
     InvoiceState,
     IssuedInvoice,
@@ -29,9 +31,20 @@ class ReconciliationRepository(Protocol):
         """Store these states, replacing the stored states of the invoices `replacing` names."""
         ...
 
+    def now_as_of(self, invoice_ids: Sequence[int], as_of: date) -> None:
+        """These states, shown unchanged by an export as of `as_of`, are known as of it."""
+        ...
+
+    def recorded(self, invoice_ids: Sequence[int]) -> dict[int, set[EventKey]]:
+        """What each invoice's history records (StatusEvent.key)."""
+        ...
+
     def confirm(self, invoice_id: int) -> None: ...
     def add_events(self, events: Sequence[StatusEvent]) -> None: ...
-    def events(self, invoice_id: int) -> list[StatusEvent]: ...
+    def events(self, invoice_id: int) -> list[StatusEvent]:
+        """As recorded (an older export's additions last, each with the day it is as of)."""
+        ...
+
     def add_import(self, record: ImportRecord) -> ImportRecord: ...
     def update_import(self, record: ImportRecord) -> None: ...
     def get_import(self, import_id: int) -> ImportRecord | None: ...

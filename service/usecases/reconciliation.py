@@ -13,7 +13,13 @@ from typing import Protocol
 from service.domain.audit import AuditEvent
 from service.domain.delivery import OutboxMessage, Recipient, hold_topic, message_id
 from service.domain.errors import NotFound, RuleViolation, TooSlow
-from service.domain.exports import FinanceStatus, ProfileInvalid, SupplierIndex
+from service.domain.exports import (
+    FinanceStatus,
+    ProfileInvalid,
+    SupplierIndex,
+    export_as_of,
+    normalise_business_unit,
+)
 from service.domain.payment_performance import Performance, performance
 from service.domain.reconciliation import (
     Discrepancy,
@@ -22,9 +28,11 @@ from service.domain.reconciliation import (
     IssuedInvoice,
     Owner,
     StatusEvent,
+    TrustScope,
     discrepancies,
     explain_hold,
     is_lost,
+    is_older,
     reconcile,
 )
 from service.domain.timeslots import LONDON
@@ -72,14 +80,19 @@ def import_finance_export(
     progress: Callable[[int], None] | None = None,
     *,
     time_limit: float | None = None,
+    as_of: date | None = None,
 ) -> ImportOutcome:
     """All or nothing: a refused file, or any failure, leaves the database as it was. The same
-    file twice (by SHA-256) changes nothing; a later export records only what changed. Past
+    file twice (by SHA-256) changes nothing; a later export records only what changed, and
+    an older one (by the day its data is as of: `as_of`, else as export_as_of finds it)
+    never moves an invoice back. Rows are matched within their trust (TrustScope). Past
     `time_limit` seconds it stops (TooSlow) at the next check and rolls back."""
     actor.require(Role.FINANCE, Role.ADMIN)
     in_time = _Deadline(time_limit)
     profile = ctx.exports.get(profile_name)
     digest = hashlib.sha256(data).hexdigest()
+    now = ctx.clock.now()
+    export_as_of(as_of, [], filename, now.astimezone(LONDON).date())  # a wrong date: say so now
     with uow:
         earlier = uow.reconciliation.import_of(profile.name, digest)
         if earlier:
@@ -87,8 +100,16 @@ def import_finance_export(
         suppliers = SupplierIndex(
             (v.id, v.supplier_number, v.name) for v in uow.venues.all() if v.id is not None
         )
+        scope = TrustScope(
+            {
+                normalise_business_unit(t.business_unit): t.id
+                for t in uow.trusts.all()
+                if t.id and t.business_unit
+            },
+            actor.trust_id,
+        )
     reading = ctx.exports.read(data, profile, suppliers, in_time.watching(progress))
-    now = ctx.clock.now()
+    day, source = export_as_of(as_of, reading.rows, filename, now.astimezone(LONDON).date())
     with uow:
         in_time.check()
         uow.reconciliation.lock()  # may wait for another import
@@ -104,6 +125,8 @@ def import_finance_export(
                 actor.label,
                 now,
                 actor.trust_id,
+                as_of=day,
+                as_of_source=source,
                 rows_read=reading.rows_read,
                 other_suppliers=reading.other_suppliers,
                 blank_lines=reading.blank_lines,
@@ -114,13 +137,27 @@ def import_finance_export(
         assert record.id is not None
         ours = {i.id: i for i in uow.reconciliation.issued_invoices()}
         states = uow.reconciliation.states()
-        found = reconcile(reading.rows, list(ours.values()), states, import_id=record.id, at=now)
+        found = reconcile(
+            reading.rows,
+            list(ours.values()),
+            states,
+            import_id=record.id,
+            at=now,
+            as_of=day,
+            scope=scope,
+            recorded=uow.reconciliation.recorded(
+                [i for i, state in states.items() if is_older(day, state)]
+            ),
+        )
         uow.reconciliation.add_events(found.events)
         replacing = [s.invoice_id for s in found.changed if s.invoice_id in states]
         uow.reconciliation.save_states(found.changed, replacing=replacing)
+        uow.reconciliation.now_as_of(found.unchanged, day)
         uow.reconciliation.add_findings(found.findings)
         record.matched, record.changes = found.matched, len(found.events)
         record.discrepancies = found.discrepancies
+        record.other_units, record.kept = found.other_units, found.kept
+        record.older_than = found.older_than
         uow.reconciliation.update_import(record)
         _notify_hold_owners(ctx, uow, [e for e in found.events if e.hold_code], ours, record.id)
         uow.audit.record(AuditEvent(now, actor.label, "imported", "procurement_import", record.id))
@@ -261,9 +298,11 @@ def found_discrepancies(ctx: Context, uow: ReconciliationStores) -> list[Discrep
 
 
 def last_import_on(records: list[ImportRecord], trust_id: int) -> date | None:
-    """The newest import that could have shown an invoice of that trust."""
+    """The day the newest export that could have shown an invoice of that trust is as of."""
     days = [
-        r.imported_at.astimezone(LONDON).date() for r in records if r.trust_id in (None, trust_id)
+        r.as_of or r.imported_at.astimezone(LONDON).date()
+        for r in records
+        if r.trust_id in (None, trust_id)
     ]
     return max(days, default=None)
 

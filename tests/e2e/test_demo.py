@@ -56,6 +56,7 @@ def test_the_demo_shows_the_whole_money_loop(
     problems = reconciliation.open_discrepancies(ctx, ctx.new_uow(), finance)
     assert {(p.problem.value, p.invoice_id) for p in problems} == {
         ("unconfirmed_match", invoices["HKC0001"].id),  # keyed as HKC0O01
+        ("lost", invoices["HKC0001"].id),  # until a person confirms that match
         ("lost", invoices["ECC0002"].id),
     }
 

@@ -21,7 +21,7 @@ from service.domain.bookings import BookingSeries, InvoiceCadence, Session, Sess
 from service.domain.calendar_links import CalendarLink
 from service.domain.delivery import OutboxMessage, OutboxState, Recipient
 from service.domain.directory import Closure, Room, Trust, VatTreatment, Venue
-from service.domain.exports import FinanceStatus, RowError
+from service.domain.exports import AsOfSource, FinanceStatus, RowError
 from service.domain.invoicing import PDF, Document, DocumentKind, Invoice, Line, Party
 from service.domain.money import LineAmount
 from service.domain.purchasing import PurchaseOrder
@@ -144,6 +144,7 @@ def a_directory(uow: SqlAlchemyUnitOfWork) -> Directory:
                 invoice_subject="Invoice {number} for PO {po_number}",
                 send_on_issue=True,
                 remind_facilitators=True,
+                business_unit="RZZ SEVERNVALE MH TRUST",
             ),
         )
         venue = numbered(
@@ -324,9 +325,14 @@ def test_links_sessions_messages_and_what_an_import_found_come_back_as_stored(
         "finance <f@x.org>",
         AT,
         d.trust.id,
+        as_of=date(2026, 11, 30),
+        as_of_source=AsOfSource.FILE_NAME,
+        older_than=date(2026, 12, 31),
         rows_read=7,
         matched=5,
         other_suppliers=2,
+        other_units=3,
+        kept=2,
         blank_lines=1,
         errors=1,
         discrepancies=3,
@@ -387,6 +393,7 @@ def test_links_sessions_messages_and_what_an_import_found_come_back_as_stored(
         confirmed=True,
         received_on=date(2027, 3, 5),
         last_import_id=import_id,
+        as_of=date(2027, 3, 31),
     )
     event = StatusEvent(
         invoice_id,
@@ -399,6 +406,7 @@ def test_links_sessions_messages_and_what_an_import_found_come_back_as_stored(
         payment_number="7713388",
         import_id=import_id,
         line=4,
+        as_of=date(2027, 3, 31),
     )
     # Only rows naming an invoice we never issued are kept as findings: their kind and the
     # missing invoice are what a finding is, not columns.

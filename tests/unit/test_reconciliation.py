@@ -220,13 +220,14 @@ def test_each_new_hold_is_recorded_once_and_a_hold_still_held_is_not_again() -> 
     ]
 
 
-def test_received_on_is_kept_from_the_first_sighting_else_the_sending_else_today() -> None:
-    seen, today = an_observation(), date(2027, 2, 1)
-    kept = updated(a_state(received_on=date(2027, 1, 9)), seen, FIRST, 2, today)
+def test_received_on_is_kept_from_the_first_sighting_else_the_sending_else_its_own_date() -> None:
+    """Not the day an import first saw it: that would flatter payment performance."""
+    seen, as_of = an_observation(), date(2027, 2, 1)
+    kept = updated(a_state(received_on=date(2027, 1, 9)), seen, FIRST, 2, as_of)
     assert kept.received_on == date(2027, 1, 9)
-    assert updated(None, seen, FIRST, 2, today).received_on == SENT_ON
-    unsent = replace(FIRST, sent_on=None)
-    assert updated(None, seen, unsent, 2, today).received_on == today
+    assert updated(None, seen, FIRST, 2, as_of).received_on == SENT_ON
+    unsent = replace(FIRST, sent_on=None, issue_date=date(2026, 12, 30))
+    assert updated(None, seen, unsent, 2, as_of).received_on == date(2026, 12, 30)
 
 
 def test_a_confirmed_match_stays_confirmed_only_while_it_is_matched_the_same_way() -> None:
@@ -324,10 +325,3 @@ def test_reconcile_again_with_what_it_returned_changes_nothing() -> None:
     later = IMPORTED_AT + timedelta(days=7)
     again = reconcile(rows, [FIRST, SECOND], states, import_id=2, at=later)
     assert (again.events, again.changed, again.matched) == ([], [], 2)
-
-
-def test_reconcile_dates_a_first_sighting_of_an_unsent_invoice_by_the_import_in_london() -> None:
-    unsent = replace(FIRST, sent_on=None)
-    late_evening = IMPORTED_AT.replace(month=7, hour=23, minute=30)  # 00:30 on 2 July in London
-    [state] = reconcile([a_row()], [unsent], {}, import_id=1, at=late_evening).changed
-    assert state.received_on == date(2027, 7, 2)

@@ -27,6 +27,7 @@ from service.domain.invoicing import DocumentKind
 from service.domain.reconciliation import (
     Discrepancy,
     DiscrepancyKind,
+    EventKey,
     ImportRecord,
     InvoiceState,
     IssuedInvoice,
@@ -155,6 +156,36 @@ class ReconciliationRepository(Repository):
             )
         if states:
             self._insert(InvoiceStateRow, [mapping.invoice_state_values(s) for s in states])
+
+    def now_as_of(self, invoice_ids: Sequence[int], as_of: date) -> None:
+        """The states of these invoices, shown unchanged by an export as of `as_of`, are
+        known as of that day (if it is later than what they were known as of)."""
+        for chunk in range(0, len(invoice_ids), 500):
+            self.db.execute(
+                update(InvoiceStateRow)
+                .where(
+                    InvoiceStateRow.invoice_id.in_(invoice_ids[chunk : chunk + 500]),
+                    (InvoiceStateRow.as_of < as_of) | InvoiceStateRow.as_of.is_(None),
+                )
+                .values(as_of=as_of)
+            )
+
+    def recorded(self, invoice_ids: Sequence[int]) -> dict[int, set[EventKey]]:
+        """What each invoice's history records (StatusEvent.key), whenever it was seen."""
+        found: dict[int, set[EventKey]] = {i: set() for i in invoice_ids}
+        columns = (
+            StatusEventRow.invoice_id,
+            StatusEventRow.status,
+            StatusEventRow.hold_code,
+            StatusEventRow.payment_number,
+        )
+        for chunk in range(0, len(invoice_ids), 500):
+            query = select(*columns).where(
+                StatusEventRow.invoice_id.in_(invoice_ids[chunk : chunk + 500])
+            )
+            for invoice_id, status, hold, payment in self.db.execute(query):
+                found[invoice_id].add((FinanceStatus(status), hold, payment))
+        return found
 
     def confirm(self, invoice_id: int) -> None:
         self.db.execute(
