@@ -6,7 +6,7 @@ import dataclasses
 import json
 import os
 import sys
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import BinaryIO
 
@@ -241,12 +241,19 @@ def exports() -> None:
     show_default=True,
     help="sbs-oracle-ap, spend-over-25k, a mapping file's name, or a path to one (.toml).",
 )
+@click.option(
+    "--as-of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="The day the report was run (YYYY-MM-DD), if neither a report-date column nor the "
+    "file's name says so; otherwise today. An older export never moves an invoice back.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON (for scripts).")
-def exports_import(file: BinaryIO, profile: str, as_json: bool) -> None:
+def exports_import(file: BinaryIO, profile: str, as_of: datetime | None, as_json: bool) -> None:
     """Import an export and reconcile our invoices with it (all or nothing)."""
     data = file.read()
+    day = as_of.date() if as_of else None
     try:
-        outcome = _import(_context(), data, Path(file.name).name, profile, show=not as_json)
+        outcome = _import(_context(), data, Path(file.name).name, profile, day, show=not as_json)
     except DomainError as exc:
         if not as_json:
             raise
@@ -266,17 +273,27 @@ def exports_import(file: BinaryIO, profile: str, as_json: bool) -> None:
     for error in record.row_errors:
         click.echo(f"line {error.line}, column {error.column}: {error.message}", err=True)
     click.echo(
-        f"Import {record.id}: {record.rows_read} rows read, {record.matched} of our invoices "
-        f"matched, {record.other_suppliers} rows of other suppliers ignored, "
+        f"Import {record.id} (as of {record.as_of}): {record.rows_read} rows read, "
+        f"{record.matched} of our invoices matched, {record.other_suppliers} rows of other "
+        f"suppliers and {record.other_units} of other business units ignored, "
         f"{record.errors} errors, {record.changes} status changes, "
         f"{record.discrepancies} discrepancies."
     )
+    if record.older_than:
+        click.echo(
+            f"Older than an export imported before (as of {record.older_than}): "
+            f"{record.kept} invoices kept their later status."
+        )
 
 
-def _import(context: Context, data: bytes, name: str, profile: str, show: bool) -> ImportOutcome:
+def _import(
+    context: Context, data: bytes, name: str, profile: str, as_of: date | None, show: bool
+) -> ImportOutcome:
     """With a progress bar when someone is watching a terminal."""
     if not (show and sys.stderr.isatty()):
-        return import_finance_export(context, context.new_uow(), OPERATOR, data, name, profile)
+        return import_finance_export(
+            context, context.new_uow(), OPERATOR, data, name, profile, as_of=as_of
+        )
     lines = data.count(b"\n") or 1
     with click.progressbar(length=lines, label="Reading", file=sys.stderr) as bar:
         outcome = import_finance_export(
@@ -287,6 +304,7 @@ def _import(context: Context, data: bytes, name: str, profile: str, show: bool) 
             name,
             profile,
             lambda line: bar.update(line - bar.pos),
+            as_of=as_of,
         )
         bar.update(lines - bar.pos)
     return outcome

@@ -61,6 +61,16 @@ class TrustSchema(Schema):
     )
     send_on_issue = StrictBoolean(load_default=False)
     remind_facilitators = StrictBoolean(load_default=False)
+    business_unit = Line(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(min=1, max=240),
+        metadata={
+            "description": "The trust's business unit as its finance exports spell it (e.g. "
+            "`RVJ NORTH BRISTOL NHS TRUST`; case and spaces don't matter). Export rows naming "
+            "another unit are never matched to this trust's invoices."
+        },
+    )
 
 
 class TrustChangesSchema(TrustSchema):

@@ -14,7 +14,7 @@ from werkzeug.datastructures import FileStorage
 
 from service.api.blueprint import Blueprint, refuses
 from service.api.edge import attachment, ctx, current_user, finance_only, uow
-from service.api.fields import LondonDateTime, Text
+from service.api.fields import Day, LondonDateTime, Text
 from service.domain.payment_performance import Performance
 from service.domain.reconciliation import Discrepancy, ImportRecord
 from service.domain.resolutions import NOTE_LONGEST, Resolution
@@ -38,6 +38,14 @@ class UploadInput(Schema):
         ),
         metadata={"description": "sbs-oracle-ap, spend-over-25k or a configured mapping file."},
     )
+    as_of = Day(
+        load_default=None,
+        metadata={
+            "description": "The day the report was run (YYYY-MM-DD), if neither a report-date "
+            "column nor the file's name says so; otherwise the day it is imported. An export "
+            "older than one already imported never moves an invoice back."
+        },
+    )
 
 
 class RowErrorSchema(Schema):
@@ -54,9 +62,32 @@ class ImportSchema(Schema):
     imported_by = fields.String()
     imported_at = LondonDateTime()
     trust_id = fields.Integer(allow_none=True)
+    as_of = fields.Date(metadata={"description": "The day the export's data is as of."})
+    as_of_source = fields.String(
+        metadata={"description": "Where `as_of` came from: given, column, file_name or imported."}
+    )
+    older_than = fields.Date(
+        allow_none=True,
+        metadata={
+            "description": "Set when the export is older than one imported before (as of "
+            "this day): the invoices it shows as they were then keep their later state."
+        },
+    )
     rows_read = fields.Integer()
     matched = fields.Integer(metadata={"description": "Our invoices the export mentions."})
     other_suppliers = fields.Integer(metadata={"description": "Rows ignored: not our venues."})
+    other_units = fields.Integer(
+        metadata={
+            "description": "Rows ignored: another trust's business unit (see a trust's "
+            "`business_unit`)."
+        }
+    )
+    kept = fields.Integer(
+        metadata={
+            "description": "Invoices the export shows earlier than a newer export did: their "
+            "later state was kept, and only what their histories lacked was added."
+        }
+    )
     blank_lines = fields.Integer()
     errors = fields.Integer()
     discrepancies = fields.Integer()
@@ -130,6 +161,7 @@ class StatusEventSchema(Schema):
     payment_number = fields.String(allow_none=True)
     import_id = fields.Integer(allow_none=True)
     line = fields.Integer(allow_none=True)
+    as_of = fields.Date(allow_none=True, metadata={"description": "The day its export is as of."})
 
 
 class InvoiceStateSchema(Schema):
@@ -143,6 +175,10 @@ class InvoiceStateSchema(Schema):
     received_on = fields.Date(allow_none=True)
     matched_by_po_and_amount = fields.Boolean(attribute="fallback")
     confirmed = fields.Boolean()
+    as_of = fields.Date(
+        allow_none=True,
+        metadata={"description": "The day the newest export that showed it is as of."},
+    )
 
 
 class InvoiceStatusSchema(Schema):
@@ -150,8 +186,9 @@ class InvoiceStatusSchema(Schema):
         InvoiceStateSchema,
         allow_none=True,
         metadata={
-            "description": "As the latest export shows it; `sent` while no export has shown "
-            "it yet; null when it has not been sent either."
+            "description": "As the newest export shows it (an older export imported later "
+            "never moves it back); `sent` while no export has shown it yet; null when it has "
+            "not been sent either."
         },
     )
     sent_at = LondonDateTime(
@@ -206,9 +243,9 @@ class Imports(MethodView):
     def post(self, form: dict[str, Any]) -> tuple[dict[str, Any], int]:
         """Import a finance-system export (finance)
 
-        Multipart: `file`, `profile`. All or nothing: a file with a structural problem is
-        refused, naming line and column, and nothing is stored. The same file again changes
-        nothing and answers 200."""
+        Multipart: `file`, `profile`, `as_of` (optional). All or nothing: a file with a
+        structural problem is refused, naming line and column, and nothing is stored. The
+        same file again changes nothing and answers 200."""
         upload = form["file"]
         if not isinstance(upload, FileStorage):
             raise ValidationError("Not a file.", "file")
@@ -220,6 +257,7 @@ class Imports(MethodView):
             upload.filename or "upload.csv",
             form["profile"],
             time_limit=ctx().import_time_limit,
+            as_of=form["as_of"],
         )
         return _outcome(outcome), 200 if outcome.already_imported else 201
 

@@ -166,6 +166,10 @@ class ExportReading:
         return len(self.rows) + len({e.line for e in self.errors}) + self.other_suppliers
 
 
+class AsOfInFuture(RuleViolation):
+    code = "as_of_in_future"
+
+
 class AsOfSource(StrEnum):
     """Where an import's as-of date came from, surest first."""
 
@@ -200,9 +204,7 @@ def export_as_of(
     from the file is not believed."""
     if given is not None:
         if given > today:
-            raise RuleViolation(
-                "The date the report was run can't be in the future.", field="as_of"
-            )
+            raise AsOfInFuture("The date the report was run can't be in the future.", field="as_of")
         return given, AsOfSource.GIVEN
     found = [
         (max((r.as_of for r in rows if r.as_of), default=None), AsOfSource.COLUMN),

@@ -87,6 +87,8 @@ def describe(entry: StatementEntry) -> VenueLine:
 
 def _status(entry: StatementEntry) -> tuple[Badge, str]:
     state = entry.state
+    if state is not None and state.unconfirmed:
+        state = None  # a guess by PO and amount is not told to the venue until confirmed
     if entry.kind is DocumentKind.CREDIT_NOTE:
         return (
             Badge.CREDIT,

@@ -17,7 +17,7 @@ class InvoiceFilter(StrEnum):
     EMAIL_FAILED = "email_failed"  # the message to accounts payable failed, none was sent
     TO_CONFIRM = "to_confirm"  # matched by PO and amount only, not yet confirmed
     NOT_SEEN = "not_seen"  # in no export yet
-    LOST = "lost"  # sent, and exports made long enough after still don't show it
+    LOST = "lost"  # sent, and exports as of long enough after show it by no number of ours
     RECEIVED = "received"
     ON_HOLD = "on_hold"
     APPROVED = "approved"

@@ -272,8 +272,8 @@ def get_import(
 
 def open_discrepancies(ctx: Context, uow: ReconciliationStores, actor: User) -> list[Discrepancy]:
     """Per invoice from its latest state, invoices no export has shown long after sending,
-    and rows of the latest import of each profile that match nothing we issued; but not
-    those a person has marked as resolved (by `Discrepancy.key`)."""
+    and rows of the latest import of each profile and trust that match nothing we issued;
+    but not those a person has marked as resolved (by `Discrepancy.key`)."""
     actor.require(Role.FINANCE, Role.ADMIN)
     with uow:
         found = found_discrepancies(ctx, uow)
@@ -287,7 +287,7 @@ def found_discrepancies(ctx: Context, uow: ReconciliationStores) -> list[Discrep
         records = uow.reconciliation.imports()
         states = uow.reconciliation.states()
         ours = uow.reconciliation.issued_invoices()
-        latest = {r.profile: r.id for r in reversed(records) if r.id is not None}
+        latest = {(r.profile, r.trust_id): r.id for r in reversed(records) if r.id is not None}
         findings = uow.reconciliation.findings(list(latest.values()))
     imported_on = {trust: last_import_on(records, trust) for trust in {i.trust_id for i in ours}}
     found: list[Discrepancy] = []

@@ -311,6 +311,15 @@ TRUST: Form = (
                 "whether to remind facilitators",
                 kind=Kind.TICK,
             ),
+            Field(
+                "business_unit",
+                "Business unit in finance exports (optional)",
+                "the business unit",
+                hint="As the exports' Business Unit column spells it, like RVJ NORTH BRISTOL "
+                "NHS TRUST. Rows of any other unit are never matched to this trust's invoices",
+                optional=True,
+                longest=240,
+            ),
         ),
     ),
 )

@@ -15,7 +15,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from service.domain.delivery import EmailState, OutboxState, Recipient, email_state
 from service.domain.directory import Trust
 from service.domain.errors import RuleViolation, TooSlow
-from service.domain.exports import ExportRefused, FinanceStatus, ProfileInvalid
+from service.domain.exports import AsOfInFuture, ExportRefused, FinanceStatus, ProfileInvalid
 from service.domain.invoicing import PDF
 from service.domain.reconciliation import Owner, explain_hold
 from service.domain.timeslots import LONDON
@@ -355,6 +355,7 @@ def import_export(user: User) -> BaseResponse | tuple[str, int]:
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         errors.add("file", "Select the export file to import")
+    as_of = read_date(form, "as_of", errors, "the date the report was run", required=False)
     if errors or upload is None:
         return _imports_page(user, form, errors, 400)
     try:
@@ -366,7 +367,11 @@ def import_export(user: User) -> BaseResponse | tuple[str, int]:
             upload.filename or "export.csv",
             profile,
             time_limit=ctx().import_time_limit,
+            as_of=as_of,
         )
+    except AsOfInFuture as wrong:
+        errors.add("as_of", wrong.message)
+        return _imports_page(user, form, errors, 422)
     except TooSlow:
         errors.add(
             "file",
@@ -419,6 +424,7 @@ def _imports_page(
             {name: f"{words} ({name})" if words else name for name, words in profiles.items()},
         ),
         imports=reconciliation.imports(ctx(), ctx().new_reader(), user),
+        as_of=date_items(form, "as_of", errors),
     )
     return page, status
 

@@ -14,6 +14,7 @@ SAMPLE = Path(__file__).parents[1] / "data" / "sample-sbs-oracle-ap.csv"
 HEADER = SAMPLE.read_text().splitlines()[0].split(",")
 Who = dict[str, Any]
 SUPPLIER_NUMBER, SUPPLIER = "220871", "ST MARKS COMMUNITY HALL CIC"
+UNIT = "RZZ SEVERNVALE MH TRUST"  # the business unit of the trust in builders.TRUST
 
 
 @dataclass(frozen=True)
@@ -33,10 +34,11 @@ class ApRow:
     supplier_number: str = SUPPLIER_NUMBER
     supplier: str = SUPPLIER
     currency: str = "GBP"
+    unit: str = UNIT
 
     def cells(self) -> list[str]:
         return [
-            "RZZ SEVERNVALE MH TRUST",
+            self.unit,
             self.supplier_number,
             self.supplier,
             "HALL",
@@ -87,10 +89,19 @@ def export(*rows: ApRow, encoding: str = "utf-8") -> bytes:
     return out.getvalue().encode(encoding)
 
 
-def upload(client: Client, who: dict[str, Any], data: bytes, profile: str = "sbs-oracle-ap") -> Any:
+def upload(
+    client: Client,
+    who: dict[str, Any],
+    data: bytes,
+    profile: str = "sbs-oracle-ap",
+    *,
+    name: str = "ap-report.csv",
+    as_of: str | None = None,
+) -> Any:
+    form: dict[str, Any] = {"file": (io.BytesIO(data), name), "profile": profile}
     return client.post(
         "/api/v1/procurement-imports",
-        data={"file": (io.BytesIO(data), "ap-report.csv"), "profile": profile},
+        data=form | ({"as_of": as_of} if as_of else {}),
         headers=who["headers"],
         content_type="multipart/form-data",
     )
@@ -102,7 +113,10 @@ def status(client: Client, who: Who, invoice: Who) -> Any:
     return response.json
 
 
-def imported(client: Client, who: Who, data: bytes, expected: int = 201) -> Any:
-    response = upload(client, who, data)
+def imported(
+    client: Client, who: Who, data: bytes, expected: int = 201, **options: str | None
+) -> Any:
+    """`options`: upload's name and as_of."""
+    response = upload(client, who, data, **options)  # type: ignore[arg-type]
     assert response.status_code == expected, response.json
     return response.json

@@ -29,6 +29,11 @@ _WITHOUT_STATE = frozenset(
 )
 
 
+def _unconfirmed() -> ColumnElement[bool]:
+    """InvoiceState.unconfirmed, as its partial index spells it."""
+    return and_(_STATE.fallback.is_(true()), _STATE.confirmed.is_(false()))
+
+
 def _to_payables(*states: OutboxState) -> ColumnElement[bool]:
     """The invoice has a message to accounts payable (in one of `states`, when given). As
     IN over one uncorrelated subquery: SQLite would otherwise search the outbox by state for
@@ -180,11 +185,15 @@ class Ledger(Repository):
             case InvoiceFilter.EMAIL_FAILED:
                 return and_(_to_payables(OutboxState.FAILED), ~_to_payables(OutboxState.SENT))
             case InvoiceFilter.TO_CONFIRM:
-                return and_(_STATE.fallback.is_(true()), _STATE.confirmed.is_(false()))
+                return _unconfirmed()
             case InvoiceFilter.NOT_SEEN:
                 return InvoiceRow.id.in_(self._unseen())
-            case InvoiceFilter.LOST:
-                return and_(InvoiceRow.id.in_(self._unseen()), self._sent_long_ago(query))
+            case InvoiceFilter.LOST:  # a match by PO and amount counts once a person confirms it
+                unconfirmed = select(_STATE.invoice_id).where(_unconfirmed())
+                return and_(
+                    or_(InvoiceRow.id.in_(self._unseen()), InvoiceRow.id.in_(unconfirmed)),
+                    self._sent_long_ago(query),
+                )
         assert query.status is not None
         return _STATE.status == query.status.value
 

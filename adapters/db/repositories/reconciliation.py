@@ -88,12 +88,21 @@ class ReconciliationRepository(Repository):
 
     def data_version(self) -> str:
         """The newest invoice, status event, import and outbox message: every booking,
-        change or cancellation queues the venue's invitation, so the outbox marks those."""
+        change or cancellation queues the venue's invitation, so the outbox marks those. And
+        the matches waiting to be confirmed (few, by their partial index): a venue is told of
+        one once a person confirms it."""
         newest = [
             select(func.max(table.id)).scalar_subquery()
             for table in (InvoiceRow, StatusEventRow, ImportRow, OutboxRow)
         ]
-        return "/".join(str(n or 0) for n in self.db.execute(select(*newest)).one())
+        to_confirm = (
+            select(func.count())
+            .select_from(InvoiceStateRow)
+            .where(InvoiceStateRow.fallback.is_(True), InvoiceStateRow.confirmed.is_(False))
+            .scalar_subquery()
+        )
+        found = self.db.execute(select(*newest, to_confirm)).one()
+        return "/".join(str(n or 0) for n in found)
 
     def statement(self, venue_id: int) -> list[StatementEntry]:
         """The venue's invoices and credit notes, newest first, with their states."""
