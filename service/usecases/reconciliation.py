@@ -14,7 +14,6 @@ from service.domain.audit import AuditEvent
 from service.domain.delivery import OutboxMessage, Recipient, hold_topic, message_id
 from service.domain.errors import NotFound, RuleViolation, TooSlow
 from service.domain.exports import FinanceStatus, ProfileInvalid, SupplierIndex
-from service.domain.payment_performance import Performance, performance
 from service.domain.reconciliation import (
     Discrepancy,
     ImportRecord,
@@ -310,13 +309,3 @@ def confirm_match(ctx: Context, uow: ReconciliationStores, actor: User, invoice_
             AuditEvent(ctx.clock.now(), actor.label, "match_confirmed", "invoice", invoice_id)
         )
         uow.commit()
-
-
-def payment_performance(ctx: Context, uow: ReconciliationStores, actor: User) -> list[Performance]:
-    actor.require(Role.FINANCE, Role.ADMIN)
-    with uow:
-        ours = uow.reconciliation.issued_invoices()
-        states = uow.reconciliation.states()
-        names = {("trust", t.id or 0): t.name for t in uow.trusts.all()}
-        names |= {("venue", v.id or 0): v.name for v in uow.venues.all()}
-    return performance(ours, states, names, ctx.clock.now().astimezone(LONDON).date())
