@@ -66,33 +66,38 @@ def by_month(report: list[Performance]) -> dict[str, list[Performance]]:
     return months
 
 
-def _year(errors: FormErrors) -> FinancialYear | None:
-    """The year asked for in the query string (None: the current one)."""
+def _asked_year() -> FinancialYear | None:
+    """The year in the query string (None: the current one); NotAFinancialYear if it isn't."""
     asked = request.args.get("year", "")
-    try:
-        return FinancialYear.parse(asked) if asked else None
-    except NotAFinancialYear as error:
-        errors.add("year", str(error))
-        return None
+    return FinancialYear.parse(asked) if asked else None
 
 
-def _year_items(found: Report, chosen: FinancialYear) -> list[dict[str, Any]]:
-    years = sorted({*found.years, chosen}, reverse=True)
-    return [{"value": y.start, "text": y.label, "selected": y == chosen} for y in years]
+def _refused(error: NotAFinancialYear) -> Response:
+    """A download or chart asked for with a year that isn't one (only by editing the link)."""
+    return Response(str(error), 400, mimetype="text/plain")
+
+
+def _year_items(found: Report) -> list[dict[str, Any]]:
+    """The years offered, newest first, and the one shown (which may not be) selected."""
+    years = sorted({*found.years, found.year}, reverse=True)
+    return [{"value": y.start, "text": y.label, "selected": y == found.year} for y in years]
 
 
 @blp.get(PAGE)
 @finance
 def page(user: User) -> tuple[str, int]:
-    errors = FormErrors()
-    year = _year(errors)
+    errors, year = FormErrors(), None
+    try:
+        year = _asked_year()
+    except NotAFinancialYear:
+        errors.add("year", "Select a financial year from the list")
     found = reports.payment_performance(ctx(), ctx().new_reader(), user, year)
     return render_template(
         "staff/reports/payment_performance.html",
         title="Payment performance",
         errors=errors,
         year=found.year,
-        year_items=_year_items(found, found.year),
+        year_items=_year_items(found),
         sections=[] if errors else sections(found.rows),
         months=by_month(found.rows),
         target=TARGET_PERCENT,
@@ -100,10 +105,10 @@ def page(user: User) -> tuple[str, int]:
 
 
 def _download(user: User, format: Format) -> Response:
-    errors = FormErrors()
-    year = _year(errors)
-    if errors:
-        return Response(errors.messages["year"], 400, mimetype="text/plain")
+    try:
+        year = _asked_year()
+    except NotAFinancialYear as error:
+        return _refused(error)
     return attachment(
         reports.payment_performance_download(ctx(), ctx().new_reader(), user, format, year)
     )
@@ -124,10 +129,10 @@ def xlsx(user: User) -> Response:
 @charts.get(f"{PAGE}/<any(trust, venue):scope>.svg")
 @finance
 def chart(user: User, scope: str) -> Response:
-    errors = FormErrors()
-    year = _year(errors)
-    if errors:
-        return Response(errors.messages["year"], 400, mimetype="text/plain")
+    try:
+        year = _asked_year()
+    except NotAFinancialYear as error:
+        return _refused(error)
     found = reports.payment_performance(ctx(), ctx().new_reader(), user, year)
     [section] = [s for s in sections(found.rows) if s.scope == scope]
     drawn = bppc_chart(section.rows, section.alt)
