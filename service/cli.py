@@ -15,6 +15,7 @@ import click
 from service.app import context_for, upgrade_database
 from service.config import Config, ConfigError
 from service.domain.errors import DomainError
+from service.domain.financial_years import FinancialYear, NotAFinancialYear
 from service.domain.money import format_pounds
 from service.domain.payment_performance import table
 from service.domain.spreadsheets import as_csv
@@ -25,11 +26,8 @@ from service.usecases.context import Context
 from service.usecases.demo_history import load_demo
 from service.usecases.invoicing import issue_invoices
 from service.usecases.outbox_worker import run_worker
-from service.usecases.reconciliation import (
-    ImportOutcome,
-    import_finance_export,
-    payment_performance,
-)
+from service.usecases.reconciliation import ImportOutcome, import_finance_export
+from service.usecases.reports import payment_performance
 from service.usecases.sign_in import sign_in_link
 from service.usecases.status_links import create_link
 
@@ -315,13 +313,34 @@ def reports() -> None:
     """Reports for finance, as spreadsheets."""
 
 
+class _FinancialYear(click.ParamType[FinancialYear]):
+    name = "year"
+
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> FinancialYear:
+        if isinstance(value, FinancialYear):
+            return value
+        try:
+            return FinancialYear.parse(str(value))
+        except NotAFinancialYear as exc:
+            self.fail(str(exc), param, ctx)
+
+
 @reports.command("payment-performance")
-def reports_payment_performance() -> None:
-    """The payment-performance report (the Better Payment Practice Code figure per trust and
-    venue, and aged unpaid invoices) as CSV on standard output, as the API downloads it."""
+@click.option(
+    "--year",
+    type=_FinancialYear(),
+    help="The financial year: 2026 (or 2026-27) for April 2026 to March 2027. "
+    "The current one by default.",
+)
+def reports_payment_performance(year: FinancialYear | None) -> None:
+    """The payment-performance report for a financial year (the Better Payment Practice Code
+    figure per trust and venue, for the year and each month, and what is still owed by age)
+    as CSV on standard output, as the API downloads it."""
     context = _context()
-    report = payment_performance(context, context.new_uow(), OPERATOR)
-    click.echo(as_csv(table(report)), nl=False)
+    report = payment_performance(context, context.new_uow(), OPERATOR, year)
+    click.echo(as_csv(table(report.rows)), nl=False)
 
 
 @main.command()

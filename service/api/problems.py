@@ -72,6 +72,8 @@ def _http_exception(error: HTTPException) -> Response:
     detail = error.description or HTTPStatus(status).phrase
     if status == 400 and messages and "Invalid JSON body." in json.dumps(messages):
         code, detail = "malformed_json", "The request body is not valid JSON."
+    elif status == 400 and messages:  # a query string an operation reads strictly
+        detail = "Some of the query string is invalid; see errors."
     elif status == 422:
         detail = "Some fields are missing or invalid; see errors."
     response = problem(status, code, detail, **extra)

@@ -15,6 +15,7 @@ from werkzeug.datastructures import FileStorage
 from service.api.blueprint import Blueprint, refuses
 from service.api.edge import attachment, ctx, current_user, finance_only, uow
 from service.api.fields import Day, LondonDateTime, Text
+from service.domain.financial_years import FinancialYear, NotAFinancialYear
 from service.domain.payment_performance import Performance
 from service.domain.reconciliation import Discrepancy, ImportRecord
 from service.domain.resolutions import NOTE_LONGEST, Resolution
@@ -215,11 +216,45 @@ class AgedBandSchema(Schema):
 
 
 class PerformanceSchema(Schema):
-    scope = fields.String()
+    scope = fields.String(
+        metadata={"description": "trust or venue (the year), trust-month or venue-month"}
+    )
     id = fields.Integer()
     name = fields.String()
+    financial_year = fields.Function(lambda p: p.year.label, metadata={"example": "2026-27"})
+    month = fields.Function(
+        lambda p: p.month and f"{p.month:%Y-%m}",
+        allow_none=True,
+        metadata={"description": "A month's row: the month paid in (2026-04); else null."},
+    )
     bppc = fields.Nested(BppcSchema)
-    aged_unpaid = fields.List(fields.Nested(AgedBandSchema), attribute="aged")
+    aged_unpaid = fields.List(
+        fields.Nested(AgedBandSchema),
+        attribute="aged",
+        metadata={"description": "What is still owed, as at today: on the year's rows only."},
+    )
+
+
+class FinancialYearField(fields.Field):  # type: ignore[type-arg]
+    """A financial year in a query string: 2026 (or 2026-27) for 1 April 2026 - 31 March 2027."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        try:
+            return FinancialYear.parse(str(value))
+        except NotAFinancialYear as error:
+            raise ValidationError(str(error)) from error
+
+
+class ReportQuery(Schema):
+    year = FinancialYearField(
+        load_default=None,
+        metadata={
+            "description": "The financial year, by the calendar year it begins in (2026 for "
+            "2026-27); the current one by default.",
+            "type": "string",
+            "example": "2026",
+        },
+    )
 
 
 _NO_IMPORT = "404 not_found: there is no import with that id"
@@ -360,44 +395,60 @@ class InvoiceStatusView(MethodView):
         return reconciliation.invoice_status(ctx(), uow(), current_user(), invoice_id)
 
 
+_BAD_YEAR = "400 bad_request: `year` is not a financial year from 2000 to 2099"
+
+
 @blp.route("/reports/payment-performance")
 class PaymentPerformance(MethodView):
     @finance_only
+    @refuses(_BAD_YEAR)
+    @blp.arguments(ReportQuery, location="query", error_status_code=400)
     @blp.response(200, PerformanceSchema(many=True))
-    def get(self) -> list[Performance]:
-        """Report how promptly venues are paid (finance)
+    def get(self, query: dict[str, Any]) -> list[Performance]:
+        """Report how promptly venues are paid, for a financial year (finance)
 
-        Per trust and per venue, the Better Payment Practice Code measure (share of invoices
-        paid within 30 days of receipt, by count and by value; target 95%) and aged unpaid
-        invoices. The same as CSV: `payment-performance.csv`."""
-        return reconciliation.payment_performance(ctx(), uow(), current_user())
+        The Better Payment Practice Code measure: of the valid invoices paid in the
+        financial year (1 April to 31 March; `year`, the current one by default), the share
+        paid within 30 days of receipt, or by the due date if later, by count and by value;
+        target 95%. Per trust and per venue for the year, with what is still owed by age as
+        at today; then per trust and per venue for each month, April to March. The same as
+        CSV: `payment-performance.csv`."""
+        return reports.payment_performance(ctx(), uow(), current_user(), query["year"]).rows
 
 
 @blp.route("/reports/payment-performance.csv")
 class PaymentPerformanceCsv(MethodView):
     @finance_only
+    @refuses(_BAD_YEAR)
+    @blp.arguments(ReportQuery, location="query", error_status_code=400)
     @blp.response(200, {"type": "string"}, content_type="text/csv")
-    def get(self) -> Response:
-        """Download the payment-performance report as CSV (finance)
+    def get(self, query: dict[str, Any]) -> Response:
+        """Download the payment-performance report for a financial year as CSV (finance)
 
         A spreadsheet, safe to open: cells a spreadsheet would run as formulas are
-        neutralised."""
+        neutralised. Named after its year: `payment-performance-2026-27.csv`."""
         return attachment(
-            reports.payment_performance_download(ctx(), uow(), current_user(), Format.CSV)
+            reports.payment_performance_download(
+                ctx(), uow(), current_user(), Format.CSV, query["year"]
+            )
         )
 
 
 @blp.route("/reports/payment-performance.xlsx")
 class PaymentPerformanceXlsx(MethodView):
     @finance_only
+    @refuses(_BAD_YEAR)
+    @blp.arguments(ReportQuery, location="query", error_status_code=400)
     @blp.response(200, {"type": "string", "format": "binary"}, content_type=XLSX)
-    def get(self) -> Response:
-        """Download the payment-performance report as an Excel workbook (finance)
+    def get(self, query: dict[str, Any]) -> Response:
+        """Download the payment-performance report for a financial year as Excel (finance)
 
         The same table as the CSV: sums of money as numbers in pounds, percentages as
         numbers, the header frozen; names are always text, never run as formulas."""
         return attachment(
-            reports.payment_performance_download(ctx(), uow(), current_user(), Format.XLSX)
+            reports.payment_performance_download(
+                ctx(), uow(), current_user(), Format.XLSX, query["year"]
+            )
         )
 
 

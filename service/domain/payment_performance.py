@@ -1,14 +1,17 @@
-"""How promptly the NHS pays the venues: the Better Payment Practice Code measure (share of
-invoices paid within 30 days of receipt, by count and by value) and aged unpaid invoices."""
+"""How promptly the NHS pays the venues: the Better Payment Practice Code measure (the share
+of valid invoices paid within 30 days of receipt, or by their due date if later, by number
+and by value, against a 95% target) per financial year and per month within it, and what is
+still owed by age."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from service.domain.exports import FinanceStatus
+from service.domain.financial_years import FinancialYear
 from service.domain.reconciliation import InvoiceState, IssuedInvoice
 from service.domain.spreadsheets import Money
 
@@ -16,6 +19,9 @@ BPPC_DAYS = 30
 TARGET_PERCENT = Decimal(95)
 AGE_BANDS = (("0-30", 30), ("31-60", 60), ("61-90", 90), ("90+", None))  # days, up to
 SETTLED = (FinanceStatus.PAID, FinanceStatus.CANCELLED, FinanceStatus.REJECTED)
+SCOPES = ("trust", "venue")
+
+Pair = tuple[IssuedInvoice, InvoiceState | None]
 
 
 @dataclass(frozen=True)
@@ -50,11 +56,40 @@ class AgedBand:
 
 @dataclass(frozen=True)
 class Performance:
-    scope: str  # "trust" or "venue"
+    """One row: a trust's or a venue's figure for the financial year (its `aged` is what is
+    owed as at today), or for one month of it ("trust-month", "venue-month": no `aged`)."""
+
+    scope: str
     id: int
     name: str
     bppc: Bppc
     aged: tuple[AgedBand, ...]
+    year: FinancialYear
+    month: date | None = None  # a month's row: the month's first day
+
+
+@dataclass(frozen=True)
+class Report:
+    year: FinancialYear
+    years: tuple[FinancialYear, ...]  # those anything was paid in, and the current one
+    rows: list[Performance]
+
+
+def report(
+    invoices: Iterable[IssuedInvoice],
+    states: dict[int, InvoiceState],
+    names: dict[tuple[str, int], str],
+    today: date,
+    year: FinancialYear | None = None,
+) -> Report:
+    """The figures for `year` (the current financial year by default), and the years that
+    could be asked for instead, newest first."""
+    invoices = list(invoices)
+    current = FinancialYear.of(today)
+    paid = {FinancialYear.of(day) for i in invoices if (day := paid_on(i, states.get(i.id)))}
+    chosen = year or current
+    rows = performance(invoices, states, names, today, chosen)
+    return Report(chosen, tuple(sorted(paid | {current}, reverse=True)), rows)
 
 
 def performance(
@@ -62,59 +97,88 @@ def performance(
     states: dict[int, InvoiceState],
     names: dict[tuple[str, int], str],
     today: date,
+    year: FinancialYear,
 ) -> list[Performance]:
-    """Per trust, then per venue. Credit notes don't count; an invoice counts from the day
-    the NHS received it (emailed, or first seen in an export)."""
-    received = [
-        (invoice, states.get(invoice.id))
-        for invoice in invoices
-        if invoice.amount_pence > 0 and _received_on(invoice, states.get(invoice.id))
-    ]
-    report = []
-    for scope in ("trust", "venue"):
-        groups: dict[int, list[tuple[IssuedInvoice, InvoiceState | None]]] = {}
-        for invoice, state in received:
-            key = invoice.trust_id if scope == "trust" else invoice.venue_id
-            groups.setdefault(key, []).append((invoice, state))
-        for key, group in sorted(groups.items()):
+    """Per trust, then per venue, for the year (every trust and venue with an invoice); then
+    per trust and per venue, for each month of the year (those with an invoice paid in it).
+    An invoice is measured in the month it was paid in."""
+    pairs = [(invoice, states.get(invoice.id)) for invoice in invoices]
+    rows = []
+    for scope in SCOPES:
+        for key, group in _grouped(pairs, scope):
             name = names.get((scope, key), f"{scope} {key}")
-            report.append(Performance(scope, key, name, _bppc(group), _aged(group, today)))
-    return report
+            bppc = _bppc(group, year.__contains__)
+            rows.append(Performance(scope, key, name, bppc, _aged(group, today), year))
+    paid_in_year = [(i, s) for i, s in pairs if (day := paid_on(i, s)) and day in year]
+    for scope in SCOPES:
+        for key, group in _grouped(paid_in_year, scope):
+            name = names.get((scope, key), f"{scope} {key}")
+            rows += [
+                Performance(f"{scope}-month", key, name, _bppc(group, _in(month)), (), year, month)
+                for month in year.months
+            ]
+    return rows
 
 
-def _received_on(invoice: IssuedInvoice, state: InvoiceState | None) -> date | None:
-    return (state.received_on if state else None) or invoice.sent_on
+def _grouped(pairs: list[Pair], scope: str) -> list[tuple[int, list[Pair]]]:
+    groups: dict[int, list[Pair]] = {}
+    for invoice, state in pairs:
+        key = invoice.trust_id if scope == "trust" else invoice.venue_id
+        groups.setdefault(key, []).append((invoice, state))
+    return sorted(groups.items())
 
 
-def _bppc(group: list[tuple[IssuedInvoice, InvoiceState | None]]) -> Bppc:
-    result = Bppc()
+def _in(month: date) -> Callable[[date], bool]:
+    return lambda day: (day.year, day.month) == (month.year, month.month)
+
+
+def received_on(invoice: IssuedInvoice) -> date:
+    """When the trust's accounts payable received it: the day Roomhire emailed it, or, if
+    Roomhire never did (it was posted or handed over), its invoice date. Never the day an
+    export first showed it, which would start the clock late."""
+    return invoice.sent_on or invoice.issue_date
+
+
+def paid_on(invoice: IssuedInvoice, state: InvoiceState | None) -> date | None:
+    """The payment date of a valid invoice that has been paid: not a credit note, and not
+    cancelled or rejected (their status is not paid)."""
+    if invoice.amount_pence <= 0 or state is None or state.status is not FinanceStatus.PAID:
+        return None
+    return state.payment_date
+
+
+def paid_in_time(invoice: IssuedInvoice, paid: date) -> bool:
+    """Within 30 days of receipt, or by the agreed due date if that is later."""
+    return paid <= max(received_on(invoice) + timedelta(days=BPPC_DAYS), invoice.due_date)
+
+
+def _bppc(group: list[Pair], counted: Callable[[date], bool]) -> Bppc:
+    paid, on_time, paid_pence, on_time_pence = 0, 0, 0, 0
     for invoice, state in group:
-        if state is None or state.status is not FinanceStatus.PAID or state.payment_date is None:
+        day = paid_on(invoice, state)
+        if day is None or not counted(day):
             continue
-        received = _received_on(invoice, state) or state.payment_date
-        on_time = (state.payment_date - received).days <= BPPC_DAYS
-        result = Bppc(
-            paid=result.paid + 1,
-            on_time=result.on_time + on_time,
-            paid_pence=result.paid_pence + invoice.amount_pence,
-            on_time_pence=result.on_time_pence + invoice.amount_pence * on_time,
-        )
-    return result
+        in_time = paid_in_time(invoice, day)
+        paid, paid_pence = paid + 1, paid_pence + invoice.amount_pence
+        on_time, on_time_pence = on_time + in_time, on_time_pence + invoice.amount_pence * in_time
+    return Bppc(paid, on_time, paid_pence, on_time_pence)
 
 
-def _aged(
-    group: list[tuple[IssuedInvoice, InvoiceState | None]], today: date
-) -> tuple[AgedBand, ...]:
-    counts, pence = [0] * len(AGE_BANDS), [0] * len(AGE_BANDS)
-    for invoice, state in group:
-        if state and state.status in SETTLED:
-            continue
-        band = age_band(_received_on(invoice, state) or today, today)
-        counts[band] += 1
-        pence[band] += invoice.amount_pence
+def still_owed(invoice: IssuedInvoice, state: InvoiceState | None) -> int:
+    """The amount less what has been paid of it, on what is neither paid, cancelled nor
+    rejected (a credit note's is negative: it reduces what is owed), as the finance
+    overview's aged debt counts it."""
+    if state is not None and state.status in SETTLED:
+        return 0
+    return invoice.amount_pence - (state.paid_pence if state else 0)
+
+
+def _aged(group: list[Pair], today: date) -> tuple[AgedBand, ...]:
+    owed = [(i.issue_date, pence) for i, s in group if (pence := still_owed(i, s))]
+    counts = aged_debt(((day, 1) for day, _ in owed), today)
     return tuple(
-        AgedBand(label, count, value)
-        for (label, _), count, value in zip(AGE_BANDS, counts, pence, strict=True)
+        AgedBand(label, count, pence)
+        for (label, _), count, pence in zip(AGE_BANDS, counts, aged_debt(owed, today), strict=True)
     )
 
 
@@ -140,11 +204,14 @@ def _percent(part: int, whole: int) -> Decimal | None:
 
 def table(report: list[Performance]) -> list[list[object]]:
     """The report as a spreadsheet's rows, the header first: sums of money as Money (plain
-    pounds in CSV), a figure that can't be worked out (nothing paid yet) as an empty cell."""
+    pounds in CSV), a figure that can't be worked out (nothing paid yet) as an empty cell,
+    and a month's rows with no aged columns (what is owed is as at today, not per month)."""
     header: list[object] = [
         "scope",
         "id",
         "name",
+        "financial year",
+        "month",
         "paid",
         "paid within 30 days",
         "% by count",
@@ -157,6 +224,8 @@ def table(report: list[Performance]) -> list[list[object]]:
             p.scope,
             p.id,
             p.name,
+            p.year.label,
+            p.month and f"{p.month:%Y-%m}",
             p.bppc.paid,
             p.bppc.on_time,
             p.bppc.count_percent,

@@ -20,7 +20,6 @@ from service.domain.exports import (
     export_as_of,
     normalise_business_unit,
 )
-from service.domain.payment_performance import Performance, performance
 from service.domain.reconciliation import (
     Discrepancy,
     ImportRecord,
@@ -349,13 +348,3 @@ def confirm_match(ctx: Context, uow: ReconciliationStores, actor: User, invoice_
             AuditEvent(ctx.clock.now(), actor.label, "match_confirmed", "invoice", invoice_id)
         )
         uow.commit()
-
-
-def payment_performance(ctx: Context, uow: ReconciliationStores, actor: User) -> list[Performance]:
-    actor.require(Role.FINANCE, Role.ADMIN)
-    with uow:
-        ours = uow.reconciliation.issued_invoices()
-        states = uow.reconciliation.states()
-        names = {("trust", t.id or 0): t.name for t in uow.trusts.all()}
-        names |= {("venue", v.id or 0): v.name for v in uow.venues.all()}
-    return performance(ours, states, names, ctx.clock.now().astimezone(LONDON).date())

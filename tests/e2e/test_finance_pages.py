@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 
 from service.domain.users import Role, User
 from service.usecases.finance_overview import work_to_do
+from service.usecases.reports import payment_performance
 from tests.client import Client
 from tests.conftest import Staff, book_tuesdays, issue
 from tests.e2e.finance_month import BOUNCE, Month, after_issue, book_the_month
@@ -72,6 +73,10 @@ def test_work_to_do_counts_what_needs_finance(app: Flask, staff: Staff, month: M
     assert work.money.outstanding_pence == 37500
     assert work.money.aged == (37500, 0, 0, 0)  # issued today
     assert work.lost == 0  # the one emailed is in the export
+    # the payment-performance report owes the same, the never-emailed invoices included
+    found = payment_performance(ctx, ctx.new_reader(), user(app, month.finance))
+    trusts = [r.aged for r in found.rows if r.scope == "trust"]
+    assert tuple(sum(bands[n].pence for bands in trusts) for n in range(4)) == work.money.aged
 
 
 def test_sessions_ready_to_invoice_and_a_po_ending_with_sessions_after(

@@ -1,8 +1,9 @@
 """Finance's reconciliation and payment-performance pages in real headless Chromium (Debian's
 `chromium`, Playwright) without JavaScript: the discrepancies after an export, confirm a
 match, resolve one with a note (a blank note first), then the payment-performance report with
-its charts loaded as images and both downloads. axe-core checks every page; screenshots at
-375 and 1280 px into test-output/finance-reconciliation/."""
+its charts loaded as images, a financial year chosen, both downloads, and a year that isn't
+one refused. axe-core checks every page; screenshots at 375 and 1280 px into
+test-output/finance-reconciliation/."""
 
 from __future__ import annotations
 
@@ -109,12 +110,32 @@ def test_reconcile_then_report_as_finance_would(site: Site, browser: Any) -> Non
     assert "St Mark's Community Hall CIC" in table and "100.0%" in table
     check("payment-performance")
 
+    assert page.get_by_label("Financial year").input_value() == "2026"  # the current one
+    page.get_by_label("Financial year").select_option("2026")
+    page.get_by_role("button", name="Show the year").click()
+    assert page.url.endswith("/finance/reports/payment-performance?year=2026")
+    assert page.get_by_role("heading", name="Paid within 30 days, 2026-27").is_visible()
+    months = page.get_by_role("table", name=re.compile("^Paid within 30 days by month, ")).first
+    assert "January 2027" in months.inner_text() and "March 2027" in months.inner_text()
+    check("payment-performance-2026-27")
+
     with page.expect_download() as workbook:
         page.get_by_role("link", name="Download as an Excel workbook (.xlsx)").click()
     sheet = load_workbook(io.BytesIO(Path(workbook.value.path()).read_bytes())).active
-    assert sheet is not None and [c.value for c in sheet[1]][:3] == ["scope", "id", "name"]
-    assert workbook.value.suggested_filename == "payment-performance.xlsx"
+    assert sheet is not None and [c.value for c in sheet[1]][:4] == [
+        "scope",
+        "id",
+        "name",
+        "financial year",
+    ]
+    assert workbook.value.suggested_filename == "payment-performance-2026-27.xlsx"
     with page.expect_download() as csv:
         page.get_by_role("link", name="Download as a CSV file").click()
-    assert Path(csv.value.path()).read_text().startswith("scope,id,name,paid,")
+    assert Path(csv.value.path()).read_text().startswith("scope,id,name,financial year,month,")
+
+    page.goto(site.base + "/finance/reports/payment-performance?year=abc")
+    assert heading(page) == "Payment performance"
+    summary = page.locator(".nhsuk-error-summary").inner_text()
+    assert "Select a financial year from the list" in summary
+    check("payment-performance-not-a-year")
     page.context.close()

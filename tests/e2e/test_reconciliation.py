@@ -15,6 +15,7 @@ from flask import Flask
 from sqlalchemy import create_engine, inspect, text
 
 from adapters.exports import csv_reader
+from service.domain.financial_years import FinancialYear
 from service.domain.payment_performance import Bppc, Performance, table
 from service.domain.spreadsheets import as_csv, safe_cell
 from service.domain.users import Role
@@ -421,16 +422,24 @@ def test_payment_performance_by_trust_and_venue_with_a_formula_safe_csv(
     venue = next(r for r in report if r["scope"] == "venue")
     assert venue["name"] == "St Mark's Community Hall CIC"
 
+    assert (by_trust["financial_year"], by_trust["month"]) == ("2026-27", None)
+    february = next(r for r in report if r["scope"] == "trust-month" and r["month"] == "2027-02")
+    assert (february["bppc"]["paid"], february["bppc"]["paid_within_30_days"]) == (1, 0)
+    assert february["aged_unpaid"] == []
+
     response = client.get(
-        "/api/v1/reports/payment-performance.csv", headers=trust_finance["headers"]
+        "/api/v1/reports/payment-performance.csv?year=2026", headers=trust_finance["headers"]
     )
     assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert "payment-performance-2026-27.csv" in response.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.text)))
-    assert rows[0][:4] == ["scope", "id", "name", "paid"]
-    assert rows[1][:8] == [
+    assert rows[0][:6] == ["scope", "id", "name", "financial year", "month", "paid"]
+    assert rows[1][:10] == [
         "trust",
         str(trust["id"]),
         "Severnvale MH Trust",
+        "2026-27",
+        "",
         "2",
         "1",
         "50.0",
@@ -438,16 +447,47 @@ def test_payment_performance_by_trust_and_venue_with_a_formula_safe_csv(
         "no",
     ]
     # The command line writes the same spreadsheet (its "today" is the real one, so the aged
-    # columns may differ from the test clock's).
-    cli = roomhire(tmp_path, "reports", "payment-performance", ROOMHIRE_DATABASE_URL=database_url)
+    # columns may differ from the test clock's, and its year is given).
+    env = {"ROOMHIRE_DATABASE_URL": database_url}
+    cli = roomhire(tmp_path, "reports", "payment-performance", "--year", "2026-27", **env)
     assert cli.returncode == 0, cli.stderr
-    assert [row[:8] for row in csv.reader(io.StringIO(cli.stdout))] == [row[:8] for row in rows]
+    assert [row[:10] for row in csv.reader(io.StringIO(cli.stdout))] == [r[:10] for r in rows]
+    refused = roomhire(tmp_path, "reports", "payment-performance", "--year", "x", **env)
+    assert refused.returncode == 2 and "Traceback" not in refused.stderr
+    assert "Choose a financial year from 2000 to 2099" in refused.stderr
+
+
+@pytest.mark.parametrize("year", ["abc", "1800", "2026-28", ""])
+@pytest.mark.parametrize("ending", ["", ".csv", ".xlsx"])
+def test_a_year_that_is_not_a_financial_year_is_a_bad_request(
+    client: Client, trust_finance: Who, year: str, ending: str
+) -> None:
+    path = f"/api/v1/reports/payment-performance{ending}?year={year}"
+    response = client.get(path, headers=trust_finance["headers"])
+    assert response.status_code == 400, response.text
+    assert response.mimetype == "application/problem+json"
+    assert response.json["code"] == "bad_request"
+    assert response.json["detail"] == "Some of the query string is invalid; see errors."
+    [said] = response.json["errors"]["query"]["year"]
+    assert said.startswith("Choose a financial year from 2000 to 2099")
+
+
+def test_an_earlier_year_has_nothing_paid_in_it(
+    client: Client, trust_finance: Who, invoices: list[Who]
+) -> None:
+    imported(client, trust_finance, export(*(for_invoice(i) for i in invoices)))
+    report = client.get(
+        "/api/v1/reports/payment-performance?year=2025", headers=trust_finance["headers"]
+    ).json
+    assert {r["financial_year"] for r in report} == {"2025-26"}
+    assert {r["scope"] for r in report} == {"trust", "venue"}  # no month rows: none paid
+    assert all(r["bppc"]["paid"] == 0 for r in report)
 
 
 @pytest.mark.parametrize("danger", ["=", "+", "-", "@", "\t", "\r"])
 def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(danger: str) -> None:
     name = f'{danger}HYPERLINK("http://evil.invalid")'
-    report = [Performance("venue", 1, name, Bppc(), ())]
+    report = [Performance("venue", 1, name, Bppc(), (), FinancialYear(2026))]
     [_, row] = list(csv.reader(io.StringIO(as_csv(table(report)))))
     assert row[2] == "'" + name
     assert safe_cell("St Mark's") == "St Mark's"
