@@ -98,6 +98,7 @@ def test_a_good_export_imported_through_the_form_then_again(
     assert "Rows about our invoices matched 2" in found
     assert "Status changes 4" in found  # received, then approved; received, on hold
     assert "Rows with errors 1" in found
+    assert "(the day it was imported)" in found  # neither given nor in the file or its name
     assert "Line 4 Column Invoice Amount What is wrong 'seventy-five': not an amount" in found
     assert status(client, trust_finance, invoices[1])["state"]["status"] == "on_hold"
     assert status(client, trust_finance, invoices[0])["state"]["status"] == "approved"
@@ -110,7 +111,8 @@ def test_a_good_export_imported_through_the_form_then_again(
 
     listed = text(page.get(IMPORTS).text)
     assert "Nothing has been imported yet." not in listed
-    assert "ap-report.csv (sbs-oracle-ap) Rows read 3 Ours matched 2 Status changes 4" in listed
+    assert "ap-report.csv (sbs-oracle-ap) As of " in listed
+    assert "Rows read 3 Ours matched 2 Status changes 4" in listed
 
 
 def test_a_refused_file_says_why_and_changes_nothing(
