@@ -204,6 +204,7 @@ def test_a_trust_is_changed_unless_someone_changed_it_first(
         **TRUST,
         "payables_code": "RZZ Payables Z111",
         "remind_facilitators": "yes",
+        "business_unit": "RZZ SEVERNVALE MH TRUST",
     }
 
     meanwhile = client.patch(
@@ -227,6 +228,7 @@ def test_a_trust_is_changed_unless_someone_changed_it_first(
         "RZZ Payables Z111",
         True,
     )
+    assert saved.business_unit == "RZZ SEVERNVALE MH TRUST"
     changes = audit_trail(app, "trust", trust["id"])[-1][1]
     assert changes["payables_code"] == {"from": TRUST["payables_code"], "to": "RZZ Payables Z111"}
 

@@ -41,11 +41,13 @@ def send_file(
     profile: str = "sbs-oracle-ap",
     filename: str = "ap-report.csv",
     token: str | None = "",
+    as_of: tuple[str, str, str] = ("", "", ""),
 ) -> Answer:
     """The import form as filled in on the page; `token=None` leaves the CSRF token out. The
     body is encoded here, in memory: the test client spools a body over 500 KB to a temporary
     file it never closes."""
     fields: dict[str, Any] = {"profile": profile, "file": FileStorage(io.BytesIO(data), filename)}
+    fields |= {f"as_of[{part}]": value for part, value in zip(("day", "month", "year"), as_of)}
     if token is not None:
         fields["csrf_token"] = token or csrf_token(client, IMPORTS)
     body, _, boundary = stream_encode_multipart(fields, use_tempfile=False)
@@ -139,7 +141,17 @@ def test_a_refused_file_says_why_and_changes_nothing(
     unknown = send_file(page, export(for_invoice(invoices[0])), profile="/etc/passwd.toml")
     assert unknown.status_code == 400
     assert "Select the kind of export from the list" in text(unknown.text)
+    good = export(for_invoice(invoices[0]))
+    future = send_file(page, good, as_of=("1", "1", "2099"))
+    assert future.status_code == 422
+    assert "The date the report was run can't be in the future." in text(future.text)
+    not_a_date = send_file(page, good, as_of=("31", "2", "2027"))
+    assert not_a_date.status_code == 400
+    assert "The date the report was run must be a real date" in text(not_a_date.text)
     assert imports_so_far(client, trust_finance) == []
+    given = send_file(page, good, as_of=("2", "1", "2027"))
+    shown = text(page.get(redirected_to(given)).text)
+    assert "Data as of Saturday 2 January 2027 (as you gave it)" in shown
 
 
 def test_an_import_that_takes_too_long_changes_nothing(
