@@ -91,7 +91,6 @@ def import_finance_export(
     profile = ctx.exports.get(profile_name)
     digest = hashlib.sha256(data).hexdigest()
     now = ctx.clock.now()
-    export_as_of(as_of, [], filename, now.astimezone(LONDON).date())  # a wrong date: say so now
     with uow:
         earlier = uow.reconciliation.import_of(profile.name, digest)
         if earlier:
