@@ -10,6 +10,7 @@ from service.domain.audit import AuditEvent
 from service.domain.bookings import Session
 from service.domain.errors import RuleViolation
 from service.domain.invoicing import Invoice
+from service.domain.purchasing import PurchaseOrder
 from service.domain.reissues import (
     NotReissuable,
     Reissue,
@@ -122,3 +123,17 @@ def _move(uow: InvoicingStores, invoice: Invoice, sessions: Sequence[Session], p
     moved = draw_on(uow, po_id, chargeable, series.trust_id, venue_id, "Reissuing this invoice")
     if moved:
         uow.bookings.set_purchase_order([s.id or 0 for s in moved], po_id)
+
+
+def purchase_orders_to_move_to(
+    ctx: Context, uow: InvoicingStores, actor: User, invoice_id: int
+) -> list[PurchaseOrder]:
+    """The POs an invoice's sessions could move to on reissue: the other POs of its trust at
+    its venue still running on the invoice's first day (reissuing checks the rest)."""
+    with uow:
+        invoice = get_invoice(ctx, uow, actor, invoice_id)
+        first = min((line.day for line in invoice.lines), default=invoice.issue_date)
+        found = uow.purchase_orders.find(venue_id=invoice.venue_id, valid_on_or_after=first)
+    return [
+        po for po in found if po.trust_id == invoice.trust_id and po.id != invoice.purchase_order_id
+    ]

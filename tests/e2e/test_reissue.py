@@ -20,6 +20,8 @@ from tests.client import Client
 from tests.conftest import Staff, audit_trail, issue
 from tests.e2e.conftest import Booker
 from tests.e2e.exports import export, for_invoice, imported
+from tests.e2e.staff import browser_as, csrf_token, redirected_to, submit
+from tests.e2e.test_finance_invoice_actions import text
 from tests.fakes import FrozenClock
 
 Who = dict[str, Any]
@@ -244,3 +246,59 @@ def test_reissues_at_the_same_moment_make_one_credit_note(
         thread.join()
     assert sorted(outcomes) == ["refused"] * (RACERS - 1) + ["reissued"]
     assert [i["kind"] for i in invoices(client, trust_finance)] == ["invoice", "credit_note"]
+
+
+def test_finance_reissues_from_the_invoice_page(
+    app: Flask, client: Client, staff: Staff, trust: Who, trust_finance: Who, cancelled: Any
+) -> None:
+    invoice, _ = cancelled
+    corrected = staff.purchase_order(
+        trust["id"], invoice["venue_id"], trust_finance, number=CORRECTED
+    )
+    elsewhere = staff.purchase_order(
+        trust["id"],
+        staff.venue(name="Oak Tree Café CIC", contact_email="oak@example.org")["id"],
+        trust_finance,
+        number="RZZPO0000777",
+    )
+    page = browser_as(app)
+    path = f"/finance/invoices/{invoice['id']}"
+    form = f"{path}/reissue"
+    assert f'href="{form}"' in page.get(path).text
+    asked = text(page.get(form).text)
+    assert "Reissue this invoice" in asked and "Wrong purchase order" in asked
+    assert f"a credit note against {invoice['number']} for £150.00" in asked
+    assert f"Keep {invoice['po_number']}" in asked and CORRECTED in asked
+    assert "RZZPO0000777" not in asked  # another venue's PO is not offered
+
+    nothing = submit(page, form)
+    assert nothing.status_code == 400
+    assert "Select why the invoice is being reissued" in text(nothing.text)
+    vague = submit(page, form, {"reason": "other", "details": ""})
+    assert vague.status_code == 400 and "Say why the invoice is being reissued" in vague.text
+    wrong = submit(page, form, {"reason": "wrong_po", "purchase_order": str(elsewhere["id"])})
+    assert wrong.status_code == 400 and "is for another venue" in text(wrong.text)
+    assert 'value="wrong_po" checked' in wrong.text  # what was chosen is kept
+    facilitator = browser_as(app, Role.FACILITATOR)
+    token = csrf_token(facilitator, "/account")
+    assert (
+        facilitator.post(form, data={"csrf_token": token, "reason": "duplicate"}).status_code == 403
+    )
+    assert page.post(form, data={"reason": "duplicate"}).status_code == 400  # no CSRF token
+    assert len(invoices(client, trust_finance)) == 1
+
+    done = submit(page, form, {"reason": "wrong_po", "purchase_order": str(corrected["id"])})
+    assert redirected_to(done) == path
+    shown = text(page.get(path).text)
+    assert "Reissued. Credit note" in shown and "Why Wrong purchase order" in shown
+    assert "Not yet: the next invoice run puts its sessions on a new invoice" in shown
+    assert f'href="{form}"' not in page.get(path).text
+    [new] = issue(client, trust_finance, "2026-12-31")["issued"]
+    shown = text(page.get(path).text)
+    assert f"New invoice {new['number']} on {CORRECTED}" in shown
+    note = next(i for i in invoices(client, trust_finance) if i["kind"] == "credit_note")
+    credit_page = text(page.get(f"/finance/invoices/{note['id']}").text)
+    assert f"NHS accounts cancelled {invoice['number']} , so it was reissued" in credit_page
+    again = submit(page, form, {"reason": "duplicate"}, page=path)
+    assert redirected_to(again) == path
+    assert "already been reissued, so nothing changed" in page.get(path).text
