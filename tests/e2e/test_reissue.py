@@ -18,7 +18,7 @@ from service.domain.users import Role
 from service.usecases import reissuing
 from tests.client import Client
 from tests.conftest import Staff, audit_trail, issue
-from tests.e2e.conftest import Booker
+from tests.e2e.conftest import Booker, create_link, path_of
 from tests.e2e.exports import export, for_invoice, imported
 from tests.e2e.staff import browser_as, csrf_token, redirected_to, submit
 from tests.e2e.test_finance_invoice_actions import text
@@ -302,3 +302,33 @@ def test_finance_reissues_from_the_invoice_page(
     again = submit(page, form, {"reason": "duplicate"}, page=path)
     assert redirected_to(again) == path
     assert "already been reissued, so nothing changed" in page.get(path).text
+
+
+def test_the_venues_status_page_shows_the_reissue_plainly(
+    client: Client, staff: Staff, trust: Who, trust_finance: Who, cancelled: Any
+) -> None:
+    invoice, _ = cancelled
+    link = path_of(create_link(client, trust_finance, invoice["venue_id"]))
+    note = reissue(client, trust_finance, invoice["id"], reason="duplicate").json["credit_note"]
+
+    def words() -> dict[str, str]:
+        listed = client.get(link + ".json").json["invoices"]
+        return {i["number"]: i["words"] for i in listed}
+
+    said = words()
+    assert said[invoice["number"]] == (
+        f"Cancelled by NHS accounts, and credited by credit note {note['number']}, so nothing "
+        "is owed on it. Its sessions will go on a new invoice."
+    )
+    assert said[note["number"]] == (
+        f"Credit note against {invoice['number']}: it cancels that invoice, so nothing is owed "
+        "on it. Its sessions are invoiced again."
+    )
+    [new] = issue(client, trust_finance, "2026-12-31")["issued"]
+    assert words()[invoice["number"]].endswith(
+        f"Its sessions are on invoice {new['number']} instead."
+    )
+    page = client.get(link).get_data(as_text=True)
+    assert f"credited by credit note {note['number']}" in page
+    assert f"Its sessions are on invoice {new['number']} instead." in page
+    assert "Tuesday afternoon group" not in page  # never the group's name

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, exists, func, select, text
+from sqlalchemy import ColumnElement, Select, exists, func, select, text
 from sqlalchemy.orm import aliased
 
 from adapters.db import mapping
@@ -111,23 +111,8 @@ class InvoiceRepository(Repository):
         return rounds
 
     def recharged_on(self, invoice_id: int) -> list[Invoice]:
-        charged, again = aliased(InvoiceLineRow), aliased(InvoiceLineRow)
-        query = (
-            select(InvoiceRow)
-            .where(
-                InvoiceRow.id.in_(
-                    select(again.invoice_id)
-                    .join(
-                        charged,
-                        (charged.charged_session_id == again.charged_session_id)
-                        & (again.charge_round > charged.charge_round),
-                    )
-                    .where(charged.invoice_id == invoice_id)
-                )
-            )
-            .order_by(InvoiceRow.id)
-        )
-        return [mapping.invoice(r) for r in self.db.scalars(query)]
+        rows = self.db.execute(charged_again([invoice_id]).order_by(InvoiceRow.id))
+        return [mapping.invoice(row) for _, row in rows]
 
     def add_reissue(self, reissue: Reissue) -> None:
         self.db.add(InvoiceReissueRow(**{**vars(reissue), "reason": reissue.reason.value}))
@@ -180,4 +165,24 @@ def _credited(line: type[InvoiceLineRow]) -> ColumnElement[bool]:
     return exists().where(
         credit.credited_session_id == line.charged_session_id,
         credit.charge_round == line.charge_round,
+    )
+
+
+def charged_again(invoice_ids: Sequence[int]) -> Select[int, InvoiceRow]:
+    """(invoice id, later invoice) for each later invoice that charges one of the invoices'
+    sessions again, in a later round (after a credit note took the charge back)."""
+    charged, again = aliased(InvoiceLineRow), aliased(InvoiceLineRow)
+    pairs = (
+        select(charged.invoice_id.label("invoice_id"), again.invoice_id.label("later_id"))
+        .distinct()
+        .join(
+            again,
+            (again.charged_session_id == charged.charged_session_id)
+            & (again.charge_round > charged.charge_round),
+        )
+        .where(charged.invoice_id.in_(set(invoice_ids)))
+        .subquery()
+    )
+    return select(pairs.c.invoice_id, InvoiceRow).join(
+        InvoiceRow, InvoiceRow.id == pairs.c.later_id
     )
