@@ -122,14 +122,17 @@ def test_only_a_cancelled_or_rejected_invoice_is_reissued(
     assert len(invoices(client, trust_finance)) == 2
 
 
+@pytest.fixture
+def elsewhere(staff: Staff, trust: Who, trust_finance: Who) -> Who:
+    """A PO of the trust for another venue."""
+    venue = staff.venue(name="Oak Tree Café CIC", contact_email="oak@example.org")
+    return staff.purchase_order(trust["id"], venue["id"], trust_finance, number="RZZPO0000777")
+
+
 def test_bad_requests_are_refused_plainly_and_change_nothing(
-    client: Client, staff: Staff, trust: Who, trust_finance: Who, cancelled: Any
+    client: Client, staff: Staff, trust: Who, trust_finance: Who, cancelled: Any, elsewhere: Who
 ) -> None:
     invoice, booking = cancelled
-    other_venue = staff.venue(name="Oak Tree Café CIC", contact_email="oak@example.org")
-    elsewhere = staff.purchase_order(
-        trust["id"], other_venue["id"], trust_finance, number="RZZPO0000777"
-    )
     ended = staff.purchase_order(
         trust["id"],
         invoice["venue_id"],
@@ -249,17 +252,17 @@ def test_reissues_at_the_same_moment_make_one_credit_note(
 
 
 def test_finance_reissues_from_the_invoice_page(
-    app: Flask, client: Client, staff: Staff, trust: Who, trust_finance: Who, cancelled: Any
+    app: Flask,
+    client: Client,
+    staff: Staff,
+    trust: Who,
+    trust_finance: Who,
+    cancelled: Any,
+    elsewhere: Who,
 ) -> None:
     invoice, _ = cancelled
     corrected = staff.purchase_order(
         trust["id"], invoice["venue_id"], trust_finance, number=CORRECTED
-    )
-    elsewhere = staff.purchase_order(
-        trust["id"],
-        staff.venue(name="Oak Tree Café CIC", contact_email="oak@example.org")["id"],
-        trust_finance,
-        number="RZZPO0000777",
     )
     page = browser_as(app)
     path = f"/finance/invoices/{invoice['id']}"
