@@ -245,9 +245,19 @@ class InvoiceRow(Base):
 
 
 class InvoiceLineRow(Base):
-    """A session is charged on at most one invoice line and credited on at most one."""
+    """A session is charged on at most one invoice line and credited on at most one in each
+    charge round; it is charged again (the next round) only once its charge is credited, as
+    when a cancelled invoice is reissued (triggers of migration 0023 hold the order)."""
 
     __tablename__ = "invoice_lines"
+    __table_args__ = (
+        UniqueConstraint(
+            "charged_session_id", "charge_round", name="uq_invoice_lines_charge_round"
+        ),
+        UniqueConstraint(
+            "credited_session_id", "charge_round", name="uq_invoice_lines_credit_round"
+        ),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), index=True)
     position: Mapped[int] = mapped_column(Integer)
@@ -263,8 +273,23 @@ class InvoiceLineRow(Base):
     price_per_hour_pence: Mapped[int | None] = mapped_column(Integer)
     # exempt, zero, standard, outside_scope; 'unrecorded' on lines issued before it was kept
     vat_treatment: Mapped[str] = mapped_column(String(20), server_default="unrecorded")
-    charged_session_id: Mapped[int | None] = mapped_column(ForeignKey("sessions.id"), unique=True)
-    credited_session_id: Mapped[int | None] = mapped_column(ForeignKey("sessions.id"), unique=True)
+    charged_session_id: Mapped[int | None] = mapped_column(ForeignKey("sessions.id"))
+    credited_session_id: Mapped[int | None] = mapped_column(ForeignKey("sessions.id"))
+    charge_round: Mapped[int] = mapped_column(Integer, server_default="0")
+
+
+class InvoiceReissueRow(Base):
+    """An invoice NHS accounts cancelled, reissued once: the credit note that took it back,
+    why, and the PO its sessions moved to (if corrected). Insert only (migration 0023)."""
+
+    __tablename__ = "invoice_reissues"
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), primary_key=True)
+    credit_note_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), unique=True)
+    reason: Mapped[str] = mapped_column(String(20))
+    details: Mapped[str | None] = mapped_column(String(500))
+    purchase_order_id: Mapped[int | None] = mapped_column(ForeignKey("purchase_orders.id"))
+    actor: Mapped[str] = mapped_column(String(254))
+    at: Mapped[datetime]
 
 
 class InvoiceDocumentRow(Base):

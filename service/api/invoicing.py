@@ -1,4 +1,5 @@
-"""Issuing invoices, reading them and their PDFs, and credit notes for waived charges."""
+"""Issuing invoices, reading them and their PDFs, credit notes for waived charges, and
+reissuing an invoice NHS accounts cancelled."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from typing import Any, NoReturn
 
 from flask import Response
 from flask.views import MethodView
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from service.api.blueprint import Blueprint, refuses
 from service.api.bookings import SessionSchema
@@ -14,11 +15,13 @@ from service.api.edge import attachment, ctx, current_user, finance_only, uow
 from service.api.fields import Day, id_field, query_id_field
 from service.domain.directory import VatTreatment
 from service.domain.invoicing import PDF, Invoice, InvoiceImmutable
+from service.domain.reissues import DETAILS_LONGEST, ReissueReason
 from service.domain.spreadsheets import XLSX
 from service.ports.ledger import InvoiceQuery as Filter
-from service.usecases import downloads, invoicing
+from service.usecases import downloads, invoicing, reissuing
 from service.usecases.downloads import Format
 from service.usecases.invoicing import IssueReport, Waived
+from service.usecases.reissuing import Reissued
 
 blp = Blueprint("invoicing", __name__, url_prefix="/api/v1", description="Invoices")
 
@@ -262,3 +265,71 @@ class Waive(MethodView):
         The venue agrees not to charge it. If it was invoiced, a credit note against that
         invoice is issued."""
         return invoicing.waive_late_cancellation(ctx(), uow(), current_user(), session_id)
+
+
+class ReissueInput(Schema):
+    reason = fields.Enum(
+        ReissueReason,
+        by_value=True,
+        required=True,
+        metadata={"description": "Why NHS accounts cancelled it; `other` needs `details`."},
+    )
+    details = fields.String(
+        validate=validate.Length(max=DETAILS_LONGEST),
+        load_default=None,
+        metadata={"description": "In a few words; required when the reason is `other`."},
+    )
+    purchase_order_id = id_field(
+        load_default=None,
+        metadata={"description": "The corrected PO its sessions move to (same trust and venue)."},
+    )
+
+
+class ReissueSchema(Schema):
+    reason = fields.Enum(ReissueReason, by_value=True)
+    details = fields.String(allow_none=True)
+    why = fields.String()
+    purchase_order_id = fields.Integer(allow_none=True)
+    actor = fields.String()
+    at = fields.DateTime()
+
+
+class ReissuedSchema(Schema):
+    invoice = fields.Nested(InvoiceSchema)
+    credit_note = fields.Nested(InvoiceSchema)
+    reissue = fields.Nested(ReissueSchema)
+    session_ids = fields.Method(
+        "_session_ids", metadata={"description": "Free to go on the next invoice run."}
+    )
+
+    def _session_ids(self, reissued: Reissued) -> list[int]:
+        return [s.id or 0 for s in reissued.sessions]
+
+
+@blp.route("/invoices/<int(max=2147483647):invoice_id>/reissue")
+class ReissueInvoice(MethodView):
+    @finance_only
+    @refuses(
+        _NO_INVOICE,
+        "409 not_reissuable: NHS accounts have not cancelled or rejected it (or a credit note)",
+        "409 already_reissued: it has been reissued already",
+        "409 po_not_valid: the PO is another trust's or venue's, or doesn't cover the sessions",
+        "409 po_value_exceeded: the PO has too little value left for the sessions",
+    )
+    @blp.arguments(ReissueInput)
+    @blp.response(200, ReissuedSchema)
+    def post(self, data: dict[str, Any], invoice_id: int) -> Reissued:
+        """Reissue an invoice NHS accounts cancelled or rejected (finance)
+
+        Once per invoice, in one go: a credit note against it for every line not credited
+        already (queued to be emailed), and its sessions free to go on the next invoice run,
+        moved to `purchase_order_id` if given. Nothing changes if anything is refused."""
+        return reissuing.reissue_invoice(
+            ctx(),
+            uow(),
+            current_user(),
+            invoice_id,
+            data["reason"],
+            data["purchase_order_id"],
+            data["details"],
+        )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from enum import StrEnum
@@ -159,10 +159,19 @@ class Line:
     session_id: int | None
     price_per_hour_pence: int | None = None  # the room's price when the session was booked
     vat_treatment: VatTreatment | None = None  # at issue; None: not recorded (older lines)
+    # Which charge of the session the line makes (or, on a credit note, takes back): 0, then
+    # one more each time a credited session is invoiced again (a reissue).
+    charge_round: int = 0
 
     @property
     def duration(self) -> str:
         return spoken_duration(self.minutes)
+
+    def credited(self, why: str) -> Line:
+        """The line a credit note takes this charge back with, saying why."""
+        return replace(
+            self, description=f"Credit: {self.description}, {why}", amount=self.amount.negated()
+        )
 
     @property
     def rate(self) -> str:

@@ -53,6 +53,9 @@ class StatementEntry:
     credits_invoice: str | None
     sent_on: date | None
     state: InvoiceState | None
+    credited_by: str | None = None  # reissued: the credit note that took it back
+    charged_again_on: tuple[str, ...] = ()  # reissued: the invoices its sessions are now on
+    reissue_credit: bool = False  # a credit note taking back a reissued invoice
 
 
 @dataclass(frozen=True)
@@ -86,10 +89,30 @@ def describe(entry: StatementEntry) -> VenueLine:
 
 
 def _status(entry: StatementEntry) -> tuple[Badge, str]:
+    """A badge and plain words; what has been paid so far is said whatever the status (a
+    hold or an approval can follow a part payment)."""
+    badge, words = _badge_and_words(entry)
+    state = entry.state
+    if state and state.paid_pence and badge not in (Badge.PAID, Badge.PART_PAID):
+        words += f" {_paid_so_far(entry.gross_pence, state)}"
+    return badge, words
+
+
+def _paid_so_far(owed_pence: int, state: InvoiceState) -> str:
+    return f"{format_pounds(state.paid_pence)} of {format_pounds(owed_pence)} paid so far."
+
+
+def _badge_and_words(entry: StatementEntry) -> tuple[Badge, str]:
     state = entry.state
     if state is not None and state.unconfirmed:
         state = None  # a guess by PO and amount is not told to the venue until confirmed
     if entry.kind is DocumentKind.CREDIT_NOTE:
+        if entry.reissue_credit:
+            return (
+                Badge.CREDIT,
+                f"Credit note against {entry.credits_invoice}: it cancels that invoice, so "
+                "nothing is owed on it. Its sessions are invoiced again.",
+            )
         return (
             Badge.CREDIT,
             f"Credit note against {entry.credits_invoice}: it reduces what is owed.",
@@ -111,12 +134,29 @@ def _status(entry: StatementEntry) -> tuple[Badge, str]:
         case FinanceStatus.APPROVED:
             due = received + PAYMENT_TERMS
             return Badge.APPROVED, f"Approved — due to be paid by {_day(due)}."
+        case FinanceStatus.CANCELLED | FinanceStatus.REJECTED if entry.credited_by:
+            return _reissued(entry, state.status)
         case FinanceStatus.CANCELLED:
             return Badge.CANCELLED, "Cancelled by NHS accounts. If you didn't expect this, tell us."
         case FinanceStatus.REJECTED:
             return Badge.REJECTED, "Rejected by NHS accounts. We are finding out why."
         case _:
             return Badge.RECEIVED, f"Received by NHS accounts on {_day(received)}."
+
+
+def _reissued(entry: StatementEntry, status: FinanceStatus) -> tuple[Badge, str]:
+    """Cancelled (or rejected) by NHS accounts, credited, and its sessions invoiced again."""
+    badge = Badge.CANCELLED if status is FinanceStatus.CANCELLED else Badge.REJECTED
+    numbers = entry.charged_again_on
+    where = (
+        f"Its sessions are on invoice {' and '.join(numbers)} instead."
+        if numbers
+        else "Its sessions will go on a new invoice."
+    )
+    return badge, (
+        f"{badge.value.capitalize()} by NHS accounts, and credited by credit note "
+        f"{entry.credited_by}, so nothing is owed on it. {where}"
+    )
 
 
 def _paid(what: str, state: InvoiceState, of: str = "") -> str:

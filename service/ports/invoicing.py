@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Protocol
 
 from service.domain.invoicing import Document, DocumentKind, Invoice
+from service.domain.reissues import Reissue
 
 
 class InvoiceRepository(Protocol):
@@ -34,10 +35,27 @@ class InvoiceRepository(Protocol):
 
     def find(self, *, venue_id: int | None = None) -> list[Invoice]: ...
     def charged_session_ids(self, among: Sequence[int] | None = None) -> set[int]:
-        """Sessions charged on an invoice line (of those `among`, when given)."""
+        """Sessions charged on an invoice line and not credited since, net of credit notes
+        (of those `among`, when given)."""
         ...
 
-    def invoice_charging(self, session_id: int) -> Invoice | None: ...
+    def invoice_charging(self, session_id: int) -> Invoice | None:
+        """The invoice whose charge of the session no credit note has taken back."""
+        ...
+
+    def next_charge_rounds(self, session_ids: Sequence[int]) -> dict[int, int]:
+        """The round a new charge of each session takes: one after its latest credit, or 0."""
+        ...
+
+    def recharged_on(self, invoice_id: int) -> list[Invoice]:
+        """The invoices that charge the invoice's sessions again, after a credit note."""
+        ...
+
+    def add_reissue(self, reissue: Reissue) -> None:
+        """Refused by the database if the invoice has been reissued already."""
+        ...
+
+    def reissue_of(self, invoice_id: int) -> Reissue | None: ...
     def invoiced_pence(self, purchase_order_id: int) -> int:
         """Gross invoiced on the PO, credit notes deducted."""
         ...

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Protocol
 
@@ -31,6 +31,7 @@ from service.domain.invoicing import (
     total,
 )
 from service.domain.purchasing import PurchaseOrder
+from service.domain.reissues import REISSUABLE, Reissue
 from service.domain.timeslots import LONDON, spoken_date
 from service.domain.users import Role, User
 from service.ports.unit_of_work import (
@@ -39,6 +40,7 @@ from service.ports.unit_of_work import (
     WithInvoices,
     WithOutbox,
     WithPurchaseOrders,
+    WithReconciliation,
     WithRooms,
     WithTrusts,
     WithUsers,
@@ -56,6 +58,7 @@ class InvoicingStores(
     WithBookings,
     WithPurchaseOrders,
     WithInvoices,
+    WithReconciliation,
     WithOutbox,
     WithUsers,
     WithAudit,
@@ -187,7 +190,8 @@ def _checked(
     venue = get_venue(uow, room.venue_id)
     po.check_number(trust.po_number_pattern, trust.name)
     po.ensure_covers([s.local_date for s in draft.sessions], venue.id or 0, series.trust_id)
-    lines = tuple(_line(series, room, s) for s in draft.sessions)
+    rounds = uow.invoices.next_charge_rounds([s.id or 0 for s in draft.sessions])
+    lines = tuple(_line(series, room, s, rounds[s.id or 0]) for s in draft.sessions)
     already = uow.invoices.invoiced_pence(po.id or 0) + earlier.get(po.id, 0)
     po.ensure_room_for(already, total(lines), "This invoice")
     check_issue_date(today, today)
@@ -242,8 +246,9 @@ def _supplier(venue: Venue) -> Party:
     )
 
 
-def _line(series: BookingSeries, room: Room, session: Session) -> Line:
-    """The session's price per hour and charge as booked; its VAT treatment as of now."""
+def _line(series: BookingSeries, room: Room, session: Session, charge_round: int) -> Line:
+    """The session's price per hour and charge as booked; its VAT treatment as of now;
+    `charge_round` 0 unless a credit note took back an earlier charge of it."""
     start, end = (t.astimezone(LONDON) for t in (session.slot.start, session.slot.end))
     return Line(
         series.description,
@@ -256,6 +261,7 @@ def _line(series: BookingSeries, room: Room, session: Session) -> Line:
         session.id,
         price_per_hour_pence=session.price_per_hour_pence,
         vat_treatment=line_treatment(room.vat_treatment, session.charge.rate),
+        charge_round=charge_round,
     )
 
 
@@ -298,35 +304,27 @@ def waive_late_cancellation(
         invoice = uow.invoices.invoice_charging(session_id)
         if invoice is not None:
             charged = next(line for line in invoice.lines if line.session_id == session_id)
-            credit = replace(
-                charged,
-                description=f"Credit: {charged.description}, waived late cancellation",
-                amount=charged.amount.negated(),
-            )
-            po = uow.purchase_orders.get(invoice.purchase_order_id)
-            series = uow.bookings.get(invoice.booking_id)
-            assert po is not None and series is not None
-            today = ctx.clock.now().astimezone(LONDON).date()
-            credit_note = _store(
-                ctx,
-                uow,
-                actor,
-                _document(
-                    uow,
-                    DocumentKind.CREDIT_NOTE,
-                    Planned(
-                        get_venue(uow, invoice.venue_id),
-                        get_trust(uow, invoice.trust_id),
-                        po,
-                        series,
-                        (credit,),
-                        today,
-                    ),
-                    invoice.number,
-                ),
-            )
+            credit = charged.credited("waived late cancellation")
+            credit_note = issue_credit_note(ctx, uow, actor, invoice, (credit,))
         uow.commit()
     return Waived(session, credit_note)
+
+
+def issue_credit_note(
+    ctx: Context, uow: InvoicingStores, actor: User, invoice: Invoice, lines: tuple[Line, ...]
+) -> Invoice:
+    """Within the caller's transaction: a credit note against `invoice` with `lines` (each a
+    line of it, credited), numbered and stored like any document."""
+    po = uow.purchase_orders.get(invoice.purchase_order_id)
+    series = uow.bookings.get(invoice.booking_id)
+    assert po is not None and series is not None
+    today = ctx.clock.now().astimezone(LONDON).date()
+    planned = Planned(
+        get_venue(uow, invoice.venue_id), get_trust(uow, invoice.trust_id), po, series, lines, today
+    )
+    return _store(
+        ctx, uow, actor, _document(uow, DocumentKind.CREDIT_NOTE, planned, invoice.number)
+    )
 
 
 def list_invoices(
@@ -343,6 +341,9 @@ class InvoiceDetails:
     credits: Invoice | None  # for a credit note: the invoice it credits
     credit_notes: list[Invoice]  # against this invoice
     waivable: frozenset[int]  # its late cancellations the venue may still agree not to charge
+    reissue: Reissue | None = None  # the invoice's reissue (for a credit note: the one it made)
+    reissued_on: tuple[Invoice, ...] = ()  # the invoices its sessions are charged on again
+    reissuable: bool = False  # NHS accounts cancelled or rejected it; not reissued yet
 
 
 def invoice_details(
@@ -356,15 +357,23 @@ def invoice_details(
             uow.bookings.session(line.session_id) for line in invoice.lines if line.session_id
         ]
         credited = invoice.credits_invoice
+        credits = uow.invoices.by_number(invoice.venue_id, credited) if credited else None
+        reissue = uow.invoices.reissue_of(credits.id if credits and credits.id else invoice_id)
+        if credited and reissue and reissue.credit_note_id != invoice_id:
+            reissue = None  # a credit note of another kind (a waiver) against that invoice
+        state = uow.reconciliation.state(invoice_id)
         return InvoiceDetails(
             invoice,
-            uow.invoices.by_number(invoice.venue_id, credited) if credited else None,
+            credits,
             uow.invoices.credit_notes_for(invoice) if not credited else [],
             frozenset(
                 s.id
                 for s in sessions
                 if s and s.id and not credited and s.status is SessionStatus.LATE_CANCELLED
             ),
+            reissue,
+            tuple(uow.invoices.recharged_on(invoice_id)) if reissue and not credited else (),
+            not credited and reissue is None and state is not None and state.status in REISSUABLE,
         )
 
 

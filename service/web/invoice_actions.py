@@ -1,15 +1,20 @@
-"""What finance can do from an invoice's page: email it to accounts payable, and waive a
-late cancellation charged on it (the venue agreed not to charge it: a credit note takes the
-charge back), after a page that says what will happen."""
+"""What finance can do from an invoice's page: email it to accounts payable, waive a late
+cancellation charged on it (the venue agreed not to charge it: a credit note takes the
+charge back), after a page that says what will happen, and reissue an invoice NHS accounts
+cancelled (a credit note, and its sessions free for the next invoice run)."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from collections.abc import Mapping
+
+from flask import flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
-from service.domain.errors import NotFound
+from service.domain.errors import DomainError, NotFound
+from service.domain.reissues import REASON_WORDS, ReissueReason
 from service.domain.users import Role, User
-from service.usecases import delivery, invoicing
+from service.usecases import delivery, invoicing, reissuing
+from service.web.forms import FormErrors
 from service.web.pages import ctx, signed_in, staff_blueprint
 
 blp = staff_blueprint("invoice_actions", __name__)
@@ -54,3 +59,71 @@ def waive(user: User, invoice_id: int, session_id: int) -> BaseResponse:
     assert credit_note is not None and credit_note.id is not None  # it was on this invoice
     flash(f"Waived. Credit note {credit_note.number} takes the charge back.")
     return redirect(url_for("finance.invoice", invoice_id=credit_note.id))
+
+
+@blp.route(INVOICE + "/reissue", methods=["GET", "POST"])
+@finance
+def reissue(user: User, invoice_id: int) -> BaseResponse | tuple[str, int]:
+    details = invoicing.invoice_details(ctx(), ctx().new_reader(), user, invoice_id)
+    if not details.reissuable:
+        if details.reissue is None:
+            raise NotFound(f"Invoice {invoice_id} can't be reissued.")
+        flash("That invoice had already been reissued, so nothing changed.")
+        return redirect(url_for("finance.invoice", invoice_id=invoice_id))
+    if request.method == "GET":
+        return _reissue_page(user, details, {}, FormErrors(), 200)
+    form = request.form.to_dict()
+    errors = FormErrors()
+    reason = next((r for r in ReissueReason if r.value == form.get("reason")), None)
+    po = form.get("purchase_order", "")
+    if reason is None:
+        errors.add("reason", "Select why the invoice is being reissued")
+    if po and not po.isdigit():
+        errors.add("purchase_order", "Select a purchase order from the list")
+    if reason and not errors:
+        try:
+            done = reissuing.reissue_invoice(
+                ctx(),
+                ctx().new_uow(),
+                user,
+                invoice_id,
+                reason,
+                int(po) if po else None,
+                form.get("details"),
+            )
+        except DomainError as refusal:
+            field = str(refusal.details.get("field") or "")
+            errors.refusal(refusal, "details" if field == "details" else "purchase_order")
+        else:
+            flash(
+                f"Reissued. Credit note {done.credit_note.number} takes {details.invoice.number} "
+                "back; its sessions go on the next invoice run."
+            )
+            return redirect(url_for("finance.invoice", invoice_id=invoice_id))
+    return _reissue_page(user, details, form, errors, 400)
+
+
+def _reissue_page(
+    user: User,
+    details: invoicing.InvoiceDetails,
+    form: Mapping[str, str],
+    errors: FormErrors,
+    status: int,
+) -> tuple[str, int]:
+    invoice = details.invoice
+    pos = reissuing.purchase_orders_to_move_to(ctx(), ctx().new_reader(), user, invoice.id or 0)
+    chosen = form.get("purchase_order", "")
+    page = render_template(
+        "staff/finance/reissue.html",
+        title=f"Reissue invoice {invoice.number}",
+        invoice=invoice,
+        credited=sum(n.gross_pence for n in details.credit_notes),
+        form=form,
+        errors=errors,
+        reasons=[(r.value, words) for r, words in REASON_WORDS.items()],
+        po_items=[{"value": "", "text": f"Keep {invoice.po_number}"}]
+        + [
+            {"value": str(po.id), "text": po.number, "selected": chosen == str(po.id)} for po in pos
+        ],
+    )
+    return page, status

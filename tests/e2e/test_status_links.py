@@ -278,6 +278,23 @@ def test_the_page_changes_as_soon_as_an_import_does(
     assert "remittance 42" in client.get(path_of(link)).get_data(as_text=True)
 
 
+def test_a_part_payment_stays_on_the_page_when_a_hold_follows(
+    client: Client, trust_finance: Who, invoices: list[Who], venue_room: Who
+) -> None:
+    """Finance sees 'on hold, £23.40 paid': the venue sees the payment too, not only the hold."""
+    link = path_of(create_link(client, trust_finance, venue_room["venue_id"]))
+    paid = {"paid": "23.40", "payment_date": "20-JAN-2027", "payment_number": "7713390"}
+    first = for_invoice(invoices[0], approval="Approved", **paid)
+    assert upload(client, trust_finance, export(first)).status_code == 201
+    held = for_invoice(invoices[0], hold="QTY REC")
+    assert upload(client, trust_finance, export(first, held)).status_code == 201
+    [shown] = [i for i in client.get(link + ".json").json["invoices"] if i["number"] == "SMCH0001"]
+    assert shown["status"] == "on hold"
+    assert shown["words"].startswith("On hold: the NHS team hasn't confirmed the sessions yet")
+    assert shown["words"].endswith(" £23.40 of £75.00 paid so far.")
+    assert "£23.40 of £75.00 paid so far." in client.get(link).get_data(as_text=True)
+
+
 def test_a_link_emailed_through_the_outbox_is_seen_only_by_the_venue(
     app: Flask,
     client: Client,

@@ -319,3 +319,43 @@ def _old_invoice(db: Session, trust_id: int, room_id: int) -> int:
         )
     )
     return int(invoice_id)
+
+
+def test_migration_0023_keeps_old_lines_in_round_0_and_credited_sessions_uncharged(
+    database_url: str, engine: Engine
+) -> None:
+    """Lines issued before 0023 are round 0; a session a credit note took back (a waived late
+    cancellation) is no longer charged; the triggers on the rebuilt table still fire."""
+    command.downgrade(alembic_config(database_url), "0022")
+    with make_session_factory(engine)() as db, db.begin():
+        room_id = _room(db)
+        db.execute(insert(SeriesRow), [_series_values(room_id, db)])
+        db.execute(insert(SessionRow), [_session_values(room_id, T0, 160)])
+        trust_id = db.execute(insert(TrustRow).values(**_trust_values()).returning(TrustRow.id))
+        _old_invoice(db, trust_id.scalar_one(), room_id)
+        db.execute(
+            text(
+                'INSERT INTO invoice_lines (invoice_id, position, description, day, start, "end", '
+                "room, minutes, net_pence, vat_rate_bp, vat_pence, credited_session_id) "
+                "SELECT invoice_id, 1, 'Credit', day, start, \"end\", room, minutes, -net_pence, "
+                "vat_rate_bp, -vat_pence, charged_session_id FROM invoice_lines"
+            )
+        )
+    upgrade(database_url)
+    with engine.begin() as conn:
+        assert conn.execute(text("SELECT charged FROM sessions")).scalar_one() in (False, 0)
+        rounds = conn.execute(text("SELECT charge_round FROM invoice_lines")).scalars().all()
+        assert rounds == [0, 0]
+    for change in ("UPDATE invoice_lines SET charge_round = 1", "DELETE FROM invoice_lines"):
+        with pytest.raises(Exception, match="invoice_immutable"), engine.begin() as conn:
+            conn.execute(text(change))
+    with pytest.raises(IntegrityError), engine.begin() as conn:  # round 0 is charged already
+        conn.execute(
+            text(
+                'INSERT INTO invoice_lines (invoice_id, position, description, day, start, "end", '
+                "room, minutes, net_pence, vat_rate_bp, vat_pence, charged_session_id) "
+                'SELECT invoice_id, 2, description, day, start, "end", room, minutes, '
+                "net_pence, vat_rate_bp, vat_pence, charged_session_id FROM invoice_lines "
+                "WHERE position = 0"
+            )
+        )

@@ -33,6 +33,7 @@ from service.domain.reconciliation import (
     StatusEvent,
 )
 from service.domain.recurrence import Frequency, Recurrence, Skipped
+from service.domain.reissues import Reissue, ReissueReason
 from service.domain.staff_sessions import SignInLink, StaffSession
 from service.domain.status_links import StatusLink
 from service.domain.timeslots import Interval
@@ -248,7 +249,7 @@ def a_booking(
 def an_invoice(
     uow: SqlAlchemyUnitOfWork, d: Directory, series: BookingSeries, kind: DocumentKind
 ) -> Invoice:
-    session = series.sessions[0 if kind is DocumentKind.INVOICE else 1]
+    session = series.sessions[0]
     line = Line(
         "Room hire: Garden room",
         date(2027, 3, 2),
@@ -260,6 +261,7 @@ def an_invoice(
         session.id,
         price_per_hour_pence=3150,
         vat_treatment=VatTreatment.STANDARD,
+        charge_round=1,
     )
     invoice = Invoice(
         kind,
@@ -278,6 +280,13 @@ def an_invoice(
         credits_invoice="SMCH0001",
     )
     documents = [Document(PDF, b"%PDF-1.7"), Document("application/xml", b"<Invoice/>")]
+    if kind is DocumentKind.INVOICE:  # the session's first charge, credited: this is its second
+        first = dataclasses.replace(
+            invoice, number="SMCH0000", lines=(dataclasses.replace(line, charge_round=0),)
+        )
+        credit = dataclasses.replace(first, kind=DocumentKind.CREDIT_NOTE, number="SMCN0000")
+        stored(uow, lambda u: u.invoices.add(first, documents, AT))
+        stored(uow, lambda u: u.invoices.add(credit, documents, AT))
     kept = stored(uow, lambda u: u.invoices.add(invoice, documents, AT))
     assert_round_trip(invoice, read(uow, lambda u: u.invoices.get(kept.id or 0)))
     assert read(uow, lambda u: u.invoices.documents(kept.id or 0)) == documents  # PDF first
@@ -301,8 +310,19 @@ def test_a_booking_an_invoice_and_a_credit_note_come_back_as_stored(
     d = a_directory(uow)
     series = a_booking(uow, d)
     a_booking(uow, d, count=None, until=date(2027, 4, 1))  # the other way to end a series
-    an_invoice(uow, d, series, DocumentKind.INVOICE)
-    an_invoice(uow, d, series, DocumentKind.CREDIT_NOTE)
+    invoice = an_invoice(uow, d, series, DocumentKind.INVOICE)
+    credit_note = an_invoice(uow, d, series, DocumentKind.CREDIT_NOTE)
+    reissue = Reissue(
+        invoice.id or 0,
+        credit_note.id or 0,
+        ReissueReason.OTHER,
+        "Keyed twice by accounts",
+        d.po.id,
+        "finance <f@x.org>",
+        AT,
+    )
+    stored(uow, lambda u: u.invoices.add_reissue(reissue))
+    assert_round_trip(reissue, read(uow, lambda u: u.invoices.reissue_of(invoice.id or 0)))
 
 
 def test_links_sessions_messages_and_what_an_import_found_come_back_as_stored(

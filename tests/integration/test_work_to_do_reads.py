@@ -1,19 +1,22 @@
 """The booking store's narrow reads for finance's work to do, on each engine: the unsettled
 series (through `sessions.charged`) and each PO's committed value (`committed_pence`), both kept
 by triggers (migration 0022), agree with the domain's rules (`Session.chargeable`, the sessions
-invoice lines charge, `BookingSeries.committed_on`) for every session status, with and without
-a PO, charged or not, held or to come; and stay in step as sessions are cancelled, moved to
-another PO, re-priced or deleted."""
+invoice lines charge net of credit notes, `BookingSeries.committed_on`) for every session
+status, with and without a PO, charged or not, held or to come; and stay in step as sessions
+are cancelled, moved to another PO, re-priced or deleted, and as charges are credited and
+charged again (a reissue). The database itself keeps charges and credits in turn."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from itertools import product
+from functools import partial
+from itertools import count, product
 from typing import Any
 
 import pytest
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, select, text, update
+from sqlalchemy.exc import DatabaseError
 
 from adapters.db.tables import InvoiceLineRow, InvoiceRow, SessionRow
 from service.domain.bookings import BookingSeries, SessionStatus
@@ -72,15 +75,22 @@ def books(ctx: Context) -> Books:
     return Books(ctx, (pos[0], pos[1]), sessions)
 
 
-def _charge(ctx: Context, po_id: int, session_ids: list[int]) -> None:
-    """An invoice with a line charging each session, written as rows (as the benchmark's are):
-    the trigger marks them charged whoever writes the line."""
+_NUMBERS = count(1)
+
+
+def _charge(
+    ctx: Context, po_id: int, session_ids: list[int], charge_round: int = 0, *, credit: bool = False
+) -> None:
+    """An invoice (or credit note) with a line charging (crediting) each session in the
+    round, written as rows (as the benchmark's are): the triggers mark them charged (or not)
+    whoever writes the line."""
     with ctx.new_uow() as uow:
         db = uow.db  # type: ignore[attr-defined]
         booking_id = db.scalar(select(SessionRow.series_id).where(SessionRow.id == session_ids[0]))
+        sign = -1 if credit else 1
         invoice = {
-            "kind": "invoice",
-            "number": "INV0001",
+            "kind": "credit_note" if credit else "invoice",
+            "number": f"INV{next(_NUMBERS):04d}",
             "venue_id": 1,
             "trust_id": 1,
             "purchase_order_id": po_id,
@@ -92,13 +102,16 @@ def _charge(ctx: Context, po_id: int, session_ids: list[int]) -> None:
             "supplier": {},
             "customer": {},
             "credits_invoice": None,
-            "gross_pence": 7_500 * len(session_ids),
+            "gross_pence": sign * 7_500 * len(session_ids),
             "created_at": NOW,
         }
         invoice_id = db.execute(insert(InvoiceRow).returning(InvoiceRow.id), [invoice]).scalar()
-        db.execute(
-            insert(InvoiceLineRow), [_line(invoice_id, n, s) for n, s in enumerate(session_ids)]
-        )
+        lines = [_line(invoice_id, n, s) for n, s in enumerate(session_ids)]
+        for line in lines:
+            line.update(charge_round=charge_round, net_pence=sign * line["net_pence"])
+            if credit:
+                line["credited_session_id"] = line.pop("charged_session_id")
+        db.execute(insert(InvoiceLineRow), lines)
         uow.commit()
 
 
@@ -169,4 +182,44 @@ def test_they_stay_in_step_as_sessions_change(books: Books) -> None:
         )
         db.execute(delete(SessionRow).where(SessionRow.id.in_(uncharged)))
         uow.commit()
+    _agree(books)
+
+
+def _on_invoice(books: Books) -> list[int]:
+    return [s for s, case in zip(books.sessions, CASES, strict=True) if case[2]]
+
+
+def test_they_stay_in_step_as_charges_are_credited_and_charged_again(books: Books) -> None:
+    """A reissue: a credit note takes back the charges, the sessions are charged again."""
+    first = books.pos[0]
+    reissued = _on_invoice(books)[::2]
+    _charge(books.ctx, first, reissued, credit=True)
+    _agree(books)
+    with books.ctx.new_reader() as uow:
+        assert not uow.invoices.charged_session_ids(among=reissued)
+        assert uow.invoices.next_charge_rounds(reissued) == dict.fromkeys(reissued, 1)
+    _charge(books.ctx, first, reissued, 1)
+    _agree(books)
+    with books.ctx.new_reader() as uow:
+        assert uow.invoices.charged_session_ids(among=reissued) == set(reissued)
+
+
+def test_the_database_keeps_each_sessions_charges_and_credits_in_turn(books: Books) -> None:
+    first = books.pos[0]
+    charged = _on_invoice(books)[0]
+    never = next(s for s, case in zip(books.sessions, CASES, strict=True) if not case[2])
+    refused = [
+        partial(_charge, books.ctx, first, [charged]),  # a second charge in its round
+        partial(_charge, books.ctx, first, [charged], 1),  # again before a credit
+        partial(_charge, books.ctx, first, [never], credit=True),  # a credit of no charge
+    ]
+    for attempt in refused:
+        with pytest.raises(DatabaseError):
+            attempt()
+    _charge(books.ctx, first, [charged], credit=True)
+    with pytest.raises(DatabaseError):
+        _charge(books.ctx, first, [charged], credit=True)  # credited twice
+    for change in ("UPDATE invoice_lines SET charge_round = 5", "DELETE FROM invoice_lines"):
+        with pytest.raises(DatabaseError, match="invoice_immutable"), books.ctx.new_uow() as uow:
+            uow.db.execute(text(change))  # type: ignore[attr-defined]
     _agree(books)

@@ -115,3 +115,64 @@ def test_a_line_keeps_the_invoice_details_and_shows_a_credit_as_negative() -> No
         date(2027, 1, 3),
         "-£75.00",
     )
+
+
+@pytest.mark.parametrize(
+    ("status", "holds", "start"),
+    [
+        (FinanceStatus.ON_HOLD, ("QTY REC",), "On hold: the NHS team hasn't confirmed"),
+        (FinanceStatus.APPROVED, (), "Approved — due to be paid by 3 February 2027."),
+        (FinanceStatus.RECEIVED, (), "Received by NHS accounts on 4 January 2027."),
+        (FinanceStatus.CANCELLED, (), "Cancelled by NHS accounts."),
+    ],
+)
+def test_a_part_payment_is_shown_whatever_follows_it(
+    status: FinanceStatus, holds: tuple[str, ...], start: str
+) -> None:
+    """Finance sees 'on hold, £23.40 paid': so does the venue."""
+    line = describe(an_entry(state=a_state(status=status, holds=holds, paid_pence=2340)))
+    assert line.words.startswith(start)
+    assert line.words.endswith(" £23.40 of £75.00 paid so far.")
+
+
+def test_nothing_paid_says_nothing_of_payments() -> None:
+    assert (
+        "paid so far" not in describe(an_entry(state=a_state(status=FinanceStatus.ON_HOLD))).words
+    )
+
+
+@pytest.mark.parametrize(
+    ("status", "again", "words"),
+    [
+        (
+            FinanceStatus.CANCELLED,
+            (),
+            "Cancelled by NHS accounts, and credited by credit note SMCHCN0001, so nothing is "
+            "owed on it. Its sessions will go on a new invoice.",
+        ),
+        (
+            FinanceStatus.REJECTED,
+            ("SMCH0009",),
+            "Rejected by NHS accounts, and credited by credit note SMCHCN0001, so nothing is "
+            "owed on it. Its sessions are on invoice SMCH0009 instead.",
+        ),
+    ],
+)
+def test_a_reissued_invoice_says_what_took_it_back_and_where_its_sessions_went(
+    status: FinanceStatus, again: tuple[str, ...], words: str
+) -> None:
+    entry = an_entry(state=a_state(status=status), credited_by="SMCHCN0001", charged_again_on=again)
+    assert describe(entry).words == words
+
+
+def test_the_credit_note_of_a_reissue_says_it_cancels_the_invoice() -> None:
+    entry = an_entry(
+        kind=DocumentKind.CREDIT_NOTE,
+        gross_pence=-7500,
+        credits_invoice="SMCH0001",
+        reissue_credit=True,
+    )
+    assert describe(entry).words == (
+        "Credit note against SMCH0001: it cancels that invoice, so nothing is owed on it. "
+        "Its sessions are invoiced again."
+    )

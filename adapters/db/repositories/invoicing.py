@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select, text
+from sqlalchemy import ColumnElement, Select, exists, func, select, text
+from sqlalchemy.orm import aliased
 
 from adapters.db import mapping
 from adapters.db.repositories.base import Repository
@@ -13,9 +14,11 @@ from adapters.db.tables import (
     InvoiceCounterRow,
     InvoiceDocumentRow,
     InvoiceLineRow,
+    InvoiceReissueRow,
     InvoiceRow,
 )
 from service.domain.invoicing import PDF, Document, DocumentKind, Invoice, documents_digest
+from service.domain.reissues import Reissue, ReissueReason
 
 
 class InvoiceRepository(Repository):
@@ -83,7 +86,7 @@ class InvoiceRepository(Repository):
 
     def charged_session_ids(self, among: Sequence[int] | None = None) -> set[int]:
         column = InvoiceLineRow.charged_session_id
-        query = select(column).where(column.is_not(None))
+        query = select(column).where(column.is_not(None), ~_credited(InvoiceLineRow))
         if among is not None:
             query = query.where(column.in_(set(among)))
         return set(self.db.scalars(query))
@@ -92,9 +95,42 @@ class InvoiceRepository(Repository):
         row = self.db.scalar(
             select(InvoiceRow)
             .join(InvoiceLineRow)
-            .where(InvoiceLineRow.charged_session_id == session_id)
+            .where(InvoiceLineRow.charged_session_id == session_id, ~_credited(InvoiceLineRow))
         )
         return mapping.invoice(row) if row else None
+
+    def next_charge_rounds(self, session_ids: Sequence[int]) -> dict[int, int]:
+        column = InvoiceLineRow.credited_session_id
+        query = (
+            select(column, func.max(InvoiceLineRow.charge_round))
+            .where(column.in_(set(session_ids)))
+            .group_by(column)
+        )
+        rounds = dict.fromkeys(session_ids, 0)
+        rounds.update({session: last + 1 for session, last in self.db.execute(query) if session})
+        return rounds
+
+    def recharged_on(self, invoice_id: int) -> list[Invoice]:
+        rows = self.db.execute(charged_again([invoice_id]).order_by(InvoiceRow.id))
+        return [mapping.invoice(row) for _, row in rows]
+
+    def add_reissue(self, reissue: Reissue) -> None:
+        self.db.add(InvoiceReissueRow(**{**vars(reissue), "reason": reissue.reason.value}))
+        self.db.flush()
+
+    def reissue_of(self, invoice_id: int) -> Reissue | None:
+        row = self.db.get(InvoiceReissueRow, invoice_id)
+        if row is None:
+            return None
+        return Reissue(
+            row.invoice_id,
+            row.credit_note_id,
+            ReissueReason(row.reason),
+            row.details,
+            row.purchase_order_id,
+            row.actor,
+            row.at,
+        )
 
     def invoiced_pence(self, purchase_order_id: int) -> int:
         total = self.db.scalar(
@@ -121,3 +157,32 @@ class InvoiceRepository(Repository):
         for invoice_id, media_type, sha256 in self.db.execute(query):
             hashes.setdefault(invoice_id, []).append((media_type, sha256))
         return {invoice_id: documents_digest(pairs) for invoice_id, pairs in hashes.items()}
+
+
+def _credited(line: type[InvoiceLineRow]) -> ColumnElement[bool]:
+    """A credit line takes back this line's charge (the session and round it charges)."""
+    credit = aliased(InvoiceLineRow)
+    return exists().where(
+        credit.credited_session_id == line.charged_session_id,
+        credit.charge_round == line.charge_round,
+    )
+
+
+def charged_again(invoice_ids: Sequence[int]) -> Select[int, InvoiceRow]:
+    """(invoice id, later invoice) for each later invoice that charges one of the invoices'
+    sessions again, in a later round (after a credit note took the charge back)."""
+    charged, again = aliased(InvoiceLineRow), aliased(InvoiceLineRow)
+    pairs = (
+        select(charged.invoice_id.label("invoice_id"), again.invoice_id.label("later_id"))
+        .distinct()
+        .join(
+            again,
+            (again.charged_session_id == charged.charged_session_id)
+            & (again.charge_round > charged.charge_round),
+        )
+        .where(charged.invoice_id.in_(set(invoice_ids)))
+        .subquery()
+    )
+    return select(pairs.c.invoice_id, InvoiceRow).join(
+        InvoiceRow, InvoiceRow.id == pairs.c.later_id
+    )

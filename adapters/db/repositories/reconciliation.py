@@ -7,15 +7,17 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select, text, update
-from sqlalchemy.orm import lazyload
+from sqlalchemy.orm import aliased, lazyload
 
 from adapters.db import mapping
 from adapters.db.repositories.base import Repository, columns_of
+from adapters.db.repositories.invoicing import charged_again
 from adapters.db.tables import (
     Base,
     FindingRow,
     ImportRow,
     InvoiceLineRow,
+    InvoiceReissueRow,
     InvoiceRow,
     InvoiceStateRow,
     OutboxRow,
@@ -129,6 +131,21 @@ class ReconciliationRepository(Repository):
             .group_by(StatusEventRow.invoice_id)
         )
         sent = {invoice_id: _london_day(at) for invoice_id, at in self.db.execute(sent_query)}
+        note = aliased(InvoiceRow)
+        reissues = {
+            invoice_id: (note_id, number)
+            for invoice_id, note_id, number in self.db.execute(
+                select(InvoiceReissueRow.invoice_id, note.id, note.number)
+                .join(note, note.id == InvoiceReissueRow.credit_note_id)
+                .where(note.venue_id == venue_id)
+            )
+        }
+        reissue_notes = {note_id for note_id, _ in reissues.values()}
+        again: dict[int, list[str]] = {}
+        for invoice_id, later in self.db.execute(
+            charged_again(list(reissues)).order_by(InvoiceRow.id)
+        ):
+            again.setdefault(invoice_id, []).append(later.number)
         return [
             StatementEntry(
                 invoice.id,
@@ -141,6 +158,9 @@ class ReconciliationRepository(Repository):
                 invoice.credits_invoice,
                 sent.get(invoice.id),
                 mapping.invoice_state(state) if state else None,
+                credited_by=reissues.get(invoice.id, (None, None))[1],
+                charged_again_on=tuple(again.get(invoice.id, ())),
+                reissue_credit=invoice.id in reissue_notes,
             )
             for invoice, state, description in rows
         ]
