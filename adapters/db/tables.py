@@ -247,7 +247,7 @@ class InvoiceRow(Base):
 class InvoiceLineRow(Base):
     """A session is charged on at most one invoice line and credited on at most one in each
     charge round; it is charged again (the next round) only once its charge is credited, as
-    when a cancelled invoice is reissued (triggers of migration 0023 hold the order)."""
+    when a cancelled invoice is reissued (triggers of migration 0024 hold the order)."""
 
     __tablename__ = "invoice_lines"
     __table_args__ = (
@@ -280,7 +280,7 @@ class InvoiceLineRow(Base):
 
 class InvoiceReissueRow(Base):
     """An invoice NHS accounts cancelled, reissued once: the credit note that took it back,
-    why, and the PO its sessions moved to (if corrected). Insert only (migration 0023)."""
+    why, and the PO its sessions moved to (if corrected). Insert only (migration 0024)."""
 
     __tablename__ = "invoice_reissues"
     invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), primary_key=True)

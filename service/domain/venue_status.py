@@ -92,7 +92,7 @@ def _status(entry: StatementEntry) -> tuple[Badge, str]:
     """A badge and plain words; what has been paid so far is said whatever the status (a
     hold or an approval can follow a part payment)."""
     badge, words = _badge_and_words(entry)
-    state = entry.state
+    state = _told(entry.state)
     if state and state.paid_pence and badge not in (Badge.PAID, Badge.PART_PAID):
         words += f" {_paid_so_far(entry.gross_pence, state)}"
     return badge, words
@@ -102,10 +102,13 @@ def _paid_so_far(owed_pence: int, state: InvoiceState) -> str:
     return f"{format_pounds(state.paid_pence)} of {format_pounds(owed_pence)} paid so far."
 
 
+def _told(state: InvoiceState | None) -> InvoiceState | None:
+    """What the venue is told: a match by PO and amount is a guess until a person confirms it."""
+    return None if state is None or state.unconfirmed else state
+
+
 def _badge_and_words(entry: StatementEntry) -> tuple[Badge, str]:
-    state = entry.state
-    if state is not None and state.unconfirmed:
-        state = None  # a guess by PO and amount is not told to the venue until confirmed
+    state = _told(entry.state)
     if entry.kind is DocumentKind.CREDIT_NOTE:
         if entry.reissue_credit:
             return (

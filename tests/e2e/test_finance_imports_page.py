@@ -47,7 +47,9 @@ def send_file(
     body is encoded here, in memory: the test client spools a body over 500 KB to a temporary
     file it never closes."""
     fields: dict[str, Any] = {"profile": profile, "file": FileStorage(io.BytesIO(data), filename)}
-    fields |= {f"as_of[{part}]": value for part, value in zip(("day", "month", "year"), as_of)}
+    fields |= {
+        f"as_of[{part}]": value for part, value in zip(("day", "month", "year"), as_of, strict=True)
+    }
     if token is not None:
         fields["csrf_token"] = token or csrf_token(client, IMPORTS)
     body, _, boundary = stream_encode_multipart(fields, use_tempfile=False)

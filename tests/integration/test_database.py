@@ -321,12 +321,12 @@ def _old_invoice(db: Session, trust_id: int, room_id: int) -> int:
     return int(invoice_id)
 
 
-def test_migration_0023_keeps_old_lines_in_round_0_and_credited_sessions_uncharged(
+def test_migration_0024_keeps_old_lines_in_round_0_and_credited_sessions_uncharged(
     database_url: str, engine: Engine
 ) -> None:
-    """Lines issued before 0023 are round 0; a session a credit note took back (a waived late
+    """Lines issued before 0024 are round 0; a session a credit note took back (a waived late
     cancellation) is no longer charged; the triggers on the rebuilt table still fire."""
-    command.downgrade(alembic_config(database_url), "0022")
+    command.downgrade(alembic_config(database_url), "0023")
     with make_session_factory(engine)() as db, db.begin():
         room_id = _room(db)
         db.execute(insert(SeriesRow), [_series_values(room_id, db)])

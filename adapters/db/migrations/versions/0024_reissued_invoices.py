@@ -12,8 +12,8 @@ SQLite changes a unique constraint only by rebuilding the table, which loses its
 every trigger on invoice_lines (immutability, and the charge triggers of 0022) is dropped
 before and created again after. PostgreSQL alters it in place.
 
-Revision ID: 0023
-Revises: 0022
+Revision ID: 0024
+Revises: 0023
 """
 
 from importlib import import_module
@@ -23,8 +23,8 @@ from alembic import op
 
 _invoices = import_module("adapters.db.migrations.versions.0003_invoices")
 
-revision = "0023"
-down_revision = "0022"
+revision = "0024"
+down_revision = "0023"
 branch_labels = None
 depends_on = None
 
