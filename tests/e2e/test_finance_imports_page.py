@@ -154,6 +154,15 @@ def test_a_refused_file_says_why_and_changes_nothing(
     given = send_file(page, good, as_of=("2", "1", "2027"))
     shown = text(page.get(redirected_to(given)).text)
     assert "Data as of Saturday 2 January 2027 (as you gave it)" in shown
+    older = export(for_invoice(invoices[0], hold="QTY REC"))
+    kept = text(page.get(redirected_to(send_file(page, older, filename="ap-2027-01-01.csv"))).text)
+    assert (
+        "This export is as of Friday 1 January 2027, older than one imported before (as of "
+        "Saturday 2 January 2027). It did not move any invoice back: 1 invoice keeps its later "
+        "status" in kept
+    )
+    assert "Data as of Friday 1 January 2027 (the date in the file's name)" in kept
+    assert status(client, trust_finance, invoices[0])["state"]["status"] == "received"
 
 
 def test_an_import_that_takes_too_long_changes_nothing(

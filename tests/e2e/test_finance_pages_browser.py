@@ -154,9 +154,12 @@ def test_a_month_end_as_finance_would_do_it(site: Site, browser: Any) -> None:
         check("imports")
         page.get_by_label("Kind of export").select_option("sbs-oracle-ap")
         page.get_by_label("Export file").set_input_files(str(december_export(site, n)))
+        for part, typed in (("day", "20"), ("month", "12"), ("year", "2026")):
+            page.locator(f"#as_of-{part}").fill(typed)  # the day the report was run
         page.get_by_role("button", name="Import the export").click()
         assert heading(page) == "Import of december-ap-report.csv"
         result = page.locator(".nhsuk-summary-list").inner_text()
+        assert re.search(r"Data as of\s+Sunday 20 December 2026 \(as you gave it\)", result)
         assert re.search(r"Rows read\s+5\s", result), result
         assert re.search(r"Rows with errors\s+1", result), result
         assert page.get_by_role("cell", name=re.compile("Payment Date")).count() == 1
