@@ -77,7 +77,8 @@ def checked_details(reason: ReissueReason, details: str | None) -> str | None:
 def ensure_reissuable(
     invoice: Invoice, status: FinanceStatus | None, earlier: Reissue | None
 ) -> None:
-    """Only an invoice (not a credit note) NHS accounts cancelled or rejected, and only once."""
+    """Only an invoice (not a credit note) NHS accounts cancelled or rejected, and only once.
+    `status`: as the exports show it (None: not shown, or only by an unconfirmed match)."""
     if invoice.kind is not DocumentKind.INVOICE:
         raise NotReissuable(
             f"{invoice.number} is a credit note: only an invoice can be reissued.",
@@ -90,10 +91,14 @@ def ensure_reissuable(
             number=invoice.number,
         )
     if status not in REISSUABLE:
-        now = status.value.replace("_", " ") if status else "not in any export yet"
+        now = (
+            f"in their latest export it is {status.value.replace('_', ' ')}"
+            if status
+            else "no export shows it yet (or only by a match a person hasn't confirmed)"
+        )
         raise NotReissuable(
             f"{invoice.number} can be reissued only once NHS accounts have cancelled or "
-            f"rejected it; in their latest export it is {now}.",
+            f"rejected it; {now}.",
             number=invoice.number,
         )
 

@@ -55,9 +55,8 @@ def reissue_invoice(
         uow.invoices.lock_issuing()
         invoice = get_invoice(ctx, uow, actor, invoice_id)
         state = uow.reconciliation.state(invoice_id)
-        ensure_reissuable(
-            invoice, state.status if state else None, uow.invoices.reissue_of(invoice_id)
-        )
+        known = state.status if state and not state.unconfirmed else None  # not on a guess
+        ensure_reissuable(invoice, known, uow.invoices.reissue_of(invoice_id))
         lines = still_charged(invoice, uow.invoices.credit_notes_for(invoice))
         if not lines:
             raise NotReissuable(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from html import unescape
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -18,6 +19,20 @@ from tests.client import Answer, Client, client_for
 
 Who = dict[str, Any]
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
+REPEATED_HEADING = re.compile(r'<span class="nhsuk-table__heading" aria-hidden="true">[^<]*</span>')
+
+
+def text(html: str) -> str:
+    """A page's words: no tags, entities decoded, spaces collapsed."""
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+def shown_text(html: str) -> str:
+    """What a person reads: `text`, without the headings a table repeats in each cell for
+    narrow screens."""
+    return text(
+        re.sub(r'<span class="nhsuk-table__heading" aria-hidden="true">[^<]*</span>', "", html)
+    )
 
 
 def person(ctx: Context, role: Role = Role.FACILITATOR, trust_id: int | None = None) -> Who:

@@ -5,7 +5,6 @@ lost updates caught, a double click adding once, roles, and CSRF."""
 from __future__ import annotations
 
 import re
-from html import unescape
 from html.parser import HTMLParser
 from typing import Any
 
@@ -19,7 +18,7 @@ from service.usecases import directory
 from tests.builders import TRUST, VENUE
 from tests.client import Answer, Client
 from tests.conftest import Staff, audit_trail, book_tuesdays, booking_body
-from tests.e2e.staff import csrf_token, person, redirected_to, sign_in_as, submit
+from tests.e2e.staff import csrf_token, person, redirected_to, sign_in_as, submit, text
 
 Who = dict[str, Any]
 GOOD_TRUST = {**TRUST, "send_on_issue": "yes"}
@@ -45,10 +44,6 @@ def admin(app: Flask, client: Client) -> Who:
     who = person(ctx, Role.ADMIN)
     sign_in_as(client, ctx, who)
     return who
-
-
-def text(html: str) -> str:
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
 
 
 def field_error(page: Answer, field: str) -> str:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
-from html import unescape
 from typing import Any
 
 import pytest
@@ -19,13 +18,9 @@ from service.domain.users import Role
 from service.usecases.context import Context
 from tests.client import Client, client_for
 from tests.conftest import Staff
-from tests.e2e.staff import Who, csrf_token, is_signed_in, person, sign_in_as, submit
+from tests.e2e.staff import Who, csrf_token, is_signed_in, person, sign_in_as, submit, text
 
 KEY = re.compile(r'name="api_key"[^>]*>(rh_[\w-]{43})</textarea>')
-
-
-def text(html: str) -> str:
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from __future__ import annotations
 import dataclasses
 import io
 import re
-from html import unescape
 from typing import Any
 
 from flask import Flask
@@ -16,14 +15,10 @@ from werkzeug.test import stream_encode_multipart
 from service.domain.users import Role
 from tests.client import Answer, Client, client_for
 from tests.e2e.exports import export, for_invoice, other_supplier, status
-from tests.e2e.staff import csrf_token, person, redirected_to, sign_in_as
+from tests.e2e.staff import csrf_token, person, redirected_to, sign_in_as, text
 
 Who = dict[str, Any]
 IMPORTS = "/finance/imports"
-
-
-def text(html: str) -> str:
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
 
 
 def browser(app: Flask, role: Role = Role.FINANCE, trust_id: int | None = None) -> Client:

@@ -3,10 +3,8 @@ email again, and waive a late cancellation (a credit note, linked both ways); ro
 
 from __future__ import annotations
 
-import re
 import struct
 from datetime import UTC, datetime
-from html import unescape
 from typing import Any
 
 import pytest
@@ -17,14 +15,10 @@ from service.domain.users import Role
 from tests.client import Client
 from tests.conftest import issue
 from tests.e2e.conftest import Booker
-from tests.e2e.staff import browser_as, csrf_token, redirected_to, submit
+from tests.e2e.staff import browser_as, csrf_token, redirected_to, submit, text
 from tests.fakes import FrozenClock
 
 Who = dict[str, Any]
-
-
-def text(html: str) -> str:
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
 
 
 @pytest.fixture

@@ -4,8 +4,6 @@ roles and CSRF."""
 
 from __future__ import annotations
 
-import re
-from html import unescape
 from typing import Any
 
 from flask import Flask
@@ -13,15 +11,11 @@ from flask import Flask
 from service.domain.delivery import OutboxMessage, OutboxState, Recipient
 from service.domain.users import Role
 from tests.client import Client, client_for
-from tests.e2e.staff import csrf_token, person, redirected_to, sign_in_as
+from tests.e2e.staff import csrf_token, person, redirected_to, sign_in_as, text
 
 Who = dict[str, Any]
 OUTBOX = "/finance/outbox"
 BOUNCE = "550 5.1.1 <ap@rzz.example.nhs.uk>: Recipient address rejected: User unknown"
-
-
-def text(html: str) -> str:
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
 
 
 def browser(app: Flask, role: Role = Role.FINANCE) -> Client:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import re
 from decimal import Decimal
-from html import unescape
 from typing import Any
 
 import pytest
@@ -19,7 +18,7 @@ from service.usecases.reports import payment_performance
 from tests.client import Client
 from tests.conftest import Staff, book_tuesdays, issue
 from tests.e2e.finance_month import BOUNCE, Month, after_issue, book_the_month
-from tests.e2e.staff import csrf_token, person, sign_in_as
+from tests.e2e.staff import csrf_token, person, sign_in_as, text
 from tests.fakes import FrozenClock
 
 Who = dict[str, Any]
@@ -46,10 +45,6 @@ def signed_in(app: Flask, client: Client, month: Month, role: Role = Role.FINANC
     who = person(ctx, role, month.trust["id"])
     sign_in_as(client, ctx, who)
     return who
-
-
-def text(html: str) -> str:
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
 
 
 def test_work_to_do_counts_what_needs_finance(app: Flask, staff: Staff, month: Month) -> None:

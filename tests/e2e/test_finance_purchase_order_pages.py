@@ -30,16 +30,10 @@ from tests.builders import (
 from tests.client import Answer, Client, client_for
 from tests.conftest import audit_trail
 from tests.e2e.staff import browser_as, csrf_token, person, redirected_to, sign_in_as
+from tests.e2e.staff import shown_text as text
 
 LIST = "/finance/purchase-orders"
 NEW = "/finance/purchase-orders/new"
-
-
-def text(html: str) -> str:
-    """What a person reads: without tags, nor the headings a table repeats in each cell for
-    narrow screens."""
-    shown = re.sub(r'<span class="nhsuk-table__heading" aria-hidden="true">[^<]*</span>', "", html)
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", shown)).split())
 
 
 @dataclass

@@ -16,16 +16,12 @@ from service.domain.users import Role
 from tests.client import Client
 from tests.conftest import audit_trail
 from tests.e2e.exports import ApRow, export, for_invoice, imported, other_supplier
-from tests.e2e.staff import browser_as, csrf_token, person, redirected_to
+from tests.e2e.staff import browser_as, csrf_token, person, redirected_to, text
 
 Who = dict[str, Any]
 PAGE = "/finance/reconciliation"
 RESOLVED = "/api/v1/reconciliation/resolved"
 STRANGER = ApRow("SMCH0099", "12.34", "RZZPO0000123")
-
-
-def text(html: str) -> str:
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
 
 
 def rows(invoices: list[Who], *, amount: str = "57.00") -> list[ApRow]:

@@ -23,7 +23,7 @@ from tests.builders import create_purchase_order, create_trust, create_user, cre
 from tests.client import Answer, Client, client_for
 from tests.conftest import audit_trail
 from tests.e2e.staff import browser_as, csrf_token, person, redirected_to, sign_in_as
-from tests.e2e.test_finance_purchase_order_pages import text
+from tests.e2e.staff import shown_text as text
 from tests.fakes import FrozenClock
 
 VENUES = "/finance/venues"

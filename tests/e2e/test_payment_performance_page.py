@@ -22,16 +22,12 @@ from service.domain.users import Role
 from tests.client import Client, client_for
 from tests.conftest import Staff
 from tests.e2e.exports import export, for_invoice, imported
-from tests.e2e.staff import browser_as
+from tests.e2e.staff import browser_as, text
 from tests.fakes import FrozenClock
 
 Who = dict[str, Any]
 PAGE = "/finance/reports/payment-performance"
 TRUST_NAME = '=HYPERLINK("http://evil.example","Severnvale MH Trust")'
-
-
-def text(html: str) -> str:
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
 
 
 @pytest.fixture
