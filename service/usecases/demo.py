@@ -35,6 +35,7 @@ TRUST = Trust(
     invoice_address="RZZ Payables Z999\nPO Box 000\nLeeds\nLS1 1AA",
     po_number_pattern=r"RZZPO\d{7}",
     send_on_issue=True,
+    business_unit="RZZ SEVERNVALE MENTAL HEALTH NHS FT",  # as its exports name it
 )
 
 

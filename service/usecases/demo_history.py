@@ -23,7 +23,7 @@ from service.domain.timeslots import london_instant
 from service.domain.users import Role, User
 from service.usecases import booking, invoicing, outbox_worker, reconciliation, status_links
 from service.usecases.context import Context
-from service.usecases.demo import USERS, load_directory
+from service.usecases.demo import TRUST, USERS, load_directory
 from service.usecases.purchasing import create_purchase_order
 
 
@@ -222,7 +222,7 @@ def _ap_row(invoice: Invoice, which: int) -> list[str] | None:
     if invoice.venue_id == 1 and invoice.kind is DocumentKind.INVOICE and order == 1 and which == 2:
         paid, paid_on, payment = _pounds(invoice.gross_pence), _day(invoice.due_date), "7713388"
     return [
-        "RZZ SEVERNVALE MENTAL HEALTH NHS FT",
+        TRUST.business_unit or "",
         supplier,
         invoice.supplier.name.upper(),
         "MAIN",
