@@ -11,6 +11,7 @@ from typing import Protocol
 from service.domain.audit import AuditEvent
 from service.domain.bookings import BookingSeries, Session, SessionStatus
 from service.domain.directory import Room, Trust, Venue
+from service.domain.einvoice import check_categories, missing_for_einvoice, to_einvoice
 from service.domain.errors import DomainError, NotFound
 from service.domain.invoicing import (
     PAYMENT_TERMS,
@@ -139,7 +140,8 @@ def issue_invoices(
             report.changed = True
             return report
         for planned in report.planned:
-            stored = _store(ctx, uow, actor, _document(uow, DocumentKind.INVOICE, planned))
+            invoice = _document(uow, DocumentKind.INVOICE, planned)
+            stored = _store(ctx, uow, actor, invoice, planned)
             report.issued.append(stored)
             if send or planned.trust.send_on_issue:  # same transaction: issued means queued
                 queue_messages(ctx, uow, stored, actor.label)
@@ -195,7 +197,19 @@ def _checked(
     already = uow.invoices.invoiced_pence(po.id or 0) + earlier.get(po.id, 0)
     po.ensure_room_for(already, total(lines), "This invoice")
     check_issue_date(today, today)
+    if trust.peppol_id:
+        _check_einvoice(trust, venue, lines)
     return Planned(venue, trust, po, series, lines, today)
+
+
+def _check_einvoice(trust: Trust, venue: Venue, lines: tuple[Line, ...]) -> None:
+    """For a trust on the PEPPOL network: what its e-invoice would lack, in plain words."""
+    gaps = missing_for_einvoice(trust, venue)
+    if gaps:
+        raise InvoiceRefused(
+            f"{trust.name} takes e-invoices, and this one would be invalid: {'; '.join(gaps)}."
+        )
+    check_categories(lines, venue.vat_number is not None)
 
 
 def _document(
@@ -265,8 +279,16 @@ def _line(series: BookingSeries, room: Room, session: Session, charge_round: int
     )
 
 
-def _store(ctx: Context, uow: InvoicingStores, actor: User, invoice: Invoice) -> Invoice:
-    stored = uow.invoices.add(invoice, [ctx.renderer.render(invoice)], ctx.clock.now())
+def _store(
+    ctx: Context, uow: InvoicingStores, actor: User, invoice: Invoice, planned: Planned
+) -> Invoice:
+    """Numbered and stored with its documents: its PDF, and for a trust on the PEPPOL
+    network its UBL e-invoice, both made now from the one invoice, in this transaction."""
+    documents = [ctx.renderer.render(invoice)]
+    if planned.trust.peppol_id:
+        einvoice = to_einvoice(invoice, planned.trust, planned.venue)
+        documents.append(ctx.einvoices.write(einvoice))
+    stored = uow.invoices.add(invoice, documents, ctx.clock.now())
     assert stored.id is not None
     uow.audit.record(
         AuditEvent(
@@ -322,9 +344,8 @@ def issue_credit_note(
     planned = Planned(
         get_venue(uow, invoice.venue_id), get_trust(uow, invoice.trust_id), po, series, lines, today
     )
-    return _store(
-        ctx, uow, actor, _document(uow, DocumentKind.CREDIT_NOTE, planned, invoice.number)
-    )
+    credit_note = _document(uow, DocumentKind.CREDIT_NOTE, planned, invoice.number)
+    return _store(ctx, uow, actor, credit_note, planned)
 
 
 def list_invoices(
