@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import date, time
 
 from service.domain.directory import Trust, VatTreatment, Venue
-from service.domain.invoicing import DocumentKind, Invoice, Line, Party
+from service.domain.invoicing import DocumentKind, Invoice, Line, Party, supplier_party
 from service.domain.money import charge, vat_rate
 
 TRUST = Trust(
@@ -49,15 +49,6 @@ def a_line(minutes: int, price: int, treatment: VatTreatment, registered: bool =
 
 
 def an_invoice(venue: Venue, *lines: Line, kind: DocumentKind = DocumentKind.INVOICE) -> Invoice:
-    supplier = Party(
-        venue.name,
-        f"{venue.address}\n{venue.postcode}",
-        venue.remittance_email,
-        venue.vat_number,
-        charity_number=venue.charity_number,
-        sort_code=venue.bank_sort_code,
-        account_number=venue.bank_account_number,
-    )
     return Invoice(
         kind,
         "SMCH0001" if kind is DocumentKind.INVOICE else "SMCHCN0001",
@@ -69,7 +60,7 @@ def an_invoice(venue: Venue, *lines: Line, kind: DocumentKind = DocumentKind.INV
         date(2027, 1, 4),
         date(2027, 1, 4),
         date(2027, 2, 3),
-        supplier,
+        supplier_party(venue),
         Party(TRUST.name, TRUST.invoice_address, TRUST.accounts_payable_email),
         lines,
         credits_invoice="SMCH0001" if kind is DocumentKind.CREDIT_NOTE else None,

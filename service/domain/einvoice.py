@@ -212,12 +212,6 @@ def check_categories(lines: Iterable[Line], vat_registered: bool) -> list[TaxCat
     return categories
 
 
-def _party(
-    name: str, endpoint: PeppolId, address: Address, email: str, vat: str | None, legal: str | None
-) -> EParty:
-    return EParty(name, endpoint, address, email, vat, legal)
-
-
 def to_einvoice(invoice: Invoice, trust: Trust, venue: Venue) -> EInvoice:
     """The e-invoice of an issued invoice or credit note for a trust with a PEPPOL id, with
     the directory's identifiers (`venue` and `trust` as at issue; the invoice's parties are
@@ -258,7 +252,7 @@ def to_einvoice(invoice: Invoice, trust: Trust, venue: Venue) -> EInvoice:
         order_reference=invoice.po_number,
         buyer_reference=trust.buyer_reference,
         billing_reference=invoice.credits_invoice,
-        seller=_party(
+        seller=EParty(
             supplier.name,
             endpoint,
             seller_address,
@@ -266,7 +260,7 @@ def to_einvoice(invoice: Invoice, trust: Trust, venue: Venue) -> EInvoice:
             vat_id,
             supplier.company_number or supplier.charity_number,
         ),
-        buyer=_party(
+        buyer=EParty(
             invoice.customer.name,
             parse_peppol_id(trust.peppol_id),
             buyer_address,

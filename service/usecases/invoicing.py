@@ -28,6 +28,7 @@ from service.domain.invoicing import (
     format_number,
     line_treatment,
     number_prefix,
+    supplier_party,
     tax_point,
     total,
 )
@@ -235,28 +236,10 @@ def _document(
         if kind is DocumentKind.INVOICE
         else today,
         due_date=today + PAYMENT_TERMS,
-        supplier=_supplier(venue),
+        supplier=supplier_party(venue),
         customer=Party(trust.name, trust.invoice_address, trust.accounts_payable_email),
         lines=lines,
         credits_invoice=credits_invoice,
-    )
-
-
-def _supplier(venue: Venue) -> Party:
-    """The venue as the invoice names it on the day of issue (later edits don't change it)."""
-    return Party(
-        venue.name,
-        f"{venue.address}\n{venue.postcode}",
-        venue.remittance_email,
-        venue.vat_number,
-        supplier_number=venue.supplier_number,
-        phone=venue.queries_phone,
-        queries_email=venue.queries_email,
-        company_number=venue.company_number,
-        charity_number=venue.charity_number,
-        registered_office=venue.registered_office,
-        sort_code=venue.bank_sort_code,
-        account_number=venue.bank_account_number,
     )
 
 

@@ -11,6 +11,10 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+import pytest
+from flask import Flask
+from sqlalchemy import text
+
 from service.domain.users import Role
 from tests.client import Client
 from tests.conftest import Staff, book_tuesdays, issue, pdf_text
@@ -46,7 +50,7 @@ def _documents(client: Client, finance: dict[str, Any], invoice: dict[str, Any])
 
 
 def test_a_trust_on_peppol_gets_valid_e_invoices_that_match_its_pdfs(
-    client: Client, staff: Staff, clock: FrozenClock
+    app: Flask, client: Client, staff: Staff, clock: FrozenClock
 ) -> None:
     trust = staff.trust(peppol_id="0088: 501 2345 678900", buyer_reference="RZZ-ESTATES")
     assert trust["peppol_id"] == "0088:5012345678900"
@@ -126,3 +130,17 @@ def test_a_trust_on_peppol_gets_valid_e_invoices_that_match_its_pdfs(
     assert f"<cbc:ID>{credit_note['credits_invoice']}</cbc:ID>".encode() in xml
     assert b"<cbc:BuyerReference>RZZ-ESTATES</cbc:BuyerReference>" in xml
     assert b'<cbc:CreditedQuantity unitCode="MIN">160</cbc:CreditedQuantity>' in xml
+
+    # Stored once at issue (eight invoices and the credit note), never changed afterwards.
+    engine = app.extensions["roomhire.engine"]
+    with engine.connect() as conn:
+        count = "SELECT count(*) FROM invoice_documents WHERE media_type = 'application/xml'"
+        assert conn.execute(text(count)).scalar_one() == 9
+    for statement in (
+        "UPDATE invoice_documents SET sha256 = 'x' WHERE media_type = 'application/xml'",
+        "DELETE FROM invoice_documents WHERE media_type = 'application/xml'",
+    ):
+        with pytest.raises(Exception, match="invoice_immutable"), engine.begin() as conn:
+            conn.execute(text(statement))
+    again = client.get(f"/api/v1/invoices/{credit_note['id']}.xml", headers=finance["headers"])
+    assert again.data == xml
