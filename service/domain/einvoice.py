@@ -5,14 +5,15 @@ numbers as the PDF, to the penny, because both come from the one issued invoice.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
+from service.domain.bookings import Session
 from service.domain.directory import Trust, VatTreatment, Venue
-from service.domain.invoicing import DocumentKind, Invoice, InvoiceRefused, Line
+from service.domain.invoicing import DocumentKind, Invoice, InvoiceRefused, Line, line_treatment
 from service.domain.money import round_pence
 from service.domain.peppol import PeppolId, parse_peppol_id, vat_peppol_id
 
@@ -285,6 +286,24 @@ def to_einvoice(invoice: Invoice, trust: Trust, venue: Venue) -> EInvoice:
         tax_total=pounds(sign * invoice.vat_pence),
         payable=pounds(sign * invoice.gross_pence),
     )
+
+
+def apart_from_not_subject(
+    sessions: Sequence[Session], room_treatment: VatTreatment
+) -> list[tuple[Session, ...]]:
+    """A registered venue's sessions as their invoice lines will record them (`line_treatment`
+    from the booking's room), those outside the scope of VAT (category O) apart from the
+    rest: an e-invoice can't have both (BR-O-11..14). This happens when a session was moved to
+    a room of another treatment, which priced it anew. Each part keeps the date order."""
+    outside = [
+        line_treatment(room_treatment, s.charge.rate) is VatTreatment.OUTSIDE_SCOPE
+        for s in sessions
+    ]
+    parts = (
+        tuple(s for s, out in zip(sessions, outside, strict=True) if not out),
+        tuple(s for s, out in zip(sessions, outside, strict=True) if out),
+    )
+    return [part for part in parts if part]
 
 
 def _eline(number: int, line: Line, sign: int, category: TaxCategory) -> ELine:

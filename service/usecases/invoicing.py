@@ -11,7 +11,12 @@ from typing import Protocol
 from service.domain.audit import AuditEvent
 from service.domain.bookings import BookingSeries, Session, SessionStatus
 from service.domain.directory import Room, Trust, Venue
-from service.domain.einvoice import check_categories, missing_for_einvoice, to_einvoice
+from service.domain.einvoice import (
+    apart_from_not_subject,
+    check_categories,
+    missing_for_einvoice,
+    to_einvoice,
+)
 from service.domain.errors import DomainError, NotFound
 from service.domain.invoicing import (
     PAYMENT_TERMS,
@@ -165,7 +170,7 @@ def _plan(
         room = get_room(uow, series.room_id)
         if venue_id is not None and room.venue_id != venue_id:
             continue
-        for draft in due_drafts(series, charged, through, now):
+        for draft in _einvoice_parts(uow, due_drafts(series, charged, through, now), room):
             try:
                 checked = _checked(uow, draft, room, today, earlier)
             except DomainError as refusal:
@@ -174,6 +179,23 @@ def _plan(
             planned.append(checked)
             earlier[checked.po.id] = earlier.get(checked.po.id, 0) + checked.gross_pence
     return planned, refused
+
+
+def _einvoice_parts(uow: InvoicingStores, drafts: list[Draft], room: Room) -> list[Draft]:
+    """For a trust on PEPPOL, at a VAT-registered venue: each draft's sessions outside the
+    scope of VAT on an invoice of their own, apart from those VAT-rated (see
+    apart_from_not_subject). Other drafts as they are."""
+    parts: list[Draft] = []
+    for draft in drafts:
+        po_id = draft.purchase_order_id
+        po = uow.purchase_orders.get(po_id) if po_id is not None else None
+        takes_einvoices = po is not None and get_trust(uow, po.trust_id).peppol_id is not None
+        if takes_einvoices and get_venue(uow, room.venue_id).vat_number is not None:
+            split = apart_from_not_subject(draft.sessions, room.vat_treatment)
+            parts.extend(Draft(draft.series, sessions) for sessions in split)
+        else:
+            parts.append(draft)
+    return parts
 
 
 def _checked(

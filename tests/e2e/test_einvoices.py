@@ -144,3 +144,34 @@ def test_a_trust_on_peppol_gets_valid_e_invoices_that_match_its_pdfs(
             conn.execute(text(statement))
     again = client.get(f"/api/v1/invoices/{credit_note['id']}.xml", headers=finance["headers"])
     assert again.data == xml
+
+
+def test_sessions_outside_the_scope_of_vat_go_on_an_e_invoice_apart(
+    client: Client, staff: Staff, clock: FrozenClock
+) -> None:
+    """A month's sessions in a room outside the scope of VAT, one moved to a standard-rated
+    room of the same (registered) venue, which prices it with VAT: category O can't share an
+    e-invoice with S, so the month is two invoices, each valid."""
+    trust = staff.trust(peppol_id="0088:5012345678900")
+    finance = staff.user(Role.FINANCE, trust["id"])
+    venue = staff.venue(name="St Mark's Community Hall CIC", vat_number="GB987654321", **BANK)
+    outside = staff.room(venue["id"], name="Hall", vat_treatment="outside_scope")
+    standard = staff.room(venue["id"], name="Garden room", vat_treatment="standard")
+    facilitator = staff.user(Role.FACILITATOR, trust["id"])
+    po = staff.purchase_order(trust["id"], venue["id"], finance)
+    booking = book_tuesdays(staff, facilitator, outside, po, sessions=3, first_date="2026-12-01")
+    moved = client.post(
+        f"/api/v1/sessions/{booking['sessions'][1]['id']}/move",
+        json={"room_id": standard["id"]},
+        headers=facilitator["headers"],
+    )
+    assert moved.status_code == 200, moved.json
+    clock.current = datetime(2027, 1, 4, 9, tzinfo=UTC)
+    report = issue(client, finance, "2026-12-31")
+    assert report["refused"] == []
+    vat_rated, not_subject = report["issued"]
+    assert [line["date"] for line in vat_rated["lines"]] == ["2026-12-08"]
+    assert [line["date"] for line in not_subject["lines"]] == ["2026-12-01", "2026-12-15"]
+    assert b"<cbc:ID>S</cbc:ID>" in _documents(client, finance, vat_rated)
+    xml = _documents(client, finance, not_subject)
+    assert b"<cbc:ID>O</cbc:ID>" in xml and b"GB987654321</cbc:CompanyID>" not in xml
