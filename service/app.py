@@ -18,6 +18,7 @@ from adapters.clock import SystemClock
 from adapters.db.engine import make_engine, make_session_factory
 from adapters.db.migrate import upgrade
 from adapters.db.unit_of_work import SqlAlchemyUnitOfWork
+from adapters.einvoice.ubl import UblWriter
 from adapters.email.file_notifier import FileNotifier
 from adapters.email.file_outbox import FileMailer
 from adapters.email.notify import NotifyClient
@@ -56,6 +57,7 @@ def _context(config: Config, engine: Engine, clock: Clock | None = None) -> Cont
         holidays=UkBankHolidays(),
         calendar=IcsWriter(),
         renderer=WeasyPrintRenderer(config.template_dir),
+        einvoices=UblWriter(),
         previews=PdfiumPreviews(),
         mailer=_mailer(config),
         emails=TemplateEmailTexts(config.template_dir / "emails"),

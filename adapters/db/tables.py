@@ -65,6 +65,8 @@ class TrustRow(Base):
     send_on_issue: Mapped[bool] = mapped_column(Boolean, server_default=false())
     remind_facilitators: Mapped[bool] = mapped_column(Boolean, server_default=false())
     business_unit: Mapped[str | None] = mapped_column(String(240))  # as exports spell it
+    peppol_id: Mapped[str | None] = mapped_column(String(40))  # "0088:5012345678900"
+    buyer_reference: Mapped[str | None] = mapped_column(String(100))
 
 
 class VenueRow(Base):
@@ -85,6 +87,7 @@ class VenueRow(Base):
     registered_office: Mapped[str | None] = mapped_column(Text)
     bank_sort_code: Mapped[str | None] = mapped_column(String(8))  # 12-34-56
     bank_account_number: Mapped[str | None] = mapped_column(String(8))
+    peppol_id: Mapped[str | None] = mapped_column(String(40))
     closures: Mapped[list[ClosureRow]] = relationship(
         order_by="ClosureRow.day", cascade="all, delete-orphan", lazy="selectin"
     )

@@ -37,6 +37,16 @@ blp = Blueprint("directory", __name__, url_prefix="/api/v1", description="Trusts
 _text = validate.Length(min=1, max=200)
 
 
+def _optional(longest: int, description: str) -> Line:
+    """An optional one-line detail; its shape is the use case's to check (422, by field)."""
+    return Line(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=longest),
+        metadata={"description": description},
+    )
+
+
 class TrustSchema(Schema):
     id = fields.Integer(dump_only=True)
     name = Line(required=True, validate=_text)
@@ -71,6 +81,18 @@ class TrustSchema(Schema):
             "another unit are never matched to this trust's invoices."
         },
     )
+    peppol_id = _optional(
+        60,
+        "Its PEPPOL participant id, scheme:identifier (0088 GLN, 9932 UK VAT number, 0060 "
+        "D-U-N-S), like 0088:5012345678900. A trust with one gets every invoice and credit "
+        "note as a PEPPOL BIS Billing 3.0 e-invoice too (GET /invoices/{id}.xml).",
+    )
+    buyer_reference = Line(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(min=1, max=100),
+        metadata={"description": "The buyer reference its e-invoices carry (BT-10), if any."},
+    )
 
 
 class TrustChangesSchema(TrustSchema):
@@ -84,16 +106,6 @@ class ClosureSchema(Schema):
     @post_load
     def make(self, data: dict[str, Any], **_: Any) -> Closure:
         return Closure(**data)
-
-
-def _optional(longest: int, description: str) -> Line:
-    """An optional one-line detail; its shape is the use case's to check (422, by field)."""
-    return Line(
-        load_default=None,
-        allow_none=True,
-        validate=validate.Length(max=longest),
-        metadata={"description": description},
-    )
 
 
 class VenueSchema(Schema):
@@ -151,6 +163,12 @@ class VenueSchema(Schema):
         "address.",
     )
     bank_account_number = _optional(20, "8 digits; given with the sort code, or neither.")
+    peppol_id = _optional(
+        60,
+        "Its PEPPOL participant id, scheme:identifier: 0088 GLN, 9932 UK VAT number or 0060 "
+        "D-U-N-S, like 0088:5012345678900. Without one, e-invoices address a VAT-registered "
+        "venue by its VAT number.",
+    )
 
 
 class VenueChangesSchema(VenueSchema):

@@ -14,6 +14,7 @@ from service.api.bookings import SessionSchema
 from service.api.edge import attachment, ctx, current_user, finance_only, uow
 from service.api.fields import Day, id_field, query_id_field
 from service.domain.directory import VatTreatment
+from service.domain.einvoice import XML
 from service.domain.invoicing import PDF, Invoice, InvoiceImmutable
 from service.domain.reissues import DETAILS_LONGEST, ReissueReason
 from service.domain.spreadsheets import XLSX
@@ -226,6 +227,19 @@ def _refuse_change(invoice_id: int) -> NoReturn:
     )
 
 
+def _stored(invoice_id: int, media_type: str) -> Response:
+    """One of the invoice's documents as stored at issue; its ETag is its SHA-256."""
+    invoice, document = invoicing.invoice_document(
+        ctx(), uow(), current_user(), invoice_id, media_type
+    )
+    response = Response(document.content, mimetype=media_type)
+    response.set_etag(document.sha256)
+    response.headers["Content-Disposition"] = (
+        f'inline; filename="{document.filename(invoice.number)}"'
+    )
+    return response
+
+
 @blp.route("/invoices/<int(max=2147483647):invoice_id>.pdf")
 class InvoicePdf(MethodView):
     @finance_only
@@ -242,13 +256,29 @@ class InvoicePdf(MethodView):
         """Download an invoice's PDF (finance)
 
         The document rendered when it was issued, byte for byte; its ETag is its SHA-256."""
-        invoice, pdf = invoicing.invoice_document(ctx(), uow(), current_user(), invoice_id, PDF)
-        response = Response(pdf.content, mimetype=PDF)
-        response.set_etag(pdf.sha256)
-        response.headers["Content-Disposition"] = (
-            f'inline; filename="{pdf.filename(invoice.number)}"'
-        )
-        return response
+        return _stored(invoice_id, PDF)
+
+
+@blp.route("/invoices/<int(max=2147483647):invoice_id>.xml")
+class InvoiceXml(MethodView):
+    @finance_only
+    @refuses("404 not_found: there is no such invoice, or it has no e-invoice")
+    @blp.doc(
+        responses={
+            "200": {
+                "description": "The PEPPOL BIS Billing 3.0 e-invoice (UBL 2.1 Invoice or "
+                "CreditNote) written at issue, byte for byte.",
+                "content": {"application/xml": {"schema": {"type": "string"}}},
+            }
+        }
+    )
+    def get(self, invoice_id: int) -> Response:
+        """Download an invoice's e-invoice (finance)
+
+        Only for trusts with a PEPPOL participant id, from when they had one: the UBL
+        written when the invoice or credit note was issued, byte for byte; its ETag is its
+        SHA-256. Same numbers and totals as its PDF."""
+        return _stored(invoice_id, XML)
 
 
 @blp.route("/sessions/<int(max=2147483647):session_id>/waive")

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from service.domain.bank_holidays import Region
 from service.domain.errors import RuleViolation
+from service.domain.peppol import normalise_peppol_id
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -160,6 +161,7 @@ def checked_supplier_details(venue: Venue) -> Venue:
         charity_number=norm(normalise_charity_number, venue.charity_number),
         bank_sort_code=norm(normalise_sort_code, venue.bank_sort_code),
         bank_account_number=norm(normalise_account_number, venue.bank_account_number),
+        peppol_id=normalise_peppol_id(venue.peppol_id),
     )
 
 
@@ -217,6 +219,11 @@ class Trust:
     # The trust's business unit as its finance exports spell it (e.g. "RVJ NORTH BRISTOL NHS
     # TRUST"): rows naming another unit are never matched to the trust's invoices.
     business_unit: str | None = None
+    # Its address on the PEPPOL network ('0088:5012345678900'): a trust with one gets every
+    # invoice and credit note as a UBL e-invoice too. Its buyer reference (BT-10), if it asks
+    # for one on e-invoices.
+    peppol_id: str | None = None
+    buyer_reference: str | None = None
     id: int | None = None
 
 
@@ -249,6 +256,7 @@ class Venue:
     # For remittance: never on the venue's status page; read only by finance and admin.
     bank_sort_code: str | None = None  # "12-34-56"
     bank_account_number: str | None = None  # "12345678"
+    peppol_id: str | None = None  # its address on the PEPPOL network: GLN, VAT or D-U-N-S
 
     @property
     def notice_period(self) -> timedelta:

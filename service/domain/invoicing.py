@@ -12,7 +12,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from service.domain.bookings import BookingSeries, InvoiceCadence, Session
-from service.domain.directory import VatTreatment
+from service.domain.directory import VatTreatment, Venue
 from service.domain.errors import Conflict
 from service.domain.money import LineAmount, format_pounds
 from service.domain.timeslots import LONDON, london_instant
@@ -107,6 +107,24 @@ class Party:
     @property
     def bank_details(self) -> bool:
         return self.sort_code is not None and self.account_number is not None
+
+
+def supplier_party(venue: Venue) -> Party:
+    """The venue as the invoice names it on the day of issue (later edits don't change it)."""
+    return Party(
+        venue.name,
+        f"{venue.address}\n{venue.postcode}",
+        venue.remittance_email,
+        venue.vat_number,
+        supplier_number=venue.supplier_number,
+        phone=venue.queries_phone,
+        queries_email=venue.queries_email,
+        company_number=venue.company_number,
+        charity_number=venue.charity_number,
+        registered_office=venue.registered_office,
+        sort_code=venue.bank_sort_code,
+        account_number=venue.bank_account_number,
+    )
 
 
 def spoken_duration(minutes: int) -> str:

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
+from service.domain.einvoice import EInvoice
 from service.domain.invoicing import Document, DocumentKind, Invoice
 from service.domain.reissues import Reissue
 
@@ -72,6 +73,12 @@ class InvoiceRepository(Protocol):
 class InvoiceRenderer(Protocol):
     def render(self, invoice: Invoice) -> Document:
         """The invoice (or credit note) as a PDF."""
+        ...
+
+
+class EInvoiceWriter(Protocol):
+    def write(self, einvoice: EInvoice) -> Document:
+        """The e-invoice as a UBL 2.1 Invoice or CreditNote (application/xml)."""
         ...
 
 

@@ -10,7 +10,7 @@ from service.ports.accounts import IdentityProvider
 from service.ports.bookings import CalendarWriter, HolidayCalendar
 from service.ports.clock import Clock
 from service.ports.delivery import EmailTexts, Mailer, Notifier
-from service.ports.invoicing import DocumentPreviews, InvoiceRenderer
+from service.ports.invoicing import DocumentPreviews, EInvoiceWriter, InvoiceRenderer
 from service.ports.reconciliation import ExportFormats
 from service.ports.reports import Spreadsheets
 from service.ports.unit_of_work import UnitOfWork
@@ -24,6 +24,7 @@ class Context:
     holidays: HolidayCalendar
     calendar: CalendarWriter
     renderer: InvoiceRenderer
+    einvoices: EInvoiceWriter  # UBL e-invoices, for trusts on the PEPPOL network
     previews: DocumentPreviews  # pictures of invoice PDFs for the pages
     mailer: Mailer
     emails: EmailTexts

@@ -28,6 +28,7 @@ from service.domain.directory import (
     without_bank_details,
 )
 from service.domain.errors import Conflict, NotFound, StaleVersion
+from service.domain.peppol import normalise_peppol_id
 from service.domain.users import Role, User
 from service.ports.unit_of_work import WithAudit, WithOutbox, WithRooms, WithTrusts, WithVenues
 from service.usecases.context import Context
@@ -50,7 +51,7 @@ def _record(
 
 def create_trust(ctx: Context, uow: DirectoryStores, actor: User, trust: Trust) -> Trust:
     actor.require(Role.ADMIN)
-    _check_trust(trust)
+    trust = _check_trust(trust)
     with uow:
         trust = uow.trusts.add(trust)
         _record(ctx, uow, actor, "trust", trust.id)
@@ -192,7 +193,7 @@ def _edit(
 def _check_trust(trust: Trust) -> Trust:
     check_pattern(trust.po_number_pattern)
     check_subject_template(trust.invoice_subject)
-    return trust
+    return replace(trust, peppol_id=normalise_peppol_id(trust.peppol_id))
 
 
 def _checked_venue(uow: DirectoryStores, venue: Venue) -> Venue:

@@ -11,6 +11,12 @@ from typing import Protocol
 from service.domain.audit import AuditEvent
 from service.domain.bookings import BookingSeries, Session, SessionStatus
 from service.domain.directory import Room, Trust, Venue
+from service.domain.einvoice import (
+    apart_from_not_subject,
+    check_categories,
+    missing_for_einvoice,
+    to_einvoice,
+)
 from service.domain.errors import DomainError, NotFound
 from service.domain.invoicing import (
     PAYMENT_TERMS,
@@ -27,6 +33,7 @@ from service.domain.invoicing import (
     format_number,
     line_treatment,
     number_prefix,
+    supplier_party,
     tax_point,
     total,
 )
@@ -139,7 +146,8 @@ def issue_invoices(
             report.changed = True
             return report
         for planned in report.planned:
-            stored = _store(ctx, uow, actor, _document(uow, DocumentKind.INVOICE, planned))
+            invoice = _document(uow, DocumentKind.INVOICE, planned)
+            stored = _store(ctx, uow, actor, invoice, planned)
             report.issued.append(stored)
             if send or planned.trust.send_on_issue:  # same transaction: issued means queued
                 queue_messages(ctx, uow, stored, actor.label)
@@ -162,7 +170,7 @@ def _plan(
         room = get_room(uow, series.room_id)
         if venue_id is not None and room.venue_id != venue_id:
             continue
-        for draft in due_drafts(series, charged, through, now):
+        for draft in _einvoice_parts(uow, due_drafts(series, charged, through, now), room):
             try:
                 checked = _checked(uow, draft, room, today, earlier)
             except DomainError as refusal:
@@ -171,6 +179,23 @@ def _plan(
             planned.append(checked)
             earlier[checked.po.id] = earlier.get(checked.po.id, 0) + checked.gross_pence
     return planned, refused
+
+
+def _einvoice_parts(uow: InvoicingStores, drafts: list[Draft], room: Room) -> list[Draft]:
+    """For a trust on PEPPOL, at a VAT-registered venue: each draft's sessions outside the
+    scope of VAT on an invoice of their own, apart from those VAT-rated (see
+    apart_from_not_subject). Other drafts as they are."""
+    parts: list[Draft] = []
+    for draft in drafts:
+        po_id = draft.purchase_order_id
+        po = uow.purchase_orders.get(po_id) if po_id is not None else None
+        takes_einvoices = po is not None and get_trust(uow, po.trust_id).peppol_id is not None
+        if takes_einvoices and get_venue(uow, room.venue_id).vat_number is not None:
+            split = apart_from_not_subject(draft.sessions, room.vat_treatment)
+            parts.extend(Draft(draft.series, sessions) for sessions in split)
+        else:
+            parts.append(draft)
+    return parts
 
 
 def _checked(
@@ -195,7 +220,19 @@ def _checked(
     already = uow.invoices.invoiced_pence(po.id or 0) + earlier.get(po.id, 0)
     po.ensure_room_for(already, total(lines), "This invoice")
     check_issue_date(today, today)
+    if trust.peppol_id:
+        _check_einvoice(trust, venue, lines)
     return Planned(venue, trust, po, series, lines, today)
+
+
+def _check_einvoice(trust: Trust, venue: Venue, lines: tuple[Line, ...]) -> None:
+    """For a trust on the PEPPOL network: what its e-invoice would lack, in plain words."""
+    gaps = missing_for_einvoice(trust, venue)
+    if gaps:
+        raise InvoiceRefused(
+            f"{trust.name} takes e-invoices, and this one would be invalid: {'; '.join(gaps)}."
+        )
+    check_categories(lines, venue.vat_number is not None)
 
 
 def _document(
@@ -221,28 +258,10 @@ def _document(
         if kind is DocumentKind.INVOICE
         else today,
         due_date=today + PAYMENT_TERMS,
-        supplier=_supplier(venue),
+        supplier=supplier_party(venue),
         customer=Party(trust.name, trust.invoice_address, trust.accounts_payable_email),
         lines=lines,
         credits_invoice=credits_invoice,
-    )
-
-
-def _supplier(venue: Venue) -> Party:
-    """The venue as the invoice names it on the day of issue (later edits don't change it)."""
-    return Party(
-        venue.name,
-        f"{venue.address}\n{venue.postcode}",
-        venue.remittance_email,
-        venue.vat_number,
-        supplier_number=venue.supplier_number,
-        phone=venue.queries_phone,
-        queries_email=venue.queries_email,
-        company_number=venue.company_number,
-        charity_number=venue.charity_number,
-        registered_office=venue.registered_office,
-        sort_code=venue.bank_sort_code,
-        account_number=venue.bank_account_number,
     )
 
 
@@ -265,8 +284,16 @@ def _line(series: BookingSeries, room: Room, session: Session, charge_round: int
     )
 
 
-def _store(ctx: Context, uow: InvoicingStores, actor: User, invoice: Invoice) -> Invoice:
-    stored = uow.invoices.add(invoice, [ctx.renderer.render(invoice)], ctx.clock.now())
+def _store(
+    ctx: Context, uow: InvoicingStores, actor: User, invoice: Invoice, planned: Planned
+) -> Invoice:
+    """Numbered and stored with its documents: its PDF, and for a trust on the PEPPOL
+    network its UBL e-invoice, both made now from the one invoice, in this transaction."""
+    documents = [ctx.renderer.render(invoice)]
+    if planned.trust.peppol_id:
+        einvoice = to_einvoice(invoice, planned.trust, planned.venue)
+        documents.append(ctx.einvoices.write(einvoice))
+    stored = uow.invoices.add(invoice, documents, ctx.clock.now())
     assert stored.id is not None
     uow.audit.record(
         AuditEvent(
@@ -322,9 +349,8 @@ def issue_credit_note(
     planned = Planned(
         get_venue(uow, invoice.venue_id), get_trust(uow, invoice.trust_id), po, series, lines, today
     )
-    return _store(
-        ctx, uow, actor, _document(uow, DocumentKind.CREDIT_NOTE, planned, invoice.number)
-    )
+    credit_note = _document(uow, DocumentKind.CREDIT_NOTE, planned, invoice.number)
+    return _store(ctx, uow, actor, credit_note, planned)
 
 
 def list_invoices(

@@ -320,6 +320,24 @@ TRUST: Form = (
                 optional=True,
                 longest=240,
             ),
+            Field(
+                "peppol_id",
+                "PEPPOL participant id (optional)",
+                "the PEPPOL participant id",
+                hint="Scheme and identifier, like 0088:5012345678900 (a GLN). A trust with one "
+                "gets every invoice and credit note as an e-invoice too",
+                optional=True,
+                longest=60,
+                width=20,
+            ),
+            Field(
+                "buyer_reference",
+                "Buyer reference for e-invoices (optional)",
+                "the buyer reference",
+                hint="Only if the trust asks its e-invoices to carry one",
+                optional=True,
+                longest=100,
+            ),
         ),
     ),
 )
@@ -463,6 +481,21 @@ VENUE: Form = (
                 longest=20,
                 hint="8 digits. Give both the sort code and the account number, or neither",
                 width=10,
+            ),
+        ),
+    ),
+    Group(
+        "E-invoices",
+        (
+            Field(
+                "peppol_id",
+                "PEPPOL participant id (optional)",
+                "the PEPPOL participant id",
+                hint="Scheme and identifier: 0088: and a GLN, 9932: and the VAT number, or "
+                "0060: and a D-U-N-S number, like 0088:5012345678900",
+                optional=True,
+                longest=60,
+                width=20,
             ),
         ),
     ),

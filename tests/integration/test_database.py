@@ -90,11 +90,10 @@ VENUE = {
 
 
 def _room(db: Session) -> int:
-    venue = VenueRow(**VENUE)
-    db.add(venue)
-    db.flush()
+    # Only the columns given: the tests that downgrade first have a table without later ones.
+    venue_id = db.execute(insert(VenueRow).values(**VENUE).returning(VenueRow.id)).scalar_one()
     room = RoomRow(
-        venue_id=venue.id,
+        venue_id=venue_id,
         name="R",
         capacity=5,
         step_free=True,

@@ -146,6 +146,8 @@ def a_directory(uow: SqlAlchemyUnitOfWork) -> Directory:
                 send_on_issue=True,
                 remind_facilitators=True,
                 business_unit="RZZ SEVERNVALE MH TRUST",
+                peppol_id="0088:5012345678900",
+                buyer_reference="RZZ-ESTATES",
             ),
         )
         venue = numbered(
@@ -169,6 +171,7 @@ def a_directory(uow: SqlAlchemyUnitOfWork) -> Directory:
                 registered_office="3 Chapel Row, Bristol",
                 bank_sort_code="65-43-21",
                 bank_account_number="87654321",
+                peppol_id="9932:GB987654321",
             ),
         )
         assert trust.id and venue.id

@@ -1,0 +1,88 @@
+"""The UBL writer: each e-invoice it writes is schema-valid UBL 2.1 and passes the PEPPOL BIS
+Billing 3.0 rules the tests can check offline (tests/peppol_rules.py), for every category,
+for credit notes, and over random invoices."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from lxml import etree
+
+from adapters.einvoice.ubl import UblWriter
+from service.domain.directory import VatTreatment
+from service.domain.einvoice import XML, to_einvoice
+from service.domain.invoicing import DocumentKind
+from tests.einvoices import TRUST, UNREGISTERED, VENUE, a_line, an_invoice
+from tests.peppol_rules import NS, findings, totals
+
+WRITER = UblWriter()
+
+
+def test_an_invoice_across_categories_is_valid_and_says_what_the_invoice_says() -> None:
+    lines = [
+        a_line(160, 1234, VatTreatment.STANDARD),
+        a_line(90, 1000, VatTreatment.ZERO),
+        a_line(120, 2500, VatTreatment.EXEMPT),
+    ]
+    invoice = an_invoice(VENUE, *lines)
+    document = WRITER.write(to_einvoice(invoice, TRUST, VENUE))
+    assert document.media_type == XML
+    assert findings(document.content) == []
+    assert totals(document.content) == {
+        "net": Decimal(invoice.net_pence) / 100,
+        "vat": Decimal(invoice.vat_pence) / 100,
+        "gross": Decimal(invoice.gross_pence) / 100,
+    }
+    root = etree.fromstring(document.content)
+    assert root.findtext("cac:OrderReference/cbc:ID", namespaces=NS) == "RZZPO0000123"
+    assert root.find("cbc:BuyerReference", NS) is None  # the trust gives none
+    branch = "cac:PaymentMeans/cac:PayeeFinancialAccount/cac:FinancialInstitutionBranch/cbc:ID"
+    assert root.findtext(branch, namespaces=NS) == "654321"
+    assert [e.text for e in root.iterfind(".//cac:TaxSubtotal/cac:TaxCategory/cbc:ID", NS)] == [
+        "S",
+        "Z",
+        "E",
+    ]
+
+
+def test_a_credit_note_of_a_venue_not_registered_for_vat_is_valid() -> None:
+    line = a_line(160, 1234, VatTreatment.EXEMPT, registered=False).credited("waived")
+    credit_note = an_invoice(UNREGISTERED, line, kind=DocumentKind.CREDIT_NOTE)
+    trust = TRUST.__class__(**{**TRUST.__dict__, "buyer_reference": "RZZ-ESTATES"})
+    content = WRITER.write(to_einvoice(credit_note, trust, UNREGISTERED)).content
+    assert findings(content) == []
+    root = etree.fromstring(content)
+    assert etree.QName(root).localname == "CreditNote"
+    assert root.findtext("cbc:CreditNoteTypeCode", namespaces=NS) == "381"
+    assert root.findtext("cbc:BuyerReference", namespaces=NS) == "RZZ-ESTATES"
+    reference = "cac:BillingReference/cac:InvoiceDocumentReference/cbc:ID"
+    assert root.findtext(reference, namespaces=NS) == "SMCH0001"
+    assert totals(content)["gross"] == Decimal("32.91")
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(1, 120).map(lambda n: n * 5), st.integers(0, 20_000)),
+        min_size=1,
+        max_size=8,
+    ),
+    st.sampled_from([VatTreatment.STANDARD, VatTreatment.ZERO, VatTreatment.EXEMPT]),
+    st.booleans(),
+    st.booleans(),
+)
+def test_random_invoices_are_valid_with_the_invoice_totals(
+    sessions: list[tuple[int, int]], treatment: VatTreatment, registered: bool, credit: bool
+) -> None:
+    venue = VENUE if registered else UNREGISTERED
+    lines = [a_line(m, p, treatment, registered) for m, p in sessions]
+    kind = DocumentKind.CREDIT_NOTE if credit else DocumentKind.INVOICE
+    if credit:
+        lines = [line.credited("waived") for line in lines]
+    invoice = an_invoice(venue, *lines, kind=kind)
+    content = WRITER.write(to_einvoice(invoice, TRUST, venue)).content
+    assert findings(content) == []
+    sign = -1 if credit else 1
+    assert totals(content)["gross"] == Decimal(sign * invoice.gross_pence) / 100
