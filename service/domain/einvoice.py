@@ -5,7 +5,7 @@ numbers as the PDF, to the penny, because both come from the one issued invoice.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
@@ -289,14 +289,15 @@ def to_einvoice(invoice: Invoice, trust: Trust, venue: Venue) -> EInvoice:
 
 
 def apart_from_not_subject(
-    sessions: Sequence[Session], room_treatment: VatTreatment
+    sessions: Sequence[Session], treatments: Mapping[int, VatTreatment]
 ) -> list[tuple[Session, ...]]:
     """A registered venue's sessions as their invoice lines will record them (`line_treatment`
-    from the booking's room), those outside the scope of VAT (category O) apart from the
-    rest: an e-invoice can't have both (BR-O-11..14). This happens when a session was moved to
-    a room of another treatment, which priced it anew. Each part keeps the date order."""
+    from the treatment of the room each is held in, by room id), those outside the scope of
+    VAT (category O) apart from the rest: an e-invoice can't have both (BR-O-11..14). This
+    happens when a session was moved to a room of another treatment. Each part keeps the date
+    order."""
     outside = [
-        line_treatment(room_treatment, s.charge.rate) is VatTreatment.OUTSIDE_SCOPE
+        line_treatment(treatments[s.room_id], s.charge.rate) is VatTreatment.OUTSIDE_SCOPE
         for s in sessions
     ]
     parts = (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Protocol
@@ -191,7 +192,9 @@ def _einvoice_parts(uow: InvoicingStores, drafts: list[Draft], room: Room) -> li
         po = uow.purchase_orders.get(po_id) if po_id is not None else None
         takes_einvoices = po is not None and get_trust(uow, po.trust_id).peppol_id is not None
         if takes_einvoices and get_venue(uow, room.venue_id).vat_number is not None:
-            split = apart_from_not_subject(draft.sessions, room.vat_treatment)
+            rooms = _rooms(uow, draft.sessions, room)
+            treatments = {room_id: r.vat_treatment for room_id, r in rooms.items()}
+            split = apart_from_not_subject(draft.sessions, treatments)
             parts.extend(Draft(draft.series, sessions) for sessions in split)
         else:
             parts.append(draft)
@@ -216,7 +219,8 @@ def _checked(
     po.check_number(trust.po_number_pattern, trust.name)
     po.ensure_covers([s.local_date for s in draft.sessions], venue.id or 0, series.trust_id)
     rounds = uow.invoices.next_charge_rounds([s.id or 0 for s in draft.sessions])
-    lines = tuple(_line(series, room, s, rounds[s.id or 0]) for s in draft.sessions)
+    rooms = _rooms(uow, draft.sessions, room)
+    lines = tuple(_line(series, rooms[s.room_id], s, rounds[s.id or 0]) for s in draft.sessions)
     already = uow.invoices.invoiced_pence(po.id or 0) + earlier.get(po.id, 0)
     po.ensure_room_for(already, total(lines), "This invoice")
     check_issue_date(today, today)
@@ -263,6 +267,15 @@ def _document(
         lines=lines,
         credits_invoice=credits_invoice,
     )
+
+
+def _rooms(uow: InvoicingStores, sessions: Sequence[Session], booked: Room) -> dict[int, Room]:
+    """The room each session is held in, by id: the booking's, or another of the venue's
+    that a session was moved to (its line names that room and takes its VAT treatment)."""
+    rooms = {booked.id or 0: booked}
+    for room_id in {s.room_id for s in sessions} - rooms.keys():
+        rooms[room_id] = get_room(uow, room_id)
+    return rooms
 
 
 def _line(series: BookingSeries, room: Room, session: Session, charge_round: int) -> Line:

@@ -56,12 +56,18 @@ def test_a_session_moves_outside_the_notice_period_and_is_invoiced_where_it_went
     ]
     assert committed(client, finance, po) == 5 * 7500 + 5000
     assert book(client, facilitator, room, "2026-12-08").status_code == 201  # the old slot is free
+    garden = staff.room(room["venue_id"], name="Garden room", price_per_hour_pence=3000)
+    fourth = booking["sessions"][3]
+    assert move(client, facilitator, fourth["id"], room_id=garden["id"]).status_code == 200
 
     clock.current = datetime(2027, 1, 4, 9, tzinfo=UTC)
     (invoice,) = issue(client, finance, "2026-12-31", venue_id=room["venue_id"])["issued"][-1:]
     days = [line["date"] for line in invoice["lines"]]
     assert "2026-12-09" in days and "2026-12-08" not in days
-    assert invoice["gross_pence"] == 4 * 7500 + 5000  # December's five, one moved and shorter
+    # December's five: one moved and shorter, one moved to the garden room at £30 an hour
+    assert invoice["gross_pence"] == 3 * 7500 + 5000 + 9000
+    held_in = {line["date"]: line["room"] for line in invoice["lines"]}
+    assert held_in["2026-12-15"] == "Garden room" and held_in["2026-12-22"] == "Main hall"
 
 
 def book(client: Client, who: Who, room: Who, day: str) -> Answer:
