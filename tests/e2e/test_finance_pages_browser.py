@@ -304,3 +304,53 @@ def test_a_late_cancellation_waived_from_its_invoice(site: Site, browser: Any) -
     assert page.get_by_role("heading", name="Credit notes against it").is_visible()
     check("invoice-with-its-credit-note")
     page.context.close()
+
+
+def test_a_cancelled_invoice_reissued_from_its_page(site: Site, browser: Any) -> None:
+    """NHS accounts cancelled an invoice sent to the wrong address: finance reissues it from
+    its page (refused until a reason is chosen), and the invoice then shows its credit note
+    and that its sessions wait for the next run."""
+    staff, clock = site.staff, site.clock
+    clock.current = datetime(2026, 11, 20, 9, tzinfo=UTC)
+    trust = staff.trust(name="Reissue Trust")
+    venue = staff.venue(name="Meadow Hall CIC")
+    room = staff.room(venue["id"])
+    finance = staff.user(Role.FINANCE, trust["id"])
+    facilitator = staff.user(Role.FACILITATOR, trust["id"])
+    po = staff.purchase_order(trust["id"], venue["id"], finance, number="RZZPO0000888")
+    book_tuesdays(staff, facilitator, room, po, sessions=2, invoice_cadence="end_of_series")
+    clock.current = datetime(2027, 1, 4, 9, tzinfo=UTC)
+    [invoice] = issue(staff.client, finance, "2026-12-31", venue_id=venue["id"])["issued"]
+    cancelled = export(for_invoice(invoice, invoice_status="Cancelled", supplier="MEADOW HALL CIC"))
+    uploaded = staff.client.post(
+        "/api/v1/procurement-imports",
+        data={"file": (io.BytesIO(cancelled), "ap-2027-01-04.csv")},
+        headers=finance["headers"],
+        content_type="multipart/form-data",
+    )
+    assert uploaded.status_code == 201 and uploaded.json["matched"] == 1, uploaded.json
+    with site.app.extensions["roomhire"].new_reader() as reader:
+        email = reader.users.get(finance["id"]).email
+    page = browser.new_context(java_script_enabled=False).new_page()
+    page.set_default_timeout(10_000)
+    check = Checked(site, page, "reissue")
+    sign_in(site, page, email)
+    page.goto(f"{site.base}/finance/invoices/{invoice['id']}")
+    check("cancelled-invoice")
+    page.get_by_role("link", name="reissue this invoice").click()
+    assert heading(page) == "Reissue this invoice"
+    check("reissue-form")
+    page.get_by_role("button", name="Reissue this invoice").click()
+    assert (
+        "Select why the invoice is being reissued"
+        in page.locator(".nhsuk-error-summary").inner_text()
+    )
+    check("reissue-refused")
+    page.get_by_label("Wrong address").check()
+    page.get_by_role("button", name="Reissue this invoice").click()
+    assert heading(page) == invoice["number"]
+    banner = page.locator(".nhsuk-notification-banner").inner_text()
+    assert f"takes {invoice['number']} back" in banner
+    assert page.get_by_role("heading", name="Reissued").is_visible()
+    check("reissued-invoice")
+    page.context.close()
