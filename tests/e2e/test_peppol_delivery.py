@@ -17,6 +17,7 @@ from flask import Flask
 from adapters.einvoice.access_point_http import HttpAccessPoint
 from service.config import Config, ConfigError
 from service.domain.users import Role
+from service.ports.delivery import TemporaryDeliveryError
 from service.usecases.context import Context
 from service.usecases.outbox_worker import deliver_due
 from tests.builders import TRUST
@@ -24,6 +25,7 @@ from tests.client import Client
 from tests.conftest import Staff, book_tuesdays, issue
 from tests.e2e.conftest import send
 from tests.e2e.fake_access_point import API_KEY, FakeAccessPoint, fake_access_point
+from tests.e2e.live import free_port
 from tests.e2e.staff import browser_as
 from tests.fakes import FrozenClock
 
@@ -96,6 +98,12 @@ def test_the_same_message_id_is_never_transmitted_twice(
         document=document, sender=VENUE_ID, receiver=TRUST_ID, message_id="<INV-1@x>"
     )
     assert first.split()[-1] == again.split()[-1] and len(fake.transmitted) == 1
+
+
+def test_an_access_point_that_is_not_there_is_a_temporary_failure() -> None:
+    nowhere = HttpAccessPoint(f"http://127.0.0.1:{free_port()}/api", API_KEY, timeout=2)
+    with pytest.raises(TemporaryDeliveryError, match="unreachable"):
+        nowhere.send(document=b"<x/>", sender=VENUE_ID, receiver=TRUST_ID, message_id="<m>")
 
 
 def test_a_503_is_retried_until_the_access_point_accepts(
