@@ -18,6 +18,8 @@ from adapters.clock import SystemClock
 from adapters.db.engine import make_engine, make_session_factory
 from adapters.db.migrate import upgrade
 from adapters.db.unit_of_work import SqlAlchemyUnitOfWork
+from adapters.einvoice.access_point_http import HttpAccessPoint
+from adapters.einvoice.folder_access_point import FolderAccessPoint
 from adapters.einvoice.ubl import UblWriter
 from adapters.email.file_notifier import FileNotifier
 from adapters.email.file_outbox import FileMailer
@@ -33,6 +35,7 @@ from service.config import Config
 from service.ports.accounts import IdentityProvider
 from service.ports.clock import Clock
 from service.ports.delivery import Mailer, Notifier
+from service.ports.einvoice_delivery import AccessPoint
 from service.usecases.context import Context
 
 
@@ -62,6 +65,7 @@ def _context(config: Config, engine: Engine, clock: Clock | None = None) -> Cont
         mailer=_mailer(config),
         emails=TemplateEmailTexts(config.template_dir / "emails"),
         notifier=_notifier(config),
+        access_point=_access_point(config),
         mail_from=config.mail_from,
         exports=Profiles(config.profiles_dir),
         lost_after=timedelta(days=config.lost_after_days),
@@ -85,6 +89,12 @@ def _notifier(config: Config) -> Notifier:
         return FileNotifier(config.data_dir / "notifications.jsonl")
     n = config.notify
     return NotifyClient(n.api_key, n.templates, n.base_url)
+
+
+def _access_point(config: Config) -> AccessPoint:
+    if config.access_point is None:
+        return FolderAccessPoint(config.peppol_outbox_dir)
+    return HttpAccessPoint(config.access_point.base_url, config.access_point.api_key)
 
 
 def _mailer(config: Config) -> Mailer:

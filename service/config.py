@@ -41,6 +41,12 @@ class NotifyConfig:
 
 
 @dataclass(frozen=True)
+class AccessPointConfig:
+    base_url: str  # the access point's REST API, e.g. https://ap.example.com/api/v1
+    api_key: str
+
+
+@dataclass(frozen=True)
 class OidcConfig:
     issuer: str
     client_id: str
@@ -64,10 +70,15 @@ class Config:
     trusted_proxies: int = 0  # reverse proxies in front whose X-Forwarded-For is believed
     oidc: OidcConfig | None = None  # None: staff sign in by emailed links only
     import_time_limit: float = WORKER_TIMEOUT - IMPORT_TIME_MARGIN  # seconds, for an API import
+    access_point: AccessPointConfig | None = None  # None: write e-invoices to a folder
 
     @property
     def outbox_dir(self) -> Path:
         return self.data_dir / "outbox"
+
+    @property
+    def peppol_outbox_dir(self) -> Path:
+        return self.data_dir / "peppol-outbox"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Config:
@@ -109,6 +120,7 @@ class Config:
             _whole(env, "ROOMHIRE_TRUSTED_PROXIES", 0, 0, 5, "a number of proxies"),
             _oidc(env),
             _import_time_limit(env),
+            _access_point(env),
         )
 
 
@@ -153,6 +165,18 @@ def _notify(env: Mapping[str, str]) -> NotifyConfig | None:
         templates[name] = env[variable]
     base = env.get("ROOMHIRE_NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk")
     return NotifyConfig(key, base.rstrip("/"), templates)
+
+
+def _access_point(env: Mapping[str, str]) -> AccessPointConfig | None:
+    url = env.get("ROOMHIRE_ACCESS_POINT_URL", "").rstrip("/")
+    if not url:
+        return None
+    if not re.fullmatch(r"https?://[^\s/]+(/\S*)?", url):
+        raise ConfigError(f"ROOMHIRE_ACCESS_POINT_URL must be an http(s) URL, not {url!r}.")
+    key = env.get("ROOMHIRE_ACCESS_POINT_API_KEY", "")
+    if not key:
+        raise ConfigError("Set ROOMHIRE_ACCESS_POINT_API_KEY with ROOMHIRE_ACCESS_POINT_URL.")
+    return AccessPointConfig(url, key)
 
 
 def _oidc(env: Mapping[str, str]) -> OidcConfig | None:

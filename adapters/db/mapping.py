@@ -32,7 +32,7 @@ from service.domain.bank_holidays import Region
 from service.domain.bookings import BookingSeries, InvoiceCadence, Session, SessionStatus
 from service.domain.calendar_links import CalendarLink
 from service.domain.delivery import OutboxMessage, OutboxState, Recipient
-from service.domain.directory import Closure, Room, Trust, VatTreatment, Venue
+from service.domain.directory import Closure, InvoiceDelivery, Room, Trust, VatTreatment, Venue
 from service.domain.exports import AsOfSource, FinanceStatus, RowError
 from service.domain.invoicing import DocumentKind, Invoice, Line, Party
 from service.domain.money import LineAmount
@@ -68,11 +68,11 @@ def _to_domain(target: type[D], row: object, /, **overrides: Any) -> D:
 
 
 def trust(row: TrustRow) -> Trust:
-    return _to_domain(Trust, row)
+    return _to_domain(Trust, row, invoice_delivery=InvoiceDelivery(row.invoice_delivery))
 
 
 def trust_row(t: Trust) -> TrustRow:
-    return TrustRow(**_shared(Trust, t))
+    return TrustRow(**_shared(Trust, t, invoice_delivery=t.invoice_delivery.value))
 
 
 def venue(row: VenueRow) -> Venue:

@@ -67,6 +67,7 @@ class TrustRow(Base):
     business_unit: Mapped[str | None] = mapped_column(String(240))  # as exports spell it
     peppol_id: Mapped[str | None] = mapped_column(String(40))  # "0088:5012345678900"
     buyer_reference: Mapped[str | None] = mapped_column(String(100))
+    invoice_delivery: Mapped[str] = mapped_column(String(10), server_default="email")
 
 
 class VenueRow(Base):

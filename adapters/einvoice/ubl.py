@@ -56,6 +56,17 @@ class _Builder:
 class UblWriter:
     """The EInvoiceWriter port: one e-invoice in, one UBL document (application/xml) out."""
 
+    def endpoints(self, document: bytes) -> tuple[str, str]:
+        # Only documents this writer made and Roomhire stored: no entities, nothing external.
+        root = ET.fromstring(document)  # noqa: S314
+        found = []
+        for party in ("AccountingSupplierParty", "AccountingCustomerParty"):
+            endpoint = root.find(f"{{{CAC}}}{party}/{{{CAC}}}Party/{{{CBC}}}EndpointID")
+            if endpoint is None or not endpoint.text:
+                raise ValueError(f"the e-invoice names no {party} endpoint")
+            found.append(f"{endpoint.get('schemeID')}:{endpoint.text}")
+        return found[0], found[1]
+
     def write(self, einvoice: EInvoice) -> Document:
         credit = einvoice.kind is DocumentKind.CREDIT_NOTE
         # The document's own namespace as the default one (as PEPPOL's examples write it);

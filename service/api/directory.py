@@ -22,6 +22,7 @@ from service.domain.directory import (
     ODS_CODE,
     UK_VAT_NUMBER,
     Closure,
+    InvoiceDelivery,
     Room,
     Trust,
     VatTreatment,
@@ -92,6 +93,17 @@ class TrustSchema(Schema):
         allow_none=True,
         validate=validate.Length(min=1, max=100),
         metadata={"description": "The buyer reference its e-invoices carry (BT-10), if any."},
+    )
+    invoice_delivery = fields.Enum(
+        InvoiceDelivery,
+        by_value=True,
+        load_default=InvoiceDelivery.EMAIL,
+        error_messages={"unknown": "Give how invoices travel to the trust: email or peppol."},
+        metadata={
+            "description": "How its invoices travel: email (the default: the PDF to its "
+            "accounts-payable inbox) or peppol (the e-invoice through Roomhire's PEPPOL access "
+            "point; only for a trust with a peppol_id)."
+        },
     )
 
 

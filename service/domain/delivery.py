@@ -27,6 +27,7 @@ LONGEST_SUBJECT = 200  # characters of the setting; the email's subject is cut a
 
 class Recipient(StrEnum):
     ACCOUNTS_PAYABLE = "accounts_payable"
+    ACCESS_POINT = "access_point"  # the e-invoice, through PEPPOL, for a trust that takes them
     VENUE_COPY = "venue_copy"
     FACILITATOR_REMINDER = "facilitator_reminder"  # by GOV.UK Notify: confirm the sessions
     HOLD_NOTICE = "hold_notice"  # by GOV.UK Notify: the invoice is on hold and you must act
@@ -35,6 +36,10 @@ class Recipient(StrEnum):
     CLOSURE_NOTICE = "closure_notice"  # the venue closed on a booked session's day
     BANK_DETAILS_NOTICE = "bank_details_notice"  # a venue's recorded bank details changed
     VENUE_BOOKING = "venue_booking"  # a calendar invitation: a series booked, changed, cancelled
+
+
+# The one message that carries an invoice to the trust: by email, or through PEPPOL.
+TO_THE_TRUST = frozenset({Recipient.ACCOUNTS_PAYABLE, Recipient.ACCESS_POINT})
 
 
 class OutboxState(StrEnum):
@@ -200,8 +205,9 @@ class EmailState(StrEnum):
 
 
 def email_state(messages: Iterable[OutboxMessage]) -> EmailState:
-    """From an invoice's outbox messages: the accounts-payable one decides."""
-    to_payables = [m for m in messages if m.recipient is Recipient.ACCOUNTS_PAYABLE]
+    """From an invoice's outbox messages: the one to the trust (its accounts-payable inbox or
+    its PEPPOL access point) decides."""
+    to_payables = [m for m in messages if m.recipient in TO_THE_TRUST]
     if not to_payables:
         return EmailState.NOT_QUEUED
     states = {m.state for m in to_payables}

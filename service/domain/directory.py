@@ -203,6 +203,13 @@ class VatTreatment(StrEnum):
     OUTSIDE_SCOPE = "outside_scope"
 
 
+class InvoiceDelivery(StrEnum):
+    """How a trust's invoices travel to it."""
+
+    EMAIL = "email"  # to its accounts-payable inbox, with the PDF
+    PEPPOL = "peppol"  # as an e-invoice through a PEPPOL access point (it needs a PEPPOL id)
+
+
 @dataclass
 class Trust:
     name: str
@@ -224,7 +231,19 @@ class Trust:
     # for one on e-invoices.
     peppol_id: str | None = None
     buyer_reference: str | None = None
+    invoice_delivery: InvoiceDelivery = InvoiceDelivery.EMAIL
     id: int | None = None
+
+
+def check_invoice_delivery(trust: Trust) -> Trust:
+    """Invoices can travel by PEPPOL only to a trust the network can address."""
+    if trust.invoice_delivery is InvoiceDelivery.PEPPOL and not trust.peppol_id:
+        raise RuleViolation(
+            "Invoices can go to this trust through PEPPOL only once its PEPPOL participant id "
+            "is recorded: give the id, or send its invoices by email.",
+            field="invoice_delivery",
+        )
+    return trust
 
 
 @dataclass(frozen=True)

@@ -81,6 +81,11 @@ class EInvoiceWriter(Protocol):
         """The e-invoice as a UBL 2.1 Invoice or CreditNote (application/xml)."""
         ...
 
+    def endpoints(self, document: bytes) -> tuple[str, str]:
+        """The PEPPOL participant ids (scheme:identifier) of its seller and its buyer, as a
+        document `write` made names them: who sends it on the network, and who receives it."""
+        ...
+
 
 class DocumentPreviews(Protocol):
     def first_page_png(self, pdf: bytes, width: int) -> bytes:

@@ -10,6 +10,7 @@ from service.ports.accounts import IdentityProvider
 from service.ports.bookings import CalendarWriter, HolidayCalendar
 from service.ports.clock import Clock
 from service.ports.delivery import EmailTexts, Mailer, Notifier
+from service.ports.einvoice_delivery import AccessPoint
 from service.ports.invoicing import DocumentPreviews, EInvoiceWriter, InvoiceRenderer
 from service.ports.reconciliation import ExportFormats
 from service.ports.reports import Spreadsheets
@@ -29,6 +30,7 @@ class Context:
     mailer: Mailer
     emails: EmailTexts
     notifier: Notifier
+    access_point: AccessPoint  # e-invoices to trusts whose invoices travel by PEPPOL
     mail_from: str
     exports: ExportFormats
     lost_after: timedelta

@@ -14,6 +14,8 @@ from service.domain.delivery import (
     message_id,
     subject,
 )
+from service.domain.directory import InvoiceDelivery
+from service.domain.einvoice import XML
 from service.domain.errors import NotFound
 from service.domain.invoicing import DocumentKind, Invoice, documents_digest
 from service.domain.users import Role, User
@@ -53,8 +55,9 @@ def queue_invoice(
 def queue_messages(
     ctx: Context, uow: DeliveryStores, invoice: Invoice, actor: str
 ) -> list[OutboxMessage]:
-    """Within the caller's transaction: one message to the trust's accounts-payable inbox and
-    a copy to the venue, unless they are queued already."""
+    """Within the caller's transaction: one message to the trust (its accounts-payable inbox,
+    or its PEPPOL access point when its invoices travel by PEPPOL and the invoice has an
+    e-invoice) and a copy to the venue, unless they are queued already."""
     assert invoice.id is not None
     existing = uow.outbox.find(invoice_id=invoice.id)
     if existing:
@@ -65,8 +68,13 @@ def queue_messages(
     trust = get_trust(uow, invoice.trust_id)
     venue = get_venue(uow, invoice.venue_id)
     title = subject(trust.invoice_subject, invoice)
+    by_peppol = trust.invoice_delivery is InvoiceDelivery.PEPPOL and trust.peppol_id
+    if by_peppol and any(d.media_type == XML for d in documents):
+        to_trust = (Recipient.ACCESS_POINT, str(trust.peppol_id), title)
+    else:  # by email, as is an invoice issued before the trust had its PEPPOL id
+        to_trust = (Recipient.ACCOUNTS_PAYABLE, trust.accounts_payable_email, title)
     recipients = [
-        (Recipient.ACCOUNTS_PAYABLE, trust.accounts_payable_email, title),
+        to_trust,
         (Recipient.VENUE_COPY, venue.contact_email, title),
     ]
     # the booking's facilitator, if their account is active (not the whole series: an

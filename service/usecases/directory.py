@@ -20,6 +20,7 @@ from service.domain.directory import (
     Trust,
     Venue,
     bank_details_change,
+    check_invoice_delivery,
     check_pattern,
     checked_supplier_details,
     normalise_postcode,
@@ -193,7 +194,7 @@ def _edit(
 def _check_trust(trust: Trust) -> Trust:
     check_pattern(trust.po_number_pattern)
     check_subject_template(trust.invoice_subject)
-    return replace(trust, peppol_id=normalise_peppol_id(trust.peppol_id))
+    return check_invoice_delivery(replace(trust, peppol_id=normalise_peppol_id(trust.peppol_id)))
 
 
 def _checked_venue(uow: DirectoryStores, venue: Venue) -> Venue:

@@ -13,6 +13,7 @@ from typing import Protocol
 from service.domain.audit import AuditEvent
 from service.domain.delivery import (
     CLAIM_EXPIRES,
+    TO_THE_TRUST,
     OutboxMessage,
     OutboxState,
     Recipient,
@@ -20,6 +21,7 @@ from service.domain.delivery import (
     closed_session,
     hold_code,
 )
+from service.domain.einvoice import XML
 from service.domain.exports import FinanceStatus
 from service.domain.invoicing import Document, DocumentKind, Invoice, documents_digest
 from service.domain.money import format_pounds
@@ -149,7 +151,7 @@ def _deliver(ctx: Context, uow: WorkerStores, message: OutboxMessage) -> None:
         message.sent(reply, ctx.clock.now())
     with uow:
         uow.outbox.save(message)
-        if message.state is OutboxState.SENT and message.recipient is Recipient.ACCOUNTS_PAYABLE:
+        if message.state is OutboxState.SENT and message.recipient in TO_THE_TRUST:
             assert message.invoice_id is not None
             uow.reconciliation.add_events(
                 [StatusEvent(message.invoice_id, FinanceStatus.SENT, ctx.clock.now())]
@@ -179,7 +181,21 @@ def _send_about_invoice(ctx: Context, uow: WorkerStores, message: OutboxMessage)
         return ctx.notifier.notify(_reminder(invoice, message))
     if message.recipient is Recipient.HOLD_NOTICE:
         return ctx.notifier.notify(_hold_notice(invoice, message))
+    if message.recipient is Recipient.ACCESS_POINT:
+        return _send_einvoice(ctx, message, documents)
     return ctx.mailer.send(_email(ctx, invoice, message, documents))
+
+
+def _send_einvoice(ctx: Context, message: OutboxMessage, documents: list[Document]) -> str:
+    """The stored e-invoice, through the access point, from the seller to the buyer its
+    document names; the message id is the idempotency key, so a retry never sends it twice."""
+    xml = next((d for d in documents if d.media_type == XML), None)
+    if xml is None:
+        raise PermanentDeliveryError("the invoice has no e-invoice to send through PEPPOL")
+    sender, receiver = ctx.einvoices.endpoints(xml.content)
+    return ctx.access_point.send(
+        document=xml.content, sender=sender, receiver=receiver, message_id=message.message_id
+    )
 
 
 def _send_own(

@@ -22,6 +22,7 @@ from werkzeug.wrappers import Response
 from service.domain.delivery import DEFAULT_SUBJECT
 from service.domain.directory import (
     Closure,
+    InvoiceDelivery,
     Room,
     Trust,
     Venue,
@@ -55,7 +56,7 @@ admin = signed_in(Role.ADMIN)
 Page = tuple[str, int]
 Entry = TypeVar("Entry", Trust, Venue, Room)
 EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)  # the API's service years
-NEW_TRUST = {"invoice_subject": DEFAULT_SUBJECT}
+NEW_TRUST = {"invoice_subject": DEFAULT_SUBJECT, "invoice_delivery": InvoiceDelivery.EMAIL.value}
 NEW_VENUE = typed_from(VENUE, Venue("", "", "", "", ""))
 NEW_ROOM = {"setup_minutes": "0", "clearaway_minutes": "0"}
 

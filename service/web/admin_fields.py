@@ -19,7 +19,7 @@ from marshmallow.validate import Email
 
 from service.domain.bank_holidays import Region
 from service.domain.delivery import DEFAULT_SUBJECT
-from service.domain.directory import ODS_CODE, UK_VAT_NUMBER, VatTreatment
+from service.domain.directory import ODS_CODE, UK_VAT_NUMBER, InvoiceDelivery, VatTreatment
 from service.domain.money import format_pounds
 from service.web.forms import FormErrors
 
@@ -236,7 +236,7 @@ def radio_items(field: Field, typed: str) -> list[dict[str, Any]]:
 
 
 def choices_of(
-    words: Mapping[Region, str] | Mapping[VatTreatment, str],
+    words: Mapping[Region, str] | Mapping[VatTreatment, str] | Mapping[InvoiceDelivery, str],
 ) -> tuple[tuple[str, str], ...]:
     return tuple((str(value.value), text) for value, text in words.items())
 
@@ -245,6 +245,10 @@ REGION_WORDS = {
     Region.ENGLAND_AND_WALES: "England and Wales",
     Region.SCOTLAND: "Scotland",
     Region.NORTHERN_IRELAND: "Northern Ireland",
+}
+DELIVERY_WORDS = {
+    InvoiceDelivery.EMAIL: "By email, with the PDF, to the accounts payable address",
+    InvoiceDelivery.PEPPOL: "As an e-invoice through PEPPOL (the trust needs a PEPPOL id)",
 }
 VAT_WORDS = {
     VatTreatment.EXEMPT: "Exempt (most room hire)",
@@ -337,6 +341,14 @@ TRUST: Form = (
                 hint="Only if the trust asks its e-invoices to carry one",
                 optional=True,
                 longest=100,
+            ),
+            Field(
+                "invoice_delivery",
+                "How invoices travel to the trust",
+                "how invoices travel to the trust",
+                kind=Kind.CHOICE,
+                choices=choices_of(DELIVERY_WORDS),
+                convert=InvoiceDelivery,
             ),
         ),
     ),

@@ -55,6 +55,7 @@ OUTBOX_WORDS = {
 }
 RECIPIENT_WORDS = {
     Recipient.ACCOUNTS_PAYABLE: "Trust's accounts payable",
+    Recipient.ACCESS_POINT: "Trust's e-invoice, through PEPPOL",
     Recipient.VENUE_COPY: "Venue's copy",
     Recipient.FACILITATOR_REMINDER: "Reminder to the facilitator",
     Recipient.HOLD_NOTICE: "Hold notice",
@@ -447,7 +448,8 @@ def retry_email(user: User, outbox_id: int) -> BaseResponse:
     except RuleViolation:  # e.g. "Try again" pressed twice: it is already back in the queue
         flash("That email had already been put back in the queue, so nothing changed.")
     else:
-        flash(f"The email to {message.to} is back in the queue and will be sent again shortly.")
+        what = "e-invoice" if message.recipient is Recipient.ACCESS_POINT else "email"
+        flash(f"The {what} to {message.to} is back in the queue and will be sent again shortly.")
         if request.form.get("back") == "invoice" and message.invoice_id is not None:
             return redirect(url_for("finance.invoice", invoice_id=message.invoice_id))
     return redirect(url_for("finance.failed_emails"))

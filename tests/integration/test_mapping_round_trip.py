@@ -20,7 +20,7 @@ from service.domain.bank_holidays import Region
 from service.domain.bookings import BookingSeries, InvoiceCadence, Session, SessionStatus
 from service.domain.calendar_links import CalendarLink
 from service.domain.delivery import OutboxMessage, OutboxState, Recipient
-from service.domain.directory import Closure, Room, Trust, VatTreatment, Venue
+from service.domain.directory import Closure, InvoiceDelivery, Room, Trust, VatTreatment, Venue
 from service.domain.exports import AsOfSource, FinanceStatus, RowError
 from service.domain.invoicing import PDF, Document, DocumentKind, Invoice, Line, Party
 from service.domain.money import LineAmount
@@ -148,6 +148,7 @@ def a_directory(uow: SqlAlchemyUnitOfWork) -> Directory:
                 business_unit="RZZ SEVERNVALE MH TRUST",
                 peppol_id="0088:5012345678900",
                 buyer_reference="RZZ-ESTATES",
+                invoice_delivery=InvoiceDelivery.PEPPOL,
             ),
         )
         venue = numbered(

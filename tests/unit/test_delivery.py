@@ -16,11 +16,13 @@ from service.domain.delivery import (
     FIRST_RETRY,
     LONGEST_RETRY,
     MAX_ATTEMPTS,
+    EmailState,
     OutboxState,
     Recipient,
     check_subject_template,
     closed_session,
     closure_topic,
+    email_state,
     ensure_attachable,
     hold_code,
     hold_topic,
@@ -205,3 +207,14 @@ def test_documents_over_10_mb_in_all_cannot_be_attached() -> None:
     ensure_attachable([6 * 1024 * 1024, 4 * 1024 * 1024])
     with pytest.raises(RuleViolation, match="at most 10 MB"):
         ensure_attachable([6 * 1024 * 1024, 4 * 1024 * 1024 + 1])
+
+
+def test_the_message_to_the_trust_decides_whether_by_email_or_through_peppol() -> None:
+    copy = a_message(recipient=Recipient.VENUE_COPY, state=OutboxState.SENT)
+    assert email_state([copy]) is EmailState.NOT_QUEUED
+    for route in (Recipient.ACCOUNTS_PAYABLE, Recipient.ACCESS_POINT):
+        assert email_state([copy, a_message(recipient=route)]) is EmailState.QUEUED
+        failed = a_message(recipient=route, state=OutboxState.FAILED)
+        assert email_state([copy, failed]) is EmailState.FAILED
+        sent = a_message(recipient=route, state=OutboxState.SENT)
+        assert email_state([copy, sent]) is EmailState.SENT

@@ -12,7 +12,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 
 from adapters.db.repositories.base import Repository
 from adapters.db.tables import Base, InvoiceRow, InvoiceStateRow, OutboxRow, StatusEventRow
-from service.domain.delivery import OutboxState, Recipient
+from service.domain.delivery import TO_THE_TRUST, OutboxState
 from service.domain.exports import FinanceStatus
 from service.domain.payment_performance import SETTLED
 from service.ports.ledger import InvoiceFilter, InvoiceQuery, ListedInvoice
@@ -40,7 +40,7 @@ def _to_payables(*states: OutboxState) -> ColumnElement[bool]:
     each invoice."""
     messages = select(OutboxRow.invoice_id).where(
         OutboxRow.invoice_id.is_not(None),
-        OutboxRow.recipient == Recipient.ACCOUNTS_PAYABLE.value,
+        OutboxRow.recipient.in_(sorted(TO_THE_TRUST)),
     )
     if states:
         messages = messages.where(OutboxRow.state.in_([s.value for s in states]))
@@ -87,7 +87,7 @@ class Ledger(Repository):
             select(func.count())
             .select_from(OutboxRow)
             .where(
-                OutboxRow.recipient == Recipient.ACCOUNTS_PAYABLE.value,
+                OutboxRow.recipient.in_(sorted(TO_THE_TRUST)),
                 OutboxRow.invoice_id.is_not(None),
             )
         )
