@@ -65,6 +65,10 @@ class InvoiceRepository(Protocol):
         """The documents stored at issue (its PDF first), byte for byte."""
         ...
 
+    def media_types(self, invoice_id: int) -> list[str]:
+        """The kinds of document stored for it (no document is read)."""
+        ...
+
     def documents_digests(self, invoice_ids: Sequence[int]) -> dict[int, str]:
         """Each invoice's documents_digest, from the stored hashes (no document is read)."""
         ...

@@ -13,6 +13,7 @@ from service.domain.audit import AuditEvent
 from service.domain.bookings import BookingSeries, Session, SessionStatus
 from service.domain.directory import Room, Trust, Venue
 from service.domain.einvoice import (
+    XML,
     apart_from_not_subject,
     check_categories,
     missing_for_einvoice,
@@ -383,6 +384,7 @@ class InvoiceDetails:
     reissue: Reissue | None = None  # the invoice's reissue (for a credit note: the one it made)
     reissued_on: tuple[Invoice, ...] = ()  # the invoices its sessions are charged on again
     reissuable: bool = False  # NHS accounts cancelled or rejected it; not reissued yet
+    einvoice: bool = False  # it has a UBL e-invoice beside its PDF
 
 
 def invoice_details(
@@ -412,7 +414,12 @@ def invoice_details(
             ),
             reissue,
             tuple(uow.invoices.recharged_on(invoice_id)) if reissue and not credited else (),
-            not credited and reissue is None and state is not None and state.status in REISSUABLE,
+            not credited
+            and reissue is None
+            and state is not None
+            and not state.unconfirmed
+            and state.status in REISSUABLE,
+            XML in uow.invoices.media_types(invoice_id),
         )
 
 

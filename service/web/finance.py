@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from service.domain.delivery import EmailState, OutboxState, Recipient, email_state
 from service.domain.directory import Trust
+from service.domain.einvoice import XML
 from service.domain.errors import RuleViolation, TooSlow
 from service.domain.exports import AsOfInFuture, ExportRefused, FinanceStatus, ProfileInvalid
 from service.domain.invoicing import PDF
@@ -240,9 +241,23 @@ def invoice(user: User, invoice_id: int) -> str:
 @blp.get("/finance/invoices/<int(max=2147483647):invoice_id>.pdf")
 @finance
 def invoice_pdf(user: User, invoice_id: int) -> Response:
-    found, pdf = invoicing.invoice_document(ctx(), ctx().new_reader(), user, invoice_id, PDF)
-    response = Response(pdf.content, mimetype=PDF)
-    response.headers["Content-Disposition"] = f'inline; filename="{pdf.filename(found.number)}"'
+    return _document(user, invoice_id, PDF, "inline")
+
+
+@blp.get("/finance/invoices/<int(max=2147483647):invoice_id>.xml")
+@finance
+def invoice_xml(user: User, invoice_id: int) -> Response:
+    """Its e-invoice, to save (a browser would only show the XML's text)."""
+    return _document(user, invoice_id, XML, "attachment")
+
+
+def _document(user: User, invoice_id: int, media_type: str, disposition: str) -> Response:
+    found, document = invoicing.invoice_document(
+        ctx(), ctx().new_reader(), user, invoice_id, media_type
+    )
+    response = Response(document.content, mimetype=media_type)
+    name = document.filename(found.number)
+    response.headers["Content-Disposition"] = f'{disposition}; filename="{name}"'
     return response
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import text
 from service.domain.users import Role
 from tests.client import Client
 from tests.conftest import Staff, book_tuesdays, issue, pdf_text
+from tests.e2e.staff import browser_as
 from tests.fakes import FrozenClock
 from tests.peppol_rules import findings, totals
 
@@ -144,6 +145,15 @@ def test_a_trust_on_peppol_gets_valid_e_invoices_that_match_its_pdfs(
             conn.execute(text(statement))
     again = client.get(f"/api/v1/invoices/{credit_note['id']}.xml", headers=finance["headers"])
     assert again.data == xml
+
+    # Finance's invoice page offers it to download; a PDF-only invoice's page doesn't.
+    pages = browser_as(app)
+    page = pages.get(f"/finance/invoices/{credit_note['id']}").text
+    assert f'href="/finance/invoices/{credit_note["id"]}.xml" download' in page
+    saved = pages.get(f"/finance/invoices/{credit_note['id']}.xml")
+    assert saved.data == xml and saved.headers["Content-Disposition"].startswith("attachment;")
+    assert "download the e-invoice" not in pages.get(f"/finance/invoices/{pdf_only['id']}").text
+    assert pages.get(f"/finance/invoices/{pdf_only['id']}.xml").status_code == 404
 
 
 def test_sessions_outside_the_scope_of_vat_go_on_an_e_invoice_apart(

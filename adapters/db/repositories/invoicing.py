@@ -148,6 +148,12 @@ class InvoiceRepository(Repository):
         )
         return [Document(media_type, content) for media_type, content in self.db.execute(query)]
 
+    def media_types(self, invoice_id: int) -> list[str]:
+        query = select(InvoiceDocumentRow.media_type).where(
+            InvoiceDocumentRow.invoice_id == invoice_id
+        )
+        return sorted(self.db.scalars(query))
+
     def documents_digests(self, invoice_ids: Sequence[int]) -> dict[int, str]:
         documents = InvoiceDocumentRow.__table__
         query = select(documents.c.invoice_id, documents.c.media_type, documents.c.sha256).where(
