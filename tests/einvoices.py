@@ -3,12 +3,14 @@ VAT-registered venue and one that is not, and lines at any duration, price and t
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import date, time
 
 from service.domain.directory import Trust, VatTreatment, Venue
 from service.domain.invoicing import DocumentKind, Invoice, Line, Party, supplier_party
 from service.domain.money import charge, vat_rate
+from tests.conftest import pdf_text
 
 TRUST = Trust(
     "Severnvale MH Trust",
@@ -65,3 +67,15 @@ def an_invoice(venue: Venue, *lines: Line, kind: DocumentKind = DocumentKind.INV
         lines,
         credits_invoice="SMCH0001" if kind is DocumentKind.CREDIT_NOTE else None,
     )
+
+
+PENCE = re.compile(r"(-?)£([\d,]+)\.(\d\d)")
+
+
+def pdf_total(pdf: bytes) -> int:
+    """The total due (or credited) as the PDF prints it, in pence."""
+    line = next(t for t in pdf_text(pdf).splitlines() if re.search(r"Total (due|credited)", t))
+    match = PENCE.search(line)
+    assert match, line
+    pence = int(match.group(2).replace(",", "")) * 100 + int(match.group(3))
+    return -pence if match.group(1) else pence

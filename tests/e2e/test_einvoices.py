@@ -6,7 +6,6 @@ e-invoice would be invalid is refused before issue, naming what the directory la
 from __future__ import annotations
 
 import hashlib
-import re
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -17,22 +16,13 @@ from sqlalchemy import text
 
 from service.domain.users import Role
 from tests.client import Client
-from tests.conftest import Staff, book_tuesdays, issue, pdf_text
+from tests.conftest import Staff, book_tuesdays, issue
 from tests.e2e.staff import browser_as
+from tests.einvoices import pdf_total
 from tests.fakes import FrozenClock
 from tests.peppol_rules import findings, totals
 
 BANK = {"bank_sort_code": "65-43-21", "bank_account_number": "87654321"}
-PENCE = re.compile(r"(-?)£([\d,]+)\.(\d\d)")
-
-
-def _pdf_total(pdf: bytes) -> int:
-    """The total due (or credited) as the PDF prints it, in pence."""
-    line = next(t for t in pdf_text(pdf).splitlines() if re.search(r"Total (due|credited)", t))
-    match = PENCE.search(line)
-    assert match, line
-    pence = int(match.group(2).replace(",", "")) * 100 + int(match.group(3))
-    return -pence if match.group(1) else pence
 
 
 def _documents(client: Client, finance: dict[str, Any], invoice: dict[str, Any]) -> bytes:
@@ -46,7 +36,7 @@ def _documents(client: Client, finance: dict[str, Any], invoice: dict[str, Any])
         name: Decimal(sign * invoice[f"{name}_pence"]) / 100 for name in ("net", "vat", "gross")
     }
     pdf = client.get(f"/api/v1/invoices/{invoice['id']}.pdf", headers=finance["headers"])
-    assert _pdf_total(pdf.data) == invoice["gross_pence"]
+    assert pdf_total(pdf.data) == invoice["gross_pence"]
     return bytes(xml.data)
 
 

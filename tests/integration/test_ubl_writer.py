@@ -11,13 +11,16 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from adapters.einvoice.ubl import UblWriter
+from adapters.pdf.weasyprint_renderer import WeasyPrintRenderer
 from service.domain.directory import VatTreatment
 from service.domain.einvoice import XML, to_einvoice
 from service.domain.invoicing import DocumentKind
-from tests.einvoices import TRUST, UNREGISTERED, VENUE, a_line, an_invoice
+from tests.conftest import TEMPLATES
+from tests.einvoices import TRUST, UNREGISTERED, VENUE, a_line, an_invoice, pdf_total
 from tests.peppol_rules import NS, findings, totals
 
 WRITER = UblWriter()
+RENDERER = WeasyPrintRenderer(TEMPLATES)
 
 
 def test_an_invoice_across_categories_is_valid_and_says_what_the_invoice_says() -> None:
@@ -86,3 +89,37 @@ def test_random_invoices_are_valid_with_the_invoice_totals(
     assert findings(content) == []
     sign = -1 if credit else 1
     assert totals(content)["gross"] == Decimal(sign * invoice.gross_pence) / 100
+
+
+@settings(max_examples=12, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(1, 120).map(lambda n: n * 5),
+            st.integers(0, 20_000),
+            st.sampled_from([VatTreatment.STANDARD, VatTreatment.ZERO, VatTreatment.EXEMPT]),
+        ),
+        min_size=1,
+        max_size=6,
+    ),
+    st.booleans(),
+)
+def test_random_e_invoices_total_what_their_pdfs_and_the_stored_invoices_do(
+    sessions: list[tuple[int, int, VatTreatment]], credit: bool
+) -> None:
+    """The PDF and the e-invoice made from one issued invoice (as at issue) agree with it and
+    with each other to the penny, whatever the lines (several categories on one invoice)."""
+    lines = [a_line(minutes, price, treatment) for minutes, price, treatment in sessions]
+    kind = DocumentKind.CREDIT_NOTE if credit else DocumentKind.INVOICE
+    if credit:
+        lines = [line.credited("waived") for line in lines]
+    invoice = an_invoice(VENUE, *lines, kind=kind)
+    xml = totals(WRITER.write(to_einvoice(invoice, TRUST, VENUE)).content)
+    printed = pdf_total(RENDERER.render(invoice).content)
+    sign = -1 if credit else 1
+    assert printed == invoice.gross_pence
+    assert xml == {
+        "net": Decimal(sign * invoice.net_pence) / 100,
+        "vat": Decimal(sign * invoice.vat_pence) / 100,
+        "gross": Decimal(sign * printed) / 100,
+    }
