@@ -4,15 +4,13 @@ idempotency key once (a repeat gets the first transmission id back)."""
 
 from __future__ import annotations
 
-import json
-import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from tests.e2e.fake_http import JsonHandler, served
 
 API_KEY = "test-access-point-key"
 
@@ -31,10 +29,10 @@ class FakeAccessPoint:
     transmitted: dict[str, Transmission] = field(default_factory=dict)  # by idempotency key
     requests: int = 0
 
-    def handler(self) -> type[BaseHTTPRequestHandler]:
+    def handler(self) -> type[JsonHandler]:
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(JsonHandler):
             def do_POST(self) -> None:
                 fake.requests += 1
                 url = urlsplit(self.path)
@@ -54,17 +52,6 @@ class FakeAccessPoint:
                 fake.transmitted[key] = sent
                 return self._answer(201, {"transmission_id": sent.id})
 
-            def _answer(self, status: int, payload: dict[str, Any]) -> None:
-                data = json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
         return Handler
 
 
@@ -72,11 +59,5 @@ class FakeAccessPoint:
 def fake_access_point() -> Iterator[tuple[FakeAccessPoint, str]]:
     """The fake, and its API's base URL."""
     fake = FakeAccessPoint()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), fake.handler())
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield fake, f"http://127.0.0.1:{server.server_address[1]}/api"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with served(fake.handler()) as address:
+        yield fake, f"{address}/api"

@@ -4,15 +4,15 @@ Notify does, and answers with scripted status codes."""
 from __future__ import annotations
 
 import json
-import threading
 import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import jwt
+
+from tests.e2e.fake_http import JsonHandler, served
 
 SERVICE_ID = str(uuid.UUID(int=1))
 SECRET = str(uuid.UUID(int=2))
@@ -25,10 +25,10 @@ class FakeNotify:
         self.accepted: list[dict[str, Any]] = []
         self.refused_tokens = 0
 
-    def handler(self) -> type[BaseHTTPRequestHandler]:
+    def handler(self) -> type[JsonHandler]:
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(JsonHandler):
             def do_POST(self) -> None:
                 token = self.headers.get("Authorization", "").removeprefix("Bearer ")
                 try:
@@ -50,28 +50,11 @@ class FakeNotify:
                     return self._answer(201, {"id": str(uuid.uuid4())})
                 return self._answer(status, {"errors": [{"error": f"status {status}"}]})
 
-            def _answer(self, status: int, payload: dict[str, Any]) -> None:
-                data = json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
         return Handler
 
 
 @contextmanager
 def fake_notify() -> Iterator[tuple[FakeNotify, str]]:
     fake = FakeNotify()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), fake.handler())
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield fake, f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with served(fake.handler()) as address:
+        yield fake, f"{address}"

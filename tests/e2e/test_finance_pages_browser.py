@@ -264,18 +264,33 @@ def december_export(site: Site, n: November) -> Path:
     return path
 
 
+def two_tuesdays(
+    site: Site, trust: str, hall: str, po: str, **booking: Any
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any], Any]:
+    """A trust of its own ("<trust> Trust") booking 24 November and 1 December at "<hall> Hall
+    CIC" on PO RZZPO000<po>, booked on 20 November: its finance person, facilitator, the
+    venue and the booking."""
+    staff = site.staff
+    site.clock.current = datetime(2026, 11, 20, 9, tzinfo=UTC)
+    made = staff.trust(name=f"{trust} Trust")
+    venue = staff.venue(name=f"{hall} Hall CIC")
+    room = staff.room(venue["id"])
+    finance = staff.user(Role.FINANCE, made["id"])
+    facilitator = staff.user(Role.FACILITATOR, made["id"])
+    order = staff.purchase_order(made["id"], venue["id"], finance, number=f"RZZPO000{po}")
+    return (
+        finance,
+        facilitator,
+        venue,
+        book_tuesdays(staff, facilitator, room, order, sessions=2, **booking),
+    )
+
+
 def test_a_late_cancellation_waived_from_its_invoice(site: Site, browser: Any) -> None:
     """A venue agreed not to charge a session cancelled the day before: from the invoice,
     the page that says what waiving does, then the credit note, linked to the invoice."""
     staff, clock = site.staff, site.clock
-    clock.current = datetime(2026, 11, 20, 9, tzinfo=UTC)
-    trust = staff.trust(name="Waiver Trust")
-    venue = staff.venue(name="Riverside Hall CIC")
-    room = staff.room(venue["id"])
-    finance = staff.user(Role.FINANCE, trust["id"])
-    facilitator = staff.user(Role.FACILITATOR, trust["id"])
-    po = staff.purchase_order(trust["id"], venue["id"], finance, number="RZZPO0000777")
-    booking = book_tuesdays(staff, facilitator, room, po, sessions=2)
+    finance, facilitator, venue, booking = two_tuesdays(site, "Waiver", "Riverside", "0777")
     clock.current = datetime(2026, 11, 30, 12, tzinfo=UTC)  # 25 hours before 1 December
     late = booking["sessions"][1]["id"]
     staff.client.post(f"/api/v1/sessions/{late}/cancel", headers=facilitator["headers"])
@@ -311,14 +326,9 @@ def test_a_cancelled_invoice_reissued_from_its_page(site: Site, browser: Any) ->
     its page (refused until a reason is chosen), and the invoice then shows its credit note
     and that its sessions wait for the next run."""
     staff, clock = site.staff, site.clock
-    clock.current = datetime(2026, 11, 20, 9, tzinfo=UTC)
-    trust = staff.trust(name="Reissue Trust")
-    venue = staff.venue(name="Meadow Hall CIC")
-    room = staff.room(venue["id"])
-    finance = staff.user(Role.FINANCE, trust["id"])
-    facilitator = staff.user(Role.FACILITATOR, trust["id"])
-    po = staff.purchase_order(trust["id"], venue["id"], finance, number="RZZPO0000888")
-    book_tuesdays(staff, facilitator, room, po, sessions=2, invoice_cadence="end_of_series")
+    finance, _, venue, _ = two_tuesdays(
+        site, "Reissue", "Meadow", "0888", invoice_cadence="end_of_series"
+    )
     clock.current = datetime(2027, 1, 4, 9, tzinfo=UTC)
     [invoice] = issue(staff.client, finance, "2026-12-31", venue_id=venue["id"])["issued"]
     cancelled = export(  # the hall has no supplier number: known by its name
