@@ -75,6 +75,13 @@ def _peppol_rules(root: etree._Element) -> list[str]:
     buyer_vat = _text(
         root, "cac:AccountingCustomerParty/cac:Party/cac:PartyTaxScheme/cbc:CompanyID"
     )
+    seller = "cac:AccountingSupplierParty/cac:Party/"
+    if not (
+        seller_vat
+        or _text(root, seller + "cac:PartyIdentification/cbc:ID")
+        or _text(root, seller + "cac:PartyLegalEntity/cbc:CompanyID")
+    ):
+        out.append("BR-CO-26: the seller needs an identifier, legal registration or VAT id")
     for subtotal in root.findall("cac:TaxTotal/cac:TaxSubtotal", NS):
         code = _text(subtotal, "cac:TaxCategory/cbc:ID")
         if code in ("S", "Z", "E") and not seller_vat:

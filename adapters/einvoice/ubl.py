@@ -124,6 +124,9 @@ class UblWriter:
     def _party(b: _Builder, parent: ET.Element, party: EParty) -> None:
         element = b.group(parent, "Party")
         b.basic(element, "EndpointID", party.endpoint.value, schemeID=party.endpoint.scheme)
+        if party.identifier:
+            identification = b.group(element, "PartyIdentification")
+            b.basic(identification, "ID", party.identifier.value, schemeID=party.identifier.scheme)
         b.basic(b.group(element, "PartyName"), "Name", party.name)
         address = b.group(element, "PostalAddress")
         b.basic(address, "StreetName", party.address.street)

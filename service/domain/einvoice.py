@@ -69,6 +69,7 @@ class EParty:
     email: str
     vat_id: str | None = None  # BT-31 / BT-48
     legal_id: str | None = None  # BT-30: company or charity number
+    identifier: PeppolId | None = None  # BT-29: a GLN or D-U-N-S number
 
 
 @dataclass(frozen=True)
@@ -185,6 +186,31 @@ def line_category(line: Line, vat_registered: bool) -> TaxCategory | None:
     )
 
 
+# The participant-id schemes that are also ISO 6523 identifiers, so can name the seller
+# (BT-29); a UK VAT number (9932) is an address only.
+_IDENTIFIER_SCHEMES = frozenset({"0088", "0060"})
+
+
+def seller_identifier(venue: Venue) -> PeppolId | None:
+    """The venue's GLN or D-U-N-S number, from its participant id, to name it by (BT-29)."""
+    endpoint = parse_peppol_id(venue.peppol_id) if venue.peppol_id else None
+    return endpoint if endpoint and endpoint.scheme in _IDENTIFIER_SCHEMES else None
+
+
+def check_seller_named(categories: Iterable[TaxCategory], venue: Venue) -> None:
+    """BR-CO-26: the seller is named by a VAT number, a legal registration or an identifier.
+    An invoice all outside the scope of VAT carries no VAT number (BR-O-02), so a registered
+    venue with only that must record another (a not-registered one is asked already)."""
+    if venue.vat_number is None or any(c.code is not Category.NOT_SUBJECT for c in categories):
+        return
+    if not (venue.company_number or venue.charity_number or seller_identifier(venue)):
+        raise InvoiceRefused(
+            "This invoice is outside the scope of VAT, so its e-invoice can't name the venue "
+            "by its VAT number: record the venue's company or charity number (or a GLN as its "
+            "PEPPOL participant id)."
+        )
+
+
 def check_categories(lines: Iterable[Line], vat_registered: bool) -> list[TaxCategory]:
     """Each line's category, or refused: every line must have one; a line not subject to VAT
     (O) can't share an e-invoice with S, Z or E lines (BR-O-11..14), nor carry VAT."""
@@ -221,6 +247,7 @@ def to_einvoice(invoice: Invoice, trust: Trust, venue: Venue) -> EInvoice:
     if trust.peppol_id is None or gaps:
         raise InvoiceRefused("No e-invoice: " + ("; ".join(gaps) or "trust has no PEPPOL id") + ".")
     categories = check_categories(invoice.lines, invoice.vat_registered)
+    check_seller_named(categories, venue)
     sign = -1 if invoice.kind is DocumentKind.CREDIT_NOTE else 1  # a credit note's are positive
     lines = tuple(
         _eline(i, line, sign, category)
@@ -260,6 +287,7 @@ def to_einvoice(invoice: Invoice, trust: Trust, venue: Venue) -> EInvoice:
             supplier.email,
             vat_id,
             supplier.company_number or supplier.charity_number,
+            seller_identifier(venue),
         ),
         buyer=EParty(
             invoice.customer.name,

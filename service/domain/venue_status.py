@@ -122,8 +122,8 @@ def _badge_and_words(entry: StatementEntry) -> tuple[Badge, str]:
         )
     if state is None:
         if entry.sent_on is None:
-            return Badge.NOT_SENT, "Issued; we haven't emailed it to NHS accounts yet."
-        return Badge.SENT, f"Emailed to NHS accounts on {_day(entry.sent_on)}."
+            return Badge.NOT_SENT, "Issued; we haven't sent it to NHS accounts yet."
+        return Badge.SENT, f"Sent to NHS accounts on {_day(entry.sent_on)}."
     received = state.received_on or entry.sent_on or entry.issue_date
     match state.status:
         case FinanceStatus.PAID:

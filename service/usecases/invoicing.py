@@ -16,6 +16,7 @@ from service.domain.einvoice import (
     XML,
     apart_from_not_subject,
     check_categories,
+    check_seller_named,
     missing_for_einvoice,
     to_einvoice,
 )
@@ -237,7 +238,7 @@ def _check_einvoice(trust: Trust, venue: Venue, lines: tuple[Line, ...]) -> None
         raise InvoiceRefused(
             f"{trust.name} takes e-invoices, and this one would be invalid: {'; '.join(gaps)}."
         )
-    check_categories(lines, venue.vat_number is not None)
+    check_seller_named(check_categories(lines, venue.vat_number is not None), venue)
 
 
 def _document(

@@ -305,8 +305,8 @@ TRUST: Form = (
             ),
             Field(
                 "send_on_issue",
-                "Email each invoice to accounts payable as soon as it is issued",
-                "whether to email invoices as soon as they are issued",
+                "Send each invoice to the trust as soon as it is issued",
+                "whether to send invoices as soon as they are issued",
                 kind=Kind.TICK,
             ),
             Field(

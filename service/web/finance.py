@@ -33,13 +33,13 @@ blp = staff_blueprint("finance", __name__)
 finance = signed_in(Role.FINANCE, Role.ADMIN)
 
 EMAIL_WORDS = {
-    EmailState.NOT_QUEUED: "Not emailed yet",
+    EmailState.NOT_QUEUED: "Not sent yet",
     EmailState.QUEUED: "Waiting to be sent",
-    EmailState.SENT: "Emailed",
-    EmailState.FAILED: "Email failed",
+    EmailState.SENT: "Sent",
+    EmailState.FAILED: "Sending failed",
 }
 STATUS_WORDS = {
-    FinanceStatus.SENT: "Emailed to accounts payable",
+    FinanceStatus.SENT: "Sent to accounts payable",
     FinanceStatus.RECEIVED: "Received by NHS finance",
     FinanceStatus.ON_HOLD: "On hold",
     FinanceStatus.APPROVED: "Approved for payment",
@@ -64,11 +64,11 @@ RECIPIENT_WORDS = {
 }
 # The invoice list's status filter, in words.
 FILTER_WORDS = {
-    InvoiceFilter.NOT_EMAILED: "Not emailed yet",
-    InvoiceFilter.EMAIL_FAILED: "Email failed",
+    InvoiceFilter.NOT_EMAILED: "Not sent yet",
+    InvoiceFilter.EMAIL_FAILED: "Sending failed",
     InvoiceFilter.TO_CONFIRM: "Match waiting for you to confirm",
     InvoiceFilter.NOT_SEEN: "Not in any export yet",
-    InvoiceFilter.LOST: "Lost: emailed, but no export shows it",
+    InvoiceFilter.LOST: "Lost: sent, but no export shows it",
     InvoiceFilter.RECEIVED: "Received by NHS finance",
     InvoiceFilter.ON_HOLD: "On hold",
     InvoiceFilter.APPROVED: "Approved",
@@ -310,7 +310,7 @@ def issue_run(user: User) -> BaseResponse | tuple[str, int]:
     if report.changed:
         return _run_page(user, form, errors, report, 409)
     count = len(report.issued)
-    sent = " and queued to be emailed" if form.get("send") == "yes" and count else ""
+    sent = " and queued to be sent" if form.get("send") == "yes" and count else ""
     flash(f"Issued {count} invoice{'' if count == 1 else 's'}{sent}.")
     unsent = "not_emailed" if count and not sent else None
     return redirect(url_for("finance.invoices", status=unsent))
@@ -450,7 +450,7 @@ def _imports_page(
 def failed_emails(user: User) -> str:
     return render_template(
         "staff/finance/outbox.html",
-        title="Emails that failed",
+        title="Invoices and emails that failed to send",
         messages=delivery.outbox(ctx(), ctx().new_reader(), user, OutboxState.FAILED),
     )
 
@@ -461,7 +461,7 @@ def retry_email(user: User, outbox_id: int) -> BaseResponse:
     try:
         message = delivery.retry(ctx(), ctx().new_uow(), user, outbox_id)
     except RuleViolation:  # e.g. "Try again" pressed twice: it is already back in the queue
-        flash("That email had already been put back in the queue, so nothing changed.")
+        flash("That message had already been put back in the queue, so nothing changed.")
     else:
         what = "e-invoice" if message.recipient is Recipient.ACCESS_POINT else "email"
         flash(f"The {what} to {message.to} is back in the queue and will be sent again shortly.")

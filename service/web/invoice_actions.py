@@ -28,7 +28,7 @@ WAIVE = INVOICE + "/sessions/<int(max=2147483647):session_id>/waive"
 def send(user: User, invoice_id: int) -> BaseResponse:
     """Queued once: pressed again, the messages already queued stay as they are."""
     messages = delivery.queue_invoice(ctx(), ctx().new_uow(), user, invoice_id)
-    flash(f"Queued to be emailed to {', '.join(m.to for m in messages)}.")
+    flash(f"Queued to be sent to {', '.join(m.to for m in messages)}.")
     return redirect(url_for("finance.invoice", invoice_id=invoice_id))
 
 

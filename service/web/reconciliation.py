@@ -54,7 +54,7 @@ KINDS = {
     ),
     DiscrepancyKind.LOST: KindWords(
         "Never seen by NHS finance",
-        "These invoices were emailed to the trust's accounts payable, but no export since has "
+        "These invoices were sent to the trust's accounts payable, but no export since has "
         "shown them. The email may have been lost: check with accounts payable, and send the "
         "invoice again if they don't have it. Mark it as resolved once they have it.",
     ),

@@ -1,6 +1,8 @@
 """A stand-in for a PEPPOL access point's REST API on 127.0.0.1: checks the key, the
-participant ids and the idempotency key, answers scripted status codes, and transmits each
-idempotency key once (a repeat gets the first transmission id back)."""
+participant ids and the idempotency key, validates the document as a real access point does
+(here with the tests' offline rule check, so every e-invoice the tests transmit is checked),
+answers scripted status codes, and transmits each idempotency key once (a repeat gets the
+first transmission id back)."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlsplit
 
 from tests.e2e.fake_http import JsonHandler, served
+from tests.peppol_rules import findings
 
 API_KEY = "test-access-point-key"
 
@@ -45,6 +48,8 @@ class FakeAccessPoint:
                     return self._answer(400, {"error": "not a transmission"})
                 if key in fake.transmitted:  # the same message again: not sent twice
                     return self._answer(200, {"transmission_id": fake.transmitted[key].id})
+                if invalid := findings(body):
+                    return self._answer(400, {"error": "invalid document", "findings": invalid})
                 status = fake.script.pop(0) if fake.script else 201
                 if status != 201:
                     return self._answer(status, {"error": f"receiver unknown ({status})"})

@@ -59,12 +59,21 @@ def test_admin_adds_a_trust_a_venue_a_room_and_a_closure(site: Site, browser: An
     page.get_by_label("Accounts payable email address").fill("ap@example.nhs.uk")
     page.get_by_label("Invoice address").fill("RZZ Payables Z999\nPO Box 000\nLeeds LS1 1AA")
     page.get_by_label("Purchase order number pattern").fill(r"RZZPO\d{7}")
-    page.get_by_label("Email each invoice to accounts payable as soon as it is issued").check()
+    page.get_by_label("Send each invoice to the trust as soon as it is issued").check()
+    page.get_by_label("As an e-invoice through PEPPOL").check()
+    page.get_by_role("button", name="Add the trust").click()
+    summary = page.locator(".nhsuk-error-summary").inner_text()
+    assert "PEPPOL participant id" in summary, summary
+    assert page.get_by_label("As an e-invoice through PEPPOL").is_checked()
+    check.posted("trust-refused")
+    page.get_by_label("PEPPOL participant id (optional)").fill("0088:5012345678900")
     page.get_by_role("button", name="Add the trust").click()
     assert heading(page) == "Trusts"
     assert "Added the trust Severnvale MH Trust." in page.content()
     assert page.get_by_role("cell", name="RZZ", exact=True).is_visible()
     check("trusts")
+    (trust,) = site.staff.client.get("/api/v1/trusts", headers=site.staff.admin["headers"]).json
+    assert (trust["peppol_id"], trust["invoice_delivery"]) == ("0088:5012345678900", "peppol")
 
     page.get_by_role("link", name="Admin", exact=True).first.click()
     page.locator("#maincontent").get_by_role("link", name="Venues").click()

@@ -335,7 +335,7 @@ def test_the_audit_log_pages_and_filters(ctx: Context, client: Client, admin: Wh
     assert len(one) == 1 and "SMCH0012" in one[0]
     emails = client.get("/admin/audit?entry=outbox&person=outbox+worker")
     assert len(rows(emails.text)) == 50 and "Roomhire's email sender" in rows(emails.text)[0]
-    assert "Email sent" in rows(emails.text)[0] and "Next page" not in text(emails.text)
+    assert "Message sent" in rows(emails.text)[0] and "Next page" not in text(emails.text)
     beyond = client.get("/admin/audit?page=99")
     assert beyond.status_code == 200 and "this page is past the last one" in beyond.text
     nothing = client.get("/admin/audit?entry=credit_note")

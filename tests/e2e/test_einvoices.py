@@ -168,8 +168,19 @@ def test_sessions_outside_the_scope_of_vat_go_on_an_e_invoice_apart(
     assert moved.status_code == 200, moved.json
     clock.current = datetime(2027, 1, 4, 9, tzinfo=UTC)
     report = issue(client, finance, "2026-12-31")
+    (vat_rated,) = report["issued"]
+    # without its VAT number (BR-O-02) the O invoice must name the venue some other way
+    (refused,) = report["refused"]
+    assert "record the venue's company or charity number" in refused["reason"], refused
+    named = client.patch(
+        f"/api/v1/venues/{venue['id']}",
+        json={"company_number": "09876543"},
+        headers=staff.admin["headers"],
+    )
+    assert named.status_code == 200, named.json
+    report = issue(client, finance, "2026-12-31")
     assert report["refused"] == []
-    vat_rated, not_subject = report["issued"]
+    (not_subject,) = report["issued"]
     assert [line["date"] for line in vat_rated["lines"]] == ["2026-12-08"]
     assert [line["date"] for line in not_subject["lines"]] == ["2026-12-01", "2026-12-15"]
     assert b"<cbc:ID>S</cbc:ID>" in _documents(client, finance, vat_rated)

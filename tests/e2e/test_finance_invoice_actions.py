@@ -46,7 +46,7 @@ def test_finance_emails_an_invoice_from_its_page_once(
     sent = submit(page, f"{path}/send", page=path)
     assert redirected_to(sent) == path
     after = page.get(path).text
-    assert "Queued to be emailed to ap@example.nhs.uk" in text(after)
+    assert "Queued to be sent to ap@example.nhs.uk" in text(after)
     assert "Email it to accounts payable" not in after
     again = page.post(f"{path}/send", data={"csrf_token": csrf_token(page, "/account")})
     assert redirected_to(again) == path  # queued once: nothing new

@@ -49,7 +49,7 @@ def state(app: Flask, message: OutboxMessage) -> OutboxState:
 
 def test_a_failed_email_listed_and_tried_again_once(app: Flask, invoices: list[Who]) -> None:
     page = browser(app)
-    assert "No email has failed." in text(page.get(OUTBOX).text)
+    assert "Nothing has failed to send." in text(page.get(OUTBOX).text)
     message = bounce(app, invoices[2])
     work = page.get("/finance").text
     assert 'href="/finance/outbox"' in work and "Send again" in text(work)
@@ -61,7 +61,7 @@ def test_a_failed_email_listed_and_tried_again_once(app: Flask, invoices: list[W
     assert message.subject in said and "SMCH0003" in message.subject
     assert BOUNCE in said
     assert f'href="/finance/invoices/{invoices[2]["id"]}"' in listed.text
-    assert f"Try again to send the email to {message.to}" in said
+    assert f"Try again to send {message.subject} to {message.to}" in said
 
     path = f"{OUTBOX}/{message.id}/retry"
     token = csrf_token(page, OUTBOX)
@@ -69,7 +69,7 @@ def test_a_failed_email_listed_and_tried_again_once(app: Flask, invoices: list[W
     assert redirected_to(sent) == OUTBOX
     after = text(page.get(OUTBOX).text)
     assert f"The email to {message.to} is back in the queue" in after
-    assert "No email has failed." in after
+    assert "Nothing has failed to send." in after
     assert state(app, message) is OutboxState.PENDING
 
     twice = page.post(path, data={"csrf_token": token})  # "Try again" pressed again

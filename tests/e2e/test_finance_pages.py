@@ -106,8 +106,8 @@ def test_the_pages_show_the_numbers_lists_and_one_invoice(
     signed_in(app, client, month)
     work = text(client.get("/finance").text)
     assert "Bookings with sessions no purchase order covers 1 booking" in work
-    assert "Invoices not emailed yet 3 invoices" in work
-    assert "Invoices whose email failed 1 invoice" in work
+    assert "Invoices not sent yet 3 invoices" in work
+    assert "Invoices that failed to send 1 invoice" in work
     assert "Matches waiting for you to confirm 1 invoice" in work
     assert "QTY REC : The NHS team hasn't confirmed the sessions" in work
     assert "Invoiced this month £450.00" in work and "Outstanding £375.00" in work
@@ -198,7 +198,7 @@ def test_the_invoice_run_issues_exactly_the_preview(
     )
     assert done.status_code == 302 and done.location.startswith("/finance/invoices")
     listed = client.get(done.location).text
-    assert "Issued 3 invoices and queued to be emailed." in listed
+    assert "Issued 3 invoices and queued to be sent." in listed
     unsent = client.get("/finance/invoices?status=not_emailed").text
     assert "3 invoices" in text(unsent)  # the three issued meanwhile; these three are queued
     nothing = client.get(PREVIEW)

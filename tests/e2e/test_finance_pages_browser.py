@@ -122,7 +122,7 @@ def test_a_month_end_as_finance_would_do_it(site: Site, browser: Any) -> None:
     page.get_by_label("Email them to the trusts' accounts payable straight away").check()
     page.get_by_role("button", name="Issue 5 invoices").click()
     assert heading(page) == "Invoices"
-    assert "Issued 5 invoices and queued to be emailed." in page.content()
+    assert "Issued 5 invoices and queued to be sent." in page.content()
     check("invoices-after-the-run")
 
     ap, n = month.trust["accounts_payable_email"], november(site, month)
@@ -139,8 +139,8 @@ def test_a_month_end_as_finance_would_do_it(site: Site, browser: Any) -> None:
 
         page.get_by_role("link", name="Work to do").first.click()
         failed = page.locator(".nhsuk-summary-list").first.inner_text()
-        assert re.search(r"Invoices whose email failed\s+1 invoice", failed), failed
-        page.get_by_role("link", name="See the list of invoices whose email failed").click()
+        assert re.search(r"Invoices that failed to send\s+1 invoice", failed), failed
+        page.get_by_role("link", name="See the list of invoices that failed to send").click()
         assert page.get_by_role("heading", name="1 invoice").is_visible()
         page.get_by_role("link", name=n.refused["number"]).click()
         assert heading(page) == n.refused["number"]
@@ -204,13 +204,13 @@ def test_a_month_end_as_finance_would_do_it(site: Site, browser: Any) -> None:
         assert unpaid == (4, 275), venue
 
         page.get_by_role("link", name="Work to do").first.click()
-        page.get_by_role("link", name="Send again the emails that failed").click()
-        assert heading(page) == "Emails that failed"
+        page.get_by_role("link", name="Send again the invoices and emails that failed").click()
+        assert heading(page) == "Invoices and emails that failed to send"
         check("emails-that-failed")
-        again = re.compile(f"^Try again to send the email to .*{n.refused['number']}")
+        again = re.compile(f"^Try again to send .*{n.refused['number']}")
         page.get_by_role("button", name=again).click()
         assert "is back in the queue and will be sent again shortly" in page.content()
-        assert "No email has failed." in page.content()
+        assert "Nothing has failed to send." in page.content()
         check("email-tried-again")
         before = len(inbox.received)
         deliver_due(worker, batch=100)  # and the hold notice, by the notifier, to the facilitator

@@ -17,7 +17,7 @@ from flask import Flask
 from adapters.einvoice.access_point_http import HttpAccessPoint
 from service.config import Config, ConfigError
 from service.domain.users import Role
-from service.ports.delivery import TemporaryDeliveryError
+from service.ports.delivery import PermanentDeliveryError, TemporaryDeliveryError
 from service.usecases.context import Context
 from service.usecases.outbox_worker import deliver_due
 from tests.builders import TRUST
@@ -26,7 +26,7 @@ from tests.conftest import Staff, book_tuesdays, issue
 from tests.e2e.conftest import send
 from tests.e2e.fake_access_point import API_KEY, FakeAccessPoint, fake_access_point
 from tests.e2e.live import free_port
-from tests.e2e.staff import browser_as
+from tests.e2e.staff import browser_as, text
 from tests.fakes import FrozenClock
 
 BANK = {"bank_sort_code": "65-43-21", "bank_account_number": "87654321"}
@@ -86,11 +86,12 @@ def test_an_invoice_travels_once_through_the_access_point_with_proof(
 
 
 def test_the_same_message_id_is_never_transmitted_twice(
-    access_point: tuple[FakeAccessPoint, Context],
+    client: Client, on_peppol: tuple[Who, Who], access_point: tuple[FakeAccessPoint, Context]
 ) -> None:
     """A worker that died after the access point accepted sends again with the same key."""
+    finance, invoice = on_peppol
     fake, ctx = access_point
-    document = b"<?xml version='1.0'?><Invoice/>"
+    document = client.get(f"/api/v1/invoices/{invoice['id']}.xml", headers=finance["headers"]).data
     first = ctx.access_point.send(
         document=document, sender=VENUE_ID, receiver=TRUST_ID, message_id="<INV-1@x>"
     )
@@ -98,6 +99,21 @@ def test_the_same_message_id_is_never_transmitted_twice(
         document=document, sender=VENUE_ID, receiver=TRUST_ID, message_id="<INV-1@x>"
     )
     assert first.split()[-1] == again.split()[-1] and len(fake.transmitted) == 1
+
+
+def test_the_access_point_refuses_an_invalid_document_with_its_findings(
+    access_point: tuple[FakeAccessPoint, Context],
+) -> None:
+    """The fake validates what it is given, so every e-invoice transmitted above was valid."""
+    fake, ctx = access_point
+    with pytest.raises(PermanentDeliveryError, match=r"invalid document.*XSD"):
+        ctx.access_point.send(
+            document=b"<?xml version='1.0'?><Invoice/>",
+            sender=VENUE_ID,
+            receiver=TRUST_ID,
+            message_id="<INV-2@x>",
+        )
+    assert fake.transmitted == {}
 
 
 def test_an_access_point_that_is_not_there_is_a_temporary_failure() -> None:
@@ -139,8 +155,10 @@ def test_a_refusal_is_dead_lettered_for_finance_who_can_send_it_again(
     (failed,) = _outbox(client, finance, "?state=failed")
     assert failed["to"] == TRUST_ID and failed["last_error"].startswith("400")
     assert "receiver unknown (400)" in failed["last_error"]
-    page = browser_as(app, Role.FINANCE).get("/finance/outbox").text
-    assert "through PEPPOL" in page and "receiver unknown (400)" in page
+    page = text(browser_as(app, Role.FINANCE).get("/finance/outbox").text)
+    assert "Invoices and emails that failed to send" in page
+    assert "Trust's e-invoice, through PEPPOL: 0088:5012345678900" in page
+    assert "receiver unknown (400)" in page and "mail server or the PEPPOL access point" in page
     retried = client.post(f"/api/v1/outbox/{failed['id']}/retry", headers=finance["headers"])
     assert retried.status_code == 200 and retried.json["state"] == "pending"
     assert deliver_due(ctx).sent == 1 and len(fake.transmitted) == 1

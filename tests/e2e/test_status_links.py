@@ -45,7 +45,7 @@ def test_a_venue_sees_each_invoice_in_plain_words_newest_first(
     )
     assert "Approved — due to be paid by 3 February 2027." in text  # 30 days from 4 January
     assert "Received by NHS accounts on 4 January 2027." in text
-    assert "Emailed to NHS accounts on 4 January 2027." in text
+    assert "Sent to NHS accounts on 4 January 2027." in text
     assert "Tuesday afternoon group" not in text  # the group label never leaves the NHS side
 
     data = client.get(path_of(link) + ".json").json

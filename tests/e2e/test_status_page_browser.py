@@ -46,7 +46,7 @@ def test_a_venue_reads_its_paid_on_hold_and_unpaid_invoices(
         assert held.locator(".badge").inner_text().endswith("On hold")
         assert "hasn't confirmed the sessions yet" in held.inner_text()
         unpaid = cards.nth(0)
-        assert "Emailed to NHS accounts on" in unpaid.inner_text()
+        assert "Sent to NHS accounts on" in unpaid.inner_text()
         # Nothing spills sideways on a phone: the page is no wider than the screen.
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         font = first.locator(".words").evaluate("e => getComputedStyle(e).fontSize")

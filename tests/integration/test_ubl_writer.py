@@ -50,6 +50,18 @@ def test_an_invoice_across_categories_is_valid_and_says_what_the_invoice_says() 
     ]
 
 
+def test_an_invoice_outside_the_scope_at_a_registered_venue_names_it_by_its_gln() -> None:
+    venue = VENUE.__class__(**{**VENUE.__dict__, "peppol_id": "0088:5098765432100"})
+    outside = an_invoice(venue, a_line(90, 1500, VatTreatment.OUTSIDE_SCOPE))
+    content = WRITER.write(to_einvoice(outside, TRUST, venue)).content
+    assert findings(content) == []
+    seller = etree.fromstring(content).find("cac:AccountingSupplierParty/cac:Party", NS)
+    assert seller is not None and seller.find("cac:PartyTaxScheme", NS) is None
+    identification = seller.find("cac:PartyIdentification/cbc:ID", NS)
+    assert identification is not None and identification.get("schemeID") == "0088"
+    assert identification.text == "5098765432100"
+
+
 def test_a_credit_note_of_a_venue_not_registered_for_vat_is_valid() -> None:
     line = a_line(160, 1234, VatTreatment.EXEMPT, registered=False).credited("waived")
     credit_note = an_invoice(UNREGISTERED, line, kind=DocumentKind.CREDIT_NOTE)

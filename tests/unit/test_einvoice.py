@@ -81,6 +81,22 @@ def test_out_of_scope_lines_cannot_share_an_invoice_with_vat_rated_ones() -> Non
         check_categories(mixed, vat_registered=True)
 
 
+def test_a_registered_venue_s_invoice_outside_the_scope_names_it_some_other_way() -> None:
+    """BR-O-02 drops its VAT number, so BR-CO-26 needs a registration or an identifier."""
+    outside = an_invoice(VENUE, a_line(60, 1000, VatTreatment.OUTSIDE_SCOPE))
+    with pytest.raises(InvoiceRefused, match="company or charity number"):
+        to_einvoice(outside, TRUST, VENUE)
+    with_gln = replace(VENUE, peppol_id="0088:5098765432100")
+    seller = to_einvoice(outside, TRUST, with_gln).seller
+    assert seller.vat_id is None and str(seller.identifier) == "0088:5098765432100"
+    with_company = replace(VENUE, company_number="09876543")
+    outside = an_invoice(with_company, a_line(60, 1000, VatTreatment.OUTSIDE_SCOPE))
+    assert to_einvoice(outside, TRUST, with_company).seller.legal_id == "09876543"
+    # a VAT-rated invoice is named by the VAT number, and a VAT number is no identifier
+    rated = an_invoice(VENUE, a_line(60, 1000, VatTreatment.EXEMPT))
+    assert to_einvoice(rated, TRUST, VENUE).seller.identifier is None
+
+
 def test_what_is_missing_is_named_in_plain_words() -> None:
     bare = replace(UNREGISTERED, bank_account_number=None, bank_sort_code=None, charity_number=None)
     bare = replace(bare, address="Chapel Row", peppol_id=None)
@@ -150,11 +166,12 @@ def test_random_invoices_add_up_to_the_penny(
 def test_mixed_treatments_at_a_registered_venue_add_up_or_are_refused(
     sessions: list[tuple[int, int, VatTreatment]],
 ) -> None:
+    venue = replace(VENUE, company_number="09876543")  # named on an all-O invoice
     lines = [a_line(m, p, t) for m, p, t in sessions]
-    invoice = an_invoice(VENUE, *lines)
+    invoice = an_invoice(venue, *lines)
     codes = {t for _, _, t in sessions}
     if VatTreatment.OUTSIDE_SCOPE in codes and len(codes) > 1:
         with pytest.raises(InvoiceRefused):
-            to_einvoice(invoice, TRUST, VENUE)
+            to_einvoice(invoice, TRUST, venue)
         return
-    _sums_hold(to_einvoice(invoice, TRUST, VENUE), invoice, 1)
+    _sums_hold(to_einvoice(invoice, TRUST, venue), invoice, 1)

@@ -39,9 +39,9 @@ PAID = {"paid_pence": 7500, "payment_date": date(2027, 1, 30), "payment_number":
         (
             an_entry(sent_on=None),
             Badge.NOT_SENT,
-            "Issued; we haven't emailed it to NHS accounts yet.",
+            "Issued; we haven't sent it to NHS accounts yet.",
         ),
-        (an_entry(), Badge.SENT, "Emailed to NHS accounts on 4 January 2027."),
+        (an_entry(), Badge.SENT, "Sent to NHS accounts on 4 January 2027."),
         (
             an_entry(state=a_state(received_on=date(2027, 1, 6))),
             Badge.RECEIVED,
