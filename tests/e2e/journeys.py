@@ -99,5 +99,22 @@ def sign_in(site: Site, page: Any, email: str) -> None:
     page.get_by_role("button", name="Sign in").click()
 
 
+def email_of(site: Site, user_id: int) -> str:
+    with site.app.extensions["roomhire"].new_reader() as reader:
+        return str(reader.users.get(user_id).email)
+
+
+def signed_in_page(
+    site: Site, browser: Any, user_id: int, journey: str, **options: Any
+) -> tuple[Any, Checked]:
+    """A new page without JavaScript (browser context `options` added), the person signed in
+    on it, and the checker of the `journey`'s pages. A missing element fails in seconds."""
+    page = browser.new_context(java_script_enabled=False, **options).new_page()
+    page.set_default_timeout(10_000)
+    check = Checked(site, page, journey)
+    sign_in(site, page, email_of(site, user_id))
+    return page, check
+
+
 def heading(page: Any) -> str:
     return str(page.get_by_role("heading", level=1).inner_text())

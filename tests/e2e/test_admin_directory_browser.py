@@ -14,7 +14,7 @@ import pytest
 from service.domain.users import Role
 from tests.conftest import booking_body
 from tests.e2e.conftest import assert_accessible
-from tests.e2e.journeys import Checked, Site, heading, live_site, sign_in
+from tests.e2e.journeys import Site, heading, live_site, signed_in_page
 
 pytestmark = pytest.mark.slow  # pages in real Chromium under a live server
 
@@ -36,14 +36,8 @@ def fill_venue(page: Any, postcode: str) -> None:
 
 
 def test_admin_adds_a_trust_a_venue_a_room_and_a_closure(site: Site, browser: Any) -> None:
-    ctx = site.app.extensions["roomhire"]
     admin = site.staff.user(Role.ADMIN)
-    with ctx.new_reader() as reader:
-        email = reader.users.get(admin["id"]).email
-    page = browser.new_context(java_script_enabled=False).new_page()
-    page.set_default_timeout(10_000)
-    check = Checked(site, page, "directory")
-    sign_in(site, page, email)
+    page, check = signed_in_page(site, browser, admin["id"], "directory")
     page.get_by_role("link", name="Admin", exact=True).first.click()
     assert heading(page) == "Admin"
     check("admin")

@@ -29,7 +29,7 @@ from service.usecases.outbox_worker import deliver_due
 from tests.conftest import book_tuesdays, booking_body, issue, pdf_text
 from tests.e2e.exports import SUPPLIER_NUMBER, ApRow, export, for_invoice
 from tests.e2e.finance_month import BOUNCE, Month
-from tests.e2e.journeys import Checked, Site, heading, live_site, sign_in
+from tests.e2e.journeys import Site, email_of, heading, live_site, sign_in, signed_in_page
 from tests.e2e.smtp_server import Inbox, smtp_server
 
 PDF = "application/pdf"
@@ -95,13 +95,9 @@ def test_a_month_end_as_finance_would_do_it(site: Site, browser: Any) -> None:
     the flagged match confirmed, the hold's owner seen, the payment-performance workbook
     checked, and the refused email sent again."""
     month = book_november(site)
-    ctx = site.app.extensions["roomhire"]
-    with ctx.new_reader() as reader:
-        finance_email = reader.users.get(month.finance["id"]).email
-    page = browser.new_context(java_script_enabled=False, accept_downloads=True).new_page()
-    page.set_default_timeout(10_000)  # a missing element fails in seconds, not minutes
-    check = Checked(site, page, "month-end")
-    sign_in(site, page, finance_email)
+    page, check = signed_in_page(
+        site, browser, month.finance["id"], "month-end", accept_downloads=True
+    )
     assert heading(page) == "Work to do"
     needs = page.locator(".nhsuk-summary-list").first.inner_text()
     assert "5 sessions" in needs and "1 booking" in needs, needs
@@ -128,7 +124,7 @@ def test_a_month_end_as_finance_would_do_it(site: Site, browser: Any) -> None:
     ap, n = month.trust["accounts_payable_email"], november(site, month)
     with smtp_server(RefusesOne(n.refused["number"], ap)) as (inbox, port):
         smtp = SmtpMailer(SmtpSettings("127.0.0.1", port, starttls=False, timeout=5))
-        worker = dataclasses.replace(ctx, mailer=smtp)
+        worker = dataclasses.replace(site.app.extensions["roomhire"], mailer=smtp)
         assert deliver_due(worker, batch=100).failed == 1
         to_ap = {m["Subject"].split()[1]: m for m in inbox.received if m["To"] == ap}
         arrived = [n.held, n.paid, n.received, n.miskeyed]
@@ -148,7 +144,7 @@ def test_a_month_end_as_finance_would_do_it(site: Site, browser: Any) -> None:
         check("invoice-with-failed-email")
 
         site.clock.current = datetime(2026, 12, 21, 9, tzinfo=UTC)  # the export comes
-        sign_in(site, page, finance_email)  # a new day, a new sign-in
+        sign_in(site, page, email_of(site, month.finance["id"]))  # a new day, a new sign-in
         page.get_by_role("link", name="Imports").first.click()
         assert heading(page) == "Imports"
         check("imports")
@@ -297,12 +293,7 @@ def test_a_late_cancellation_waived_from_its_invoice(site: Site, browser: Any) -
     clock.current = datetime(2027, 1, 4, 9, tzinfo=UTC)
     issued = issue(staff.client, finance, "2026-12-31", venue_id=venue["id"])["issued"]
     invoice = next(i for i in issued if any(ln["session_id"] == late for ln in i["lines"]))
-    with site.app.extensions["roomhire"].new_reader() as reader:
-        email = reader.users.get(finance["id"]).email
-    page = browser.new_context(java_script_enabled=False).new_page()
-    page.set_default_timeout(10_000)
-    check = Checked(site, page, "waiver")
-    sign_in(site, page, email)
+    page, check = signed_in_page(site, browser, finance["id"], "waiver")
     page.goto(f"{site.base}/finance/invoices/{invoice['id']}")
     check("invoice-with-a-late-cancellation")
     page.get_by_text("See the first page of the PDF").click()
@@ -343,12 +334,7 @@ def test_a_cancelled_invoice_reissued_from_its_page(site: Site, browser: Any) ->
         content_type="multipart/form-data",
     )
     assert uploaded.status_code == 201 and uploaded.json["matched"] == 1, uploaded.json
-    with site.app.extensions["roomhire"].new_reader() as reader:
-        email = reader.users.get(finance["id"]).email
-    page = browser.new_context(java_script_enabled=False).new_page()
-    page.set_default_timeout(10_000)
-    check = Checked(site, page, "reissue")
-    sign_in(site, page, email)
+    page, check = signed_in_page(site, browser, finance["id"], "reissue")
     page.goto(f"{site.base}/finance/invoices/{invoice['id']}")
     check("cancelled-invoice")
     page.get_by_role("link", name="reissue this invoice").click()
