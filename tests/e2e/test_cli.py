@@ -60,19 +60,20 @@ def test_serve_runs_gunicorn_with_the_demo_keys_working(tmp_path: Path) -> None:
     )
     try:
         base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
+        started = time.monotonic()  # gunicorn's start is slow on a busy machine: wait a minute
+        while True:
             try:
                 me = requests.get(
                     f"{base}/api/v1/me", headers={"Authorization": f"Bearer {key}"}, timeout=5
                 )
                 break
             except requests.RequestException:
-                server.poll()
-                assert server.returncode is None
+                assert server.poll() is None and time.monotonic() - started < 60
                 time.sleep(0.1)
         assert me.json()["role"] == "facilitator"
         # Four clients sending their headers a byte at a time don't hold up anyone else,
-        # even with one worker (gthread: each holds a thread, not the worker).
+        # even with one worker (gthread: each holds a thread, not the worker). A blocked
+        # worker would time every request out, so the bound is loose.
         slow = [socket.create_connection(("127.0.0.1", port)) for _ in range(4)]
         for client in slow:
             client.sendall(b"GET /healthz HTTP/1.1\r\nHo")
@@ -81,7 +82,7 @@ def test_serve_runs_gunicorn_with_the_demo_keys_working(tmp_path: Path) -> None:
             assert requests.get(f"{base}/healthz", timeout=5).status_code == 200
             for client in slow:
                 client.sendall(b"s")
-        assert time.monotonic() - started < 3
+        assert time.monotonic() - started < 10
         for client in slow:
             client.close()
     finally:
