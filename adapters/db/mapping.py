@@ -8,6 +8,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from sqlalchemy import Row
+
 from adapters.db.tables import (
     CalendarLinkRow,
     ClosureRow,
@@ -271,7 +273,8 @@ def calendar_link_row(link: CalendarLink) -> CalendarLinkRow:
     return CalendarLinkRow(**_shared(CalendarLink, link))
 
 
-def status_link(row: StatusLinkRow) -> StatusLink:
+def status_link(row: StatusLinkRow | Row[Any]) -> StatusLink:
+    """From an entity or a plain row of the table's columns (the lookup by hash reads one)."""
     return _to_domain(StatusLink, row)
 
 

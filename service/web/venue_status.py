@@ -38,23 +38,42 @@ SECURITY_HEADERS = {
 
 class PageCache:
     """Rendered pages by (venue, data version, format), least recently used dropped first.
-    Per worker process; the lock makes it safe under threaded workers."""
+    Per worker process; the locks make it safe under threaded workers. A page missing is
+    rendered once: requests for it meanwhile wait for that render rather than each making
+    their own (a cold page under load made a worker's other requests queue behind them)."""
 
     def __init__(self, size: int = 256) -> None:
         self.size, self._pages, self._lock = size, OrderedDict[Key, Response](), Lock()
+        self._rendering: dict[Key, Lock] = {}
 
     def get(self, key: Key, render: Callable[[], Response]) -> Response:
+        page = self._cached(key)
+        if page is None:
+            with self._lock:
+                rendering = self._rendering.setdefault(key, Lock())
+            with rendering:  # one render per page; other pages render meanwhile
+                page = self._cached(key)
+                if page is None:
+                    try:
+                        page = render()
+                        self._keep(key, page)
+                    finally:
+                        with self._lock:
+                            self._rendering.pop(key, None)
+        return Response(page.get_data(), page.status_code, mimetype=page.mimetype)
+
+    def _cached(self, key: Key) -> Response | None:
         with self._lock:
             page = self._pages.get(key)
             if page is not None:
                 self._pages.move_to_end(key)
-        if page is None:
-            page = render()  # outside the lock: two threads may render the same page once each
-            with self._lock:
-                self._pages[key] = page
-                while len(self._pages) > self.size:
-                    self._pages.popitem(last=False)
-        return Response(page.get_data(), page.status_code, mimetype=page.mimetype)
+            return page
+
+    def _keep(self, key: Key, page: Response) -> None:
+        with self._lock:
+            self._pages[key] = page
+            while len(self._pages) > self.size:
+                self._pages.popitem(last=False)
 
 
 Key = tuple[int, str, str]

@@ -375,6 +375,7 @@ def test_links_sessions_messages_and_what_an_import_found_come_back_as_stored(
 
     kept_status, _, kept_sign_in, _, kept_import = stored(uow, add)
     assert_round_trip(status_link, read(uow, lambda u: u.status_links.get(kept_status.id or 0)))
+    assert_round_trip(status_link, read(uow, lambda u: u.status_links.by_hash("b" * 64)))
     assert_round_trip(calendar_link, read(uow, lambda u: u.calendar_links.by_hash("c" * 64)))
     assert_round_trip(sign_in_link, read(uow, lambda u: u.sign_in_links.get(kept_sign_in.id or 0)))
     assert_round_trip(staff_session, read(uow, lambda u: u.staff_sessions.by_hash("e" * 64)))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -106,10 +106,17 @@ class StaffSessionRepository(Repository):
         return {user_id: at for user_id, at in self.db.execute(query)}
 
 
+_LIMITS = RateLimitRow.__table__.c
+_COUNT = select(_LIMITS.count).where(
+    _LIMITS.key == bindparam("key"), _LIMITS.window_start == bindparam("window_start")
+)
+
+
 class RateLimits(Repository):
     def count(self, key: str, window_start: datetime) -> int:
-        row = self.db.get(RateLimitRow, (key, window_start))
-        return row.count if row else 0
+        """On every page view behind a secret link: a statement built once (see base)."""
+        found = self.db.scalar(_COUNT, {"key": key, "window_start": window_start})
+        return found or 0
 
     def hit(self, key: str, window_start: datetime) -> None:
         """Count one more, atomically, whichever worker process it is."""

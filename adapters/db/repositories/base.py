@@ -1,4 +1,9 @@
-"""What every repository shares: the unit of work's session, and writing rows."""
+"""What every repository shares: the unit of work's session, and writing rows.
+
+A read made on every page view behind a secret link is a statement built once, at import, of
+the tables' columns rather than the mapped classes, with bound parameters: SQLAlchemy then skips
+building it, the ORM's execution and entity loading, and reuses its compiled form (this halved
+a status page view's time)."""
 
 from __future__ import annotations
 

@@ -39,6 +39,22 @@ from service.domain.resolutions import Resolution
 from service.domain.timeslots import LONDON
 from service.domain.venue_status import StatementEntry
 
+# Read on every status page view: built once (see base).
+_STATES = InvoiceStateRow.__table__
+_TO_CONFIRM = (
+    select(func.count())
+    .select_from(_STATES)
+    .where(_STATES.c.fallback.is_(True), _STATES.c.confirmed.is_(False))
+    .scalar_subquery()
+)
+_DATA_VERSION = select(
+    *(
+        select(func.max(row.__table__.c.id)).scalar_subquery()
+        for row in (InvoiceRow, StatusEventRow, ImportRow, OutboxRow)
+    ),
+    _TO_CONFIRM,
+)
+
 
 class ReconciliationRepository(Repository):
     def _insert(self, table: type[Base], rows: list[dict[str, Any]]) -> None:
@@ -93,18 +109,7 @@ class ReconciliationRepository(Repository):
         change or cancellation queues the venue's invitation, so the outbox marks those. And
         the matches waiting to be confirmed (few, by their partial index): a venue is told of
         one once a person confirms it."""
-        newest = [
-            select(func.max(table.id)).scalar_subquery()
-            for table in (InvoiceRow, StatusEventRow, ImportRow, OutboxRow)
-        ]
-        to_confirm = (
-            select(func.count())
-            .select_from(InvoiceStateRow)
-            .where(InvoiceStateRow.fallback.is_(True), InvoiceStateRow.confirmed.is_(False))
-            .scalar_subquery()
-        )
-        found = self.db.execute(select(*newest, to_confirm)).one()
-        return "/".join(str(n or 0) for n in found)
+        return "/".join(str(n or 0) for n in self.db.execute(_DATA_VERSION).one())
 
     def statement(self, venue_id: int) -> list[StatementEntry]:
         """The venue's invoices and credit notes, newest first, with their states."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, select, update
+from sqlalchemy import ColumnElement, bindparam, select, update
 
 from adapters.db import mapping
 from adapters.db.repositories.base import Repository
@@ -14,6 +14,10 @@ from adapters.db.tables import (
 )
 from service.domain.calendar_links import CalendarLink
 from service.domain.status_links import StatusLink
+
+_BY_HASH = select(StatusLinkRow.__table__).where(
+    StatusLinkRow.__table__.c.token_hash == bindparam("token_hash")
+)
 
 
 class StatusLinkRepository(Repository):
@@ -25,7 +29,8 @@ class StatusLinkRepository(Repository):
         return mapping.status_link(row) if row else None
 
     def by_hash(self, token_hash: str) -> StatusLink | None:
-        row = self.db.scalar(select(StatusLinkRow).where(StatusLinkRow.token_hash == token_hash))
+        """On every status page view: a statement built once (see base)."""
+        row = self.db.execute(_BY_HASH, {"token_hash": token_hash}).first()
         return mapping.status_link(row) if row else None
 
     def find(self, venue_id: int) -> list[StatusLink]:
