@@ -67,13 +67,15 @@ def _worker(url: str, folder: str, port: int, start: Any, done: Any) -> None:
         ctx, mailer=SmtpMailer(SmtpSettings("127.0.0.1", port, starttls=False))
     )
     start.wait()
+    cpu = time.process_time()
     run = run_worker(ctx, once=True, batch=BATCH)
-    done.put((run.sent, run.handled, time.monotonic()))
+    done.put((run.sent, run.handled, time.monotonic(), time.process_time() - cpu))
     ctx.close()
 
 
-def _workers(url: str, folder: Path, port: int, workers: int) -> tuple[int, float]:
-    """Messages sent and seconds taken by `workers` worker processes started together."""
+def _workers(url: str, folder: Path, port: int, workers: int) -> tuple[int, float, float]:
+    """Messages sent, seconds taken and the workers' CPU seconds, `workers` worker processes
+    started together."""
     spawn = multiprocessing.get_context("spawn")
     start, done = spawn.Barrier(workers + 1), spawn.Queue()
     processes = [
@@ -87,8 +89,12 @@ def _workers(url: str, folder: Path, port: int, workers: int) -> tuple[int, floa
     results = [done.get(timeout=600) for _ in processes]
     for process in processes:
         process.join()
-    assert all(sent == handled for sent, handled, _ in results), results
-    return sum(r[0] for r in results), max(r[2] for r in results) - began
+    assert all(sent == handled for sent, handled, *_ in results), results
+    return (
+        sum(r[0] for r in results),
+        max(r[2] for r in results) - began,
+        sum(r[3] for r in results),
+    )
 
 
 def _bare(port: int, message: bytes, count: int) -> float:
@@ -117,11 +123,12 @@ def measure(count: int = 500) -> list[Figure]:
         for workers in (1, 2):
             folder = Path(tempfile.mkdtemp())
             url, pdf = _queue(folder, count)
-            sent, elapsed = _workers(url, folder, port, workers)
+            sent, elapsed, cpu = _workers(url, folder, port, workers)
             rate = sent / elapsed
             measure = f"{workers} worker{'s' * (workers > 1)}, SQLite, SMTP on 127.0.0.1"
             print(f"{measure}: {sent} messages ({count} invoices, PDF {len(pdf):,} bytes each)")
-            print(f"  in {elapsed:.2f} s: {rate:.0f} messages/s")
+            print(f"  in {elapsed:.2f} s: {rate:.0f} messages/s", end="; ")
+            print(f"the workers' CPU: {cpu / sent * 1000:.2f} ms a message")
             figures.append(
                 Figure(
                     NAME,
