@@ -13,9 +13,8 @@ import ssl
 import threading
 import weakref
 from dataclasses import dataclass
-from email.policy import SMTP
 
-from adapters.email.mime import mime
+from adapters.email.mime import SMTP_WIRE, mime
 from service.ports.delivery import Email, PermanentDeliveryError, TemporaryDeliveryError
 
 
@@ -37,7 +36,9 @@ class SmtpMailer:
 
     def send(self, email: Email) -> str:
         """The server's reply to DATA, once it has accepted the message."""
-        content = mime(email).as_bytes(policy=_WIRE)  # one that can't be built fails alone
+        content = mime(email, seven_bit=True).as_bytes(
+            policy=SMTP_WIRE
+        )  # one that can't be built fails alone
         try:
             return self._send(email.sender, email.to, content)
         except smtplib.SMTPResponseException as exc:
@@ -157,7 +158,6 @@ def _data(smtp: smtplib.SMTP, content: bytes) -> str:
     return f"{code} {reply.decode(errors='replace')}"
 
 
-_WIRE = SMTP.clone(cte_type="7bit")  # CRLF line ends, 7-bit: what smtplib's data() sent
 _DOT = re.compile(rb"^\.", re.MULTILINE)  # a line that starts with a dot gets another
 
 
