@@ -27,6 +27,9 @@ class OutboxRepository(Protocol):
         ...
 
     def save(self, message: OutboxMessage) -> None: ...
+    def save_all(self, messages: Sequence[OutboxMessage]) -> None:
+        """Write each message's state, in one statement (no read first)."""
+        ...
 
 
 @dataclass(frozen=True)

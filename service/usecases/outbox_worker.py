@@ -84,19 +84,22 @@ class DeliveryRun:
 
 
 def deliver_due(ctx: Context, *, batch: int = 50) -> DeliveryRun:
-    """Claim a batch (short transaction), send each message outside any transaction, record
-    each result in its own transaction: a message is `sent` only after the server accepted it."""
+    """Claim a batch and read its invoices (one short transaction), send each message outside
+    any transaction, record each result in its own transaction: a message is `sent` only after
+    the server accepted it."""
     uow = ctx.new_uow()
     with uow:
         now = ctx.clock.now()
         claimed = uow.outbox.due(now, now - CLAIM_EXPIRES, batch)
         for message in claimed:
             message.claim(now)
-            uow.outbox.save(message)
+        uow.outbox.save_all(claimed)
+        invoices = uow.invoices.get_many(sorted({m.invoice_id for m in claimed if m.invoice_id}))
         uow.commit()
+    by_id = {invoice.id: invoice for invoice in invoices}
     run = DeliveryRun()
     for message in claimed:
-        _deliver(ctx, uow, message)
+        _deliver(ctx, uow, message, by_id)
         if message.state is OutboxState.SENT:
             run.sent += 1
         elif message.state is OutboxState.FAILED:
@@ -124,7 +127,9 @@ def run_worker(
             time.sleep(poll_seconds)
 
 
-def _deliver(ctx: Context, uow: WorkerStores, message: OutboxMessage) -> None:
+def _deliver(
+    ctx: Context, uow: WorkerStores, message: OutboxMessage, invoices: dict[int | None, Invoice]
+) -> None:
     try:
         if message.recipient is Recipient.STATUS_LINK:
             reply = _send_link(ctx, uow, message)
@@ -137,7 +142,7 @@ def _deliver(ctx: Context, uow: WorkerStores, message: OutboxMessage) -> None:
         elif message.recipient is Recipient.BANK_DETAILS_NOTICE:
             reply = _send_bank_details_notice(ctx, uow, message)
         else:
-            reply = _send_about_invoice(ctx, uow, message)
+            reply = _send_about_invoice(ctx, message, invoices.get(message.invoice_id))
     except TemporaryDeliveryError as exc:
         message.failed_temporarily(
             str(exc), ctx.clock.now(), _jitter, maybe_delivered=exc.maybe_delivered
@@ -150,7 +155,7 @@ def _deliver(ctx: Context, uow: WorkerStores, message: OutboxMessage) -> None:
     else:
         message.sent(reply, ctx.clock.now())
     with uow:
-        uow.outbox.save(message)
+        uow.outbox.save_all([message])
         if message.state is OutboxState.SENT and message.recipient in TO_THE_TRUST:
             assert message.invoice_id is not None
             uow.reconciliation.add_events(
@@ -169,11 +174,10 @@ def _deliver(ctx: Context, uow: WorkerStores, message: OutboxMessage) -> None:
         uow.commit()
 
 
-def _send_about_invoice(ctx: Context, uow: WorkerStores, message: OutboxMessage) -> str:
+def _send_about_invoice(ctx: Context, message: OutboxMessage, invoice: Invoice | None) -> str:
     assert message.invoice_id is not None
-    with uow:
-        invoice = uow.invoices.get(message.invoice_id)
-        documents = uow.invoices.documents(message.invoice_id)
+    with ctx.new_reader() as reader:  # no write lock: other workers record meanwhile
+        documents = reader.invoices.documents(message.invoice_id)
     assert invoice is not None and documents
     if documents_digest((d.media_type, d.sha256) for d in documents) != message.documents_sha256:
         raise PermanentDeliveryError("the stored documents no longer match their SHA-256")

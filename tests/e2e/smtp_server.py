@@ -18,12 +18,31 @@ from tests.e2e.live import free_port
 
 
 class Inbox:
-    """An SMTP server's handler: keeps what it accepts, answers the faults it is given."""
+    """An SMTP server's handler: keeps what it accepts (and on which connection), answers the
+    faults it is given; offers PIPELINING if asked, and can drop a connection once it has
+    carried `drop_after` messages (as servers that limit messages per connection do)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, pipelining: bool = False, drop_after: int | None = None) -> None:
         self.received: list[EmailMessage] = []
         self.data_faults: list[str] = []
         self.unknown: set[str] = set()
+        self.pipelining, self.drop_after = pipelining, drop_after
+        self.connections: Counter[Any] = Counter()  # messages accepted, by client address
+
+    async def handle_EHLO(
+        self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
+    ) -> list[str]:
+        session.host_name = hostname
+        return [*responses[:-1], "250-PIPELINING", responses[-1]] if self.pipelining else responses
+
+    async def handle_MAIL(
+        self, server: Any, session: Any, envelope: Any, address: str, mail_options: list[str]
+    ) -> str:
+        if self.drop_after is not None and self.connections[session.peer] >= self.drop_after:
+            server.transport.close()  # no answer: the line just goes
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
 
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any
@@ -39,6 +58,7 @@ class Inbox:
         message = email.message_from_bytes(envelope.content, policy=default)
         assert isinstance(message, EmailMessage)
         self.received.append(message)
+        self.connections[session.peer] += 1
         return f"250 2.0.0 queued as Q{len(self.received)}"
 
     @property

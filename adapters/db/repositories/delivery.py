@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select, update
 
 from adapters.db import mapping
 from adapters.db.repositories.base import Repository, columns_of
@@ -60,6 +60,13 @@ class OutboxRepository(Repository):
             .with_for_update(skip_locked=True)
         )
         return [mapping.outbox(r) for r in self.db.scalars(query)]
+
+    def save_all(self, messages: Sequence[OutboxMessage]) -> None:
+        if messages:
+            table = Base.metadata.tables["outbox_messages"]
+            rows = [{**mapping.outbox_values(m), "_id": m.id} for m in messages]
+            query = update(table).where(table.c.id == bindparam("_id"))
+            self.db.connection().execute(query, rows)
 
     def save(self, message: OutboxMessage) -> None:
         row = self.db.get_one(OutboxRow, message.id)
