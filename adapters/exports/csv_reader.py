@@ -9,12 +9,12 @@ import csv
 import dataclasses
 import functools
 import io
+import operator
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, NamedTuple
 
 from service.domain.exports import (
     ExportReading,
@@ -47,14 +47,18 @@ class _BadValue(ValueError):
 def read(
     data: bytes, profile: Profile, suppliers: SupplierIndex, progress: Progress | None = None
 ) -> ExportReading:
-    """`progress` is told the number of lines read every few thousand lines."""
+    """`progress` is told the number of lines read every few thousand lines. A line without
+    a quote and with a cell per column is split on its commas (what csv would make of it),
+    and only as far as its supplier's cells until they turn out to be another supplier's;
+    any other line, and the lines a quoted cell spans, go through csv."""
     if len(data) > MAX_BYTES:
         raise ExportRefused(f"The file is {len(data):,} bytes; the limit is {MAX_BYTES:,}.")
     text = io.TextIOWrapper(io.BytesIO(data), encoding=_encoding(data), newline="")
-    records = csv.reader(text, strict=True)  # decoded chunk by chunk: a 4-byte-per-character
+    lines = _Lines(text)  # decoded chunk by chunk: a 4-byte-per-character
     # StringIO of the whole file would triple the memory an import needs
+    records = csv.reader(lines, strict=True)
     reading = ExportReading([], [])
-    start = 1  # where the record being read began: an unmatched quote is reported there
+    line = 1  # where the record being read began: an unmatched quote is reported there
     csv.field_size_limit(MAX_FIELD)
     known, others = suppliers.known, 0
     try:
@@ -63,40 +67,79 @@ def read(
             raise ExportRefused("The file is empty.")
         at, width = _positions(header, profile), len(header)
         plan = _plan(profile, at)
-        number_at, name_at = at.get("supplier_number"), at["supplier_name"]
-        start = records.line_num + 1
-        for record in records:  # the hot loop: 100,000 rows are mostly other suppliers'
-            line, start = start, records.line_num + 1
+        name_at, commas = at["supplier_name"], width - 1
+        supplier = _supplier_of(at)
+        cut = max(at.get("supplier_number", 0), name_at) + 1  # cells before the rest
+        line = records.line_num
+        for raw in text:  # the hot loop: 100,000 rows are mostly other suppliers'
+            line += 1
+            if progress and line % PROGRESS_EVERY == 0:
+                progress(line)
+            if '"' in raw or raw.count(",") != commas or len(raw) > MAX_FIELD:
+                lines.put_back(raw)
+                spanned = records.line_num
+                record = next(records)
+                end = line + records.line_num - spanned - 1
+            elif known.get(supplier(raw.split(",", cut)), 0) is None:
+                others += 1  # another supplier's, seen before (a cell last keeps the line end,
+                continue  # so a supplier's cell last in the line is never found here)
+            else:
+                end, record = line, raw.rstrip("\r\n").split(",")
+            line, start = end, line
             if len(record) != width or not record[name_at].strip():
                 if not "".join(record).strip():
                     reading.blank_lines += 1
                     continue
                 if len(record) != width:
                     raise ExportRefused(
-                        f"Line {line}: {len(record)} fields where the header has {width}.",
-                        line=line,
+                        f"Line {start}: {len(record)} fields where the header has {width}.",
+                        line=start,
                     )
                 column = profile.columns["supplier_name"][0]
-                reading.errors.append(RowError(line, column, "blank: whose invoice is it?"))
+                reading.errors.append(RowError(start, column, "blank: whose invoice is it?"))
                 continue
-            if progress and line % PROGRESS_EVERY == 0:
-                progress(line)
-            key = (record[number_at] if number_at is not None else "", record[name_at])
+            key = supplier(record)
             venue_id = known[key] if key in known else suppliers.venue_for(*key)
             if venue_id is None:
                 others += 1
                 continue
-            row = _row(line, venue_id, record, plan, profile, reading.errors)
+            row = _row(start, venue_id, record, plan, profile, reading.errors)
             if row is not None:
                 reading.rows.append(row)
     except csv.Error as exc:
-        raise ExportRefused(
-            f"Line {start}: the file is not valid CSV ({exc}).", line=start
-        ) from exc
+        raise ExportRefused(f"Line {line}: the file is not valid CSV ({exc}).", line=line) from exc
     reading.other_suppliers = others
     if profile.combine_payments:
         reading.rows[:] = _combined(reading.rows)
     return reading
+
+
+class _Lines:
+    """The file's lines for csv, with the one the fast path looked at put back first."""
+
+    def __init__(self, text: Iterator[str]) -> None:
+        self._text = text
+        self._back: str | None = None
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        if self._back is None:
+            return next(self._text)
+        back, self._back = self._back, None
+        return back
+
+    def put_back(self, line: str) -> None:
+        self._back = line
+
+
+def _supplier_of(positions: dict[str, int]) -> Callable[[list[str]], tuple[str, str]]:
+    """A row's (supplier number, supplier name) cells, as SupplierIndex.venue_for takes them."""
+    name_at = positions["supplier_name"]
+    if "supplier_number" in positions:
+        return operator.itemgetter(positions["supplier_number"], name_at)
+    return lambda record: ("", record[name_at])
 
 
 def _encoding(data: bytes) -> str:
@@ -143,9 +186,9 @@ def _positions(header: list[str], profile: Profile) -> dict[str, int]:
     return positions
 
 
-@dataclass(frozen=True)
-class _Cell:
-    """How one field of a row is read: where, by what, and what a blank means."""
+class _Cell(NamedTuple):
+    """How one field of a row is read: where, by what, and what a blank means (a tuple: each
+    of our rows unpacks every cell)."""
 
     field: str  # the ExportRow attribute, or the status field it feeds
     position: int
@@ -204,26 +247,26 @@ def _row(
     profile: Profile,
     errors: list[RowError],
 ) -> ExportRow | None:
-    values: dict[str, Any] = {"line": line, "venue_id": venue_id}
+    values: dict[str, Any] = {**_BLANK_ROW, "line": line, "venue_id": venue_id}
     failed = False
-    for cell in plan:
-        raw = record[cell.position].strip()
+    for field, position, title, parse, default, required in plan:
+        raw = record[position].strip()
         if not raw:
-            values[cell.field] = cell.default
-            if cell.required:
-                errors.append(RowError(line, cell.title, "blank"))
+            values[field] = default
+            if required:
+                errors.append(RowError(line, title, "blank"))
                 failed = True
             continue
         try:
-            values[cell.field] = cell.parse(raw)
+            values[field] = parse(raw)
         except _BadValue as exc:
-            errors.append(RowError(line, cell.title, f"{raw!r}: {exc}"))
+            errors.append(RowError(line, title, f"{raw!r}: {exc}"))
             failed = True
     if failed:
         return None
     statuses = {values.pop(name, None) for name in profile.statuses}
     values["status"] = _strongest(statuses, profile.every_row)
-    return ExportRow(**{**_BLANK_ROW, **values})
+    return ExportRow(**values)
 
 
 _BLANK_ROW: dict[str, Any] = {

@@ -121,7 +121,7 @@ class SupplierIndex:
         return venue_id
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ExportRow:
     """One row about one of our venues; money in pence, dates as dates."""
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
+from operator import attrgetter
 
 from service.domain.exports import AsOfSource, ExportRow, FinanceStatus, RowError
 from service.domain.money import format_pounds
@@ -87,7 +88,7 @@ def explain_hold(code: str) -> HoldMeaning:
     )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class IssuedInvoice:
     """What matching needs of one of our invoices (a credit note's amount is negative, as in
     the exports)."""
@@ -131,14 +132,14 @@ class ImportRecord:
     id: int | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Hold:
     code: str
     reason: str | None
     line: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Observation:
     """What one export says about one of our invoices, from all the rows matched to it."""
 
@@ -154,7 +155,7 @@ class Observation:
     fallback: bool
 
 
-@dataclass
+@dataclass(slots=True)
 class InvoiceState:
     """The latest known state of one of our invoices in the finance system."""
 
@@ -180,7 +181,7 @@ class InvoiceState:
         return self.fallback and not self.confirmed
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StatusEvent:
     invoice_id: int
     status: FinanceStatus
@@ -632,6 +633,10 @@ def is_older(as_of: date | None, state: InvoiceState | None) -> bool:
     )
 
 
+_COMPARED = attrgetter(
+    *(f.name for f in fields(InvoiceState) if f.name not in ("last_import_id", "as_of"))
+)
+
+
 def _differs(old: InvoiceState, new: InvoiceState) -> bool:
-    ignored = {"last_import_id": None, "as_of": None}
-    return {**vars(old), **ignored} != {**vars(new), **ignored}
+    return bool(_COMPARED(old) != _COMPARED(new))

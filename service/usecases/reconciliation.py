@@ -3,9 +3,11 @@ each change is recorded once, hold owners are notified, and what doesn't add up 
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Protocol
@@ -69,6 +71,22 @@ class ImportOutcome:
     already_imported: bool
 
 
+@contextmanager
+def _cycles_collected_after() -> Iterator[None]:
+    """Pauses the cyclic garbage collector, and resumes it as it was. An import holds tens of
+    thousands of objects until it ends (rows, invoices, events, states), freed then by
+    reference counting; meanwhile they would set off full collections of the whole process
+    (a fifth of an import's time, measured), finding nothing to free."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
+
+
+@_cycles_collected_after()
 def import_finance_export(
     ctx: Context,
     uow: ReconciliationStores,

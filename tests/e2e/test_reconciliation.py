@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gc
 import hashlib
 import io
 import json
@@ -342,6 +343,46 @@ def test_a_failure_half_way_through_an_import_stores_nothing(
             "sbs-oracle-ap",
         )
     assert table_checksum(database_url) == before
+
+
+def test_an_import_pauses_the_cycle_collector_and_resumes_it_as_it_was(
+    app: Flask, trust_finance: Who, invoices: list[Who], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from adapters.db.repositories.reconciliation import ReconciliationRepository
+    from service.usecases.reconciliation import import_finance_export
+
+    ctx: Context = app.extensions["roomhire"]
+    with ctx.new_uow() as uow:
+        user = uow.users.get(trust_finance["id"])
+    assert user is not None
+    storing = ReconciliationRepository.add_events
+    collecting: list[bool] = []
+
+    def add_events(repository: ReconciliationRepository, events: Any) -> None:
+        collecting.append(gc.isenabled())
+        storing(repository, events)
+
+    def crash(*_: object) -> None:
+        raise RuntimeError("disk full")
+
+    def run(approval: str) -> None:
+        data = export(*(for_invoice(i, approval=approval) for i in invoices))
+        import_finance_export(ctx, ctx.new_uow(), user, data, f"{approval}.csv", "sbs-oracle-ap")
+
+    monkeypatch.setattr(ReconciliationRepository, "add_events", add_events)
+    assert gc.isenabled()
+    run("Required")
+    assert collecting == [False] and gc.isenabled()
+    gc.disable()  # as someone else may have
+    try:
+        run("Approved")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    monkeypatch.setattr(ReconciliationRepository, "add_findings", crash)
+    with pytest.raises(RuntimeError):
+        run("Rejected")
+    assert collecting == [False, False, False] and gc.isenabled()
 
 
 def test_bad_values_in_our_rows_are_reported_with_line_and_column(

@@ -3,10 +3,14 @@ names; mapping files a finance user writes."""
 
 from __future__ import annotations
 
+import csv as stdlib_csv
+import io
 from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from adapters.exports import csv_reader
 from adapters.exports.profiles import Profiles
@@ -15,6 +19,7 @@ from service.domain.exports import (
     ExportRefused,
     FinanceStatus,
     ProfileInvalid,
+    RowError,
     SupplierIndex,
     normalise_supplier_name,
 )
@@ -271,3 +276,50 @@ def test_trailing_spaces_in_cells_and_headers_are_ignored() -> None:
         36000,
         "7713388",
     )
+
+
+CELL = st.text(alphabet='ab ,"\r\n', max_size=5)  # what makes csv quote a cell, and spans
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.tuples(st.booleans(), CELL), min_size=1, max_size=12),
+    st.sampled_from(["\r\n", "\n"]),
+)
+def test_every_line_is_read_as_csv_reads_it_quoted_or_not(
+    rows: list[tuple[bool, str]], newline: str
+) -> None:
+    """Lines without a quote take a shorter way than csv; whatever mix of quoted cells,
+    commas and line breaks inside cells, each row is read as csv reads it, at the line it
+    begins on: ours (its free text in Hold Reason), other suppliers' counted (a name made
+    of nothing but spaces an error), as if every line had gone through csv."""
+    ours = [(2, "220871", "ST MARKS COMMUNITY HALL CIC")]
+    template = ROWS[1].split(",")
+    out = io.StringIO()
+    writer = stdlib_csv.writer(out, lineterminator=newline)
+    writer.writerow(HEADER.split(","))
+    for k, (is_ours, cell) in enumerate(rows):
+        text = cell if newline == "\r\n" else cell.replace("\r", "")  # else csv won't quote it
+        cells = list(template)
+        if is_ours:
+            cells[12] = text  # Hold Reason
+        else:
+            cells[1:3] = [f"9{k:05d}", text]  # another supplier: a number not ours, any name
+        writer.writerow(cells)
+    rows_read: list[tuple[int, str | None]] = []
+    others, errors = 0, []
+    records = stdlib_csv.reader(io.StringIO(out.getvalue(), newline=""))
+    next(records)
+    start = records.line_num + 1
+    for record in records:
+        line, start = start, records.line_num + 1
+        if record[1] == "220871":
+            rows_read.append((line, record[12].strip() or None))
+        elif record[2].strip():
+            others += 1
+        else:
+            errors.append(RowError(line, "Supplier Name", "blank: whose invoice is it?"))
+
+    reading = read(out.getvalue().encode(), venues=ours)
+    assert [(r.line, r.hold_reason) for r in reading.rows] == rows_read
+    assert (reading.other_suppliers, reading.errors) == (others, errors)
