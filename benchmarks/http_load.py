@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -91,6 +92,30 @@ def wrk(url: str, seconds: int, connections: int, cookie: str = "") -> Load:
         latency(50),
         latency(99),
     )
+
+
+def alternated(
+    urls: tuple[str, str], seconds: int, connections: int, rounds: int = 5
+) -> tuple[Load, Load, list[float]]:
+    """The two URLs loaded in turn, `rounds` windows each of `seconds / rounds`: each URL's
+    figures over its windows (requests/s over all; median and p99 the median of the windows'),
+    and the second's requests/s as a share of the first's, window by window. A share of
+    two runs ten seconds apart is noise on a machine whose speed swings (a shared VM)."""
+    window = max(1, seconds // rounds)
+    runs = [[wrk(url, window, connections) for url in urls] for _ in range(rounds)]
+
+    def over(loads: list[Load]) -> Load:
+        requests = sum(load.requests for load in loads)
+        return Load(
+            requests,
+            requests / (window * rounds),
+            statistics.median(load.median_ms for load in loads),
+            statistics.median(load.p99_ms for load in loads),
+        )
+
+    first, second = zip(*runs, strict=True)
+    shares = [b.per_second / a.per_second for a, b in runs]
+    return over(list(first)), over(list(second)), shares
 
 
 def summary(path: str, load: Load) -> str:
