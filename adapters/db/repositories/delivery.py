@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, insert, select, update
 
 from adapters.db import mapping
-from adapters.db.repositories.base import Repository, columns_of
+from adapters.db.repositories.base import Repository
 from adapters.db.tables import (
     Base,
     OutboxRow,
@@ -69,7 +69,4 @@ class OutboxRepository(Repository):
             self.db.connection().execute(query, rows)
 
     def save(self, message: OutboxMessage) -> None:
-        row = self.db.get_one(OutboxRow, message.id)
-        for name, value in columns_of(mapping.outbox_row(message)).items():
-            setattr(row, name, value)
-        self.db.flush()
+        self.save_all([message])
