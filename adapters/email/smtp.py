@@ -36,9 +36,8 @@ class SmtpMailer:
 
     def send(self, email: Email) -> str:
         """The server's reply to DATA, once it has accepted the message."""
-        content = mime(email, seven_bit=True).as_bytes(
-            policy=SMTP_WIRE
-        )  # one that can't be built fails alone
+        # built before any connection is used: a message that can't be built fails alone
+        content = mime(email, seven_bit=True).as_bytes(policy=SMTP_WIRE)
         try:
             return self._send(email.sender, email.to, content)
         except smtplib.SMTPResponseException as exc:
