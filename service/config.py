@@ -71,6 +71,7 @@ class Config:
     oidc: OidcConfig | None = None  # None: staff sign in by emailed links only
     import_time_limit: float = WORKER_TIMEOUT - IMPORT_TIME_MARGIN  # seconds, for an API import
     access_point: AccessPointConfig | None = None  # None: write e-invoices to a folder
+    pdf_processes: int = 1  # that may render an invoice run's PDFs at once, this one included
 
     @property
     def outbox_dir(self) -> Path:
@@ -121,7 +122,13 @@ class Config:
             _oidc(env),
             _import_time_limit(env),
             _access_point(env),
+            _whole(env, "ROOMHIRE_PDF_PROCESSES", _cores(), 1, 32, "a number of processes"),
         )
+
+
+def _cores() -> int:
+    """The cores this process may run on (a container may be given fewer than the machine's)."""
+    return min(len(os.sched_getaffinity(0)), 32)
 
 
 def _days(env: Mapping[str, str], name: str, default: int, most: int) -> int:

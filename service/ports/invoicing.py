@@ -79,6 +79,10 @@ class InvoiceRenderer(Protocol):
         """The invoice (or credit note) as a PDF."""
         ...
 
+    def render_all(self, invoices: Sequence[Invoice]) -> list[Document]:
+        """Each invoice's PDF, in order (a renderer may share a run between processes)."""
+        return [self.render(invoice) for invoice in invoices]
+
 
 class EInvoiceWriter(Protocol):
     def write(self, einvoice: EInvoice) -> Document:

@@ -148,9 +148,10 @@ def issue_invoices(
         if expected is not None and expected != report.fingerprint:
             report.changed = True
             return report
-        for planned in report.planned:
-            invoice = _document(uow, DocumentKind.INVOICE, planned)
-            stored = _store(ctx, uow, actor, invoice, planned)
+        invoices = [_document(uow, DocumentKind.INVOICE, p) for p in report.planned]
+        pdfs = ctx.renderer.render_all(invoices)
+        for planned, invoice, pdf in zip(report.planned, invoices, pdfs, strict=True):
+            stored = _store(ctx, uow, actor, invoice, planned, pdf)
             report.issued.append(stored)
             if send or planned.trust.send_on_issue:  # same transaction: issued means queued
                 queue_messages(ctx, uow, stored, actor.label)
@@ -300,11 +301,16 @@ def _line(series: BookingSeries, room: Room, session: Session, charge_round: int
 
 
 def _store(
-    ctx: Context, uow: InvoicingStores, actor: User, invoice: Invoice, planned: Planned
+    ctx: Context,
+    uow: InvoicingStores,
+    actor: User,
+    invoice: Invoice,
+    planned: Planned,
+    pdf: Document,
 ) -> Invoice:
     """Numbered and stored with its documents: its PDF, and for a trust on the PEPPOL
-    network its UBL e-invoice, both made now from the one invoice, in this transaction."""
-    documents = [ctx.renderer.render(invoice)]
+    network its UBL e-invoice, both made from the one invoice, in this transaction."""
+    documents = [pdf]
     if planned.trust.peppol_id:
         einvoice = to_einvoice(invoice, planned.trust, planned.venue)
         documents.append(ctx.einvoices.write(einvoice))
@@ -365,7 +371,7 @@ def issue_credit_note(
         get_venue(uow, invoice.venue_id), get_trust(uow, invoice.trust_id), po, series, lines, today
     )
     credit_note = _document(uow, DocumentKind.CREDIT_NOTE, planned, invoice.number)
-    return _store(ctx, uow, actor, credit_note, planned)
+    return _store(ctx, uow, actor, credit_note, planned, ctx.renderer.render(credit_note))
 
 
 def list_invoices(

@@ -19,6 +19,7 @@ from service.domain.invoicing import PDF, Document, Invoice
 from service.domain.recurrence import Frequency
 from service.domain.users import Role, User
 from service.ports.delivery import Email
+from service.ports.invoicing import InvoiceRenderer
 from service.usecases.context import Context
 from service.usecases.invoicing import issue_invoices
 from service.usecases.outbox_worker import deliver_due, run_worker
@@ -34,7 +35,7 @@ RACED = 20  # sessions a room for the racing workers: 100 invoices, 200 messages
 FINANCE = User(email="finance@example.org", role=Role.FINANCE, key_hash="")
 
 
-class TinyPdf:
+class TinyPdf(InvoiceRenderer):
     """The PDF is not under test here; rendering 400 real ones would only cost time."""
 
     def render(self, invoice: Invoice) -> Document:

@@ -3,24 +3,29 @@
 from __future__ import annotations
 
 import dataclasses
+import shutil
 import threading
 from datetime import UTC, date, datetime, time
+from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
+from jinja2 import UndefinedError
 from sqlalchemy import text
 
+from adapters.pdf.weasyprint_renderer import WeasyPrintRenderer
 from service.domain.bookings import InvoiceCadence
 from service.domain.errors import Conflict
 from service.domain.invoicing import Document, Invoice
 from service.domain.recurrence import Frequency
 from service.domain.users import Role, User
+from service.ports.invoicing import InvoiceRenderer
 from service.usecases.context import Context
 from service.usecases.invoicing import issue_invoices
 from tests import builders
 from tests.client import client_for
-from tests.conftest import Staff
+from tests.conftest import TEMPLATES, Staff, pdf_text
 from tests.fakes import FrozenClock
 
 SESSIONS = 4
@@ -105,7 +110,7 @@ def test_racing_issue_runs_issue_every_invoice_exactly_once(
     _assert_gapless(app, due)
 
 
-class FailingRenderer:
+class FailingRenderer(InvoiceRenderer):
     def __init__(self, real: Any, fail_on: int) -> None:
         self.real, self.fail_on, self.calls = real, fail_on, 0
 
@@ -131,3 +136,33 @@ def test_a_failure_half_way_issues_nothing_and_leaves_no_gap(
     report = issue_invoices(ctx, ctx.new_uow(), FINANCE, THROUGH)
     assert len(report.issued) == due
     _assert_gapless(app, due)
+
+
+def test_a_run_rendered_by_helper_processes_is_numbered_and_stored_in_order(
+    app: Flask, due: int
+) -> None:
+    ctx = app.extensions["roomhire"]
+    shared = dataclasses.replace(ctx, renderer=WeasyPrintRenderer(TEMPLATES, processes=2))
+    report = issue_invoices(shared, shared.new_uow(), FINANCE, THROUGH)
+    assert len(report.issued) == due
+    _assert_gapless(app, due)
+    with ctx.new_uow() as uow:
+        for invoice in report.issued:
+            [pdf] = uow.invoices.documents(invoice.id or 0)
+            assert f"Invoice number {invoice.number}" in " ".join(pdf_text(pdf.content).split())
+
+
+def test_a_helper_processes_failure_half_way_issues_nothing(
+    app: Flask, due: int, tmp_path: Path
+) -> None:
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    page = templates / "invoice.html"
+    fails = "{% if invoice.number.endswith('0002') %}{{ no_such_value }}{% endif %}"
+    page.write_text(page.read_text().replace("<body>", "<body>" + fails))
+    ctx = app.extensions["roomhire"]
+    failing = dataclasses.replace(ctx, renderer=WeasyPrintRenderer(templates, processes=2))
+    with pytest.raises(UndefinedError, match="no_such_value"):
+        issue_invoices(failing, failing.new_uow(), FINANCE, THROUGH)
+    assert _numbers(app) == {}
+    assert len(issue_invoices(ctx, ctx.new_uow(), FINANCE, THROUGH).issued) == due
