@@ -14,7 +14,7 @@ import threading
 import weakref
 from dataclasses import dataclass
 
-from adapters.email.mime import SMTP_WIRE, mime
+from adapters.email.mime import mime, wire
 from service.ports.delivery import Email, PermanentDeliveryError, TemporaryDeliveryError
 
 
@@ -37,7 +37,7 @@ class SmtpMailer:
     def send(self, email: Email) -> str:
         """The server's reply to DATA, once it has accepted the message."""
         # built before any connection is used: a message that can't be built fails alone
-        content = mime(email, seven_bit=True).as_bytes(policy=SMTP_WIRE)
+        content = wire(mime(email, seven_bit=True))
         try:
             return self._send(email.sender, email.to, content)
         except smtplib.SMTPResponseException as exc:
