@@ -14,6 +14,7 @@ from flask import Flask
 
 from adapters.email.smtp import SmtpMailer, SmtpSettings
 from service.domain.delivery import OutboxState
+from service.ports.delivery import Email
 from service.usecases.context import Context
 from service.usecases.outbox_worker import deliver_due
 from tests.client import Client
@@ -97,3 +98,13 @@ def test_a_refused_message_fails_alone_and_the_connection_carries_on(
         assert set(server.message_ids) == {m for m, s in after.items() if s is OutboxState.SENT}
         assert set(server.message_ids.values()) == {1}
         assert [s for s in after.values()].count(OutboxState.PENDING) == 1
+
+
+def test_lines_that_start_with_a_dot_arrive_as_written(pipelining: bool) -> None:
+    """A line of one dot would end the message early: the server must get each doubled."""
+    text = ".\n..\n.hidden\nlast line\n.\n"
+    with smtp_server(Inbox(pipelining=pipelining)) as (server, port):
+        mailer = SmtpMailer(SmtpSettings("127.0.0.1", port, starttls=False, timeout=5))
+        mailer.send(Email("r@example.org", "ap@example.nhs.uk", "Dots", "<d@example.org>", text))
+    [received] = server.received
+    assert received.get_content().splitlines() == text.splitlines()

@@ -2,11 +2,13 @@
 `as_bytes` of the same email built and written by the standard library alone (its stock
 policy, no header shared or folded once), for ASCII and non-ASCII names, subjects and text,
 long headers that fold, an HTML alternative, PDF and calendar attachments. Only the random
-boundaries may differ, so they are numbered in order of appearance before comparing."""
+boundaries may differ, so they are numbered in order of appearance before comparing. Dots
+are doubled as smtplib doubles them."""
 
 from __future__ import annotations
 
 import re
+import smtplib
 from collections.abc import Callable
 from email.policy import default
 
@@ -16,6 +18,7 @@ from hypothesis import strategies as st
 
 from adapters.email import mime as mime_module
 from adapters.email.mime import mime, wire
+from adapters.email.smtp import _dot_stuffed
 from service.ports.delivery import Attachment, Email
 
 STOCK_WIRE = default.clone(linesep="\r\n", cte_type="7bit")
@@ -123,3 +126,8 @@ def test_an_email_written_twice_is_the_same_but_for_its_boundaries(
     first, second = (wire(mime(email, seven_bit=True)) for _ in range(2))
     assert first != second  # new boundaries
     assert numbered_boundaries(first) == numbered_boundaries(second)
+
+
+@given(st.lists(st.sampled_from([b".", b"..", b"\r\n", b"\n", b"\r", b"x", b".x"])).map(b"".join))
+def test_dots_are_doubled_as_smtplib_doubles_them(content: bytes) -> None:
+    assert _dot_stuffed(content) == smtplib._quote_periods(content)  # type: ignore[attr-defined]
