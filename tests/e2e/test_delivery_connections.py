@@ -15,6 +15,7 @@ from flask import Flask
 from adapters.email.smtp import SmtpMailer, SmtpSettings
 from service.domain.delivery import OutboxState
 from service.ports.delivery import Email
+from service.ports.unit_of_work import UnitOfWork
 from service.usecases.context import Context
 from service.usecases.outbox_worker import deliver_due
 from tests.client import Client
@@ -70,6 +71,24 @@ def test_a_batch_goes_down_one_connection(app: Flask, queued: list[str], pipelin
         assert len(server.connections) == 1, server.connections
         assert server.message_ids == dict.fromkeys(queued, 1)
         assert deliver_due(ctx).handled == 0
+
+
+def test_an_invoices_documents_are_read_once_for_its_messages(
+    app: Flask, queued: list[str]
+) -> None:
+    """Its two messages come one after the other: the second uses what the first read."""
+    ctx: Context = app.extensions["roomhire"]
+    reads = 0
+
+    def reader() -> UnitOfWork:
+        nonlocal reads
+        reads += 1
+        return ctx.new_reader()
+
+    with smtp_server(Inbox()) as (_, port):
+        mailer = SmtpMailer(SmtpSettings("127.0.0.1", port, starttls=False, timeout=5))
+        assert deliver_due(dataclasses.replace(ctx, mailer=mailer, new_reader=reader)).sent == 13
+    assert reads == 6  # the invoices' (the venue's invitation has no documents)
 
 
 def test_a_connection_dropped_mid_batch_is_opened_again_and_nothing_is_sent_twice(
