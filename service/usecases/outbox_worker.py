@@ -96,10 +96,10 @@ def deliver_due(ctx: Context, *, batch: int = 50) -> DeliveryRun:
         uow.outbox.save_all(claimed)
         invoices = uow.invoices.get_many(sorted({m.invoice_id for m in claimed if m.invoice_id}))
         uow.commit()
-    by_id = {invoice.id: invoice for invoice in invoices}
+    shared = _Batch({invoice.id: invoice for invoice in invoices})
     run = DeliveryRun()
     for message in claimed:
-        _deliver(ctx, uow, message, by_id)
+        _deliver(ctx, uow, message, shared)
         if message.state is OutboxState.SENT:
             run.sent += 1
         elif message.state is OutboxState.FAILED:
@@ -107,6 +107,23 @@ def deliver_due(ctx: Context, *, batch: int = 50) -> DeliveryRun:
         else:
             run.retrying += 1
     return run
+
+
+@dataclass
+class _Batch:
+    """What a batch's messages share: their invoices, read with the claim, and the documents
+    of the invoice last sent about. An invoice's messages are queued together, so they come
+    one after another and its documents (immutable) are read once for them all; only one
+    invoice's are kept, as they may be 10 MB."""
+
+    invoices: dict[int | None, Invoice]
+    read: tuple[int, list[Document]] | None = None
+
+    def documents(self, ctx: Context, invoice_id: int) -> list[Document]:
+        if self.read is None or self.read[0] != invoice_id:
+            with ctx.new_reader() as reader:  # no write lock: other workers record meanwhile
+                self.read = (invoice_id, reader.invoices.documents(invoice_id))
+        return self.read[1]
 
 
 def run_worker(
@@ -127,9 +144,7 @@ def run_worker(
             time.sleep(poll_seconds)
 
 
-def _deliver(
-    ctx: Context, uow: WorkerStores, message: OutboxMessage, invoices: dict[int | None, Invoice]
-) -> None:
+def _deliver(ctx: Context, uow: WorkerStores, message: OutboxMessage, batch: _Batch) -> None:
     try:
         if message.recipient is Recipient.STATUS_LINK:
             reply = _send_link(ctx, uow, message)
@@ -142,7 +157,7 @@ def _deliver(
         elif message.recipient is Recipient.BANK_DETAILS_NOTICE:
             reply = _send_bank_details_notice(ctx, uow, message)
         else:
-            reply = _send_about_invoice(ctx, message, invoices.get(message.invoice_id))
+            reply = _send_about_invoice(ctx, message, batch)
     except TemporaryDeliveryError as exc:
         message.failed_temporarily(
             str(exc), ctx.clock.now(), _jitter, maybe_delivered=exc.maybe_delivered
@@ -174,10 +189,10 @@ def _deliver(
         uow.commit()
 
 
-def _send_about_invoice(ctx: Context, message: OutboxMessage, invoice: Invoice | None) -> str:
+def _send_about_invoice(ctx: Context, message: OutboxMessage, batch: _Batch) -> str:
     assert message.invoice_id is not None
-    with ctx.new_reader() as reader:  # no write lock: other workers record meanwhile
-        documents = reader.invoices.documents(message.invoice_id)
+    invoice = batch.invoices.get(message.invoice_id)
+    documents = batch.documents(ctx, message.invoice_id)
     assert invoice is not None and documents
     if documents_digest((d.media_type, d.sha256) for d in documents) != message.documents_sha256:
         raise PermanentDeliveryError("the stored documents no longer match their SHA-256")

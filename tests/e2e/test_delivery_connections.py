@@ -14,6 +14,8 @@ from flask import Flask
 
 from adapters.email.smtp import SmtpMailer, SmtpSettings
 from service.domain.delivery import OutboxState
+from service.ports.delivery import Email
+from service.ports.unit_of_work import UnitOfWork
 from service.usecases.context import Context
 from service.usecases.outbox_worker import deliver_due
 from tests.client import Client
@@ -71,6 +73,24 @@ def test_a_batch_goes_down_one_connection(app: Flask, queued: list[str], pipelin
         assert deliver_due(ctx).handled == 0
 
 
+def test_an_invoices_documents_are_read_once_for_its_messages(
+    app: Flask, queued: list[str]
+) -> None:
+    """Its two messages come one after the other: the second uses what the first read."""
+    ctx: Context = app.extensions["roomhire"]
+    reads = 0
+
+    def reader() -> UnitOfWork:
+        nonlocal reads
+        reads += 1
+        return ctx.new_reader()
+
+    with smtp_server(Inbox()) as (_, port):
+        mailer = SmtpMailer(SmtpSettings("127.0.0.1", port, starttls=False, timeout=5))
+        assert deliver_due(dataclasses.replace(ctx, mailer=mailer, new_reader=reader)).sent == 13
+    assert reads == 6  # the invoices' (the venue's invitation has no documents)
+
+
 def test_a_connection_dropped_mid_batch_is_opened_again_and_nothing_is_sent_twice(
     app: Flask, queued: list[str], pipelining: bool
 ) -> None:
@@ -97,3 +117,13 @@ def test_a_refused_message_fails_alone_and_the_connection_carries_on(
         assert set(server.message_ids) == {m for m, s in after.items() if s is OutboxState.SENT}
         assert set(server.message_ids.values()) == {1}
         assert [s for s in after.values()].count(OutboxState.PENDING) == 1
+
+
+def test_lines_that_start_with_a_dot_arrive_as_written(pipelining: bool) -> None:
+    """A line of one dot would end the message early: the server must get each doubled."""
+    text = ".\n..\n.hidden\nlast line\n.\n"
+    with smtp_server(Inbox(pipelining=pipelining)) as (server, port):
+        mailer = SmtpMailer(SmtpSettings("127.0.0.1", port, starttls=False, timeout=5))
+        mailer.send(Email("r@example.org", "ap@example.nhs.uk", "Dots", "<d@example.org>", text))
+    [received] = server.received
+    assert received.get_content().splitlines() == text.splitlines()

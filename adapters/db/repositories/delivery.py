@@ -63,10 +63,12 @@ class OutboxRepository(Repository):
 
     def save_all(self, messages: Sequence[OutboxMessage]) -> None:
         if messages:
-            table = Base.metadata.tables["outbox_messages"]
             rows = [{**mapping.outbox_values(m), "_id": m.id} for m in messages]
-            query = update(table).where(table.c.id == bindparam("_id"))
-            self.db.connection().execute(query, rows)
+            self.db.connection().execute(_SAVE, rows)
 
     def save(self, message: OutboxMessage) -> None:
         self.save_all([message])
+
+
+_OUTBOX = Base.metadata.tables["outbox_messages"]
+_SAVE = update(_OUTBOX).where(_OUTBOX.c.id == bindparam("_id"))  # built once: see base.py

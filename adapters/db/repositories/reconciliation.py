@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, Dialect, delete, func, insert, select, text, update
@@ -63,15 +64,12 @@ class ReconciliationRepository(Repository):
         values still pass through its type's bind processor, once per distinct value."""
         connection, columns = self.db.connection(), Base.metadata.tables[table.__tablename__].c
         dialect, names = connection.dialect, list(rows[0])
-        compiled = insert(columns[0].table).compile(
-            dialect=dialect, column_keys=names, for_executemany=True
-        )
-        order = compiled.positiontup or names
+        sql, order = _insert_sql(table.__tablename__, tuple(names), dialect)
         values = [_bound([row[name] for row in rows], columns[name], dialect) for name in order]
         cells: list[Any] = list(zip(*values, strict=True))
         if not dialect.positional:  # psycopg's %(name)s
             cells = [dict(zip(order, cell, strict=True)) for cell in cells]
-        connection.exec_driver_sql(compiled.string, cells)
+        connection.exec_driver_sql(sql, cells)
 
     def lock(self) -> None:
         """Serialise imports. SQLite transactions are serialised already."""
@@ -334,6 +332,18 @@ def _resolution(row: ResolutionRow) -> Resolution:
         row.resolved_at,
         row.id,
     )
+
+
+@lru_cache(maxsize=32)
+def _insert_sql(
+    table: str, names: tuple[str, ...], dialect: Dialect
+) -> tuple[str, tuple[str, ...]]:
+    """An INSERT of these columns in the dialect's SQL, and the order its values go in:
+    compiled once (the outbox worker adds one event a message)."""
+    compiled = insert(Base.metadata.tables[table]).compile(
+        dialect=dialect, column_keys=list(names), for_executemany=True
+    )
+    return compiled.string, tuple(compiled.positiontup or names)
 
 
 def _bound(values: list[Any], column: ColumnElement[Any], dialect: Dialect) -> list[Any]:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 
-from sqlalchemy import or_, select
+from sqlalchemy import insert, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from adapters.db.repositories.base import Repository
 from adapters.db.tables import (
     AuditRow,
+    Base,
     IdempotencyRow,
 )
 from service.domain.audit import AuditEvent, AuditQuery, person_labels
@@ -44,7 +45,8 @@ class IdempotencyStore(Repository):
 
 class AuditLog(Repository):
     def record(self, event: AuditEvent) -> None:
-        self.db.add(AuditRow(**dataclasses.asdict(event)))
+        """Inserted at once with a statement built once, rather than by the ORM's flush."""
+        self.db.connection().execute(_RECORD, dataclasses.asdict(event))
 
     def find(self, query: AuditQuery, *, limit: int, offset: int) -> list[AuditEvent]:
         statement = select(AuditRow)
@@ -62,3 +64,6 @@ class AuditLog(Repository):
         newest_first = statement.order_by(AuditRow.at.desc(), AuditRow.id.desc())
         rows = self.db.scalars(newest_first.limit(limit).offset(offset))
         return [AuditEvent(r.at, r.actor, r.action, r.entity, r.entity_id, r.detail) for r in rows]
+
+
+_RECORD = insert(Base.metadata.tables[AuditRow.__tablename__])
