@@ -384,3 +384,31 @@ def test_each_row_reads_among_others_as_it_reads_alone(
         replace(error, line=line) for line, one in enumerate(alone, 2) for error in one.errors
     ]
     assert together.other_suppliers == sum(one.other_suppliers for one in alone)
+
+
+NUMBERS = st.sampled_from(["", " ", "220871", "220872", "999999"])
+NAMES = st.sampled_from(["St Mark's Hall", "ST MARKS HALL LTD", "St Marks Hall Limited", "Cafe"])
+
+
+@given(
+    st.lists(st.tuples(st.one_of(st.none(), NUMBERS), NAMES), max_size=4),
+    st.lists(st.tuples(NUMBERS, NAMES), max_size=6),
+)
+def test_a_supplier_is_a_venue_by_its_number_else_by_a_name_no_numbered_venue_has(
+    venues: list[tuple[str | None, str]], rows: list[tuple[str, str]]
+) -> None:
+    """As SupplierIndex's rules say, taken one by one (it skips comparing names when no
+    venue could match by name alone)."""
+    index = SupplierIndex((k, number, name) for k, (number, name) in enumerate(venues, 1))
+    by_number = {n.strip().upper(): k for k, (n, _) in enumerate(venues, 1) if n}
+    for number, name in rows:
+        key = number.strip().upper()
+        named = [
+            k
+            for k, (_, venue) in enumerate(venues, 1)
+            if normalise_supplier_name(venue) == normalise_supplier_name(name)
+        ]
+        expected = by_number.get(key) or (
+            named[0] if named and not (key and named[0] in by_number.values()) else None
+        )
+        assert index.venue_for(number, name) == expected
