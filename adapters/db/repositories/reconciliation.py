@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -57,18 +57,19 @@ _DATA_VERSION = select(
 
 
 class ReconciliationRepository(Repository):
-    def _insert(self, table: type[Base], rows: list[dict[str, Any]]) -> None:
-        """Many rows (with the same keys) in the driver's own executemany: SQLAlchemy's
-        per-row parameter handling cost more than the database's own work. Each column's
-        values still pass through its type's bind processor, once per distinct value."""
+    def _insert(self, table: type[Base], values: Mapping[str, Sequence[Any]]) -> None:
+        """Many rows, given column by column (of the same length), in the driver's own
+        executemany: SQLAlchemy's per-row parameter handling cost more than the database's
+        own work. Each column's values still pass through its type's bind processor, once
+        per distinct value."""
         connection, columns = self.db.connection(), Base.metadata.tables[table.__tablename__].c
-        dialect, names = connection.dialect, list(rows[0])
+        dialect, names = connection.dialect, list(values)
         compiled = insert(columns[0].table).compile(
             dialect=dialect, column_keys=names, for_executemany=True
         )
         order = compiled.positiontup or names
-        values = [_bound([row[name] for row in rows], columns[name], dialect) for name in order]
-        cells: list[Any] = list(zip(*values, strict=True))
+        bound = [_bound(values[name], columns[name], dialect) for name in order]
+        cells: list[Any] = list(zip(*bound, strict=True))
         if not dialect.positional:  # psycopg's %(name)s
             cells = [dict(zip(order, cell, strict=True)) for cell in cells]
         connection.exec_driver_sql(compiled.string, cells)
@@ -201,7 +202,7 @@ class ReconciliationRepository(Repository):
                 )
             )
         if states:
-            self._insert(InvoiceStateRow, [mapping.invoice_state_values(s) for s in states])
+            self._insert(InvoiceStateRow, mapping.invoice_state_columns(states))
 
     def now_as_of(self, invoice_ids: Sequence[int], as_of: date) -> None:
         """The states of these invoices, shown unchanged by an export as of `as_of`, are
@@ -242,7 +243,7 @@ class ReconciliationRepository(Repository):
 
     def add_events(self, events: Sequence[StatusEvent]) -> None:
         if events:
-            self._insert(StatusEventRow, [mapping.status_event_values(e) for e in events])
+            self._insert(StatusEventRow, mapping.status_event_columns(events))
 
     def events(self, invoice_id: int) -> list[StatusEvent]:
         query = select(StatusEventRow).where(StatusEventRow.invoice_id == invoice_id)
@@ -273,18 +274,8 @@ class ReconciliationRepository(Repository):
 
     def add_findings(self, findings: Sequence[Discrepancy]) -> None:
         if findings:
-            self._insert(
-                FindingRow,
-                [
-                    {
-                        "import_id": f.import_id,
-                        "line": f.line,
-                        "venue_id": f.venue_id,
-                        "detail": f.detail,
-                    }
-                    for f in findings
-                ],
-            )
+            columns = ("import_id", "line", "venue_id", "detail")
+            self._insert(FindingRow, mapping.by_column(findings, columns))
 
     def findings(self, import_ids: Sequence[int]) -> list[Discrepancy]:
         """Rows of those imports about our venues that matched nothing we issued."""
@@ -336,15 +327,13 @@ def _resolution(row: ResolutionRow) -> Resolution:
     )
 
 
-def _bound(values: list[Any], column: ColumnElement[Any], dialect: Dialect) -> list[Any]:
-    """`values` as the driver takes them for `column` (SQLite's dates as text, for one)."""
+def _bound(values: Sequence[Any], column: ColumnElement[Any], dialect: Dialect) -> Sequence[Any]:
+    """`values` (hashable) as the driver takes them for `column` (SQLite's dates as text,
+    for one)."""
     process = column.type.dialect_impl(dialect).bind_processor(dialect)
     if process is None:
         return values
-    try:
-        distinct = {value: process(value) for value in set(values)}
-    except TypeError:  # unhashable, as a JSON column's lists
-        return [process(value) for value in values]
+    distinct = {value: process(value) for value in set(values)}
     return [distinct[value] for value in values]
 
 
