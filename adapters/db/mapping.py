@@ -251,6 +251,13 @@ def outbox_values(m: OutboxMessage) -> dict[str, Any]:
     return values
 
 
+def outbox_columns(messages: Sequence[OutboxMessage]) -> dict[str, Sequence[Any]]:
+    """Column values for a bulk insert; the database numbers the messages."""
+    columns = _columns(OutboxMessage, messages, "recipient", "state")
+    del columns["id"]
+    return columns
+
+
 def outbox_row(m: OutboxMessage) -> OutboxRow:
     return OutboxRow(**_shared(OutboxMessage, m, recipient=m.recipient.value, state=m.state.value))
 

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
-from typing import Any
 
-from sqlalchemy import ColumnElement, Dialect, delete, func, insert, select, text, update
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import aliased, lazyload
 
 from adapters.db import mapping
 from adapters.db.repositories.base import Repository, columns_of
 from adapters.db.repositories.invoicing import charged_again
 from adapters.db.tables import (
-    Base,
     FindingRow,
     ImportRow,
     InvoiceLineRow,
@@ -57,23 +55,6 @@ _DATA_VERSION = select(
 
 
 class ReconciliationRepository(Repository):
-    def _insert(self, table: type[Base], values: Mapping[str, Sequence[Any]]) -> None:
-        """Many rows, given column by column (of the same length), in the driver's own
-        executemany: SQLAlchemy's per-row parameter handling cost more than the database's
-        own work. Each column's values still pass through its type's bind processor, once
-        per distinct value."""
-        connection, columns = self.db.connection(), Base.metadata.tables[table.__tablename__].c
-        dialect, names = connection.dialect, list(values)
-        compiled = insert(columns[0].table).compile(
-            dialect=dialect, column_keys=names, for_executemany=True
-        )
-        order = compiled.positiontup or names
-        bound = [_bound(values[name], columns[name], dialect) for name in order]
-        cells: list[Any] = list(zip(*bound, strict=True))
-        if not dialect.positional:  # psycopg's %(name)s
-            cells = [dict(zip(order, cell, strict=True)) for cell in cells]
-        connection.exec_driver_sql(compiled.string, cells)
-
     def lock(self) -> None:
         """Serialise imports. SQLite transactions are serialised already."""
         if self.db.get_bind().dialect.name == "postgresql":
@@ -202,7 +183,7 @@ class ReconciliationRepository(Repository):
                 )
             )
         if states:
-            self._insert(InvoiceStateRow, mapping.invoice_state_columns(states))
+            self.insert_many(InvoiceStateRow, mapping.invoice_state_columns(states))
 
     def now_as_of(self, invoice_ids: Sequence[int], as_of: date) -> None:
         """The states of these invoices, shown unchanged by an export as of `as_of`, are
@@ -243,7 +224,7 @@ class ReconciliationRepository(Repository):
 
     def add_events(self, events: Sequence[StatusEvent]) -> None:
         if events:
-            self._insert(StatusEventRow, mapping.status_event_columns(events))
+            self.insert_many(StatusEventRow, mapping.status_event_columns(events))
 
     def events(self, invoice_id: int) -> list[StatusEvent]:
         query = select(StatusEventRow).where(StatusEventRow.invoice_id == invoice_id)
@@ -275,7 +256,7 @@ class ReconciliationRepository(Repository):
     def add_findings(self, findings: Sequence[Discrepancy]) -> None:
         if findings:
             columns = ("import_id", "line", "venue_id", "detail")
-            self._insert(FindingRow, mapping.by_column(findings, columns))
+            self.insert_many(FindingRow, mapping.by_column(findings, columns))
 
     def findings(self, import_ids: Sequence[int]) -> list[Discrepancy]:
         """Rows of those imports about our venues that matched nothing we issued."""
@@ -325,16 +306,6 @@ def _resolution(row: ResolutionRow) -> Resolution:
         row.resolved_at,
         row.id,
     )
-
-
-def _bound(values: Sequence[Any], column: ColumnElement[Any], dialect: Dialect) -> Sequence[Any]:
-    """`values` (hashable) as the driver takes them for `column` (SQLite's dates as text,
-    for one)."""
-    process = column.type.dialect_impl(dialect).bind_processor(dialect)
-    if process is None:
-        return values
-    distinct = {value: process(value) for value in set(values)}
-    return [distinct[value] for value in values]
 
 
 def _london_day(at: datetime | None) -> date | None:
