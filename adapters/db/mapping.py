@@ -4,6 +4,7 @@ fields that differ in shape (enums, intervals, child rows) are spelled out."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from operator import attrgetter
@@ -66,15 +67,23 @@ def _field_names(target: type[Any]) -> tuple[str, ...]:
     return _FIELDS[target]
 
 
-_GETTERS: dict[type[Any], attrgetter[Any]] = {}
+def by_column(sources: Sequence[object], names: tuple[str, ...]) -> dict[str, Sequence[Any]]:
+    """The attributes `names` (several) of each of `sources` (one or more), column by column:
+    for the bulk inserts, which take thousands (a dict per object cost more than the
+    insert's own Python work; vars() would not do: they have slots)."""
+    return dict(zip(names, zip(*map(attrgetter(*names), sources), strict=True), strict=True))
 
 
-def _values(target: type[Any], source: object, /, **overrides: Any) -> dict[str, Any]:
-    """Every field of the dataclass `source` by name, but those overridden: for the bulk
-    inserts, which take thousands (vars() would not do: they have slots)."""
-    if target not in _GETTERS:
-        _GETTERS[target] = attrgetter(*_field_names(target))
-    return {**dict(zip(_field_names(target), _GETTERS[target](source), strict=True)), **overrides}
+def _columns(
+    target: type[Any], sources: Sequence[object], /, *enums: str
+) -> dict[str, Sequence[Any]]:
+    """Every field of the dataclass objects `sources` as a column, by name; the `enums`
+    fields' values as their enums' values."""
+    columns = by_column(sources, _field_names(target))
+    for name in enums:
+        value = {member: member.value for member in set(columns[name])}
+        columns[name] = list(map(value.__getitem__, columns[name]))
+    return columns
 
 
 def _to_domain(target: type[D], row: object, /, **overrides: Any) -> D:
@@ -242,6 +251,13 @@ def outbox_values(m: OutboxMessage) -> dict[str, Any]:
     return values
 
 
+def outbox_columns(messages: Sequence[OutboxMessage]) -> dict[str, Sequence[Any]]:
+    """Column values for a bulk insert; the database numbers the messages."""
+    columns = _columns(OutboxMessage, messages, "recipient", "state")
+    del columns["id"]
+    return columns
+
+
 def outbox_row(m: OutboxMessage) -> OutboxRow:
     return OutboxRow(**_shared(OutboxMessage, m, recipient=m.recipient.value, state=m.state.value))
 
@@ -261,20 +277,21 @@ def invoice_state(row: InvoiceStateRow) -> InvoiceState:
     return _to_domain(InvoiceState, row, status=FinanceStatus(row.status), holds=tuple(row.holds))
 
 
-def invoice_state_values(state: InvoiceState) -> dict[str, Any]:
-    """Column values for a bulk insert (field names are column names)."""
-    return _values(InvoiceState, state, status=state.status.value, holds=list(state.holds))
+def invoice_state_columns(states: Sequence[InvoiceState]) -> dict[str, Sequence[Any]]:
+    """Column values for a bulk insert (field names are column names). Holds stay tuples:
+    JSON writes them as lists, and a tuple can be bound once per distinct value."""
+    return _columns(InvoiceState, states, "status")
 
 
 def status_event(row: StatusEventRow) -> StatusEvent:
     return _to_domain(StatusEvent, row, status=FinanceStatus(row.status))
 
 
-def status_event_values(event: StatusEvent) -> dict[str, Any]:
+def status_event_columns(events: Sequence[StatusEvent]) -> dict[str, Sequence[Any]]:
     """Column values for a bulk insert; the database numbers the events."""
-    values = _values(StatusEvent, event, status=event.status.value)
-    del values["id"]
-    return values
+    columns = _columns(StatusEvent, events, "status")
+    del columns["id"]
+    return columns
 
 
 def calendar_link(row: CalendarLinkRow) -> CalendarLink:

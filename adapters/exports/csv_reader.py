@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from itertools import repeat
 from typing import Any, NamedTuple
 
 from service.domain.exports import (
@@ -61,6 +62,7 @@ def read(
     line = 1  # where the record being read began: an unmatched quote is reported there
     csv.field_size_limit(MAX_FIELD)
     known, others = suppliers.known, 0
+    ours = _Ours([], [], [])
     try:
         header = next(records, None)
         if header is None:
@@ -103,11 +105,13 @@ def read(
             if venue_id is None:
                 others += 1
                 continue
-            row = _row(start, venue_id, record, plan, profile, reading.errors)
-            if row is not None:
-                reading.rows.append(row)
+            ours.lines.append(start)
+            ours.venues.append(venue_id)
+            ours.records.append(record)
     except csv.Error as exc:
         raise ExportRefused(f"Line {line}: the file is not valid CSV ({exc}).", line=line) from exc
+    reading.rows[:] = _rows(ours, plan, profile, reading.errors)
+    reading.errors.sort(key=operator.attrgetter("line"))  # a line's own errors stay in order
     reading.other_suppliers = others
     if profile.combine_payments:
         reading.rows[:] = _combined(reading.rows)
@@ -187,8 +191,7 @@ def _positions(header: list[str], profile: Profile) -> dict[str, int]:
 
 
 class _Cell(NamedTuple):
-    """How one field of a row is read: where, by what, and what a blank means (a tuple: each
-    of our rows unpacks every cell)."""
+    """How one field of a row is read: where, by what, and what a blank means."""
 
     field: str  # the ExportRow attribute, or the status field it feeds
     position: int
@@ -239,39 +242,79 @@ def _plan(profile: Profile, positions: dict[str, int]) -> list[_Cell]:
     ]
 
 
-def _row(
-    line: int,
-    venue_id: int,
-    record: list[str],
-    plan: list[_Cell],
-    profile: Profile,
-    errors: list[RowError],
-) -> ExportRow | None:
-    values: dict[str, Any] = {**_BLANK_ROW, "line": line, "venue_id": venue_id}
-    failed = False
-    for field, position, title, parse, default, required in plan:
-        raw = record[position].strip()
-        if not raw:
-            values[field] = default
-            if required:
-                errors.append(RowError(line, title, "blank"))
-                failed = True
-            continue
+class _Ours(NamedTuple):
+    """Our rows as the file has them, parsed together once it is read (see _rows)."""
+
+    lines: list[int]
+    venues: list[int]
+    records: list[list[str]]
+
+
+def _rows(
+    ours: _Ours, plan: list[_Cell], profile: Profile, errors: list[RowError]
+) -> list[ExportRow]:
+    """Column by column, each distinct cell of a column parsed once: an export repeats its
+    dates, amounts and statuses down thousands of rows. A row with a bad cell is left out
+    and each bad cell reported, column after column (read sorts the errors by line)."""
+    values: dict[str, Any] = {"line": ours.lines, "venue_id": ours.venues}
+    failed: set[int] = set()
+    for cell in plan:
+        parsed = _Parsed(cell)
+        values[cell.field] = column = list(
+            map(parsed.__getitem__, map(operator.itemgetter(cell.position), ours.records))
+        )
+        if parsed.failures:
+            for i, value in enumerate(column):
+                if type(value) is _Failed:
+                    errors.append(RowError(ours.lines[i], cell.title, value.message))
+                    failed.add(i)
+
+    @functools.cache
+    def strongest(*found: FinanceStatus | None) -> FinanceStatus | None:
+        return _strongest(set(found), profile.every_row)
+
+    statuses = [values.pop(name) for name in profile.statuses if name in values]
+    values["status"] = map(strongest, *statuses) if statuses else repeat(profile.every_row)
+    rows = map(ExportRow, *(values.get(name, repeat(blank)) for name, blank in _FIELDS))
+    return [row for i, row in enumerate(rows) if i not in failed] if failed else list(rows)
+
+
+_FIELDS = [  # ExportRow's fields in order, with the value a column the file lacks gives
+    (f.name, {"supplier_name": "", "amount_paid_pence": 0}.get(f.name))
+    for f in dataclasses.fields(ExportRow)
+]
+
+
+class _Failed(NamedTuple):
+    message: str
+
+
+class _Parsed(dict[str, Any]):
+    """One column's values by cell as the file has it: a cell not seen before is parsed
+    (and kept, unless it is bad: then it is a _Failed, counted)."""
+
+    def __init__(self, cell: _Cell) -> None:
+        super().__init__()
+        self.cell, self.failures = cell, 0
+
+    def __missing__(self, raw: str) -> Any:
         try:
-            values[field] = parse(raw)
+            self[raw] = value = _value(self.cell, raw.strip())
         except _BadValue as exc:
-            errors.append(RowError(line, title, f"{raw!r}: {exc}"))
-            failed = True
-    if failed:
-        return None
-    statuses = {values.pop(name, None) for name in profile.statuses}
-    values["status"] = _strongest(statuses, profile.every_row)
-    return ExportRow(**values)
+            self.failures += 1
+            return _Failed(str(exc))
+        return value
 
 
-_BLANK_ROW: dict[str, Any] = {
-    f.name: None for f in dataclasses.fields(ExportRow) if f.name not in ("line", "venue_id")
-} | {"supplier_name": "", "amount_paid_pence": 0}
+def _value(cell: _Cell, raw: str) -> Any:
+    if not raw:
+        if cell.required:
+            raise _BadValue("blank")
+        return cell.default
+    try:
+        return cell.parse(raw)
+    except _BadValue as exc:
+        raise _BadValue(f"{raw!r}: {exc}") from None
 
 
 def _currency(raw: str) -> str:

@@ -104,6 +104,7 @@ class SupplierIndex:
                 self._by_number[number.strip().upper()] = venue_id
             self._by_name.setdefault(normalise_supplier_name(name), venue_id)
         self._numbered = set(self._by_number.values())
+        self._any_unnumbered = any(v not in self._numbered for v in self._by_name.values())
         self.known: dict[tuple[str, str], int | None] = {}  # (number, name) as the file has them
 
     def venue_for(self, number: str, name: str) -> int | None:
@@ -115,6 +116,8 @@ class SupplierIndex:
     def _look_up(self, number: str, name: str) -> int | None:
         if number in self._by_number:
             return self._by_number[number]
+        if number and not self._any_unnumbered:
+            return None  # another supplier's number: its name can only be a venue with one
         venue_id = self._by_name.get(normalise_supplier_name(name))
         if venue_id is None or (number and venue_id in self._numbered):
             return None  # another supplier of the same name has its own number

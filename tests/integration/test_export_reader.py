@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv as stdlib_csv
 import io
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -102,6 +103,7 @@ def test_header_drift_in_case_and_spaces_and_column_order() -> None:
         (('02-OCT-2026,"4,812.00"', "02-OCT-2026,1E+100"), 2, "Invoice Amount"),  # was a 500
         (('02-OCT-2026,"4,812.00"', "02-OCT-2026,99999999999999999999.00"), 2, "Invoice Amount"),
         (('"4,812.00",30-OCT-2026', "1E+100,30-OCT-2026"), 2, "Amount Paid"),
+        ((",BCS-88121,", ",  ,"), 2, "Invoice Number"),  # required: a blank is an error
     ],
 )
 def test_a_bad_value_is_reported_with_line_and_column_and_the_rest_is_read(
@@ -323,3 +325,90 @@ def test_every_line_is_read_as_csv_reads_it_quoted_or_not(
     reading = read(out.getvalue().encode(), venues=ours)
     assert [(r.line, r.hold_reason) for r in reading.rows] == rows_read
     assert (reading.other_suppliers, reading.errors) == (others, errors)
+
+
+VALUES = st.sampled_from(  # valid in one column, bad or blank in another
+    (
+        "02-DEC-2026",
+        "2/12/2026",
+        "75.00",
+        "£1234.50",
+        "1E+100",
+        "",
+        "  ",
+        "GBP",
+        "gbp",
+        "Validated",
+        "Cancelled",
+        "Approved",
+        " rejected ",
+        "QTY REC",
+        "x 1",
+    )
+)
+VARIED = (4, 5, 6, 7, 9, 10, 11, 13, 15)  # number, dates, amounts, currency, statuses, hold
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["ours", "other", "nameless"]), st.lists(VALUES, min_size=9, max_size=9)
+        ),
+        min_size=1,
+        max_size=15,
+    )
+)
+def test_each_row_reads_among_others_as_it_reads_alone(
+    lines: list[tuple[str, list[str]]],
+) -> None:
+    """The reader parses our rows column by column, each distinct cell once: whatever the
+    values around it, a row gives the row and the errors it gives in a file of its own (at
+    its own line), and the errors come line by line."""
+    template = ROWS[1].split(",")
+    written = []
+    for kind, values in lines:
+        cells = list(template)
+        for at, value in zip(VARIED, values, strict=True):
+            cells[at] = value
+        if kind != "ours":
+            cells[1:3] = ["999999", "" if kind == "nameless" else "PAPER LTD"]
+        written.append(",".join(cells))
+    venues = [(2, "220871", "ST MARKS COMMUNITY HALL CIC")]
+    alone = [read(csv(row), venues=venues) for row in written]
+    together = read(csv(*written), venues=venues)
+    assert together.rows == [
+        replace(row, line=line) for line, one in enumerate(alone, 2) for row in one.rows
+    ]
+    assert together.errors == [
+        replace(error, line=line) for line, one in enumerate(alone, 2) for error in one.errors
+    ]
+    assert together.other_suppliers == sum(one.other_suppliers for one in alone)
+
+
+NUMBERS = st.sampled_from(["", " ", "220871", "220872", "999999"])
+NAMES = st.sampled_from(["St Mark's Hall", "ST MARKS HALL LTD", "St Marks Hall Limited", "Cafe"])
+
+
+@given(
+    st.lists(st.tuples(st.one_of(st.none(), NUMBERS), NAMES), max_size=4),
+    st.lists(st.tuples(NUMBERS, NAMES), max_size=6),
+)
+def test_a_supplier_is_a_venue_by_its_number_else_by_a_name_no_numbered_venue_has(
+    venues: list[tuple[str | None, str]], rows: list[tuple[str, str]]
+) -> None:
+    """As SupplierIndex's rules say, taken one by one (it skips comparing names when no
+    venue could match by name alone)."""
+    index = SupplierIndex((k, number, name) for k, (number, name) in enumerate(venues, 1))
+    by_number = {n.strip().upper(): k for k, (n, _) in enumerate(venues, 1) if n}
+    for number, name in rows:
+        key = number.strip().upper()
+        named = [
+            k
+            for k, (_, venue) in enumerate(venues, 1)
+            if normalise_supplier_name(venue) == normalise_supplier_name(name)
+        ]
+        expected = by_number.get(key) or (
+            named[0] if named and not (key and named[0] in by_number.values()) else None
+        )
+        assert index.venue_for(number, name) == expected

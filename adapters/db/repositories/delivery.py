@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, select, update
 
 from adapters.db import mapping
 from adapters.db.repositories.base import Repository
@@ -22,8 +22,7 @@ class OutboxRepository(Repository):
 
     def add_all(self, messages: Sequence[OutboxMessage]) -> None:
         if messages:
-            rows = [mapping.outbox_values(m) for m in messages]
-            self.db.connection().execute(insert(Base.metadata.tables["outbox_messages"]), rows)
+            self.insert_many(OutboxRow, mapping.outbox_columns(messages))
 
     def get(self, message_id: int) -> OutboxMessage | None:
         row = self.db.get(OutboxRow, message_id)

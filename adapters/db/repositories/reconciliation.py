@@ -4,17 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
-from functools import lru_cache
-from typing import Any
 
-from sqlalchemy import ColumnElement, Dialect, delete, func, insert, select, text, update
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import aliased, lazyload
 
 from adapters.db import mapping
 from adapters.db.repositories.base import Repository, columns_of
 from adapters.db.repositories.invoicing import charged_again
 from adapters.db.tables import (
-    Base,
     FindingRow,
     ImportRow,
     InvoiceLineRow,
@@ -58,19 +55,6 @@ _DATA_VERSION = select(
 
 
 class ReconciliationRepository(Repository):
-    def _insert(self, table: type[Base], rows: list[dict[str, Any]]) -> None:
-        """Many rows (with the same keys) in the driver's own executemany: SQLAlchemy's
-        per-row parameter handling cost more than the database's own work. Each column's
-        values still pass through its type's bind processor, once per distinct value."""
-        connection, columns = self.db.connection(), Base.metadata.tables[table.__tablename__].c
-        dialect, names = connection.dialect, list(rows[0])
-        sql, order = _insert_sql(table.__tablename__, tuple(names), dialect)
-        values = [_bound([row[name] for row in rows], columns[name], dialect) for name in order]
-        cells: list[Any] = list(zip(*values, strict=True))
-        if not dialect.positional:  # psycopg's %(name)s
-            cells = [dict(zip(order, cell, strict=True)) for cell in cells]
-        connection.exec_driver_sql(sql, cells)
-
     def lock(self) -> None:
         """Serialise imports. SQLite transactions are serialised already."""
         if self.db.get_bind().dialect.name == "postgresql":
@@ -199,7 +183,7 @@ class ReconciliationRepository(Repository):
                 )
             )
         if states:
-            self._insert(InvoiceStateRow, [mapping.invoice_state_values(s) for s in states])
+            self.insert_many(InvoiceStateRow, mapping.invoice_state_columns(states))
 
     def now_as_of(self, invoice_ids: Sequence[int], as_of: date) -> None:
         """The states of these invoices, shown unchanged by an export as of `as_of`, are
@@ -240,7 +224,7 @@ class ReconciliationRepository(Repository):
 
     def add_events(self, events: Sequence[StatusEvent]) -> None:
         if events:
-            self._insert(StatusEventRow, [mapping.status_event_values(e) for e in events])
+            self.insert_many(StatusEventRow, mapping.status_event_columns(events))
 
     def events(self, invoice_id: int) -> list[StatusEvent]:
         query = select(StatusEventRow).where(StatusEventRow.invoice_id == invoice_id)
@@ -271,18 +255,8 @@ class ReconciliationRepository(Repository):
 
     def add_findings(self, findings: Sequence[Discrepancy]) -> None:
         if findings:
-            self._insert(
-                FindingRow,
-                [
-                    {
-                        "import_id": f.import_id,
-                        "line": f.line,
-                        "venue_id": f.venue_id,
-                        "detail": f.detail,
-                    }
-                    for f in findings
-                ],
-            )
+            columns = ("import_id", "line", "venue_id", "detail")
+            self.insert_many(FindingRow, mapping.by_column(findings, columns))
 
     def findings(self, import_ids: Sequence[int]) -> list[Discrepancy]:
         """Rows of those imports about our venues that matched nothing we issued."""
@@ -332,30 +306,6 @@ def _resolution(row: ResolutionRow) -> Resolution:
         row.resolved_at,
         row.id,
     )
-
-
-@lru_cache(maxsize=32)
-def _insert_sql(
-    table: str, names: tuple[str, ...], dialect: Dialect
-) -> tuple[str, tuple[str, ...]]:
-    """An INSERT of these columns in the dialect's SQL, and the order its values go in:
-    compiled once (the outbox worker adds one event a message)."""
-    compiled = insert(Base.metadata.tables[table]).compile(
-        dialect=dialect, column_keys=list(names), for_executemany=True
-    )
-    return compiled.string, tuple(compiled.positiontup or names)
-
-
-def _bound(values: list[Any], column: ColumnElement[Any], dialect: Dialect) -> list[Any]:
-    """`values` as the driver takes them for `column` (SQLite's dates as text, for one)."""
-    process = column.type.dialect_impl(dialect).bind_processor(dialect)
-    if process is None:
-        return values
-    try:
-        distinct = {value: process(value) for value in set(values)}
-    except TypeError:  # unhashable, as a JSON column's lists
-        return [process(value) for value in values]
-    return [distinct[value] for value in values]
 
 
 def _london_day(at: datetime | None) -> date | None:
