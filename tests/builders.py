@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import secrets
 from datetime import date, time
+from decimal import Decimal
 from typing import Any
 
 from service.domain.bookings import BookingRequest, BookingSeries, InvoiceCadence
 from service.domain.directory import Room, Trust, VatTreatment, Venue
+from service.domain.invoicing import DocumentKind, Invoice, Line, Party
+from service.domain.money import charge
 from service.domain.purchasing import PurchaseOrder
 from service.domain.recurrence import Frequency, Recurrence
 from service.domain.users import OPERATOR, Role, User
@@ -114,3 +117,32 @@ def create_booking(
         **overrides,
     }
     return booking.book(ctx, ctx.new_uow(), facilitator, BookingRequest(**fields))
+
+
+def one_line_invoice(supplier: Party, customer: Party) -> Invoice:
+    """An invoice as issued, for a renderer: one three-hour session, no VAT."""
+    line = Line(
+        "Room hire",
+        date(2026, 12, 1),
+        time(9),
+        time(12),
+        "Hall",
+        180,
+        charge(2500, 180, Decimal(0)),
+        None,
+    )
+    return Invoice(
+        DocumentKind.INVOICE,
+        "CHAP0001",
+        1,
+        1,
+        1,
+        "RZZPO0000001",
+        1,
+        date(2027, 1, 4),
+        date(2026, 12, 28),
+        date(2027, 2, 3),
+        supplier,
+        customer,
+        (line,),
+    )

@@ -19,6 +19,7 @@ from adapters.db.unit_of_work import SqlAlchemyUnitOfWork
 from adapters.pdf.weasyprint_renderer import WeasyPrintRenderer
 from service.domain.invoicing import DocumentKind, Invoice, Line, Party
 from service.domain.money import STANDARD_RATE, charge, format_pounds
+from tests import builders
 from tests.conftest import TEMPLATES, pdf_text
 
 RENDERER = WeasyPrintRenderer(TEMPLATES)
@@ -118,32 +119,7 @@ def test_pdf_total_equals_stored_total_equals_sum_of_lines(
 
 
 def test_the_renderer_writes_a4_with_embedded_fonts() -> None:
-    invoice = Invoice(
-        DocumentKind.INVOICE,
-        "CHAP0001",
-        1,
-        1,
-        1,
-        "RZZPO0000001",
-        1,
-        date(2027, 1, 4),
-        date(2026, 12, 28),
-        date(2027, 2, 3),
-        SUPPLIER,
-        CUSTOMER,
-        (
-            Line(
-                "Room hire",
-                date(2026, 12, 1),
-                time(9),
-                time(12),
-                "Hall",
-                180,
-                charge(2500, 180, Decimal(0)),
-                None,
-            ),
-        ),
-    )
+    invoice = builders.one_line_invoice(SUPPLIER, CUSTOMER)
     pdf = RENDERER.render(invoice).content
     info = subprocess.run(["pdfinfo", "-"], input=pdf, capture_output=True, check=True)
     assert "595.276 x 841.89 pts (A4)" in info.stdout.decode()

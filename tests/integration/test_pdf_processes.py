@@ -8,44 +8,21 @@ import os
 import shutil
 import signal
 from dataclasses import replace
-from datetime import date, time
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from jinja2 import UndefinedError
 
 from adapters.pdf.weasyprint_renderer import WeasyPrintRenderer
-from service.domain.invoicing import PDF, DocumentKind, Invoice, Line, Party
-from service.domain.money import charge
+from service.domain.invoicing import PDF, Invoice, Party
+from tests import builders
 from tests.conftest import TEMPLATES, pdf_text
 
 pytestmark = pytest.mark.slow  # starts helper processes
 
-LINE = Line(
-    "Room hire",
-    date(2026, 12, 1),
-    time(9),
-    time(12),
-    "Hall",
-    180,
-    charge(2000, 180, Decimal(0)),
-    None,
-)
-INVOICE = Invoice(
-    DocumentKind.INVOICE,
-    "CHAP0001",
-    1,
-    1,
-    1,
-    "RZZPO0000001",
-    1,
-    date(2027, 1, 4),
-    date(2026, 12, 28),
-    date(2027, 2, 3),
+INVOICE = builders.one_line_invoice(
     Party("Chapel Hall CIC", "1 Chapel Row\nBS5 9XX", "money@example.org"),
     Party("Severnvale MH Trust", "PO Box 000", "ap@example.nhs.uk"),
-    (LINE,),
 )
 
 
